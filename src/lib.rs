@@ -1,0 +1,4 @@
+//! schedulo: the worker behind Schedulo Pro.
+
+pub mod sandbox;
+pub mod schema;

@@ -1,0 +1,3 @@
+//! The sandbox Airtable: a local server that speaks Airtable's Web API.
+
+pub mod formula;

@@ -1,0 +1,3 @@
+//! Local stand-ins for the vendors, speaking their real HTTP APIs on loopback.
+
+pub mod airtable;
