@@ -3,4 +3,6 @@
 
 pub mod model;
 
-pub use model::{FieldKind, FieldSpec, Schema, SchemaFileError, SortDirection, SortSpec, TableSpec, ViewSpec};
+pub use model::{
+    FieldKind, FieldSpec, Schema, SchemaFileError, SortDirection, SortSpec, TableSpec, ViewSpec,
+};

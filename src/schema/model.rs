@@ -186,10 +186,12 @@ impl Schema {
             path: origin.to_string(),
             message: e.to_string(),
         })?;
-        schema.validate().map_err(|message| SchemaFileError::Invalid {
-            path: origin.to_string(),
-            message,
-        })?;
+        schema
+            .validate()
+            .map_err(|message| SchemaFileError::Invalid {
+                path: origin.to_string(),
+                message,
+            })?;
         Ok(schema)
     }
 
@@ -211,7 +213,9 @@ impl Schema {
             };
             if matches!(
                 primary.kind,
-                FieldKind::MultipleRecordLinks | FieldKind::MultipleAttachments | FieldKind::Checkbox
+                FieldKind::MultipleRecordLinks
+                    | FieldKind::MultipleAttachments
+                    | FieldKind::Checkbox
             ) {
                 return Err(format!(
                     "table {:?}: primary field {:?} cannot be of type {}",
@@ -269,7 +273,14 @@ mod tests {
         let names: Vec<_> = s.tables.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(
             names,
-            ["Users", "SocialAccounts", "MediaLibrary", "ScheduledPosts", "PostAnalytics", "ErrorLog"]
+            [
+                "Users",
+                "SocialAccounts",
+                "MediaLibrary",
+                "ScheduledPosts",
+                "PostAnalytics",
+                "ErrorLog"
+            ]
         );
     }
 
@@ -287,6 +298,9 @@ type = "multipleRecordLinks"
 links_to = "Nope"
 "#;
         let err = Schema::parse(text, "x.toml").unwrap_err().to_string();
-        assert!(err.contains("table \"A\", field \"Other\": links to unknown table \"Nope\""), "{err}");
+        assert!(
+            err.contains("table \"A\", field \"Other\": links to unknown table \"Nope\""),
+            "{err}"
+        );
     }
 }

@@ -66,7 +66,11 @@ impl Formula {
 
     /// Whether the record passes the filter: the formula's value is truthy (Airtable: non-zero
     /// numbers, non-empty strings, true, non-empty lists, any date).
-    pub fn matches(&self, record: &dyn RecordContext, now: DateTime<Utc>) -> Result<bool, FormulaError> {
+    pub fn matches(
+        &self,
+        record: &dyn RecordContext,
+        now: DateTime<Utc>,
+    ) -> Result<bool, FormulaError> {
         let _ = (record, now, &self.source);
         Ok(true)
     }
