@@ -1,0 +1,413 @@
+//! Configuration: the environment (and an optional `.env`, loaded by `main`) into one typed,
+//! validated [`Config`]. `.env.example` documents every variable with its default.
+//!
+//! `envy` reads the variables into strings; each is then parsed here, so that a bad value gives a
+//! message naming the variable, what is wrong and the form expected. Secrets are `SecretString`:
+//! their `Debug` prints `[REDACTED]` and no error message ever repeats them.
+
+use crate::airtable::{ClientOptions, Limits, RetryPolicy};
+use secrecy::SecretString;
+use serde::Deserialize;
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+use url::Url;
+
+/// A variable whose value cannot be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{variable}{shown} is not valid: {problem}; expected {expected}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    /// `="value"`, or empty for secrets and missing values.
+    shown: String,
+    pub problem: String,
+    pub expected: &'static str,
+}
+
+impl ConfigError {
+    fn new(
+        variable: &'static str,
+        value: Option<&str>,
+        problem: impl Into<String>,
+        expected: &'static str,
+    ) -> Self {
+        ConfigError {
+            variable,
+            shown: value.map(|v| format!("={v:?}")).unwrap_or_default(),
+            problem: problem.into(),
+            expected,
+        }
+    }
+}
+
+/// The variables as strings, exactly as set (envy matches names case-insensitively).
+#[derive(Debug, Default, Deserialize)]
+struct RawEnv {
+    airtable_token: Option<SecretString>,
+    airtable_base_id: Option<String>,
+    airtable_api_url: Option<String>,
+    airtable_plan: Option<String>,
+    airtable_base_rps: Option<String>,
+    airtable_token_rps: Option<String>,
+    airtable_lockout_secs: Option<String>,
+    airtable_retry_attempts: Option<String>,
+    airtable_retry_min_delay_ms: Option<String>,
+    airtable_retry_max_delay_ms: Option<String>,
+    airtable_timeout_secs: Option<String>,
+    schedulo_data_dir: Option<String>,
+    schedulo_schema_file: Option<String>,
+    schedulo_sandbox_listen: Option<String>,
+}
+
+/// Airtable's plans, for the monthly call quota.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plan {
+    Free,
+    Team,
+    Business,
+    Enterprise,
+}
+
+impl Plan {
+    /// API calls a month per workspace (source: support.airtable.com "Managing API call limits");
+    /// `None`: unlimited.
+    pub fn monthly_calls(self) -> Option<u64> {
+        match self {
+            Plan::Free => Some(1_000),
+            Plan::Team => Some(100_000),
+            Plan::Business | Plan::Enterprise => None,
+        }
+    }
+}
+
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Plan::Free => "free",
+            Plan::Team => "team",
+            Plan::Business => "business",
+            Plan::Enterprise => "enterprise",
+        })
+    }
+}
+
+/// Which Airtable the worker talks to.
+#[derive(Debug, Clone)]
+pub enum AirtableTarget {
+    /// Nothing configured: start the built-in sandbox and use it.
+    Sandbox,
+    /// A real (or separately running sandbox) base.
+    Remote {
+        api_url: Url,
+        token: SecretString,
+        base_id: String,
+    },
+}
+
+/// The worker's configuration, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub airtable: AirtableTarget,
+    pub plan: Plan,
+    pub limits: Limits,
+    pub retry: RetryPolicy,
+    /// Timeout of one HTTP request to Airtable.
+    pub timeout: Duration,
+    /// Where the worker keeps its files (call counter, sandbox data, later the journal).
+    pub data_dir: PathBuf,
+    /// A schema file replacing the built-in `schema/base.toml`.
+    pub schema_file: Option<PathBuf>,
+    /// Where the built-in sandbox listens.
+    pub sandbox_listen: std::net::SocketAddr,
+}
+
+impl Config {
+    /// Reads the configuration from variables (normally `std::env::vars()`).
+    pub fn from_vars(
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let vars = vars.into_iter().filter(|(k, _)| is_ours(k));
+        let raw: RawEnv = envy::from_iter(vars)
+            .map_err(|e| ConfigError::new("environment", None, e.to_string(), "text values"))?;
+        Config::from_raw(raw)
+    }
+
+    fn from_raw(raw: RawEnv) -> Result<Config, ConfigError> {
+        let defaults = Limits::default();
+        let per_base_per_sec = parse_or(
+            "AIRTABLE_BASE_RPS",
+            raw.airtable_base_rps.as_deref(),
+            defaults.per_base_per_sec,
+            "a number of requests per second above 0 and at most 5, like 4.9",
+            |v: &f64| *v > 0.0 && *v <= 5.0,
+        )?;
+        let per_token_per_sec = parse_or(
+            "AIRTABLE_TOKEN_RPS",
+            raw.airtable_token_rps.as_deref(),
+            defaults.per_token_per_sec,
+            "a number of requests per second above 0 and at most 50, like 49",
+            |v: &f64| *v > 0.0 && *v <= 50.0,
+        )?;
+        let lockout = parse_or(
+            "AIRTABLE_LOCKOUT_SECS",
+            raw.airtable_lockout_secs.as_deref(),
+            30u64,
+            "whole seconds, at least 30 (Airtable's lock-out)",
+            |v| *v >= 30,
+        )?;
+        let retry_defaults = RetryPolicy::default();
+        let attempts = parse_or(
+            "AIRTABLE_RETRY_ATTEMPTS",
+            raw.airtable_retry_attempts.as_deref(),
+            retry_defaults.attempts,
+            "a whole number of attempts from 1 to 10",
+            |v| (1..=10).contains(v),
+        )?;
+        let min_delay = parse_or(
+            "AIRTABLE_RETRY_MIN_DELAY_MS",
+            raw.airtable_retry_min_delay_ms.as_deref(),
+            500u64,
+            "milliseconds from 1 to 60000",
+            |v| (1..=60_000).contains(v),
+        )?;
+        let max_delay = parse_or(
+            "AIRTABLE_RETRY_MAX_DELAY_MS",
+            raw.airtable_retry_max_delay_ms.as_deref(),
+            20_000u64,
+            "milliseconds from 1 to 600000",
+            |v| (1..=600_000).contains(v),
+        )?;
+        if max_delay < min_delay {
+            return Err(ConfigError::new(
+                "AIRTABLE_RETRY_MAX_DELAY_MS",
+                raw.airtable_retry_max_delay_ms.as_deref(),
+                format!("it is below AIRTABLE_RETRY_MIN_DELAY_MS ({min_delay})"),
+                "a delay at least the minimum delay",
+            ));
+        }
+        let timeout = parse_or(
+            "AIRTABLE_TIMEOUT_SECS",
+            raw.airtable_timeout_secs.as_deref(),
+            30u64,
+            "whole seconds from 1 to 300",
+            |v| (1..=300).contains(v),
+        )?;
+        let sandbox_listen = parse_or(
+            "SCHEDULO_SANDBOX_LISTEN",
+            raw.schedulo_sandbox_listen.as_deref(),
+            std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            "an address and port like 127.0.0.1:8790 (port 0: any free port)",
+            |_| true,
+        )?;
+        Ok(Config {
+            airtable: airtable_target(&raw)?,
+            plan: plan(raw.airtable_plan.as_deref())?,
+            limits: Limits {
+                per_base_per_sec,
+                per_token_per_sec,
+                lockout: Duration::from_secs(lockout),
+            },
+            retry: RetryPolicy {
+                attempts,
+                min_delay: Duration::from_millis(min_delay),
+                max_delay: Duration::from_millis(max_delay),
+                ..retry_defaults
+            },
+            timeout: Duration::from_secs(timeout),
+            data_dir: non_empty(raw.schedulo_data_dir)
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(".schedulo")),
+            schema_file: non_empty(raw.schedulo_schema_file).map(PathBuf::from),
+            sandbox_listen,
+        })
+    }
+
+    /// Options for the Airtable client, given where it is and the token.
+    pub fn client_options(&self, api_url: Url, token: SecretString) -> ClientOptions {
+        ClientOptions {
+            api_url,
+            token,
+            limits: self.limits.clone(),
+            retry: self.retry.clone(),
+            timeout: self.timeout,
+            usage_file: Some(self.data_dir.join("airtable-usage.json")),
+        }
+    }
+}
+
+fn is_ours(key: &str) -> bool {
+    let k = key.to_ascii_uppercase();
+    k.starts_with("AIRTABLE_") || k.starts_with("SCHEDULO_")
+}
+
+fn non_empty(v: Option<String>) -> Option<String> {
+    v.filter(|s| !s.trim().is_empty())
+}
+
+fn parse_or<T: FromStr + Clone>(
+    variable: &'static str,
+    value: Option<&str>,
+    default: T,
+    expected: &'static str,
+    valid: impl Fn(&T) -> bool,
+) -> Result<T, ConfigError> {
+    let Some(text) = value.filter(|v| !v.trim().is_empty()) else {
+        return Ok(default);
+    };
+    let parsed: T = text
+        .trim()
+        .parse()
+        .map_err(|_| ConfigError::new(variable, Some(text), "it does not parse", expected))?;
+    if !valid(&parsed) {
+        return Err(ConfigError::new(
+            variable,
+            Some(text),
+            "it is out of range",
+            expected,
+        ));
+    }
+    Ok(parsed)
+}
+
+fn plan(value: Option<&str>) -> Result<Plan, ConfigError> {
+    match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("") | Some("team") => Ok(Plan::Team),
+        Some("free") => Ok(Plan::Free),
+        Some("business") => Ok(Plan::Business),
+        Some("enterprise") => Ok(Plan::Enterprise),
+        Some(_) => Err(ConfigError::new(
+            "AIRTABLE_PLAN",
+            value,
+            "it is not a plan Airtable sells",
+            "one of free, team, business, enterprise",
+        )),
+    }
+}
+
+fn airtable_target(raw: &RawEnv) -> Result<AirtableTarget, ConfigError> {
+    use secrecy::ExposeSecret;
+    let token = raw
+        .airtable_token
+        .as_ref()
+        .filter(|t| !t.expose_secret().trim().is_empty());
+    let base = raw
+        .airtable_base_id
+        .as_deref()
+        .filter(|b| !b.trim().is_empty());
+    let (token, base) = match (token, base) {
+        (None, None) => return Ok(AirtableTarget::Sandbox),
+        (Some(_), None) => return Err(ConfigError::new("AIRTABLE_BASE_ID", None, "it is missing while AIRTABLE_TOKEN is set", "the base id from the base's URL, like appAbC123dEf456gH (or unset both to use the sandbox)")),
+        (None, Some(_)) => return Err(ConfigError::new("AIRTABLE_TOKEN", None, "it is missing while AIRTABLE_BASE_ID is set", "a personal access token, like patXXXX.XXXX (or unset both to use the sandbox)")),
+        (Some(t), Some(b)) => (t, b.trim()),
+    };
+    let secret = token.expose_secret().trim();
+    if secret.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(ConfigError::new(
+            "AIRTABLE_TOKEN",
+            None,
+            "it contains spaces or control characters",
+            "a personal access token, like patXXXX.XXXX",
+        ));
+    }
+    if !(base.starts_with("app")
+        && base.len() == 17
+        && base.chars().all(|c| c.is_ascii_alphanumeric()))
+    {
+        return Err(ConfigError::new(
+            "AIRTABLE_BASE_ID",
+            Some(base),
+            "it is not a base id",
+            "\"app\" and 14 letters or digits, like appAbC123dEf456gH",
+        ));
+    }
+    let url_text = raw
+        .airtable_api_url
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or("https://api.airtable.com");
+    let api_url = Url::parse(url_text.trim())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+        .ok_or_else(|| {
+            ConfigError::new(
+                "AIRTABLE_API_URL",
+                Some(url_text),
+                "it is not an http(s) URL",
+                "a URL like https://api.airtable.com or http://127.0.0.1:8790",
+            )
+        })?;
+    Ok(AirtableTarget::Remote {
+        api_url,
+        token: SecretString::from(secret.to_string()),
+        base_id: base.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn nothing_configured_means_the_sandbox_with_defaults() {
+        let c = Config::from_vars(vars(&[("PATH", "/bin")])).unwrap();
+        assert!(matches!(c.airtable, AirtableTarget::Sandbox));
+        assert_eq!(c.plan, Plan::Team);
+        assert_eq!(c.limits, Limits::default());
+    }
+
+    #[test]
+    fn a_bad_number_names_the_variable_the_problem_and_the_form() {
+        let err = Config::from_vars(vars(&[("AIRTABLE_BASE_RPS", "fast")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "AIRTABLE_BASE_RPS=\"fast\" is not valid: it does not parse; expected a number of requests per second above 0 and at most 5, like 4.9"
+        );
+        let err = Config::from_vars(vars(&[("AIRTABLE_BASE_RPS", "12")])).unwrap_err();
+        assert!(err.to_string().contains("out of range"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_token_is_reported_without_its_value() {
+        let err = Config::from_vars(vars(&[
+            ("AIRTABLE_TOKEN", "pat secret"),
+            ("AIRTABLE_BASE_ID", "appAbC123dEf456gH"),
+        ]))
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("AIRTABLE_TOKEN is not valid"), "{text}");
+        assert!(!text.contains("secret"), "{text}");
+    }
+
+    #[test]
+    fn the_token_never_shows_in_debug_output() {
+        let c = Config::from_vars(vars(&[
+            ("AIRTABLE_TOKEN", "patSuperSecret.123"),
+            ("AIRTABLE_BASE_ID", "appAbC123dEf456gH"),
+        ]))
+        .unwrap();
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("SuperSecret"), "{debug}");
+        assert!(debug.contains("REDACTED"), "{debug}");
+    }
+
+    #[test]
+    fn a_base_without_a_token_says_which_is_missing() {
+        let err =
+            Config::from_vars(vars(&[("AIRTABLE_BASE_ID", "appAbC123dEf456gH")])).unwrap_err();
+        assert_eq!(err.variable, "AIRTABLE_TOKEN");
+        let err = Config::from_vars(vars(&[
+            ("AIRTABLE_TOKEN", "pat1"),
+            ("AIRTABLE_BASE_ID", "base1"),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.variable, "AIRTABLE_BASE_ID");
+    }
+}
