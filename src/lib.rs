@@ -1,8 +1,26 @@
-//! schedulo: the worker behind Schedulo Pro.
+//! schedulo: the worker behind Schedulo Pro. It replaces the product's Make.com scenarios with one
+//! program: it reads an Airtable base (the admin UI and source of truth), publishes posts, and
+//! writes what happened back.
+//!
+//! # Layout
+//! - [`config`]: environment (and `.env`) into one validated [`config::Config`]; secrets never printed.
+//! - [`airtable`]: the one Airtable client of the process: limits, retries, paging, batches, schema API.
+//! - [`base`]: the base's tables as Rust types; the one place that knows field names.
+//! - [`schema`]: the base as data (`schema/base.toml`), `schema check` and `schema apply`.
+//! - [`scenarios`]: the scenarios' definitions (`scenarios/*.toml`).
+//! - [`sandbox`]: local stand-ins for the vendors, on loopback; the tests and newcomers use them.
+//! - [`commands`], [`cli`], [`telemetry`]: the command line around it all.
+//! - [`bench`]: benchmarks that print figures.
+//! - [`error_class`]: the classes every vendor error maps to.
 
 pub mod airtable;
 pub mod base;
+pub mod bench;
+pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod error_class;
 pub mod sandbox;
+pub mod scenarios;
 pub mod schema;
+pub mod telemetry;

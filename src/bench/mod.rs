@@ -1,0 +1,3 @@
+//! Benchmarks that print figures (`schedulo bench <area>`), run against the sandbox with its real limits.
+
+pub mod airtable;

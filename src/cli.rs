@@ -1,0 +1,76 @@
+//! The command line.
+
+use crate::telemetry::LogFormat;
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "schedulo", version, about = "Schedulo Pro's worker: publishes scheduled social posts from an Airtable base")]
+pub struct Cli {
+    /// How logs are written (to stderr).
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the worker (with nothing configured: against a built-in sandbox, started in-process).
+    Run,
+    /// Start the sandbox Airtable on loopback and print the variables that point a worker or a Bubble app at it.
+    Sandbox(SandboxArgs),
+    /// Compare the base with the schema file, or create what it lacks.
+    #[command(subcommand)]
+    Schema(SchemaCommand),
+    /// Measure against the sandbox and print figures.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+    /// Show this month's Airtable calls per base against the plan's quota.
+    Usage,
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Address to listen on (loopback).
+    #[arg(long, default_value = "127.0.0.1:8790")]
+    pub listen: SocketAddr,
+    /// Where the sandbox keeps its bases (default: SCHEDULO_DATA_DIR/sandbox).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SchemaCommand {
+    /// Print how the base differs from the schema file; exit 1 when the worker could not run on it.
+    Check(SchemaArgs),
+    /// Create the tables, fields and choices the base lacks (prints the plan; needs --yes to act).
+    Apply {
+        #[command(flatten)]
+        args: SchemaArgs,
+        /// Carry out the plan.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Schema file (default: SCHEDULO_SCHEMA_FILE, else the built-in schema/base.toml).
+    #[arg(long)]
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Airtable client against the sandbox with its real limits: calls per read and write, rate achieved.
+    Airtable {
+        /// Records to read and changes to write.
+        #[arg(long, default_value_t = 250)]
+        records: usize,
+        /// Length of the sustained-rate run, in seconds.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+    },
+}

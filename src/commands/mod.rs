@@ -1,0 +1,63 @@
+//! What each command of the CLI does. `main` parses, sets up logs and config, and calls [`dispatch`].
+
+mod run;
+mod sandbox;
+mod schema;
+mod usage;
+
+pub use schema::render_check;
+
+use crate::airtable::{AirtableClient, Base};
+use crate::cli::{BenchCommand, Command};
+use crate::config::{AirtableTarget, Config};
+use std::process::ExitCode;
+
+/// Runs one command to its end (or to Ctrl-C for long-running ones).
+pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Run => run::run(config).await,
+        Command::Sandbox(args) => sandbox::sandbox(args, config).await,
+        Command::Schema(cmd) => schema::schema(cmd, config).await,
+        Command::Bench(BenchCommand::Airtable { records, seconds }) => {
+            crate::bench::airtable::run(records, seconds).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Usage => usage::usage(config),
+    }
+}
+
+/// The configured base, through a client set up from config.
+pub(crate) fn configured_base(config: &Config) -> anyhow::Result<Base> {
+    match &config.airtable {
+        AirtableTarget::Remote { api_url, token, base_id } => {
+            let client = AirtableClient::new(config.client_options(api_url.clone(), token.clone()))?;
+            Ok(client.base(base_id))
+        }
+        AirtableTarget::Sandbox => anyhow::bail!(
+            "no Airtable base is configured: set AIRTABLE_TOKEN and AIRTABLE_BASE_ID (see .env.example), \
+             or run `schedulo sandbox` and use the variables it prints"
+        ),
+    }
+}
+
+/// Resolves when the process is asked to stop (Ctrl-C, or SIGTERM on Unix).
+pub(crate) async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}

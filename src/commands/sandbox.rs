@@ -1,0 +1,24 @@
+//! `schedulo sandbox`: the sandbox Airtable on loopback until Ctrl-C.
+
+use super::shutdown_signal;
+use crate::cli::SandboxArgs;
+use crate::config::Config;
+use crate::schema::Schema;
+use std::process::ExitCode;
+
+pub async fn sandbox(args: SandboxArgs, config: Config) -> anyhow::Result<ExitCode> {
+    let schema = match &config.schema_file {
+        Some(path) => Schema::load(path)?,
+        None => Schema::builtin(),
+    };
+    let data_dir = args.data_dir.unwrap_or_else(|| config.data_dir.join("sandbox"));
+    let launched = crate::sandbox::launch::launch(args.listen, &data_dir, &schema).await?;
+    for change in &launched.schema_changes {
+        tracing::info!(message = "Schema applied to the sandbox base.", change = %change);
+    }
+    tracing::info!(message = "Sandbox Airtable running; Ctrl-C stops it.", url = %launched.env.api_url, data_dir = %data_dir.display());
+    print!("{}", launched.env.dotenv_lines());
+    shutdown_signal().await;
+    launched.server.shutdown().await;
+    Ok(ExitCode::SUCCESS)
+}

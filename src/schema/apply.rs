@@ -1,0 +1,188 @@
+//! `schema apply`: what to create so that a base matches the schema file, and creating it.
+//!
+//! Order: missing tables first (with their fields that are not links, the first being the primary
+//! field), then missing fields (links last, once every table they point to exists), then missing
+//! select choices. Airtable's API cannot add choices to an existing field (updating a field changes
+//! only its name and description), so choices are added the way Airtable does allow: a temporary
+//! record written with `typecast`, deleted right after. Types cannot be changed, nor anything deleted:
+//! those differences are left for a person, and `check` says so.
+
+use super::diff::{compare, Difference};
+use super::{FieldKind, FieldSpec, Schema};
+use crate::airtable::{AirtableError, Base, Fields, TableMeta};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::fmt;
+
+/// One step of a plan.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    CreateTable { table: String, description: Option<String>, fields: Vec<FieldSpec> },
+    CreateField { table: String, field: FieldSpec },
+    AddChoices { table: String, field: String, choices: Vec<String> },
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::CreateTable { table, fields, .. } => {
+                let names: Vec<&str> = fields.iter().map(|x| x.name.as_str()).collect();
+                write!(f, "create table {table} with fields {}", names.join(", "))
+            }
+            Action::CreateField { table, field } => match &field.links_to {
+                Some(to) => write!(f, "create field {table}.{} (link to {to})", field.name),
+                None => write!(f, "create field {table}.{} ({})", field.name, field.kind.api_name()),
+            },
+            Action::AddChoices { table, field, choices } => {
+                write!(f, "add choices {} to {table}.{field} (through a temporary record)", choices.join(", "))
+            }
+        }
+    }
+}
+
+/// What `apply` would do, and what it cannot.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    pub actions: Vec<Action>,
+    /// Differences only a person can mend (types, links).
+    pub manual: Vec<Difference>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.actions.is_empty()
+    }
+}
+
+/// Plans the changes that make `base` (its tables as read) match `schema`.
+pub fn plan(schema: &Schema, base: &[TableMeta]) -> Plan {
+    let comparison = compare(schema, base);
+    let mut tables = Vec::new();
+    let mut fields = Vec::new();
+    let mut links = Vec::new();
+    let mut choices = Vec::new();
+    let mut manual = Vec::new();
+    for diff in comparison.differences {
+        match diff {
+            Difference::MissingTable { table } => {
+                let Some(spec) = schema.table(&table) else { continue };
+                let (plain, linked): (Vec<&FieldSpec>, Vec<&FieldSpec>) =
+                    spec.fields.iter().partition(|f| f.kind != FieldKind::MultipleRecordLinks);
+                tables.push(Action::CreateTable { table: table.clone(), description: spec.description.clone(), fields: plain.into_iter().cloned().collect() });
+                links.extend(linked.into_iter().map(|f| Action::CreateField { table: table.clone(), field: f.clone() }));
+            }
+            Difference::MissingField { table, field, .. } => {
+                let Some(spec) = schema.table(&table).and_then(|t| t.fields.iter().find(|f| f.name == field)) else { continue };
+                let action = Action::CreateField { table, field: spec.clone() };
+                if spec.kind == FieldKind::MultipleRecordLinks {
+                    links.push(action);
+                } else {
+                    fields.push(action);
+                }
+            }
+            Difference::MissingChoices { table, field, choices: missing, .. } => {
+                choices.push(Action::AddChoices { table, field, choices: missing });
+            }
+            d @ (Difference::WrongType { .. } | Difference::WrongLink { .. }) => manual.push(d),
+            Difference::ExtraTable { .. } | Difference::ExtraField { .. } | Difference::ExtraChoices { .. } => {}
+        }
+    }
+    let actions = tables.into_iter().chain(fields).chain(links).chain(choices).collect();
+    Plan { actions, manual }
+}
+
+/// The body Airtable's metadata API takes to create a field, with the options each type requires.
+pub fn field_body(field: &FieldSpec, table_ids: &HashMap<String, String>) -> Value {
+    let mut body = json!({"name": field.name, "type": field.kind.api_name()});
+    if let Some(d) = &field.description {
+        body["description"] = json!(d);
+    }
+    let options = match field.kind {
+        FieldKind::Number => Some(json!({"precision": 0})),
+        FieldKind::Checkbox => Some(json!({"icon": "check", "color": "greenBright"})),
+        FieldKind::Date => Some(json!({"dateFormat": {"name": "iso"}})),
+        FieldKind::DateTime => Some(json!({
+            "timeZone": "utc",
+            "dateFormat": {"name": "iso"},
+            "timeFormat": {"name": "24hour"}
+        })),
+        FieldKind::SingleSelect | FieldKind::MultipleSelects => {
+            Some(json!({"choices": field.choices.iter().map(|c| json!({"name": c})).collect::<Vec<_>>()}))
+        }
+        FieldKind::MultipleRecordLinks => field
+            .links_to
+            .as_ref()
+            .and_then(|to| table_ids.get(&to.to_lowercase()))
+            .map(|id| json!({"linkedTableId": id})),
+        FieldKind::SingleLineText | FieldKind::Email | FieldKind::Url | FieldKind::MultilineText | FieldKind::MultipleAttachments => None,
+    };
+    if let Some(o) = options {
+        body["options"] = o;
+    }
+    body
+}
+
+/// Carries out a plan against a base; returns what it did, one line per action.
+pub async fn execute(base: &Base, plan: &Plan) -> Result<Vec<String>, AirtableError> {
+    let mut table_ids: HashMap<String, String> =
+        base.tables().await?.into_iter().map(|t| (t.name.to_lowercase(), t.id)).collect();
+    let mut done = Vec::new();
+    for action in &plan.actions {
+        match action {
+            Action::CreateTable { table, description, fields } => {
+                let bodies = fields.iter().map(|f| field_body(f, &table_ids)).collect();
+                let created = base.create_table(table, description.as_deref(), bodies).await?;
+                table_ids.insert(table.to_lowercase(), created.id);
+            }
+            Action::CreateField { table, field } => {
+                let id = table_ids.get(&table.to_lowercase()).cloned().unwrap_or_else(|| table.clone());
+                base.create_field(&id, table, field_body(field, &table_ids)).await?;
+            }
+            Action::AddChoices { table, field, choices } => add_choices(base, table, field, choices).await?,
+        }
+        tracing::info!(message = "Schema change applied.", change = %action);
+        done.push(action.to_string());
+    }
+    Ok(done)
+}
+
+/// Adds select choices by writing them with `typecast` in temporary records, then deleting those.
+async fn add_choices(base: &Base, table: &str, field: &str, choices: &[String]) -> Result<(), AirtableError> {
+    let records: Vec<Fields> = choices
+        .iter()
+        .map(|c| {
+            let mut f = Fields::new();
+            f.insert(field.to_string(), json!(c));
+            f
+        })
+        .collect();
+    let created = base.create(table, records, true).await?;
+    let ids: Vec<String> = created.into_iter().map(|r| r.id).collect();
+    base.delete(table, &ids).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_base_gets_every_table_then_links_then_nothing_else() {
+        let schema = Schema::builtin();
+        let p = plan(&schema, &[]);
+        let tables = p.actions.iter().filter(|a| matches!(a, Action::CreateTable { .. })).count();
+        assert_eq!(tables, 6);
+        let first_link = p.actions.iter().position(|a| matches!(a, Action::CreateField { .. })).unwrap();
+        assert_eq!(first_link, 6, "links come after every table");
+        assert!(p.actions.iter().skip(6).all(|a| matches!(a, Action::CreateField { field, .. } if field.links_to.is_some())));
+        assert!(p.manual.is_empty());
+    }
+
+    #[test]
+    fn a_created_table_starts_with_its_primary_field() {
+        let p = plan(&Schema::builtin(), &[]);
+        let Action::CreateTable { table, fields, .. } = &p.actions[3] else { panic!() };
+        assert_eq!(table, "ScheduledPosts");
+        assert_eq!(fields[0].name, "PostID");
+    }
+}
