@@ -79,38 +79,55 @@ pub(super) fn parse(source: &str) -> Result<Parsed, FormulaError> {
     })
 }
 
-/// The operators of each binary precedence level, loosest first.
-const LEVELS: [fn(&Tok) -> Option<BinOp>; 4] = [comparison_op, concat_op, additive_op, term_op];
+/// A binary operator and its precedence level (0 loosest: comparisons; 3 tightest: `*` `/`).
+fn binary_op(tok: &Tok) -> Option<(usize, BinOp)> {
+    Some(match tok {
+        Tok::Eq => (0, BinOp::Eq),
+        Tok::Ne => (0, BinOp::Ne),
+        Tok::Lt => (0, BinOp::Lt),
+        Tok::Gt => (0, BinOp::Gt),
+        Tok::Le => (0, BinOp::Le),
+        Tok::Ge => (0, BinOp::Ge),
+        Tok::Amp => (1, BinOp::Concat),
+        Tok::Plus => (2, BinOp::Add),
+        Tok::Minus => (2, BinOp::Sub),
+        Tok::Star => (3, BinOp::Mul),
+        Tok::Slash => (3, BinOp::Div),
+        _ => return None,
+    })
+}
 
-fn comparison_op(tok: &Tok) -> Option<BinOp> {
-    match tok {
-        Tok::Eq => Some(BinOp::Eq),
-        Tok::Ne => Some(BinOp::Ne),
-        Tok::Lt => Some(BinOp::Lt),
-        Tok::Gt => Some(BinOp::Gt),
-        Tok::Le => Some(BinOp::Le),
-        Tok::Ge => Some(BinOp::Ge),
-        _ => None,
+/// Operands joined by operators of one level, left to right, while they are being read.
+struct ChainBuilder {
+    first: Node,
+    rest: Vec<(BinOp, Node)>,
+    level: usize,
+}
+
+impl ChainBuilder {
+    fn finish(self) -> Node {
+        if self.rest.is_empty() {
+            self.first
+        } else {
+            Node::Chain(Box::new(self.first), self.rest)
+        }
     }
-}
 
-fn concat_op(tok: &Tok) -> Option<BinOp> {
-    (tok == &Tok::Amp).then_some(BinOp::Concat)
-}
-
-fn additive_op(tok: &Tok) -> Option<BinOp> {
-    match tok {
-        Tok::Plus => Some(BinOp::Add),
-        Tok::Minus => Some(BinOp::Sub),
-        _ => None,
-    }
-}
-
-fn term_op(tok: &Tok) -> Option<BinOp> {
-    match tok {
-        Tok::Star => Some(BinOp::Mul),
-        Tok::Slash => Some(BinOp::Div),
-        _ => None,
+    /// Appends `op operand`; an operator of another (necessarily looser) level closes the
+    /// chain so far, which becomes the first operand of a new one.
+    fn push(self, level: usize, op: BinOp, operand: Node) -> ChainBuilder {
+        let mut chain = if level == self.level || self.rest.is_empty() {
+            self
+        } else {
+            ChainBuilder {
+                first: self.finish(),
+                rest: Vec::new(),
+                level,
+            }
+        };
+        chain.level = level;
+        chain.rest.push((op, operand));
+        chain
     }
 }
 
@@ -190,26 +207,25 @@ impl Parser<'_> {
 
     fn expression(&mut self) -> Result<Node, FormulaError> {
         self.enter()?;
-        let node = self.level(0)?;
+        let node = self.binary(0)?;
         self.nesting -= 1;
         Ok(node)
     }
 
-    fn level(&mut self, level: usize) -> Result<Node, FormulaError> {
-        let Some(op_of) = LEVELS.get(level) else {
-            return self.unary();
+    /// Precedence climbing: operands joined by operators of level `min_level` or tighter.
+    /// Operators of one level form one `Chain`, so long flat formulas make shallow trees.
+    fn binary(&mut self, min_level: usize) -> Result<Node, FormulaError> {
+        let mut chain = ChainBuilder {
+            first: self.unary()?,
+            rest: Vec::new(),
+            level: min_level,
         };
-        let first = self.level(level + 1)?;
-        let mut rest = Vec::new();
-        while let Some(op) = op_of(self.peek()) {
+        while let Some((level, op)) = binary_op(self.peek()).filter(|(l, _)| *l >= min_level) {
             self.advance();
-            rest.push((op, self.level(level + 1)?));
+            let operand = self.binary(level + 1)?;
+            chain = chain.push(level, op, operand);
         }
-        Ok(if rest.is_empty() {
-            first
-        } else {
-            Node::Chain(Box::new(first), rest)
-        })
+        Ok(chain.finish())
     }
 
     fn unary(&mut self) -> Result<Node, FormulaError> {
@@ -238,14 +254,19 @@ impl Parser<'_> {
                 self.expect_rparen()?;
                 return Ok(inner);
             }
-            Tok::End => return Err(self.error("unexpected end of formula, expected a value")),
-            _ => {
-                let what = format!("unexpected {}, expected a value", self.describe_current());
-                return Err(self.error(&what));
-            }
+            _ => return Err(self.expected_value()),
         };
         self.advance();
         Ok(node)
+    }
+
+    #[cold]
+    fn expected_value(&self) -> FormulaError {
+        if self.peek() == &Tok::End {
+            return self.error("unexpected end of formula, expected a value");
+        }
+        let what = format!("unexpected {}, expected a value", self.describe_current());
+        self.error(&what)
     }
 
     fn expect_rparen(&mut self) -> Result<(), FormulaError> {
@@ -267,30 +288,32 @@ impl Parser<'_> {
 
     fn call(&mut self, name: String) -> Result<Node, FormulaError> {
         let name_pos = self.current().pos;
-        let spec = match functions::lookup(&name) {
-            Lookup::Found(spec) => spec,
-            Lookup::Unsupported => {
-                let what = format!(
-                    "function not supported by the sandbox: {}",
-                    name.to_uppercase()
-                );
-                return Err(self.error(&what));
-            }
-            Lookup::Unknown => return Err(self.error(&format!("unknown function {name}"))),
-        };
+        let spec = self.function(&name)?;
         self.advance(); // name
         self.advance(); // '('
         let args = self.arguments()?;
         if !spec.accepts(args.len()) {
-            let what = format!(
-                "{} takes {}, not {}",
-                spec.name,
-                spec.arity_text(),
-                args.len()
-            );
-            return Err(error_at(self.src, name_pos, &what));
+            return Err(self.arity_error(spec, args.len(), name_pos));
         }
         Ok(Node::Call(spec, args))
+    }
+
+    fn function(&self, name: &str) -> Result<&'static FuncSpec, FormulaError> {
+        let what = match functions::lookup(name) {
+            Lookup::Found(spec) => return Ok(spec),
+            Lookup::Unsupported => format!(
+                "function not supported by the sandbox: {}",
+                name.to_uppercase()
+            ),
+            Lookup::Unknown => format!("unknown function {name}"),
+        };
+        Err(self.error(&what))
+    }
+
+    #[cold]
+    fn arity_error(&self, spec: &FuncSpec, given: usize, pos: usize) -> FormulaError {
+        let what = format!("{} takes {}, not {given}", spec.name, spec.arity_text());
+        error_at(self.src, pos, &what)
     }
 
     fn arguments(&mut self) -> Result<Vec<Node>, FormulaError> {

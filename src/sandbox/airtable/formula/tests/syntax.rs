@@ -175,6 +175,23 @@ fn deep_nesting_is_an_error_not_a_crash() {
 }
 
 #[test]
+fn nesting_up_to_the_limit_works() {
+    let limit = format!("{}1{}", "NOT(-(".repeat(34), "))".repeat(34));
+    assert!(parse_error(&limit).contains("nested more than 100 levels"));
+    let parens = format!("{}1{}", "(".repeat(99), ")".repeat(99));
+    assert_eq!(eval(&parens), num(1.0));
+    let nots = format!("{}1{}", "NOT(".repeat(98), ")".repeat(98));
+    assert!(matches(&nots));
+}
+
+#[test]
+fn formulas_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Formula>();
+    shareable::<super::super::Value>();
+}
+
+#[test]
 fn long_flat_chains_evaluate() {
     let sum = vec!["1"; 10_000].join(" + ");
     assert_eq!(eval(&sum), num(10_000.0));
@@ -261,4 +278,21 @@ fn odd_but_valid_inputs_do_not_panic() {
     for source in inputs {
         let _ = eval(source);
     }
+}
+
+/// The deepest formula the parser accepts fits, parsed and evaluated, in a quarter of the
+/// 2 MiB a tokio worker or test thread has (debug builds need about 400 KiB).
+#[test]
+fn deepest_formula_fits_in_a_small_stack() {
+    let worker = std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(|| {
+            // Each NOT(-( is three levels: the argument, the minus, the parentheses.
+            let nots = format!("{}1{}", "NOT(-(".repeat(33), "))".repeat(33));
+            let formula = Formula::parse(&nots).expect("parses");
+            formula.eval(&record(), super::now()).expect("evaluates")
+        })
+        .expect("thread starts");
+    let value = worker.join().expect("no stack overflow");
+    assert_eq!(value, super::super::Value::Bool(false));
 }
