@@ -2,8 +2,8 @@
 //! for the common tokens, in UTC.
 //!
 //! Tokens: `YYYY YY Q MMMM MMM MM Mo M DD Do D dddd ddd dd d HH H hh h mm m ss s SSS A a X x
-//! ZZ Z`; text in `[brackets]` is literal; anything else is copied (formatting) or matched
-//! leniently (parsing).
+//! ZZ Z`, and the English localized formats `L LL LLL LLLL l ll lll llll LT LTS`; text in
+//! `[brackets]` is literal; anything else is copied (formatting) or matched leniently (parsing).
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Timelike, Utc};
 
@@ -44,6 +44,20 @@ enum Piece {
     Literal(String),
 }
 
+/// Moment's localized formats, in its default (English) locale; longer names first.
+const LOCALIZED: [(&str, &str); 10] = [
+    ("LLLL", "dddd, MMMM D, YYYY h:mm A"),
+    ("llll", "ddd, MMM D, YYYY h:mm A"),
+    ("LLL", "MMMM D, YYYY h:mm A"),
+    ("lll", "MMM D, YYYY h:mm A"),
+    ("LTS", "h:mm:ss A"),
+    ("LT", "h:mm A"),
+    ("LL", "MMMM D, YYYY"),
+    ("ll", "MMM D, YYYY"),
+    ("L", "MM/DD/YYYY"),
+    ("l", "M/D/YYYY"),
+];
+
 fn pieces(format: &str) -> Vec<Piece> {
     let mut out = Vec::new();
     let mut rest = format;
@@ -54,6 +68,11 @@ fn pieces(format: &str) -> Vec<Piece> {
                 rest = &rest[end + 1..];
                 continue;
             }
+        }
+        if let Some((name, expansion)) = LOCALIZED.iter().find(|(n, _)| rest.starts_with(*n)) {
+            out.extend(pieces(expansion));
+            rest = &rest[name.len()..];
+            continue;
         }
         if let Some(token) = TOKENS.iter().find(|t| rest.starts_with(**t)) {
             out.push(Piece::Token(token));

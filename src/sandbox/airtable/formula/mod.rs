@@ -92,9 +92,9 @@
 //!   optional: exact to the millisecond by default), DATEADD, DATETIME_DIFF (`a - b`, truncated;
 //!   seconds by default, milliseconds for an unknown unit, as Airtable documents),
 //!   DATETIME_PARSE (ISO 8601 or M/D/YYYY; with a Moment.js-style format: YYYY YY M MM MMM MMMM
-//!   D DD Do H HH h hh m mm s ss SSS A a X x Z ZZ), DATETIME_FORMAT (ISO by default; the same
-//!   tokens plus Q, Mo, d, dd, ddd, dddd), DATESTR, YEAR, MONTH, DAY, HOUR, MINUTE, SECOND,
-//!   WEEKDAY (optional "Monday" start).
+//!   D DD Do H HH h hh m mm s ss SSS A a X x Z ZZ, and L LL LLL LLLL l ll lll llll LT LTS),
+//!   DATETIME_FORMAT (ISO by default; the same tokens plus Q, Mo, d, dd, ddd, dddd), DATESTR,
+//!   YEAR, MONTH, DAY, HOUR, MINUTE, SECOND, WEEKDAY (optional "Monday" start).
 //! - Units: `milliseconds`/`ms`, `seconds`/`s`, `minutes`/`m`, `hours`/`h`, `days`/`d`,
 //!   `weeks`/`w`, `months`/`M`, `quarters`/`Q`, `years`/`y`; long forms case-insensitive and
 //!   singular or plural, abbreviations case-sensitive.

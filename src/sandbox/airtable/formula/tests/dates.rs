@@ -185,6 +185,18 @@ fn datetime_format_and_parts() {
         eval("DATETIME_FORMAT({PublishDate}, 'M/D/YY')"),
         txt("1/15/26")
     );
+    assert_eq!(
+        eval("DATETIME_FORMAT({ScheduledTime}, 'LL')"),
+        txt("December 31, 2025")
+    );
+    assert_eq!(
+        eval("DATETIME_FORMAT({ScheduledTime}, 'L LT')"),
+        txt("12/31/2025 10:00 AM")
+    );
+    assert_eq!(
+        eval("DATETIME_PARSE('12/31/2025 10:00 PM', 'L LT')"),
+        Value::DateTime(utc(2025, 12, 31, 22, 0, 0))
+    );
     assert_eq!(eval("DATESTR({ScheduledTime})"), txt("2025-12-31"));
     assert_eq!(eval("DATETIME_FORMAT({Empty}, 'YYYY')"), Value::Blank);
     assert_eq!(eval("YEAR({ScheduledTime})"), num(2025.0));
