@@ -1,4 +1,5 @@
-//! Recursive-descent parser: tokens to a tree of `Node`s.
+//! Recursive-descent parser (binary operators by precedence climbing): tokens to a tree of
+//! `Node`s.
 //!
 //! ```text
 //! formula    := expression? END
