@@ -1,8 +1,10 @@
 //! End-to-end checks of the sandbox over HTTP with reqwest: a real server on 127.0.0.1:0.
 
 mod admin;
+mod compat;
 mod errors;
 mod records;
+mod shapes;
 
 use super::{AirtableSandbox, SandboxLimits, SandboxOptions};
 use crate::schema::Schema;
