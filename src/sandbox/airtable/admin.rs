@@ -34,11 +34,9 @@ struct NewBase {
 
 pub async fn create_base(State(app): State<SharedApp>, body: Bytes) -> Answer {
     let req: NewBase = parse_body(&body)?;
-    let id = app
-        .lock()
-        .store
-        .create_base(req.name.trim())
-        .map_err(server_error)?;
+    let mut inner = app.lock();
+    let id = inner.store.add_base(req.name.trim());
+    inner.store.persist(&id).map_err(server_error)?;
     Ok(Json(json!({ "id": id })))
 }
 

@@ -2,7 +2,8 @@
 //! link in step (Airtable links are two-way: the inverse field on the other table lists the
 //! records that link to each record).
 
-use super::cells::{display_text, is_empty};
+use super::cell_read::display_text;
+use super::cells::is_empty;
 use super::errors::ApiError;
 use super::ids::{looks_like, IdKind};
 use super::render::primary_text;

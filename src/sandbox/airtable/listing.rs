@@ -7,13 +7,13 @@
 //! [`ITERATOR_TTL`] after its last use (or at `POST /_sandbox/iterators/expire`); using it then
 //! gives 422 `LIST_RECORDS_ITERATOR_NOT_AVAILABLE`, as Airtable does when an iteration times out.
 
-use super::cells::SortKey;
+use super::cell_read::SortKey;
 use super::errors::ApiError;
 use super::formula::Formula;
 use super::ids::{new_id, IdKind};
 use super::query::{ListParams, SortParam};
 use super::render::{record_json, RecordRef, Shape};
-use super::store::{Base, Table};
+use super::store::{same_name, Base, Table};
 use crate::schema::{Schema, SortDirection};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
@@ -275,7 +275,7 @@ fn view_rules(
     let spec = schema
         .tables
         .iter()
-        .find(|t| t.name.eq_ignore_ascii_case(&table.name))
+        .find(|t| same_name(&t.name, &table.name))
         .and_then(|t| t.views.iter().find(|v| v.name == view.name));
     let Some(spec) = spec else {
         return Ok((None, Vec::new()));

@@ -7,7 +7,7 @@ use super::app::{parse_body, table_index, SharedApp};
 use super::errors::ApiError;
 use super::fields::{build_field, Field, FieldOptions, FieldRequest};
 use super::ids::{new_id, IdKind};
-use super::store::{Base, Table};
+use super::store::{same_name, Base, Table};
 use crate::schema::{FieldKind, Schema};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -156,7 +156,7 @@ fn check_table_name(base: &Base, name: &str, except: Option<&str>) -> Result<(),
     let taken = base
         .tables
         .iter()
-        .any(|t| Some(t.id.as_str()) != except && t.name.eq_ignore_ascii_case(name));
+        .any(|t| Some(t.id.as_str()) != except && same_name(&t.name, name));
     if taken {
         return Err(ApiError::meta(
             "DUPLICATE_TABLE_NAME",
@@ -230,7 +230,7 @@ fn add_inverse(base: &mut Base, t: usize, fi: usize) {
 }
 
 fn unique_name(fields: &[Field], wanted: &str) -> String {
-    let free = |n: &str| fields.iter().all(|f| !f.name.eq_ignore_ascii_case(n));
+    let free = |n: &str| fields.iter().all(|f| !same_name(&f.name, n));
     if free(wanted) {
         return wanted.to_string();
     }

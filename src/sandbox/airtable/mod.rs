@@ -58,6 +58,7 @@
 
 mod admin;
 mod app;
+mod cell_read;
 mod cells;
 mod counters;
 pub mod errors;
@@ -183,18 +184,11 @@ impl AirtableSandbox {
     /// Creates an empty base and returns its id (`app...`); also `POST /_sandbox/bases`.
     pub fn create_base(&self, name: &str) -> String {
         let mut inner = self.app.lock();
-        match inner.store.create_base(name) {
-            Ok(id) => id,
-            Err(error) => {
-                tracing::error!(message = "Failed to save a new base.", error = %format!("{error:#}"));
-                inner
-                    .store
-                    .list()
-                    .last()
-                    .map(|(id, _)| id.clone())
-                    .unwrap_or_default()
-            }
+        let id = inner.store.add_base(name);
+        if let Err(error) = inner.store.persist(&id) {
+            tracing::error!(message = "Failed to save a new base.", error = %format!("{error:#}"));
         }
+        id
     }
 
     /// (id, name) of every base.

@@ -1,7 +1,8 @@
 //! Records as clients see them: the REST JSON (`{"id","createdTime","fields"}`, empty values left
 //! out) and the view the formula engine gets ([`RecordRef`], a [`RecordContext`]).
 
-use super::cells::{display_text, format_date_time, is_empty, to_cell};
+use super::cell_read::{display_text, to_cell};
+use super::cells::{format_date_time, is_empty};
 use super::fields::Field;
 use super::formula::{Cell, RecordContext};
 use super::store::{Base, Record, Table};

@@ -60,6 +60,11 @@ pub struct Record {
     pub cells: BTreeMap<String, Value>,
 }
 
+/// Whether two table or field names are the same to Airtable (case-insensitive).
+pub fn same_name(a: &str, b: &str) -> bool {
+    a.to_lowercase() == b.to_lowercase()
+}
+
 impl Base {
     pub fn table_index(&self, id_or_name: &str) -> Option<usize> {
         self.tables
@@ -68,7 +73,7 @@ impl Base {
             .or_else(|| {
                 self.tables
                     .iter()
-                    .position(|t| t.name.eq_ignore_ascii_case(id_or_name))
+                    .position(|t| same_name(&t.name, id_or_name))
             })
     }
 
@@ -134,7 +139,7 @@ impl Table {
         if let Some(spec) = schema
             .tables
             .iter()
-            .find(|t| t.name.eq_ignore_ascii_case(&self.name))
+            .find(|t| same_name(&t.name, &self.name))
         {
             names.extend(
                 spec.views
@@ -179,7 +184,8 @@ impl Store {
         Ok(Store { bases, data_dir })
     }
 
-    pub fn create_base(&mut self, name: &str) -> anyhow::Result<String> {
+    /// Adds an empty base in memory and returns its id; the caller persists it.
+    pub fn add_base(&mut self, name: &str) -> String {
         let base = Base {
             format: FORMAT_VERSION,
             id: new_id(IdKind::Base),
@@ -188,8 +194,7 @@ impl Store {
         };
         let id = base.id.clone();
         self.bases.insert(id.clone(), base);
-        self.persist(&id)?;
-        Ok(id)
+        id
     }
 
     pub fn base(&self, id: &str) -> Option<&Base> {
@@ -282,7 +287,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let schema = Schema { tables: vec![] };
         let mut store = Store::open(Some(dir.path().to_path_buf()), &schema).unwrap();
-        let id = store.create_base("Demo").unwrap();
+        let id = store.add_base("Demo");
+        store.persist(&id).unwrap();
         assert!(dir.path().join(format!("{id}.json")).exists());
         assert!(!dir.path().join(format!("{id}.json.tmp")).exists());
         let again = Store::open(Some(dir.path().to_path_buf()), &schema).unwrap();

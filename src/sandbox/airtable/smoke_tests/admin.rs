@@ -101,3 +101,32 @@ async fn bases_persist_across_a_restart_and_a_deleted_field_is_gone() {
     assert_eq!(meta["tables"][0]["fields"].as_array().unwrap().len(), 2);
     again.shutdown().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_iterator_unused_for_five_minutes_of_tokio_time_expires() {
+    let sandbox = start(roomy(), None).await;
+    let c = Client::new(&sandbox);
+    let (base, _) = posts_base(&sandbox, &c).await;
+    insert_posts(&c, &base, 25).await;
+    let (_, page) = c.get(&format!("/v0/{base}/Posts?pageSize=10")).await;
+    tokio::time::advance(std::time::Duration::from_secs(4 * 60)).await;
+    let (status, page) = c
+        .get(&format!(
+            "/v0/{base}/Posts?pageSize=10&offset={}",
+            page["offset"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, 200, "used within five minutes: {page}");
+    tokio::time::advance(std::time::Duration::from_secs(5 * 60 + 1)).await;
+    let (status, err) = c
+        .get(&format!(
+            "/v0/{base}/Posts?pageSize=10&offset={}",
+            page["offset"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(
+        (status, err["error"]["type"].as_str()),
+        (422, Some("LIST_RECORDS_ITERATOR_NOT_AVAILABLE"))
+    );
+    sandbox.shutdown().await;
+}

@@ -155,3 +155,20 @@ async fn the_sixth_quick_request_is_rate_limited_and_the_base_stays_locked_out()
     );
     sandbox.shutdown().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_lock_out_ends_after_thirty_seconds_of_tokio_time() {
+    let sandbox = start(SandboxLimits::default(), None).await;
+    let c = Client::new(&sandbox);
+    let base = sandbox.create_base("Paused");
+    let path = format!("/v0/meta/bases/{base}/tables");
+    for _ in 0..5 {
+        assert_eq!(c.get(&path).await.0, 200);
+    }
+    assert_eq!(c.get(&path).await.0, 429);
+    tokio::time::advance(std::time::Duration::from_secs(29)).await;
+    assert_eq!(c.get(&path).await.0, 429, "still locked out at 29 s");
+    tokio::time::advance(std::time::Duration::from_secs(2)).await;
+    assert_eq!(c.get(&path).await.0, 200, "free again after 30 s");
+    sandbox.shutdown().await;
+}
