@@ -192,6 +192,7 @@ pub fn build_field(req: &FieldRequest) -> Result<Field, ApiError> {
     })
 }
 
+/// Error types for a type or options Airtable refuses are unverified (the status, 422, is not).
 fn parse_kind(name: &str) -> Result<FieldKind, ApiError> {
     if let Some(kind) = FieldKind::from_api_name(name) {
         return Ok(kind);

@@ -3,7 +3,7 @@
 //! records that link to each record).
 
 use super::cell_read::display_text;
-use super::cells::is_empty;
+use super::cells::{check, is_empty, Checked};
 use super::errors::ApiError;
 use super::ids::{looks_like, IdKind};
 use super::render::primary_text;
@@ -52,6 +52,8 @@ pub fn resolve(
     Ok(out)
 }
 
+/// A link to an id that is not in the linked table. (Airtable's types for these two cases are
+/// taken from client reports; unverified against the documentation.)
 fn missing_record(base: &Base, id: &str, linked_id: &str) -> ApiError {
     match base.tables.iter().find(|t| t.record(id).is_some()) {
         Some(other) => ApiError::meta(
@@ -79,12 +81,20 @@ fn find_or_create(
     {
         return Ok(r.id.clone());
     }
-    let primary = table.primary_field_id.clone();
+    // The new record's primary value is the text, typecast to the primary field's type.
+    let primary = table
+        .primary_field()
+        .map(|f| (f.id.clone(), check(f, &json!(text), true)));
+    let value = match primary {
+        Some((id, Ok(Checked::Set(v)))) => Some((id, v)),
+        Some((_, Err(e))) => return Err(e),
+        _ => None,
+    };
     let table = &mut base.tables[lt];
     let index = table.push_record(now);
     let record = &mut table.records[index];
-    if !text.is_empty() {
-        record.cells.insert(primary, json!(text));
+    if let Some((id, v)) = value {
+        record.cells.insert(id, v);
     }
     Ok(record.id.clone())
 }

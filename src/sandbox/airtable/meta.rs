@@ -58,7 +58,7 @@ pub async fn list_bases(State(app): State<SharedApp>) -> Json<Value> {
 
 pub async fn whoami() -> Json<Value> {
     Json(
-        json!({ "id": "usrSandboxUser0001", "scopes": ["data.records:read", "data.records:write", "schema.bases:read", "schema.bases:write"] }),
+        json!({ "id": "usrSandboxUser001", "scopes": ["data.records:read", "data.records:write", "schema.bases:read", "schema.bases:write"] }),
     )
 }
 
@@ -124,6 +124,7 @@ fn add_table(base: &mut Base, req: TableRequest, schema: &Schema) -> Result<usiz
         FieldKind::MultipleRecordLinks | FieldKind::MultipleAttachments | FieldKind::Checkbox
     ) {
         return Err(ApiError::meta(
+            // Type name unverified; Airtable refuses these primary field types.
             "INVALID_PRIMARY_FIELD_TYPE",
             format!(
                 "A field of type {} cannot be the primary field",
@@ -149,6 +150,8 @@ fn add_table(base: &mut Base, req: TableRequest, schema: &Schema) -> Result<usiz
     Ok(t)
 }
 
+/// Duplicate names: `DUPLICATE_TABLE_NAME` and `DUPLICATE_OR_EMPTY_FIELD_NAME` are the types
+/// clients match on; the messages are the sandbox's own (Airtable's exact wording unverified).
 fn check_table_name(base: &Base, name: &str, except: Option<&str>) -> Result<(), ApiError> {
     if name.is_empty() {
         return Err(ApiError::invalid_request("a table needs a name"));

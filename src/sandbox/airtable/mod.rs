@@ -13,7 +13,10 @@
 //!   `updatedRecords`); delete (batch `?records[]=` or one).
 //! - Cells are checked on write: unknown field names, values of the wrong type, unknown select
 //!   choices (created with `typecast: true`), links to records that do not exist; `typecast`
-//!   converts strings best-effort; links are two-way. Empty values are left out of `fields`.
+//!   converts strings best-effort, and a link written as text links the record whose primary
+//!   field has that text (creating one when none has, as Airtable does). Links are two-way.
+//!   Empty values ("", [], false, null) are left out of `fields`. Table and field names match
+//!   case-insensitively, ids exactly.
 //! - Metadata: `GET/POST /v0/meta/bases/{baseId}/tables`, `POST .../tables/{tableId}/fields`,
 //!   `PATCH .../tables/{tableId}` and `PATCH .../fields/{fieldId}` (name and description only),
 //!   `GET /v0/meta/bases`, `GET /v0/meta/whoami`. Views are "Grid view" (every record, in creation
@@ -39,7 +42,12 @@
 //! - Tokens have no scopes and see every base; there are no monthly call quotas, record limits,
 //!   comments, webhooks, or views beyond the schema file's.
 //! - Some error types and messages that could not be checked against the real service are marked
-//!   as such where they are made (metadata errors, upsert with several matches).
+//!   as such where they are made (metadata errors, upsert with several matches, `pageSize` over
+//!   100 refused rather than clamped).
+//! - No CORS headers (clients run server-side); `Retry-After` is never sent.
+//!
+//! `tests/compat/` holds pyairtable and airtable.js scripts that drive the sandbox with those
+//! clients unchanged (run by the ignored tests in `smoke_tests/compat.rs`).
 //!
 //! # Admin path (`/_sandbox`, needs one of the tokens, not rate limited)
 //! `POST/GET /_sandbox/bases`; `POST /_sandbox/faults` (`{"method"?, "path_prefix", "count",

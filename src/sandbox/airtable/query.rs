@@ -113,6 +113,8 @@ fn sort_key(key: &str) -> Option<(usize, &str)> {
     Some((index.parse().ok()?, part))
 }
 
+/// `pageSize` outside 1..=100 is refused with 422 (Airtable documents the maximum; whether it
+/// refuses or clamps is unverified, and refusing catches the client's bug).
 fn set_page_size(p: &mut ListParams, value: &str) -> Result<(), ApiError> {
     if value.is_empty() {
         return Ok(());

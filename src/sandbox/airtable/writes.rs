@@ -94,6 +94,7 @@ pub fn update(
     Ok(inputs.iter().map(|(id, _)| id.clone()).collect())
 }
 
+/// Deletes records; an id not in the table is a 404 (Airtable's "resource doesn't exist").
 pub fn delete(base: &mut Base, table: usize, ids: &[String]) -> Result<(), ApiError> {
     if let Some(missing) = ids
         .iter()
@@ -226,7 +227,9 @@ fn merge_fields(base: &Base, table: usize, names: &[String]) -> Result<Vec<usize
 }
 
 /// Upserts: a record with an id updates it; otherwise the merge fields' values pick the one
-/// record to update, or none (create); several matches fail the request.
+/// record to update, or none (create); several matches fail the request with 422 (Airtable
+/// documents the failure; its error type is unverified, so the sandbox answers its generic
+/// `INVALID_REQUEST_UNKNOWN`). Values match exactly (after typecast).
 pub fn upsert(
     base: &mut Base,
     table: usize,

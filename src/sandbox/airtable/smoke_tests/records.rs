@@ -229,6 +229,20 @@ async fn links_are_two_way_and_typecast_links_by_primary_text() {
         (422, Some("INVALID_VALUE_FOR_COLUMN"))
     );
 
+    // With typecast, a text that matches no record creates one in the linked table.
+    let (_, bob_post) = c
+        .post(
+            &format!("/v0/{base}/Posts"),
+            json!({"fields": {"Name": "r", "Author": ["bob@example.com"]}, "typecast": true}),
+        )
+        .await;
+    let bob_id = bob_post["fields"]["Author"][0].as_str().unwrap();
+    let (_, bob) = c.get(&format!("/v0/{base}/Users/{bob_id}")).await;
+    assert_eq!(
+        bob["fields"],
+        json!({"Email": "bob@example.com", "Posts": [bob_post["id"]]})
+    );
+
     c.call(Method::DELETE, &format!("/v0/{base}/Posts/{post_id}"), None)
         .await;
     let (_, ann) = c.get(&format!("/v0/{base}/Users/{ann_id}")).await;
