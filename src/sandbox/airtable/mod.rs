@@ -1,3 +1,287 @@
-//! The sandbox Airtable: a local server that speaks Airtable's Web API.
+//! The sandbox Airtable: a local server on loopback that speaks Airtable's Web API, so that
+//! Airtable's own clients (airtable.js, pyairtable) and this worker work against it unchanged when
+//! pointed at its URL. Every integration test runs against it; newcomers and Bubble developers
+//! use it instead of a real base.
+//!
+//! # What it implements
+//! - Records (`/v0/{baseId}/{tableIdOrName}`): list (`GET`, and `POST .../listRecords` with the
+//!   same parameters as JSON) with `pageSize`, `maxRecords`, `offset`, `view`, `sort[n][field]` /
+//!   `sort[n][direction]`, `fields[]`, `filterByFormula` (the [`formula`] engine),
+//!   `returnFieldsByFieldId`, `cellFormat=json`, `recordMetadata[]=commentCount` (always 0); get
+//!   one; create (batch or single `{"fields":..}`); update with `PATCH` / `PUT` (batch or one
+//!   record); upsert (`performUpsert.fieldsToMergeOn`, answering `createdRecords` and
+//!   `updatedRecords`); delete (batch `?records[]=` or one).
+//! - Cells are checked on write: unknown field names, values of the wrong type, unknown select
+//!   choices (created with `typecast: true`), links to records that do not exist; `typecast`
+//!   converts strings best-effort, and a link written as text links the record whose primary
+//!   field has that text (creating one when none has, as Airtable does). Links are two-way.
+//!   Empty values ("", [], false, null) are left out of `fields`. Table and field names match
+//!   case-insensitively, ids exactly.
+//! - Metadata: `GET/POST /v0/meta/bases/{baseId}/tables`, `POST .../tables/{tableId}/fields`,
+//!   `PATCH .../tables/{tableId}` and `PATCH .../fields/{fieldId}` (name and description only),
+//!   `GET /v0/meta/bases`, `GET /v0/meta/whoami`. Views are "Grid view" (every record, in creation
+//!   order) plus the schema file's views of a table of the same name, with their filter and sort.
+//! - Errors with Airtable's statuses and bodies ([`errors`]; examples in `fixtures/airtable/`).
+//!
+//! # Limits (Airtable's documented values; source: `shared/reference/airtable.md`,
+//! airtable.com/developers/web/api/rate-limits)
+//! - 5 requests per second per base and 50 per second per token, over any one-second window; the
+//!   request over the limit gets 429 `RATE_LIMIT_REACHED`, and the base (or token) stays locked
+//!   out for 30 s, every request in that time getting the same 429 (no `Retry-After`). Metadata
+//!   calls count against their base. [`SandboxLimits`] sets the numbers.
+//! - At most 10 records per create, update or delete (422 `INVALID_RECORDS`), `pageSize` at most
+//!   100 (default 100).
+//! - List iterators (`offset`) expire 5 minutes after their last use (Airtable documents no
+//!   number), then give 422 `LIST_RECORDS_ITERATOR_NOT_AVAILABLE`.
+//!
+//! # What differs from the real service
+//! - Field types are those of `schema/base.toml` (text, email, url, long text, number, checkbox,
+//!   date, dateTime, single and multiple select, links, attachments); computed fields do not
+//!   exist. Attachments keep only `{id, url, filename}` (no upload, size or thumbnails).
+//! - `cellFormat=string` is refused (422); `timeZone` and `userLocale` are accepted and ignored.
+//! - Tokens have no scopes and see every base; there are no monthly call quotas, record limits,
+//!   comments, webhooks, or views beyond the schema file's.
+//! - Some error types and messages that could not be checked against the real service are marked
+//!   as such where they are made (metadata errors, upsert with several matches, `pageSize` over
+//!   100 refused rather than clamped).
+//! - No CORS headers (clients run server-side); `Retry-After` is never sent.
+//!
+//! `tests/compat/` holds pyairtable and airtable.js scripts that drive the sandbox with those
+//! clients unchanged (run by the ignored tests in `smoke_tests/compat.rs`).
+//!
+//! # Admin path (`/_sandbox`, needs one of the tokens, not rate limited)
+//! `POST/GET /_sandbox/bases`; `POST /_sandbox/faults` (`{"method"?, "path_prefix", "count",
+//! "status"?, "body"?, "delay_ms"?}`: the next `count` matching requests get that answer after the
+//! delay; without `status` they are only delayed) and `DELETE /_sandbox/faults`;
+//! `GET /_sandbox/counters` and `POST /_sandbox/counters/reset`;
+//! `POST /_sandbox/iterators/expire`; `DELETE /_sandbox/bases/{baseId}/tables/{table}/fields/{field}`.
+//!
+//! # Persistence
+//! With a `data_dir`, one JSON file per base, `<baseId>.json`, rewritten (temp file + rename) right
+//! after each mutating request; see [`store`] for the format. Without one, everything is in memory.
+//!
+//! # Time
+//! Rate windows, lock-outs and iterator expiry use `tokio::time::Instant` (tests can pause and
+//! advance it); `createdTime` and `NOW()` use the wall clock.
 
+mod admin;
+mod app;
+mod cell_read;
+mod cells;
+mod counters;
+pub mod errors;
+mod faults;
+mod fields;
 pub mod formula;
+mod gate;
+mod ids;
+mod limits;
+mod links;
+mod listing;
+mod meta;
+mod query;
+mod records;
+mod render;
+pub mod store;
+mod writes;
+
+#[cfg(test)]
+mod smoke_tests;
+
+use app::{App, Inner, SharedApp};
+use axum::routing::{get, patch, post};
+use axum::Router;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// How to run a sandbox.
+#[derive(Debug, Clone)]
+pub struct SandboxOptions {
+    /// Where to listen; `127.0.0.1:0` in tests.
+    pub listen: SocketAddr,
+    /// Where bases are kept; `None`: in memory only.
+    pub data_dir: Option<PathBuf>,
+    /// Bearer tokens accepted (for every base).
+    pub tokens: Vec<String>,
+    /// The schema file; only its views are used (matched by table name).
+    pub schema: crate::schema::Schema,
+    pub limits: SandboxLimits,
+}
+
+/// Rate limits; the default is Airtable's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SandboxLimits {
+    pub per_base_per_sec: u32,
+    pub per_token_per_sec: u32,
+    pub lockout: Duration,
+}
+
+impl Default for SandboxLimits {
+    fn default() -> Self {
+        SandboxLimits {
+            per_base_per_sec: 5,
+            per_token_per_sec: 50,
+            lockout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A running sandbox.
+pub struct AirtableSandbox {
+    addr: SocketAddr,
+    app: SharedApp,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl AirtableSandbox {
+    /// Loads the bases of `data_dir`, binds, and serves on the current tokio runtime.
+    pub async fn start(opts: SandboxOptions) -> anyhow::Result<AirtableSandbox> {
+        use anyhow::Context;
+        let store = store::Store::open(opts.data_dir.clone(), &opts.schema)?;
+        let app = Arc::new(App {
+            inner: Mutex::new(Inner {
+                store,
+                limiter: limits::Limiter::default(),
+                faults: faults::Faults::default(),
+                counters: counters::Counters::default(),
+                iterators: listing::Iterators::default(),
+            }),
+            tokens: opts.tokens,
+            schema: opts.schema,
+            limits: opts.limits,
+        });
+        let listener = tokio::net::TcpListener::bind(opts.listen)
+            .await
+            .with_context(|| format!("Failed to bind the sandbox Airtable to {}", opts.listen))?;
+        let addr = listener
+            .local_addr()
+            .context("Failed to read the sandbox's address")?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let router = router(app.clone());
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, router).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(error) = serve.await {
+                tracing::error!(message = "The sandbox Airtable stopped.", %error);
+            }
+        });
+        tracing::debug!(message = "Sandbox Airtable listening.", %addr);
+        Ok(AirtableSandbox {
+            addr,
+            app,
+            stop,
+            task,
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`, the URL to give clients as their endpoint.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Creates an empty base and returns its id (`app...`); also `POST /_sandbox/bases`.
+    pub fn create_base(&self, name: &str) -> String {
+        let mut inner = self.app.lock();
+        let id = inner.store.add_base(name);
+        if let Err(error) = inner.store.persist(&id) {
+            tracing::error!(message = "Failed to save a new base.", error = %format!("{error:#}"));
+        }
+        id
+    }
+
+    /// (id, name) of every base.
+    pub fn bases(&self) -> Vec<(String, String)> {
+        self.app.lock().store.list()
+    }
+
+    /// Stops accepting requests, lets running ones finish, and writes every base.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+        if let Err(error) = self.app.lock().store.persist_all() {
+            tracing::error!(message = "Failed to save the sandbox's bases.", error = %format!("{error:#}"));
+        }
+    }
+}
+
+fn router(app: SharedApp) -> Router {
+    let table_routes = || {
+        get(records::list_get)
+            .post(records::create)
+            .patch(records::update)
+            .put(records::replace)
+            .delete(records::delete_many)
+    };
+    let v0 = Router::new()
+        .route("/v0/meta/bases", get(meta::list_bases))
+        .route("/v0/meta/whoami", get(meta::whoami))
+        .route(
+            "/v0/meta/bases/{base}/tables",
+            get(meta::list_tables).post(meta::create_table),
+        )
+        .route(
+            "/v0/meta/bases/{base}/tables/{table}",
+            patch(meta::update_table),
+        )
+        .route(
+            "/v0/meta/bases/{base}/tables/{table}/fields",
+            post(meta::create_field),
+        )
+        .route(
+            "/v0/meta/bases/{base}/tables/{table}/fields/{field}",
+            patch(meta::update_field),
+        )
+        .route("/v0/{base}/{table}", table_routes())
+        .route("/v0/{base}/{table}/", table_routes())
+        .route("/v0/{base}/{table}/listRecords", post(records::list_post))
+        .route(
+            "/v0/{base}/{table}/{record}",
+            get(records::get_one)
+                .patch(records::update_one)
+                .put(records::replace_one)
+                .delete(records::delete_one),
+        )
+        .route_layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            gate::gate,
+        ));
+    let admin = Router::new()
+        .route(
+            "/_sandbox/bases",
+            post(admin::create_base).get(admin::list_bases),
+        )
+        .route(
+            "/_sandbox/faults",
+            post(admin::add_fault).delete(admin::clear_faults),
+        )
+        .route("/_sandbox/counters", get(admin::counters))
+        .route("/_sandbox/counters/reset", post(admin::reset_counters))
+        .route("/_sandbox/iterators/expire", post(admin::expire_iterators))
+        .route(
+            "/_sandbox/bases/{base}/tables/{table}/fields/{field}",
+            axum::routing::delete(admin::delete_field),
+        )
+        .route_layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            admin::admin_gate,
+        ));
+    v0.merge(admin)
+        .fallback(not_found)
+        .method_not_allowed_fallback(not_found)
+        .with_state(app)
+}
+
+/// An undefined route: Airtable's bare 404.
+async fn not_found() -> errors::ApiError {
+    errors::ApiError::not_found()
+}
