@@ -6,7 +6,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "schedulo", version, about = "Schedulo Pro's worker: publishes scheduled social posts from an Airtable base")]
+#[command(
+    name = "schedulo",
+    version,
+    about = "Schedulo Pro's worker: publishes scheduled social posts from an Airtable base"
+)]
 pub struct Cli {
     /// How logs are written (to stderr).
     #[arg(long, global = true, value_enum, default_value = "text")]

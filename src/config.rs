@@ -26,12 +26,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn new(
-        variable: &'static str,
-        value: Option<&str>,
-        problem: impl Into<String>,
-        expected: &'static str,
-    ) -> Self {
+    fn new(variable: &'static str, value: Option<&str>, problem: impl Into<String>, expected: &'static str) -> Self {
         ConfigError {
             variable,
             shown: value.map(|v| format!("={v:?}")).unwrap_or_default(),
@@ -124,12 +119,10 @@ pub struct Config {
 
 impl Config {
     /// Reads the configuration from variables (normally `std::env::vars()`).
-    pub fn from_vars(
-        vars: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<Config, ConfigError> {
+    pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Result<Config, ConfigError> {
         let vars = vars.into_iter().filter(|(k, _)| is_ours(k));
-        let raw: RawEnv = envy::from_iter(vars)
-            .map_err(|e| ConfigError::new("environment", None, e.to_string(), "text values"))?;
+        let raw: RawEnv =
+            envy::from_iter(vars).map_err(|e| ConfigError::new("environment", None, e.to_string(), "text values"))?;
         Config::from_raw(raw)
     }
 
@@ -260,12 +253,7 @@ fn parse_or<T: FromStr + Clone>(
         .parse()
         .map_err(|_| ConfigError::new(variable, Some(text), "it does not parse", expected))?;
     if !valid(&parsed) {
-        return Err(ConfigError::new(
-            variable,
-            Some(text),
-            "it is out of range",
-            expected,
-        ));
+        return Err(ConfigError::new(variable, Some(text), "it is out of range", expected));
     }
     Ok(parsed)
 }
@@ -291,14 +279,25 @@ fn airtable_target(raw: &RawEnv) -> Result<AirtableTarget, ConfigError> {
         .airtable_token
         .as_ref()
         .filter(|t| !t.expose_secret().trim().is_empty());
-    let base = raw
-        .airtable_base_id
-        .as_deref()
-        .filter(|b| !b.trim().is_empty());
+    let base = raw.airtable_base_id.as_deref().filter(|b| !b.trim().is_empty());
     let (token, base) = match (token, base) {
         (None, None) => return Ok(AirtableTarget::Sandbox),
-        (Some(_), None) => return Err(ConfigError::new("AIRTABLE_BASE_ID", None, "it is missing while AIRTABLE_TOKEN is set", "the base id from the base's URL, like appAbC123dEf456gH (or unset both to use the sandbox)")),
-        (None, Some(_)) => return Err(ConfigError::new("AIRTABLE_TOKEN", None, "it is missing while AIRTABLE_BASE_ID is set", "a personal access token, like patXXXX.XXXX (or unset both to use the sandbox)")),
+        (Some(_), None) => {
+            return Err(ConfigError::new(
+                "AIRTABLE_BASE_ID",
+                None,
+                "it is missing while AIRTABLE_TOKEN is set",
+                "the base id from the base's URL, like appAbC123dEf456gH (or unset both to use the sandbox)",
+            ))
+        }
+        (None, Some(_)) => {
+            return Err(ConfigError::new(
+                "AIRTABLE_TOKEN",
+                None,
+                "it is missing while AIRTABLE_BASE_ID is set",
+                "a personal access token, like patXXXX.XXXX (or unset both to use the sandbox)",
+            ))
+        }
         (Some(t), Some(b)) => (t, b.trim()),
     };
     let secret = token.expose_secret().trim();
@@ -310,10 +309,7 @@ fn airtable_target(raw: &RawEnv) -> Result<AirtableTarget, ConfigError> {
             "a personal access token, like patXXXX.XXXX",
         ));
     }
-    if !(base.starts_with("app")
-        && base.len() == 17
-        && base.chars().all(|c| c.is_ascii_alphanumeric()))
-    {
+    if !(base.starts_with("app") && base.len() == 17 && base.chars().all(|c| c.is_ascii_alphanumeric())) {
         return Err(ConfigError::new(
             "AIRTABLE_BASE_ID",
             Some(base),
@@ -349,10 +345,7 @@ mod tests {
     use super::*;
 
     fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -400,14 +393,9 @@ mod tests {
 
     #[test]
     fn a_base_without_a_token_says_which_is_missing() {
-        let err =
-            Config::from_vars(vars(&[("AIRTABLE_BASE_ID", "appAbC123dEf456gH")])).unwrap_err();
+        let err = Config::from_vars(vars(&[("AIRTABLE_BASE_ID", "appAbC123dEf456gH")])).unwrap_err();
         assert_eq!(err.variable, "AIRTABLE_TOKEN");
-        let err = Config::from_vars(vars(&[
-            ("AIRTABLE_TOKEN", "pat1"),
-            ("AIRTABLE_BASE_ID", "base1"),
-        ]))
-        .unwrap_err();
+        let err = Config::from_vars(vars(&[("AIRTABLE_TOKEN", "pat1"), ("AIRTABLE_BASE_ID", "base1")])).unwrap_err();
         assert_eq!(err.variable, "AIRTABLE_BASE_ID");
     }
 }

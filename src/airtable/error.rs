@@ -54,30 +54,24 @@ impl ApiErrorType {
         match (status, kind) {
             (_, Some("AUTHENTICATION_REQUIRED")) => ApiErrorType::AuthenticationRequired,
             (_, Some("INVALID_PERMISSIONS")) => ApiErrorType::InvalidPermissions,
-            (_, Some("INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND")) => {
-                ApiErrorType::InvalidPermissionsOrModelNotFound
-            }
+            (_, Some("INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND")) => ApiErrorType::InvalidPermissionsOrModelNotFound,
             (_, Some("NOT_FOUND")) => ApiErrorType::NotFound,
             (_, Some("TABLE_NOT_FOUND")) => ApiErrorType::TableNotFound,
             (_, Some("INVALID_REQUEST_UNKNOWN")) => ApiErrorType::InvalidRequestUnknown,
             (_, Some("INVALID_FILTER_BY_FORMULA")) => ApiErrorType::InvalidFilterByFormula,
             (_, Some("UNKNOWN_FIELD_NAME")) => ApiErrorType::UnknownFieldName,
             (_, Some("INVALID_VALUE_FOR_COLUMN")) => ApiErrorType::InvalidValueForColumn,
-            (_, Some("INVALID_MULTIPLE_CHOICE_OPTIONS")) => {
-                ApiErrorType::InvalidMultipleChoiceOptions
-            }
-            (_, Some("LIST_RECORDS_ITERATOR_NOT_AVAILABLE")) => {
-                ApiErrorType::ListRecordsIteratorNotAvailable
-            }
+            (_, Some("INVALID_MULTIPLE_CHOICE_OPTIONS")) => ApiErrorType::InvalidMultipleChoiceOptions,
+            (_, Some("LIST_RECORDS_ITERATOR_NOT_AVAILABLE")) => ApiErrorType::ListRecordsIteratorNotAvailable,
             (_, Some("INVALID_RECORDS")) => ApiErrorType::InvalidRecords,
-            (_, Some("RATE_LIMIT_REACHED")) | (429, None) => ApiErrorType::RateLimitReached,
-            (_, Some("RETRIABLE_ERROR")) | (503, None) => ApiErrorType::RetriableError,
+            (_, Some("RATE_LIMIT_REACHED")) | (429, _) => ApiErrorType::RateLimitReached,
+            (_, Some("RETRIABLE_ERROR")) | (503, _) => ApiErrorType::RetriableError,
+            (500 | 502, _) => ApiErrorType::ServerError,
             (400, None) => ApiErrorType::InvalidJson,
             (401, None) => ApiErrorType::AuthenticationRequired,
             (403, None) => ApiErrorType::InvalidPermissions,
             (404, None) => ApiErrorType::NotFound,
             (413, None) => ApiErrorType::RequestTooLarge,
-            (500 | 502, None) => ApiErrorType::ServerError,
             (status, kind) => ApiErrorType::Other {
                 status,
                 kind: kind.unwrap_or("").to_string(),
@@ -120,9 +114,7 @@ impl ApiErrorType {
             ApiErrorType::InvalidJson => "INVALID_REQUEST_BODY",
             ApiErrorType::AuthenticationRequired => "AUTHENTICATION_REQUIRED",
             ApiErrorType::InvalidPermissions => "INVALID_PERMISSIONS",
-            ApiErrorType::InvalidPermissionsOrModelNotFound => {
-                "INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND"
-            }
+            ApiErrorType::InvalidPermissionsOrModelNotFound => "INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND",
             ApiErrorType::NotFound => "NOT_FOUND",
             ApiErrorType::TableNotFound => "TABLE_NOT_FOUND",
             ApiErrorType::RequestTooLarge => "REQUEST_TOO_LARGE",
@@ -192,22 +184,13 @@ pub enum AirtableError {
     },
     /// Airtable answered 2xx with a body this client cannot read.
     #[error("Airtable's answer to {context} is malformed: {detail}")]
-    MalformedResponse {
-        context: CallContext,
-        detail: String,
-    },
+    MalformedResponse { context: CallContext, detail: String },
     /// A call that is not safe to repeat (a create) failed after it may have been applied.
     #[error("Airtable may or may not have done {context} (check before repeating it): {detail}")]
-    OutcomeUnknown {
-        context: CallContext,
-        detail: String,
-    },
+    OutcomeUnknown { context: CallContext, detail: String },
     /// The caller asked for something Airtable cannot do (caught before any call).
     #[error("cannot {context}: {detail}")]
-    InvalidRequest {
-        context: CallContext,
-        detail: String,
-    },
+    InvalidRequest { context: CallContext, detail: String },
 }
 
 impl AirtableError {

@@ -138,10 +138,7 @@ impl Formula {
 
     /// Records whose id is one of `ids`: `OR(RECORD_ID() = "rec1", ...)`.
     pub fn record_id_in<'a>(ids: impl IntoIterator<Item = &'a str>) -> Formula {
-        Formula::or(
-            ids.into_iter()
-                .map(|id| Formula::record_id().eq(Formula::text(id))),
-        )
+        Formula::or(ids.into_iter().map(|id| Formula::record_id().eq(Formula::text(id))))
     }
 }
 
@@ -178,9 +175,6 @@ mod tests {
     fn empty_and_single_lists_collapse() {
         assert_eq!(Formula::or([]).as_str(), "FALSE()");
         assert_eq!(Formula::and([]).as_str(), "TRUE()");
-        assert_eq!(
-            Formula::record_id_in(["rec1"]).as_str(),
-            r#"RECORD_ID() = "rec1""#
-        );
+        assert_eq!(Formula::record_id_in(["rec1"]).as_str(), r#"RECORD_ID() = "rec1""#);
     }
 }

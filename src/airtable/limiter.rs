@@ -26,9 +26,7 @@ pub struct TokioClock {
 
 impl TokioClock {
     fn new() -> Self {
-        TokioClock {
-            origin: Instant::now(),
-        }
+        TokioClock { origin: Instant::now() }
     }
 }
 
@@ -39,8 +37,7 @@ impl Clock for TokioClock {
     }
 }
 
-type KeyedLimiter =
-    RateLimiter<String, HashMapStateStore<String>, TokioClock, NoOpMiddleware<Duration>>;
+type KeyedLimiter = RateLimiter<String, HashMapStateStore<String>, TokioClock, NoOpMiddleware<Duration>>;
 type DirectLimiter = RateLimiter<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<Duration>>;
 
 /// The limits to keep; see `.env.example` for their defaults and why.
@@ -174,10 +171,7 @@ mod tests {
     async fn a_429_holds_the_base_once_for_every_caller() {
         let limiter = Limiter::new(&Limits::default());
         assert!(limiter.rate_limited("appA"));
-        assert!(
-            !limiter.rate_limited("appA"),
-            "a second 429 must not extend the wait"
-        );
+        assert!(!limiter.rate_limited("appA"), "a second 429 must not extend the wait");
         let start = Instant::now();
         limiter.acquire("appA").await;
         assert!(start.elapsed() >= Duration::from_secs(30));

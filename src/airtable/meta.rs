@@ -24,9 +24,7 @@ pub struct TableMeta {
 impl TableMeta {
     /// A field by name, matched case-insensitively as Airtable does.
     pub fn field(&self, name: &str) -> Option<&FieldMeta> {
-        self.fields
-            .iter()
-            .find(|f| f.name.eq_ignore_ascii_case(name))
+        self.fields.iter().find(|f| f.name.eq_ignore_ascii_case(name))
     }
 }
 
@@ -77,13 +75,7 @@ struct TablesBody {
 }
 
 impl Base {
-    fn meta_call(
-        &self,
-        method: Method,
-        action: &'static str,
-        table: Option<&str>,
-        tail: &[&str],
-    ) -> Call {
+    fn meta_call(&self, method: Method, action: &'static str, table: Option<&str>, tail: &[&str]) -> Call {
         let mut segments = vec![
             "v0".to_string(),
             "meta".into(),
@@ -132,12 +124,7 @@ impl Base {
         table_name: &str,
         field: Value,
     ) -> Result<FieldMeta, AirtableError> {
-        let mut call = self.meta_call(
-            Method::POST,
-            "create field",
-            Some(table_name),
-            &[table_id, "fields"],
-        );
+        let mut call = self.meta_call(Method::POST, "create field", Some(table_name), &[table_id, "fields"]);
         call.body = Some(field);
         self.request(&call).await
     }

@@ -114,9 +114,7 @@ pub(crate) struct Call {
 impl AirtableClient {
     pub fn new(options: ClientOptions) -> anyhow::Result<AirtableClient> {
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", options.token.expose_secret()))
-            .map_err(|_| {
-                anyhow::anyhow!("AIRTABLE_TOKEN holds characters that cannot go in an HTTP header")
-            })?;
+            .map_err(|_| anyhow::anyhow!("AIRTABLE_TOKEN holds characters that cannot go in an HTTP header"))?;
         auth.set_sensitive(true);
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, auth);
@@ -193,10 +191,7 @@ impl AirtableClient {
             self.inner.limiter.acquire(base).await;
             self.inner.usage.record(base);
             match self.send_once(call).await {
-                Err(e)
-                    if e.class() == ErrorClass::RateLimited
-                        && waits < self.inner.retry.max_rate_limit_waits =>
-                {
+                Err(e) if e.class() == ErrorClass::RateLimited && waits < self.inner.retry.max_rate_limit_waits => {
                     waits += 1;
                     if self.inner.limiter.rate_limited(base) {
                         tracing::warn!(message = "Airtable rate limit reached; holding the base.", base = %base, wait_s = self.lockout_secs(base));
@@ -211,10 +206,7 @@ impl AirtableClient {
         self.inner
             .limiter
             .locked_until(base)
-            .map(|t| {
-                t.saturating_duration_since(tokio::time::Instant::now())
-                    .as_secs()
-            })
+            .map(|t| t.saturating_duration_since(tokio::time::Instant::now()).as_secs())
             .unwrap_or(0)
     }
 
@@ -283,7 +275,10 @@ fn retriable(e: &AirtableError, idempotent: bool) -> bool {
 fn outcome_of(e: AirtableError, idempotent: bool) -> AirtableError {
     let unknown = !idempotent
         && match &e {
-            AirtableError::Api { kind, .. } => *kind == ApiErrorType::ServerError,
+            // A 503 is documented as "not processed, safe to retry"; any other 5xx may have been applied.
+            AirtableError::Api { kind, .. } => {
+                kind.class() == ErrorClass::Transient && *kind != ApiErrorType::RetriableError
+            }
             AirtableError::Network { maybe_sent, .. } => *maybe_sent,
             AirtableError::MalformedResponse { .. } => true,
             AirtableError::InvalidRequest { .. } | AirtableError::OutcomeUnknown { .. } => false,

@@ -108,9 +108,7 @@ impl ListQuery {
     }
 
     fn page_size(&self) -> u32 {
-        self.page_size
-            .unwrap_or(MAX_PAGE_SIZE)
-            .clamp(1, MAX_PAGE_SIZE)
+        self.page_size.unwrap_or(MAX_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE)
     }
 }
 
@@ -187,9 +185,7 @@ impl Base {
                     Ok(page) => {
                         records.extend(page.records);
                         offset = page.offset;
-                        let done = query
-                            .max_records
-                            .is_some_and(|m| records.len() >= m as usize);
+                        let done = query.max_records.is_some_and(|m| records.len() >= m as usize);
                         if offset.is_none() || done {
                             return Ok(records);
                         }
@@ -197,8 +193,7 @@ impl Base {
                     Err(e) if is_expired_iterator(&e) && restarts < MAX_LISTING_RESTARTS => {
                         restarts += 1;
                         tracing::info!(
-                            message =
-                                "Airtable listing iterator expired; starting the listing again.",
+                            message = "Airtable listing iterator expired; starting the listing again.",
                             table,
                             restarts
                         );
@@ -211,20 +206,11 @@ impl Base {
     }
 
     /// One page of a listing, from `offset` (the first page when `None`).
-    pub async fn list_page(
-        &self,
-        table: &str,
-        query: &ListQuery,
-        offset: Option<&str>,
-    ) -> Result<Page, AirtableError> {
+    pub async fn list_page(&self, table: &str, query: &ListQuery, offset: Option<&str>) -> Result<Page, AirtableError> {
         let context = self.context("list records", Some(table));
         let mut call = self.records_call(Method::GET, table, context);
         call.query = query.to_params(offset);
-        let url_len = self
-            .client()
-            .url_for(&call.segments, &call.query)
-            .as_str()
-            .len();
+        let url_len = self.client().url_for(&call.segments, &call.query).as_str().len();
         if url_len > MAX_URL_LEN {
             call.method = Method::POST;
             call.idempotent = true;
@@ -275,10 +261,7 @@ impl Base {
             let mut context = self.context("update records", Some(table));
             context.records = chunk.iter().map(|(id, _)| id.clone()).collect();
             let mut call = self.records_call(Method::PATCH, table, context);
-            let items: Vec<Value> = chunk
-                .iter()
-                .map(|(id, f)| json!({"id": id, "fields": f}))
-                .collect();
+            let items: Vec<Value> = chunk.iter().map(|(id, f)| json!({"id": id, "fields": f})).collect();
             call.body = Some(json!({"records": items, "typecast": typecast}));
             let body: RecordsBody = self.request(&call).await?;
             updated.extend(body.records);
@@ -325,10 +308,7 @@ impl Base {
             let mut context = self.context("delete records", Some(table));
             context.records = chunk.to_vec();
             let mut call = self.records_call(Method::DELETE, table, context);
-            call.query = chunk
-                .iter()
-                .map(|id| ("records[]".to_string(), id.clone()))
-                .collect();
+            call.query = chunk.iter().map(|id| ("records[]".to_string(), id.clone())).collect();
             let body: DeletedBody = self.request(&call).await?;
             deleted.extend(body.records.into_iter().filter(|d| d.deleted).map(|d| d.id));
         }
@@ -336,10 +316,7 @@ impl Base {
     }
 
     /// Sends a call and reads its JSON answer.
-    pub(crate) async fn request<T: DeserializeOwned>(
-        &self,
-        call: &Call,
-    ) -> Result<T, AirtableError> {
+    pub(crate) async fn request<T: DeserializeOwned>(&self, call: &Call) -> Result<T, AirtableError> {
         let bytes = self.client().execute(call).await?;
         serde_json::from_slice(&bytes).map_err(|e| AirtableError::MalformedResponse {
             context: call.context.clone(),
@@ -353,10 +330,7 @@ fn snippet(bytes: &[u8]) -> String {
 }
 
 fn is_expired_iterator(e: &AirtableError) -> bool {
-    matches!(
-        e.api_type(),
-        Some(super::ApiErrorType::ListRecordsIteratorNotAvailable)
-    )
+    matches!(e.api_type(), Some(super::ApiErrorType::ListRecordsIteratorNotAvailable))
 }
 
 #[cfg(test)]

@@ -29,9 +29,8 @@ impl UsageCounter {
     pub fn open(path: Option<PathBuf>) -> anyhow::Result<UsageCounter> {
         let counts = match &path {
             Some(p) if p.exists() => {
-                let text = std::fs::read_to_string(p).map_err(|e| {
-                    anyhow::anyhow!("cannot read the Airtable call counter {}: {e}", p.display())
-                })?;
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| anyhow::anyhow!("cannot read the Airtable call counter {}: {e}", p.display()))?;
                 serde_json::from_str(&text).map_err(|e| {
                     anyhow::anyhow!(
                         "the Airtable call counter {} is not valid ({e}); fix or delete it (it only counts calls)",
@@ -51,11 +50,7 @@ impl UsageCounter {
     pub fn record(&self, base: &str) {
         let month = month_key(Utc::now());
         let mut counts = self.counts.lock().expect("usage lock");
-        *counts
-            .entry(base.to_string())
-            .or_default()
-            .entry(month)
-            .or_default() += 1;
+        *counts.entry(base.to_string()).or_default().entry(month).or_default() += 1;
         if let Some(path) = &self.path {
             if let Err(error) = save(path, &counts) {
                 tracing::warn!(message = "Failed to save the Airtable call counter.", path = %path.display(), %error);
@@ -66,11 +61,7 @@ impl UsageCounter {
     /// Calls to `base` in `month` (`YYYY-MM`).
     pub fn calls(&self, base: &str, month: &str) -> u64 {
         let counts = self.counts.lock().expect("usage lock");
-        counts
-            .get(base)
-            .and_then(|m| m.get(month))
-            .copied()
-            .unwrap_or(0)
+        counts.get(base).and_then(|m| m.get(month)).copied().unwrap_or(0)
     }
 
     /// Calls to `base` this month.
@@ -89,10 +80,7 @@ fn save(path: &Path, counts: &Counts) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
     }
     let tmp = path.with_extension("json.tmp");
-    std::fs::write(
-        &tmp,
-        serde_json::to_vec_pretty(counts).map_err(std::io::Error::other)?,
-    )?;
+    std::fs::write(&tmp, serde_json::to_vec_pretty(counts).map_err(std::io::Error::other)?)?;
     std::fs::rename(tmp, path)
 }
 
@@ -120,9 +108,6 @@ mod tests {
         let path = dir.path().join("usage.json");
         std::fs::write(&path, "not json").unwrap();
         let err = UsageCounter::open(Some(path)).err().unwrap().to_string();
-        assert!(
-            err.contains("usage.json") && err.contains("not valid"),
-            "{err}"
-        );
+        assert!(err.contains("usage.json") && err.contains("not valid"), "{err}");
     }
 }

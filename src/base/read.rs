@@ -97,10 +97,7 @@ impl<'a> Reader<'a> {
             let names: Vec<&str> = C::ALL.iter().map(|c| c.name()).collect();
             self.error(
                 field,
-                format!(
-                    "{text:?} is not one of the schema's choices ({})",
-                    names.join(", ")
-                ),
+                format!("{text:?} is not one of the schema's choices ({})", names.join(", ")),
             )
         })
     }
@@ -117,7 +114,12 @@ impl<'a> Reader<'a> {
         };
         DateTime::parse_from_rfc3339(&text)
             .map(|t| Some(t.with_timezone(&Utc)))
-            .map_err(|_| self.error(field, format!("{text:?} is not a date and time (expected ISO 8601 like 2026-11-25T10:00:00.000Z)")))
+            .map_err(|_| {
+                self.error(
+                    field,
+                    format!("{text:?} is not a date and time (expected ISO 8601 like 2026-11-25T10:00:00.000Z)"),
+                )
+            })
     }
 
     pub fn required_datetime(&self, field: &'static str) -> Result<DateTime<Utc>, RecordError> {
@@ -132,21 +134,14 @@ impl<'a> Reader<'a> {
         };
         NaiveDate::parse_from_str(&text, "%Y-%m-%d")
             .map(Some)
-            .map_err(|_| {
-                self.error(
-                    field,
-                    format!("{text:?} is not a date (expected YYYY-MM-DD)"),
-                )
-            })
+            .map_err(|_| self.error(field, format!("{text:?} is not a date (expected YYYY-MM-DD)")))
     }
 
     pub fn number(&self, field: &'static str) -> Result<Option<f64>, RecordError> {
         match self.value(field) {
             None => Ok(None),
             Some(Value::Number(n)) => Ok(n.as_f64()),
-            Some(other) => {
-                Err(self.error(field, format!("expected a number, found {}", kind(other))))
-            }
+            Some(other) => Err(self.error(field, format!("expected a number, found {}", kind(other)))),
         }
     }
 
@@ -154,9 +149,7 @@ impl<'a> Reader<'a> {
         match self.value(field) {
             None => Ok(false),
             Some(Value::Bool(b)) => Ok(*b),
-            Some(other) => {
-                Err(self.error(field, format!("expected a checkbox, found {}", kind(other))))
-            }
+            Some(other) => Err(self.error(field, format!("expected a checkbox, found {}", kind(other)))),
         }
     }
 
@@ -171,10 +164,7 @@ impl<'a> Reader<'a> {
                     _ => Err(self.error(field, format!("expected linked record ids, found {v}"))),
                 })
                 .collect(),
-            Some(other) => Err(self.error(
-                field,
-                format!("expected linked records, found {}", kind(other)),
-            )),
+            Some(other) => Err(self.error(field, format!("expected linked records, found {}", kind(other)))),
         }
     }
 
@@ -206,10 +196,7 @@ fn kind(v: &Value) -> &'static str {
 }
 
 /// Reads every record of a page; the bad ones become errors, the others are read all the same.
-pub fn read_all<T>(
-    records: &[Record],
-    read: impl Fn(&Record) -> Result<T, RecordError>,
-) -> (Vec<T>, Vec<RecordError>) {
+pub fn read_all<T>(records: &[Record], read: impl Fn(&Record) -> Result<T, RecordError>) -> (Vec<T>, Vec<RecordError>) {
     let mut good = Vec::with_capacity(records.len());
     let mut bad = Vec::new();
     for r in records {

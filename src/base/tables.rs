@@ -281,9 +281,7 @@ mod tests {
         ];
         let (good, bad) = read_all(&page, ScheduledPost::from_record);
         assert_eq!(
-            good.iter()
-                .map(|p| p.record_id.as_str())
-                .collect::<Vec<_>>(),
+            good.iter().map(|p| p.record_id.as_str()).collect::<Vec<_>>(),
             ["recGood0000000001", "recGood0000000002"]
         );
         let messages: Vec<String> = bad.iter().map(|e| e.to_string()).collect();
@@ -312,33 +310,15 @@ mod tests {
                 .choices
                 .clone()
         };
-        assert_eq!(
-            choices(users::TABLE, users::PLAN),
-            names::<SubscriptionPlan>()
-        );
+        assert_eq!(choices(users::TABLE, users::PLAN), names::<SubscriptionPlan>());
         assert_eq!(choices(users::TABLE, users::STATUS), names::<UserStatus>());
-        assert_eq!(
-            choices(accounts::TABLE, accounts::PLATFORM),
-            names::<Platform>()
-        );
-        assert_eq!(
-            choices(accounts::TABLE, accounts::STATUS),
-            names::<AccountStatus>()
-        );
-        assert_eq!(
-            choices(media::TABLE, media::MEDIA_TYPE),
-            names::<MediaType>()
-        );
+        assert_eq!(choices(accounts::TABLE, accounts::PLATFORM), names::<Platform>());
+        assert_eq!(choices(accounts::TABLE, accounts::STATUS), names::<AccountStatus>());
+        assert_eq!(choices(media::TABLE, media::MEDIA_TYPE), names::<MediaType>());
         assert_eq!(choices(media::TABLE, media::STATUS), names::<MediaStatus>());
         assert_eq!(choices(posts::TABLE, posts::STATUS), names::<PostStatus>());
-        assert_eq!(
-            choices(error_log::TABLE, error_log::SCENARIO),
-            names::<Scenario>()
-        );
-        assert_eq!(
-            choices(error_log::TABLE, error_log::SEVERITY),
-            names::<Severity>()
-        );
+        assert_eq!(choices(error_log::TABLE, error_log::SCENARIO), names::<Scenario>());
+        assert_eq!(choices(error_log::TABLE, error_log::SEVERITY), names::<Severity>());
     }
 
     #[test]

@@ -31,7 +31,9 @@ pub async fn run(records: usize, seconds: u64) -> anyhow::Result<()> {
     let client = AirtableClient::new(ClientOptions::new(sandbox.url().parse()?, SecretString::from(TOKEN)))?;
     let base = client.base(&base_id);
     let plan = schema::plan(&Schema::builtin(), &base.tables().await?);
-    schema::apply::execute(&base, &plan).await.context("Failed to apply the schema to the bench base")?;
+    schema::apply::execute(&base, &plan)
+        .await
+        .context("Failed to apply the schema to the bench base")?;
     let calls = || client.usage().this_month(&base_id);
 
     println!("schedulo bench airtable: {records} records, sustained run of {seconds} s, sandbox at Airtable's limits");
@@ -45,13 +47,25 @@ pub async fn run(records: usize, seconds: u64) -> anyhow::Result<()> {
     let before = calls();
     let started = Instant::now();
     let created = base.create(error_log::TABLE, rows, false).await?;
-    report("create", records, calls() - before, records.div_ceil(10), started.elapsed());
+    report(
+        "create",
+        records,
+        calls() - before,
+        records.div_ceil(10),
+        started.elapsed(),
+    );
 
     let before = calls();
     let started = Instant::now();
     let read = base.list(error_log::TABLE, &ListQuery::default()).await?;
     anyhow::ensure!(read.len() == records, "read {} records, expected {records}", read.len());
-    report("read", records, calls() - before, records.div_ceil(100), started.elapsed());
+    report(
+        "read",
+        records,
+        calls() - before,
+        records.div_ceil(100),
+        started.elapsed(),
+    );
 
     let changes: Vec<(String, Fields)> = created
         .iter()
@@ -64,7 +78,13 @@ pub async fn run(records: usize, seconds: u64) -> anyhow::Result<()> {
     let before = calls();
     let started = Instant::now();
     base.update(error_log::TABLE, changes, false).await?;
-    report("update", records, calls() - before, records.div_ceil(10), started.elapsed());
+    report(
+        "update",
+        records,
+        calls() - before,
+        records.div_ceil(10),
+        started.elapsed(),
+    );
 
     sustained(&sandbox, &base, seconds).await?;
     sandbox.shutdown().await;
@@ -72,14 +92,20 @@ pub async fn run(records: usize, seconds: u64) -> anyhow::Result<()> {
 }
 
 fn report(what: &str, n: usize, calls: u64, floor: usize, took: Duration) {
-    println!("  {what:<7} {n:>6} records: {calls:>5} calls (floor {floor}), {:.1} s", took.as_secs_f64());
+    println!(
+        "  {what:<7} {n:>6} records: {calls:>5} calls (floor {floor}), {:.1} s",
+        took.as_secs_f64()
+    );
 }
 
 async fn sustained(sandbox: &AirtableSandbox, base: &crate::airtable::Base, seconds: u64) -> anyhow::Result<()> {
     let (requests_before, limited_before) = counters(sandbox, base.id()).await?;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
     let bar = indicatif::ProgressBar::new(seconds);
-    bar.set_style(indicatif::ProgressStyle::with_template("  sustained run [{bar:30}] {pos}/{len} s").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("  sustained run [{bar:30}] {pos}/{len} s")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
     let ticker = {
         let bar = bar.clone();
         tokio::spawn(async move {
@@ -95,7 +121,11 @@ async fn sustained(sandbox: &AirtableSandbox, base: &crate::airtable::Base, seco
     for _ in 0..CALLERS {
         let base = base.clone();
         tasks.push(tokio::spawn(async move {
-            let query = ListQuery { page_size: Some(1), max_records: Some(1), ..ListQuery::default() };
+            let query = ListQuery {
+                page_size: Some(1),
+                max_records: Some(1),
+                ..ListQuery::default()
+            };
             let mut done = 0u64;
             while tokio::time::Instant::now() < deadline {
                 if base.list_page(error_log::TABLE, &query, None).await.is_ok() {
@@ -135,5 +165,8 @@ async fn counters(sandbox: &AirtableSandbox, base_id: &str) -> anyhow::Result<(u
         .json()
         .await?;
     let b = &body["bases"][base_id];
-    Ok((b["requests"].as_u64().unwrap_or(0), b["rate_limited"].as_u64().unwrap_or(0)))
+    Ok((
+        b["requests"].as_u64().unwrap_or(0),
+        b["rate_limited"].as_u64().unwrap_or(0),
+    ))
 }

@@ -29,7 +29,11 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCo
 /// The configured base, through a client set up from config.
 pub(crate) fn configured_base(config: &Config) -> anyhow::Result<Base> {
     match &config.airtable {
-        AirtableTarget::Remote { api_url, token, base_id } => {
+        AirtableTarget::Remote {
+            api_url,
+            token,
+            base_id,
+        } => {
             let client = AirtableClient::new(config.client_options(api_url.clone(), token.clone()))?;
             Ok(client.base(base_id))
         }

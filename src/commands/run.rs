@@ -40,7 +40,11 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     let scenario = PostScheduler::builtin();
-    tracing::info!(message = "Worker running; Ctrl-C stops it.", base = base.id(), resync_every_s = scenario.trigger.resync_every_secs);
+    tracing::info!(
+        message = "Worker running; Ctrl-C stops it.",
+        base = base.id(),
+        resync_every_s = scenario.trigger.resync_every_secs
+    );
     let stop = shutdown_signal();
     tokio::pin!(stop);
     loop {
@@ -59,7 +63,10 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
 }
 
 /// The posts due within the horizon: one paged read, sorted by time.
-pub async fn read_schedule(base: &Base, scenario: &PostScheduler) -> Result<Vec<ScheduledPost>, crate::airtable::AirtableError> {
+pub async fn read_schedule(
+    base: &Base,
+    scenario: &PostScheduler,
+) -> Result<Vec<ScheduledPost>, crate::airtable::AirtableError> {
     let now = Utc::now();
     let until = now + chrono::Duration::from_std(scenario.trigger.horizon()).unwrap_or(chrono::Duration::days(1));
     let query = ListQuery {
@@ -76,7 +83,12 @@ pub async fn read_schedule(base: &Base, scenario: &PostScheduler) -> Result<Vec<
     for error in &malformed {
         tracing::warn!(message = "A scheduled post cannot be read.", %error);
     }
-    tracing::info!(message = "Schedule read.", due = due.len(), malformed = malformed.len(), calls_this_month = base.client().usage().this_month(base.id()));
+    tracing::info!(
+        message = "Schedule read.",
+        due = due.len(),
+        malformed = malformed.len(),
+        calls_this_month = base.client().usage().this_month(base.id())
+    );
     for post in &due {
         let wait = (post.scheduled_time - now).num_seconds();
         tracing::info!(message = "Post scheduled.", post = post.post_id.as_deref().unwrap_or(&post.record_id), at = %post.scheduled_time, in_s = wait);

@@ -28,7 +28,11 @@ async fn check(args: &SchemaArgs, config: &Config) -> anyhow::Result<ExitCode> {
     let tables = base.tables().await.context("Failed to read the base's schema")?;
     let comparison = schema::compare(&schema, &tables);
     print!("{}", render_check(&comparison));
-    Ok(if comparison.breaks_worker() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if comparison.breaks_worker() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// The report `check` prints.
@@ -73,7 +77,9 @@ async fn apply(args: &SchemaArgs, config: &Config, yes: bool) -> anyhow::Result<
         println!("Nothing changed. Run again with --yes to carry out this plan.");
         return Ok(ExitCode::SUCCESS);
     }
-    let done = schema::apply::execute(&base, &plan).await.context("Failed to apply the schema")?;
+    let done = schema::apply::execute(&base, &plan)
+        .await
+        .context("Failed to apply the schema")?;
     println!("Done: {} change(s).", done.len());
     Ok(ExitCode::SUCCESS)
 }

@@ -54,7 +54,8 @@ pub struct Launched {
 
 /// Starts the sandbox on `listen` with its data in `data_dir`, applies `schema`, loads the demo.
 pub async fn launch(listen: SocketAddr, data_dir: &Path, schema: &Schema) -> anyhow::Result<Launched> {
-    std::fs::create_dir_all(data_dir).with_context(|| format!("Failed to create the sandbox directory {}", data_dir.display()))?;
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("Failed to create the sandbox directory {}", data_dir.display()))?;
     let identity_path = data_dir.join("identity.json");
     let mut identity = load_identity(&identity_path)?;
     let server = AirtableSandbox::start(SandboxOptions {
@@ -66,7 +67,11 @@ pub async fn launch(listen: SocketAddr, data_dir: &Path, schema: &Schema) -> any
     })
     .await
     .with_context(|| format!("Failed to start the sandbox Airtable on {listen}"))?;
-    let base_id = match identity.base_id.clone().filter(|id| server.bases().iter().any(|(b, _)| b == id)) {
+    let base_id = match identity
+        .base_id
+        .clone()
+        .filter(|id| server.bases().iter().any(|(b, _)| b == id))
+    {
         Some(id) => id,
         None => {
             let id = server.create_base("Schedulo Pro DB");
@@ -82,18 +87,34 @@ pub async fn launch(listen: SocketAddr, data_dir: &Path, schema: &Schema) -> any
     };
     let client = AirtableClient::new(ClientOptions::new(env.api_url.clone(), env.token.clone()))?;
     let base = client.base(&env.base_id);
-    let tables = base.tables().await.context("Failed to read the sandbox base's schema")?;
+    let tables = base
+        .tables()
+        .await
+        .context("Failed to read the sandbox base's schema")?;
     let plan = schema::plan(schema, &tables);
-    let schema_changes = schema::apply::execute(&base, &plan).await.context("Failed to apply the schema to the sandbox base")?;
-    let demo_loaded = demo::load_if_empty(&base).await.context("Failed to load the demo base")?;
-    Ok(Launched { server, env, schema_changes, demo_loaded })
+    let schema_changes = schema::apply::execute(&base, &plan)
+        .await
+        .context("Failed to apply the schema to the sandbox base")?;
+    let demo_loaded = demo::load_if_empty(&base)
+        .await
+        .context("Failed to load the demo base")?;
+    Ok(Launched {
+        server,
+        env,
+        schema_changes,
+        demo_loaded,
+    })
 }
 
 fn load_identity(path: &PathBuf) -> anyhow::Result<Identity> {
     if path.exists() {
         let text = std::fs::read_to_string(path).with_context(|| format!("Failed to read {}", path.display()))?;
-        return serde_json::from_str(&text)
-            .with_context(|| format!("{} is not valid; delete it to start a new sandbox identity", path.display()));
+        return serde_json::from_str(&text).with_context(|| {
+            format!(
+                "{} is not valid; delete it to start a new sandbox identity",
+                path.display()
+            )
+        });
     }
     let identity = Identity {
         token: format!(
@@ -109,7 +130,8 @@ fn load_identity(path: &PathBuf) -> anyhow::Result<Identity> {
 
 fn save_identity(path: &Path, identity: &Identity) -> anyhow::Result<()> {
     let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_vec_pretty(identity)?).with_context(|| format!("Failed to write {}", tmp.display()))?;
+    std::fs::write(&tmp, serde_json::to_vec_pretty(identity)?)
+        .with_context(|| format!("Failed to write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("Failed to write {}", path.display()))?;
     Ok(())
 }

@@ -1,3 +1,6 @@
-//! Local stand-ins for the vendors, speaking their real HTTP APIs on loopback.
+//! Local stand-ins for the vendors, speaking their real HTTP APIs on loopback, and what a person
+//! needs to start them ([`launch`], with the [`demo`] base).
 
 pub mod airtable;
+pub mod demo;
+pub mod launch;

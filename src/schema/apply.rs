@@ -17,9 +17,20 @@ use std::fmt;
 /// One step of a plan.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    CreateTable { table: String, description: Option<String>, fields: Vec<FieldSpec> },
-    CreateField { table: String, field: FieldSpec },
-    AddChoices { table: String, field: String, choices: Vec<String> },
+    CreateTable {
+        table: String,
+        description: Option<String>,
+        fields: Vec<FieldSpec>,
+    },
+    CreateField {
+        table: String,
+        field: FieldSpec,
+    },
+    AddChoices {
+        table: String,
+        field: String,
+        choices: Vec<String>,
+    },
 }
 
 impl fmt::Display for Action {
@@ -34,7 +45,11 @@ impl fmt::Display for Action {
                 None => write!(f, "create field {table}.{} ({})", field.name, field.kind.api_name()),
             },
             Action::AddChoices { table, field, choices } => {
-                write!(f, "add choices {} to {table}.{field} (through a temporary record)", choices.join(", "))
+                write!(
+                    f,
+                    "add choices {} to {table}.{field} (through a temporary record)",
+                    choices.join(", ")
+                )
             }
         }
     }
@@ -66,22 +81,48 @@ pub fn plan(schema: &Schema, base: &[TableMeta]) -> Plan {
         match diff {
             Difference::MissingTable { table } => {
                 let Some(spec) = schema.table(&table) else { continue };
-                let (plain, linked): (Vec<&FieldSpec>, Vec<&FieldSpec>) =
-                    spec.fields.iter().partition(|f| f.kind != FieldKind::MultipleRecordLinks);
-                tables.push(Action::CreateTable { table: table.clone(), description: spec.description.clone(), fields: plain.into_iter().cloned().collect() });
-                links.extend(linked.into_iter().map(|f| Action::CreateField { table: table.clone(), field: f.clone() }));
+                let (plain, linked): (Vec<&FieldSpec>, Vec<&FieldSpec>) = spec
+                    .fields
+                    .iter()
+                    .partition(|f| f.kind != FieldKind::MultipleRecordLinks);
+                tables.push(Action::CreateTable {
+                    table: table.clone(),
+                    description: spec.description.clone(),
+                    fields: plain.into_iter().cloned().collect(),
+                });
+                links.extend(linked.into_iter().map(|f| Action::CreateField {
+                    table: table.clone(),
+                    field: f.clone(),
+                }));
             }
             Difference::MissingField { table, field, .. } => {
-                let Some(spec) = schema.table(&table).and_then(|t| t.fields.iter().find(|f| f.name == field)) else { continue };
-                let action = Action::CreateField { table, field: spec.clone() };
+                let Some(spec) = schema
+                    .table(&table)
+                    .and_then(|t| t.fields.iter().find(|f| f.name == field))
+                else {
+                    continue;
+                };
+                let action = Action::CreateField {
+                    table,
+                    field: spec.clone(),
+                };
                 if spec.kind == FieldKind::MultipleRecordLinks {
                     links.push(action);
                 } else {
                     fields.push(action);
                 }
             }
-            Difference::MissingChoices { table, field, choices: missing, .. } => {
-                choices.push(Action::AddChoices { table, field, choices: missing });
+            Difference::MissingChoices {
+                table,
+                field,
+                choices: missing,
+                ..
+            } => {
+                choices.push(Action::AddChoices {
+                    table,
+                    field,
+                    choices: missing,
+                });
             }
             d @ (Difference::WrongType { .. } | Difference::WrongLink { .. }) => manual.push(d),
             Difference::ExtraTable { .. } | Difference::ExtraField { .. } | Difference::ExtraChoices { .. } => {}
@@ -114,7 +155,11 @@ pub fn field_body(field: &FieldSpec, table_ids: &HashMap<String, String>) -> Val
             .as_ref()
             .and_then(|to| table_ids.get(&to.to_lowercase()))
             .map(|id| json!({"linkedTableId": id})),
-        FieldKind::SingleLineText | FieldKind::Email | FieldKind::Url | FieldKind::MultilineText | FieldKind::MultipleAttachments => None,
+        FieldKind::SingleLineText
+        | FieldKind::Email
+        | FieldKind::Url
+        | FieldKind::MultilineText
+        | FieldKind::MultipleAttachments => None,
     };
     if let Some(o) = options {
         body["options"] = o;
@@ -124,18 +169,29 @@ pub fn field_body(field: &FieldSpec, table_ids: &HashMap<String, String>) -> Val
 
 /// Carries out a plan against a base; returns what it did, one line per action.
 pub async fn execute(base: &Base, plan: &Plan) -> Result<Vec<String>, AirtableError> {
-    let mut table_ids: HashMap<String, String> =
-        base.tables().await?.into_iter().map(|t| (t.name.to_lowercase(), t.id)).collect();
+    let mut table_ids: HashMap<String, String> = base
+        .tables()
+        .await?
+        .into_iter()
+        .map(|t| (t.name.to_lowercase(), t.id))
+        .collect();
     let mut done = Vec::new();
     for action in &plan.actions {
         match action {
-            Action::CreateTable { table, description, fields } => {
+            Action::CreateTable {
+                table,
+                description,
+                fields,
+            } => {
                 let bodies = fields.iter().map(|f| field_body(f, &table_ids)).collect();
                 let created = base.create_table(table, description.as_deref(), bodies).await?;
                 table_ids.insert(table.to_lowercase(), created.id);
             }
             Action::CreateField { table, field } => {
-                let id = table_ids.get(&table.to_lowercase()).cloned().unwrap_or_else(|| table.clone());
+                let id = table_ids
+                    .get(&table.to_lowercase())
+                    .cloned()
+                    .unwrap_or_else(|| table.clone());
                 base.create_field(&id, table, field_body(field, &table_ids)).await?;
             }
             Action::AddChoices { table, field, choices } => add_choices(base, table, field, choices).await?,
@@ -170,18 +226,32 @@ mod tests {
     fn an_empty_base_gets_every_table_then_links_then_nothing_else() {
         let schema = Schema::builtin();
         let p = plan(&schema, &[]);
-        let tables = p.actions.iter().filter(|a| matches!(a, Action::CreateTable { .. })).count();
+        let tables = p
+            .actions
+            .iter()
+            .filter(|a| matches!(a, Action::CreateTable { .. }))
+            .count();
         assert_eq!(tables, 6);
-        let first_link = p.actions.iter().position(|a| matches!(a, Action::CreateField { .. })).unwrap();
+        let first_link = p
+            .actions
+            .iter()
+            .position(|a| matches!(a, Action::CreateField { .. }))
+            .unwrap();
         assert_eq!(first_link, 6, "links come after every table");
-        assert!(p.actions.iter().skip(6).all(|a| matches!(a, Action::CreateField { field, .. } if field.links_to.is_some())));
+        assert!(p
+            .actions
+            .iter()
+            .skip(6)
+            .all(|a| matches!(a, Action::CreateField { field, .. } if field.links_to.is_some())));
         assert!(p.manual.is_empty());
     }
 
     #[test]
     fn a_created_table_starts_with_its_primary_field() {
         let p = plan(&Schema::builtin(), &[]);
-        let Action::CreateTable { table, fields, .. } = &p.actions[3] else { panic!() };
+        let Action::CreateTable { table, fields, .. } = &p.actions[3] else {
+            panic!()
+        };
         assert_eq!(table, "ScheduledPosts");
         assert_eq!(fields[0].name, "PostID");
     }

@@ -7,14 +7,48 @@ use std::fmt;
 /// One way the base differs from the schema file.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Difference {
-    MissingTable { table: String },
-    MissingField { table: String, field: String, kind: FieldKind, required: bool },
-    WrongType { table: String, field: String, expected: FieldKind, found: String, required: bool },
-    WrongLink { table: String, field: String, expected: String, found: String, required: bool },
-    MissingChoices { table: String, field: String, choices: Vec<String>, required: bool },
-    ExtraTable { table: String },
-    ExtraField { table: String, field: String, kind: String },
-    ExtraChoices { table: String, field: String, choices: Vec<String> },
+    MissingTable {
+        table: String,
+    },
+    MissingField {
+        table: String,
+        field: String,
+        kind: FieldKind,
+        required: bool,
+    },
+    WrongType {
+        table: String,
+        field: String,
+        expected: FieldKind,
+        found: String,
+        required: bool,
+    },
+    WrongLink {
+        table: String,
+        field: String,
+        expected: String,
+        found: String,
+        required: bool,
+    },
+    MissingChoices {
+        table: String,
+        field: String,
+        choices: Vec<String>,
+        required: bool,
+    },
+    ExtraTable {
+        table: String,
+    },
+    ExtraField {
+        table: String,
+        field: String,
+        kind: String,
+    },
+    ExtraChoices {
+        table: String,
+        field: String,
+        choices: Vec<String>,
+    },
 }
 
 impl Difference {
@@ -69,7 +103,11 @@ pub struct MissingView {
 
 impl fmt::Display for MissingView {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "in table {}, create a grid view named {:?}", self.table, self.view.name)?;
+        write!(
+            f,
+            "in table {}, create a grid view named {:?}",
+            self.table, self.view.name
+        )?;
         if let Some(filter) = &self.view.filter {
             write!(f, "; filter: {filter}")?;
         }
@@ -78,7 +116,17 @@ impl fmt::Display for MissingView {
                 .view
                 .sort
                 .iter()
-                .map(|s| format!("{} {}", s.field, if s.direction == super::SortDirection::Asc { "ascending" } else { "descending" }))
+                .map(|s| {
+                    format!(
+                        "{} {}",
+                        s.field,
+                        if s.direction == super::SortDirection::Asc {
+                            "ascending"
+                        } else {
+                            "descending"
+                        }
+                    )
+                })
                 .collect();
             write!(f, "; sort: {}", sorts.join(", "))?;
         }
@@ -111,15 +159,22 @@ pub fn compare(schema: &Schema, base: &[TableMeta]) -> Comparison {
     let mut out = Comparison::default();
     for spec in &schema.tables {
         let Some(table) = find_table(base, &spec.name) else {
-            out.differences.push(Difference::MissingTable { table: spec.name.clone() });
-            out.missing_views.extend(spec.views.iter().map(|v| MissingView { table: spec.name.clone(), view: v.clone() }));
+            out.differences.push(Difference::MissingTable {
+                table: spec.name.clone(),
+            });
+            out.missing_views.extend(spec.views.iter().map(|v| MissingView {
+                table: spec.name.clone(),
+                view: v.clone(),
+            }));
             continue;
         };
         compare_table(spec, table, base, &mut out);
     }
     for table in base {
         if schema.tables.iter().all(|t| !t.name.eq_ignore_ascii_case(&table.name)) {
-            out.differences.push(Difference::ExtraTable { table: table.name.clone() });
+            out.differences.push(Difference::ExtraTable {
+                table: table.name.clone(),
+            });
         }
     }
     out
@@ -148,7 +203,10 @@ fn compare_table(spec: &TableSpec, table: &TableMeta, base: &[TableMeta], out: &
     }
     for view in &spec.views {
         if table.views.iter().all(|v| !v.name.eq_ignore_ascii_case(&view.name)) {
-            out.missing_views.push(MissingView { table: spec.name.clone(), view: view.clone() });
+            out.missing_views.push(MissingView {
+                table: spec.name.clone(),
+                view: view.clone(),
+            });
         }
     }
 }
@@ -156,7 +214,13 @@ fn compare_table(spec: &TableSpec, table: &TableMeta, base: &[TableMeta], out: &
 fn compare_field(table: &str, spec: &FieldSpec, meta: &FieldMeta, base: &[TableMeta], out: &mut Comparison) {
     let (t, f, required) = (table.to_string(), spec.name.clone(), spec.required_by_worker);
     if FieldKind::from_api_name(&meta.kind) != Some(spec.kind) {
-        out.differences.push(Difference::WrongType { table: t, field: f, expected: spec.kind, found: meta.kind.clone(), required });
+        out.differences.push(Difference::WrongType {
+            table: t,
+            field: f,
+            expected: spec.kind,
+            found: meta.kind.clone(),
+            required,
+        });
         return;
     }
     if spec.kind.has_choices() {
@@ -164,17 +228,36 @@ fn compare_field(table: &str, spec: &FieldSpec, meta: &FieldMeta, base: &[TableM
         let missing: Vec<String> = spec.choices.iter().filter(|c| !have.contains(c)).cloned().collect();
         let extra: Vec<String> = have.iter().filter(|c| !spec.choices.contains(c)).cloned().collect();
         if !missing.is_empty() {
-            out.differences.push(Difference::MissingChoices { table: t.clone(), field: f.clone(), choices: missing, required });
+            out.differences.push(Difference::MissingChoices {
+                table: t.clone(),
+                field: f.clone(),
+                choices: missing,
+                required,
+            });
         }
         if !extra.is_empty() {
-            out.differences.push(Difference::ExtraChoices { table: t, field: f, choices: extra });
+            out.differences.push(Difference::ExtraChoices {
+                table: t,
+                field: f,
+                choices: extra,
+            });
         }
         return;
     }
     if let (Some(expected), Some(linked_id)) = (&spec.links_to, meta.linked_table_id()) {
-        let found = base.iter().find(|x| x.id == linked_id).map(|x| x.name.clone()).unwrap_or_else(|| linked_id.to_string());
+        let found = base
+            .iter()
+            .find(|x| x.id == linked_id)
+            .map(|x| x.name.clone())
+            .unwrap_or_else(|| linked_id.to_string());
         if !found.eq_ignore_ascii_case(expected) {
-            out.differences.push(Difference::WrongLink { table: t, field: f, expected: expected.clone(), found, required });
+            out.differences.push(Difference::WrongLink {
+                table: t,
+                field: f,
+                expected: expected.clone(),
+                found,
+                required,
+            });
         }
     }
 }

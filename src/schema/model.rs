@@ -154,10 +154,7 @@ pub enum SortDirection {
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaFileError {
     #[error("cannot read schema file {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    Read { path: String, source: std::io::Error },
     #[error("schema file {path} is not valid: {message}")]
     Parse { path: String, message: String },
     #[error("schema file {path}: {message}")]
@@ -186,12 +183,10 @@ impl Schema {
             path: origin.to_string(),
             message: e.to_string(),
         })?;
-        schema
-            .validate()
-            .map_err(|message| SchemaFileError::Invalid {
-                path: origin.to_string(),
-                message,
-            })?;
+        schema.validate().map_err(|message| SchemaFileError::Invalid {
+            path: origin.to_string(),
+            message,
+        })?;
         Ok(schema)
     }
 
@@ -213,9 +208,7 @@ impl Schema {
             };
             if matches!(
                 primary.kind,
-                FieldKind::MultipleRecordLinks
-                    | FieldKind::MultipleAttachments
-                    | FieldKind::Checkbox
+                FieldKind::MultipleRecordLinks | FieldKind::MultipleAttachments | FieldKind::Checkbox
             ) {
                 return Err(format!(
                     "table {:?}: primary field {:?} cannot be of type {}",
@@ -237,9 +230,7 @@ impl Schema {
                     return Err(format!("{at}: only select fields take choices"));
                 }
                 match (f.kind, &f.links_to) {
-                    (FieldKind::MultipleRecordLinks, None) => {
-                        return Err(format!("{at}: a link field needs links_to"))
-                    }
+                    (FieldKind::MultipleRecordLinks, None) => return Err(format!("{at}: a link field needs links_to")),
                     (FieldKind::MultipleRecordLinks, Some(to)) if !tables.contains(to.as_str()) => {
                         return Err(format!("{at}: links to unknown table {to:?}"))
                     }

@@ -1,6 +1,6 @@
 //! Starting the sandbox and a client for a test, and reaching the sandbox's admin path.
 
-use schedulo::airtable::{AirtableClient, Base, ClientOptions, Fields};
+use schedulo::airtable::{AirtableClient, Base, ClientOptions, Fields, Limits};
 use schedulo::sandbox::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
 use schedulo::schema::{self, Schema};
 use secrecy::SecretString;
@@ -15,26 +15,54 @@ pub struct TestApp {
 
 /// A sandbox with Airtable's limits, an empty base, and the real client.
 pub async fn spawn_empty() -> TestApp {
+    start(SandboxLimits::default(), Limits::default()).await
+}
+
+async fn start(sandbox_limits: SandboxLimits, client_limits: Limits) -> TestApp {
     let sandbox = AirtableSandbox::start(SandboxOptions {
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: None,
         tokens: vec![TOKEN.into()],
         schema: Schema::builtin(),
-        limits: SandboxLimits::default(),
+        limits: sandbox_limits,
     })
     .await
     .expect("sandbox starts");
     let base_id = sandbox.create_base("test");
-    let client = AirtableClient::new(ClientOptions::new(sandbox.url().parse().unwrap(), SecretString::from(TOKEN))).unwrap();
-    TestApp { base: client.base(&base_id), sandbox }
+    let mut options = ClientOptions::new(sandbox.url().parse().unwrap(), SecretString::from(TOKEN));
+    options.limits = client_limits;
+    let client = AirtableClient::new(options).unwrap();
+    TestApp {
+        base: client.base(&base_id),
+        sandbox,
+    }
 }
 
-/// The same, with the schema applied.
-pub async fn spawn() -> TestApp {
-    let app = spawn_empty().await;
+async fn with_schema(app: TestApp) -> TestApp {
     let plan = schema::plan(&Schema::builtin(), &app.base.tables().await.unwrap());
     schema::apply::execute(&app.base, &plan).await.unwrap();
     app
+}
+
+/// A sandbox with Airtable's limits, the schema applied, and the real client.
+pub async fn spawn() -> TestApp {
+    with_schema(spawn_empty().await).await
+}
+
+/// For tests on the real clock that run the binary beside the test's own client: limits are not
+/// what they test, and two processes sharing a base's 5 requests/s would make them wait 30 s.
+pub async fn spawn_unlimited() -> TestApp {
+    let sandbox = SandboxLimits {
+        per_base_per_sec: 10_000,
+        per_token_per_sec: 10_000,
+        ..SandboxLimits::default()
+    };
+    let client = Limits {
+        per_base_per_sec: 5_000.0,
+        per_token_per_sec: 5_000.0,
+        ..Limits::default()
+    };
+    with_schema(start(sandbox, client).await).await
 }
 
 impl TestApp {
@@ -43,7 +71,9 @@ impl TestApp {
     }
 
     pub async fn admin(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut req = reqwest::Client::new().request(method, format!("{}{path}", self.sandbox.url())).bearer_auth(TOKEN);
+        let mut req = reqwest::Client::new()
+            .request(method, format!("{}{path}", self.sandbox.url()))
+            .bearer_auth(TOKEN);
         if let Some(b) = body {
             req = req.json(&b);
         }
@@ -75,7 +105,8 @@ impl TestApp {
     }
 
     pub async fn reset_counters(&self) {
-        self.admin(reqwest::Method::POST, "/_sandbox/counters/reset", None).await;
+        self.admin(reqwest::Method::POST, "/_sandbox/counters/reset", None)
+            .await;
     }
 }
 
@@ -84,5 +115,7 @@ pub fn fields(v: Value) -> Fields {
 }
 
 pub fn error_rows(n: usize) -> Vec<Fields> {
-    (0..n).map(|i| fields(json!({"ErrorID": format!("E-{i:04}"), "Message": format!("row {i}")}))).collect()
+    (0..n)
+        .map(|i| fields(json!({"ErrorID": format!("E-{i:04}"), "Message": format!("row {i}")})))
+        .collect()
 }

@@ -12,14 +12,23 @@ use tokio::time::Instant;
 #[tokio::test(start_paused = true)]
 async fn a_429_makes_every_caller_of_that_base_wait_30_seconds_once() {
     let app = spawn().await;
-    app.fail_next(None, "ErrorLog", 1, 429, json!({"error": {"type": "RATE_LIMIT_REACHED", "message": "Rate limit exceeded. Please try again later"}})).await;
+    app.fail_next(
+        None,
+        "ErrorLog",
+        1,
+        429,
+        json!({"error": {"type": "RATE_LIMIT_REACHED", "message": "Rate limit exceeded. Please try again later"}}),
+    )
+    .await;
     app.reset_counters().await;
     let start = Instant::now();
     let mut callers = Vec::new();
     for _ in 0..5 {
         let base = app.base.clone();
         callers.push(tokio::spawn(async move {
-            base.list("ErrorLog", &ListQuery::default()).await.map(|_| Instant::now())
+            base.list("ErrorLog", &ListQuery::default())
+                .await
+                .map(|_| Instant::now())
         }));
     }
     for c in callers {
@@ -30,16 +39,29 @@ async fn a_429_makes_every_caller_of_that_base_wait_30_seconds_once() {
     }
     let counters = app.counters().await;
     assert_eq!(counters["by_status"]["429"], 1, "{counters}");
-    assert_eq!(counters["requests"], 6, "one refused request and five that succeed: {counters}");
+    assert_eq!(
+        counters["requests"], 6,
+        "one refused request and five that succeed: {counters}"
+    );
 }
 
 /// A 503 is retried (with backoff) until it succeeds.
 #[tokio::test(start_paused = true)]
 async fn a_503_is_retried() {
     let app = spawn().await;
-    app.fail_next(None, "ErrorLog", 2, 503, json!({"error": {"type": "RETRIABLE_ERROR", "message": "Try again"}})).await;
+    app.fail_next(
+        None,
+        "ErrorLog",
+        2,
+        503,
+        json!({"error": {"type": "RETRIABLE_ERROR", "message": "Try again"}}),
+    )
+    .await;
     let before = app.calls();
-    app.base.list("ErrorLog", &ListQuery::default()).await.expect("succeeds on the third attempt");
+    app.base
+        .list("ErrorLog", &ListQuery::default())
+        .await
+        .expect("succeeds on the third attempt");
     assert_eq!(app.calls() - before, 3);
 }
 
@@ -62,9 +84,20 @@ async fn a_422_is_not_retried_and_names_table_and_problem() {
 #[tokio::test(start_paused = true)]
 async fn a_create_that_fails_with_500_is_not_repeated() {
     let app = spawn().await;
-    app.fail_next(Some("POST"), "ErrorLog", 1, 500, json!({"error": {"type": "SERVER_ERROR", "message": "boom"}})).await;
+    app.fail_next(
+        Some("POST"),
+        "ErrorLog",
+        1,
+        500,
+        json!({"error": {"type": "SERVER_ERROR", "message": "boom"}}),
+    )
+    .await;
     let before = app.calls();
-    let err = app.base.create("ErrorLog", crate::helpers::error_rows(1), false).await.unwrap_err();
+    let err = app
+        .base
+        .create("ErrorLog", crate::helpers::error_rows(1), false)
+        .await
+        .unwrap_err();
     assert_eq!(app.calls() - before, 1);
     assert_eq!(err.class(), ErrorClass::OutcomeUnknown);
 }

@@ -26,7 +26,10 @@ async fn a_batch_of_25_writes_becomes_3_requests() {
     let created = app.base.create("ErrorLog", error_rows(25), false).await.unwrap();
     assert_eq!(created.len(), 25);
     assert_eq!(app.counters().await["requests"], 3);
-    let changes = created.iter().map(|r| (r.id.clone(), fields(json!({"Details": "x"})))).collect();
+    let changes = created
+        .iter()
+        .map(|r| (r.id.clone(), fields(json!({"Details": "x"}))))
+        .collect();
     app.reset_counters().await;
     app.base.update("ErrorLog", changes, false).await.unwrap();
     assert_eq!(app.counters().await["requests"], 3);
@@ -40,11 +43,27 @@ async fn a_batch_of_25_writes_becomes_3_requests() {
 #[tokio::test(start_paused = true)]
 async fn formulas_with_quotes_and_backslashes_in_values_match_exactly() {
     let app = spawn().await;
-    let tricky = ["He said \"hi\"", "It's mine", "back\\slash", "a\\\"b", "two\nlines", "{Message}", "plain"];
-    let rows = tricky.iter().enumerate().map(|(i, m)| fields(json!({"ErrorID": format!("E{i}"), "Message": m}))).collect();
+    let tricky = [
+        "He said \"hi\"",
+        "It's mine",
+        "back\\slash",
+        "a\\\"b",
+        "two\nlines",
+        "{Message}",
+        "plain",
+    ];
+    let rows = tricky
+        .iter()
+        .enumerate()
+        .map(|(i, m)| fields(json!({"ErrorID": format!("E{i}"), "Message": m})))
+        .collect();
     app.base.create("ErrorLog", rows, false).await.unwrap();
     for m in tricky {
-        let found = app.base.list("ErrorLog", &ListQuery::filtered(Formula::field_is("Message", m))).await.unwrap();
+        let found = app
+            .base
+            .list("ErrorLog", &ListQuery::filtered(Formula::field_is("Message", m)))
+            .await
+            .unwrap();
         assert_eq!(found.len(), 1, "value {m:?}");
         assert_eq!(found[0].fields["Message"], json!(m));
     }
@@ -60,7 +79,14 @@ async fn a_filter_too_long_for_a_url_is_sent_in_a_post_body() {
     let filter = Formula::record_id_in(ids.iter().map(String::as_str));
     assert!(filter.as_str().len() > 15_000);
     // A GET would be refused: the client must not send one.
-    app.fail_next(Some("GET"), "ErrorLog", 1, 414, json!({"error": {"type": "URI_TOO_LONG", "message": "too long"}})).await;
+    app.fail_next(
+        Some("GET"),
+        "ErrorLog",
+        1,
+        414,
+        json!({"error": {"type": "URI_TOO_LONG", "message": "too long"}}),
+    )
+    .await;
     let found = app.base.list("ErrorLog", &ListQuery::filtered(filter)).await.unwrap();
     assert_eq!(found.len(), 5);
 }
@@ -69,12 +95,24 @@ async fn a_filter_too_long_for_a_url_is_sent_in_a_post_body() {
 #[tokio::test(start_paused = true)]
 async fn a_page_with_malformed_records_yields_their_errors_and_the_other_records() {
     let app = spawn().await;
-    let account = app.base.create("SocialAccounts", vec![fields(json!({"AccountID": "A1", "Platform": "Twitter"}))], false).await.unwrap();
+    let account = app
+        .base
+        .create(
+            "SocialAccounts",
+            vec![fields(json!({"AccountID": "A1", "Platform": "Twitter"}))],
+            false,
+        )
+        .await
+        .unwrap();
     let acc = &account[0].id;
     let rows = vec![
-        fields(json!({"PostID": "good", "SocialAccountID": [acc], "ScheduledTime": "2026-11-25T10:00:00.000Z", "Status": "Scheduled"})),
+        fields(
+            json!({"PostID": "good", "SocialAccountID": [acc], "ScheduledTime": "2026-11-25T10:00:00.000Z", "Status": "Scheduled"}),
+        ),
         fields(json!({"PostID": "no-account", "ScheduledTime": "2026-11-25T10:00:00.000Z", "Status": "Scheduled"})),
-        fields(json!({"PostID": "odd-status", "SocialAccountID": [acc], "ScheduledTime": "2026-11-25T10:00:00.000Z", "Status": "Pending"})),
+        fields(
+            json!({"PostID": "odd-status", "SocialAccountID": [acc], "ScheduledTime": "2026-11-25T10:00:00.000Z", "Status": "Pending"}),
+        ),
     ];
     // typecast lets a person's new choice ("Pending") in, as Airtable's UI would.
     let created = app.base.create("ScheduledPosts", rows, true).await.unwrap();
@@ -96,9 +134,27 @@ async fn a_page_with_malformed_records_yields_their_errors_and_the_other_records
 #[tokio::test(start_paused = true)]
 async fn upserts_create_then_update_on_the_merge_field() {
     let app = spawn().await;
-    let first = app.base.upsert("PostAnalytics", &["AnalyticsID"], vec![fields(json!({"AnalyticsID": "AN-1", "Likes": 3}))], false).await.unwrap();
+    let first = app
+        .base
+        .upsert(
+            "PostAnalytics",
+            &["AnalyticsID"],
+            vec![fields(json!({"AnalyticsID": "AN-1", "Likes": 3}))],
+            false,
+        )
+        .await
+        .unwrap();
     assert_eq!((first.created.len(), first.updated.len()), (1, 0));
-    let second = app.base.upsert("PostAnalytics", &["AnalyticsID"], vec![fields(json!({"AnalyticsID": "AN-1", "Likes": 9}))], false).await.unwrap();
+    let second = app
+        .base
+        .upsert(
+            "PostAnalytics",
+            &["AnalyticsID"],
+            vec![fields(json!({"AnalyticsID": "AN-1", "Likes": 9}))],
+            false,
+        )
+        .await
+        .unwrap();
     assert_eq!((second.created.len(), second.updated.len()), (0, 1));
     let all = app.base.list("PostAnalytics", &ListQuery::default()).await.unwrap();
     assert_eq!(all.len(), 1);

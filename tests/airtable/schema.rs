@@ -4,7 +4,15 @@ use crate::helpers::{spawn, spawn_empty};
 use schedulo::schema::{self, Difference, Schema};
 
 fn shape(tables: &[schedulo::airtable::TableMeta]) -> Vec<(String, Vec<(String, String)>)> {
-    tables.iter().map(|t| (t.name.clone(), t.fields.iter().map(|f| (f.name.clone(), f.kind.clone())).collect())).collect()
+    tables
+        .iter()
+        .map(|t| {
+            (
+                t.name.clone(),
+                t.fields.iter().map(|f| (f.name.clone(), f.kind.clone())).collect(),
+            )
+        })
+        .collect()
 }
 
 /// The first apply creates the six tables; the second finds nothing to do and changes nothing.
@@ -31,14 +39,20 @@ async fn schema_apply_twice_changes_nothing_the_second_time() {
 #[tokio::test(start_paused = true)]
 async fn schema_check_reports_a_deleted_field() {
     let app = spawn().await;
-    let path = format!("/_sandbox/bases/{}/tables/ScheduledPosts/fields/ErrorMessage", app.base.id());
+    let path = format!(
+        "/_sandbox/bases/{}/tables/ScheduledPosts/fields/ErrorMessage",
+        app.base.id()
+    );
     app.admin(reqwest::Method::DELETE, &path, None).await;
     let comparison = schema::compare(&Schema::builtin(), &app.base.tables().await.unwrap());
     assert!(comparison.breaks_worker());
     assert!(comparison.differences.iter().any(|d| matches!(d,
         Difference::MissingField { table, field, .. } if table == "ScheduledPosts" && field == "ErrorMessage")));
     let report = schedulo::commands::render_check(&comparison);
-    assert!(report.contains("ScheduledPosts: missing field ErrorMessage (multilineText)"), "{report}");
+    assert!(
+        report.contains("ScheduledPosts: missing field ErrorMessage (multilineText)"),
+        "{report}"
+    );
     // And apply puts it back.
     let plan = schema::plan(&Schema::builtin(), &app.base.tables().await.unwrap());
     assert_eq!(plan.actions.len(), 1);
@@ -53,7 +67,10 @@ async fn schema_check_lists_views_as_manual_steps() {
     let comparison = schema::compare(&Schema::builtin(), &app.base.tables().await.unwrap());
     let report = schedulo::commands::render_check(&comparison);
     // The sandbox shows the schema file's views, as a base whose views were made by hand would.
-    assert!(!report.contains("create a grid view named \"Upcoming Posts\""), "{report}");
+    assert!(
+        !report.contains("create a grid view named \"Upcoming Posts\""),
+        "{report}"
+    );
     let without_views = schema::compare(&Schema::builtin(), &[]);
     let steps: Vec<String> = without_views.missing_views.iter().map(|v| v.to_string()).collect();
     assert!(steps.contains(&"in table ScheduledPosts, create a grid view named \"Upcoming Posts\"; filter: AND({Status} = 'Scheduled', IS_AFTER({ScheduledTime}, NOW())); sort: ScheduledTime ascending".to_string()), "{steps:?}");

@@ -17,10 +17,7 @@ type Answer = Result<Json<Value>, ApiError>;
 
 /// Admin requests need one of the sandbox's tokens too.
 pub async fn admin_gate(State(app): State<SharedApp>, req: Request, next: Next) -> Response {
-    if bearer(req.headers())
-        .and_then(|t| app.token_label(t))
-        .is_none()
-    {
+    if bearer(req.headers()).and_then(|t| app.token_label(t)).is_none() {
         return ApiError::authentication_required().into_response();
     }
     next.run(req).await
@@ -53,10 +50,7 @@ pub async fn list_bases(State(app): State<SharedApp>) -> Json<Value> {
 
 pub async fn add_fault(State(app): State<SharedApp>, body: Bytes) -> Answer {
     let spec: FaultSpec = parse_body(&body)?;
-    app.lock()
-        .faults
-        .add(spec)
-        .map_err(ApiError::invalid_request)?;
+    app.lock().faults.add(spec).map_err(ApiError::invalid_request)?;
     Ok(Json(json!({})))
 }
 
@@ -93,9 +87,7 @@ pub async fn delete_field(
             .ok_or_else(|| ApiError::unknown_field(&field))?;
         let field_id = base.tables[t].fields[fi].id.clone();
         if field_id == base.tables[t].primary_field_id {
-            return Err(ApiError::invalid_request(
-                "the primary field cannot be deleted",
-            ));
+            return Err(ApiError::invalid_request("the primary field cannot be deleted"));
         }
         let removed = base.tables[t].fields.remove(fi);
         base.tables[t].records.iter_mut().for_each(|r| {
@@ -103,8 +95,7 @@ pub async fn delete_field(
         });
         for other in base.tables.iter_mut().flat_map(|t| t.fields.iter_mut()) {
             if let FieldOptions::Link {
-                inverse_link_field_id,
-                ..
+                inverse_link_field_id, ..
             } = &mut other.options
             {
                 if inverse_link_field_id.as_deref() == Some(field_id.as_str()) {
@@ -112,8 +103,6 @@ pub async fn delete_field(
                 }
             }
         }
-        Ok(Json(
-            json!({ "id": removed.id, "name": removed.name, "deleted": true }),
-        ))
+        Ok(Json(json!({ "id": removed.id, "name": removed.name, "deleted": true })))
     })
 }

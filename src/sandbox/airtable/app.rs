@@ -38,9 +38,7 @@ pub struct Inner {
 impl App {
     /// The state; a handler that panicked while holding the lock does not take the server down.
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The label a token is shown under (its position in the list), never the token itself.
@@ -54,10 +52,7 @@ impl App {
 
 /// The bearer token of a request, if it has one.
 pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
-    let value = headers
-        .get(axum::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
+    let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
@@ -80,9 +75,7 @@ pub fn server_error(error: anyhow::Error) -> ApiError {
 
 impl Inner {
     pub fn base(&self, base_id: &str) -> Result<&Base, ApiError> {
-        self.store
-            .base(base_id)
-            .ok_or_else(ApiError::model_not_found)
+        self.store.base(base_id).ok_or_else(ApiError::model_not_found)
     }
 
     /// Runs `change` on a copy of the base and keeps the copy only when it succeeds (then writes

@@ -21,12 +21,7 @@ pub fn to_cell(field: &Field, value: Option<&Value>, link_text: &dyn Fn(&str) ->
     let strings = || -> Vec<String> {
         value
             .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
             .unwrap_or_default()
     };
     match field.kind {
@@ -48,9 +43,7 @@ pub fn to_cell(field: &Field, value: Option<&Value>, link_text: &dyn Fn(&str) ->
             .map(|t| Cell::DateTime(t.with_timezone(&Utc)))
             .unwrap_or(Cell::Empty),
         FieldKind::MultipleSelects => Cell::List(strings()),
-        FieldKind::MultipleRecordLinks => {
-            Cell::List(strings().iter().map(|id| link_text(id)).collect())
-        }
+        FieldKind::MultipleRecordLinks => Cell::List(strings().iter().map(|id| link_text(id)).collect()),
         FieldKind::MultipleAttachments => Cell::List(
             value
                 .as_array()
@@ -73,11 +66,7 @@ pub fn display_text(value: &Value) -> String {
             .as_f64()
             .map(|f| number_json(f).to_string())
             .unwrap_or_else(|| n.to_string()),
-        Value::Array(items) => items
-            .iter()
-            .map(display_text)
-            .collect::<Vec<_>>()
-            .join(", "),
+        Value::Array(items) => items.iter().map(display_text).collect::<Vec<_>>().join(", "),
         Value::Null => String::new(),
         Value::Bool(_) | Value::Object(_) => value.to_string(),
     }
@@ -130,9 +119,6 @@ mod tests {
     fn empty_cells_sort_first() {
         let mut keys = [SortKey::Number(2.0), SortKey::Empty, SortKey::Number(1.0)];
         keys.sort_by(|a, b| a.compare(b));
-        assert_eq!(
-            keys,
-            [SortKey::Empty, SortKey::Number(1.0), SortKey::Number(2.0)]
-        );
+        assert_eq!(keys, [SortKey::Empty, SortKey::Number(1.0), SortKey::Number(2.0)]);
     }
 }

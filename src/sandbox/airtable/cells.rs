@@ -42,19 +42,12 @@ pub fn check(field: &Field, raw: &Value, typecast: bool) -> Result<Checked, ApiE
     }
     let bad = |why: &str| ApiError::invalid_value(&field.name, why);
     let value = match field.kind {
-        FieldKind::SingleLineText
-        | FieldKind::Email
-        | FieldKind::Url
-        | FieldKind::MultilineText => {
+        FieldKind::SingleLineText | FieldKind::Email | FieldKind::Url | FieldKind::MultilineText => {
             text(raw, typecast).ok_or_else(|| bad("expected a string"))?
         }
         FieldKind::Number => number(raw, typecast).ok_or_else(|| bad("expected a number"))?,
-        FieldKind::Checkbox => {
-            checkbox(raw, typecast).ok_or_else(|| bad("expected true or false"))?
-        }
-        FieldKind::Date => {
-            date(raw, typecast).ok_or_else(|| bad("expected a date like 2026-11-25"))?
-        }
+        FieldKind::Checkbox => checkbox(raw, typecast).ok_or_else(|| bad("expected true or false"))?,
+        FieldKind::Date => date(raw, typecast).ok_or_else(|| bad("expected a date like 2026-11-25"))?,
         FieldKind::DateTime => date_time(raw, typecast)
             .ok_or_else(|| bad("expected an ISO 8601 date-time like 2026-11-25T10:00:00.000Z"))?,
         FieldKind::SingleSelect => return single_select(field, raw, typecast),
@@ -172,9 +165,7 @@ fn parse_date_time(s: &str, loose: bool) -> Option<DateTime<Utc>> {
         return d.and_hms_opt(0, 0, 0).map(|n| Utc.from_utc_datetime(&n));
     }
     if loose {
-        return DateTime::parse_from_rfc2822(s)
-            .ok()
-            .map(|t| t.with_timezone(&Utc));
+        return DateTime::parse_from_rfc2822(s).ok().map(|t| t.with_timezone(&Utc));
     }
     None
 }
@@ -189,12 +180,7 @@ fn single_select(field: &Field, raw: &Value, typecast: bool) -> Result<Checked, 
     let name = match raw {
         Value::String(s) => s.clone(),
         Value::Number(n) if typecast => n.to_string(),
-        _ => {
-            return Err(ApiError::invalid_value(
-                &field.name,
-                "expected the name of a choice",
-            ))
-        }
+        _ => return Err(ApiError::invalid_value(&field.name, "expected the name of a choice")),
     };
     if name.is_empty() {
         return Ok(Checked::Clear);
@@ -239,11 +225,7 @@ fn multiple_selects(field: &Field, raw: &Value, typecast: bool) -> Result<Checke
 
 /// Matches names to the field's choices (exactly); unknown ones are new choices with typecast,
 /// an error without.
-fn select_names(
-    field: &Field,
-    names: Vec<String>,
-    typecast: bool,
-) -> Result<(Vec<String>, Vec<String>), ApiError> {
+fn select_names(field: &Field, names: Vec<String>, typecast: bool) -> Result<(Vec<String>, Vec<String>), ApiError> {
     let mut new = Vec::new();
     for n in &names {
         if !field.choices().iter().any(|c| &c.name == n) {
@@ -315,10 +297,7 @@ mod tests {
     fn a_number_field_refuses_text_unless_typecast() {
         let err = check(&number_field(), &json!("abc"), false).unwrap_err();
         assert_eq!(err.kind(), "INVALID_VALUE_FOR_COLUMN");
-        assert!(err.body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("\"Likes\""));
+        assert!(err.body["error"]["message"].as_str().unwrap().contains("\"Likes\""));
         assert_eq!(
             check(&number_field(), &json!("1,200"), true).unwrap(),
             Checked::Set(json!(1200))
@@ -343,9 +322,7 @@ mod tests {
 
     #[test]
     fn a_date_field_refuses_a_full_timestamp_unless_typecast() {
-        let f = field(
-            json!({"name": "Day", "type": "date", "options": {"dateFormat": {"name": "iso"}}}),
-        );
+        let f = field(json!({"name": "Day", "type": "date", "options": {"dateFormat": {"name": "iso"}}}));
         assert!(check(&f, &json!("2026-11-25T10:00:00.000Z"), false).is_err());
         assert_eq!(
             check(&f, &json!("2026-11-25T10:00:00.000Z"), true).unwrap(),
@@ -355,9 +332,8 @@ mod tests {
 
     #[test]
     fn unknown_choices_fail_without_typecast_and_are_created_with_it() {
-        let f = field(
-            json!({"name": "Status", "type": "singleSelect", "options": {"choices": [{"name": "Scheduled"}]}}),
-        );
+        let f =
+            field(json!({"name": "Status", "type": "singleSelect", "options": {"choices": [{"name": "Scheduled"}]}}));
         assert_eq!(
             check(&f, &json!("Scheduled"), false).unwrap(),
             Checked::Set(json!("Scheduled"))
@@ -376,9 +352,7 @@ mod tests {
     fn empty_values_clear_the_cell() {
         let f = field(json!({"name": "T", "type": "singleLineText"}));
         assert_eq!(check(&f, &json!(""), false).unwrap(), Checked::Clear);
-        let c = field(
-            json!({"name": "C", "type": "checkbox", "options": {"icon": "check", "color": "greenBright"}}),
-        );
+        let c = field(json!({"name": "C", "type": "checkbox", "options": {"icon": "check", "color": "greenBright"}}));
         assert_eq!(check(&c, &json!(false), false).unwrap(), Checked::Clear);
         assert_eq!(
             check(&c, &json!("yes"), false).unwrap_err().kind(),

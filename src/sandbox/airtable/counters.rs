@@ -31,18 +31,9 @@ pub struct Counters {
 
 impl Counters {
     /// Counts one answered request; `rate_limited` when the sandbox's limiter refused it.
-    pub fn record(
-        &mut self,
-        base: Option<&str>,
-        token_label: &str,
-        status: u16,
-        rate_limited: bool,
-    ) {
+    pub fn record(&mut self, base: Option<&str>, token_label: &str, status: u16, rate_limited: bool) {
         if let Some(b) = base {
-            self.bases
-                .entry(b.to_string())
-                .or_default()
-                .add(status, rate_limited);
+            self.bases.entry(b.to_string()).or_default().add(status, rate_limited);
         }
         self.tokens
             .entry(token_label.to_string())

@@ -21,8 +21,7 @@ pub const MODEL_NOT_FOUND_MESSAGE: &str = "Invalid permissions, or the requested
 both your user and your token have the required permissions, and that the model names and/or ids are correct.";
 
 /// The message of Airtable's generic 422 for a request it cannot validate.
-pub const PARAMETER_VALIDATION_MESSAGE: &str =
-    "Invalid request: parameter validation failed. Check your request data.";
+pub const PARAMETER_VALIDATION_MESSAGE: &str = "Invalid request: parameter validation failed. Check your request data.";
 
 impl ApiError {
     /// A typed error: `{"error":{"type":kind,"message":message}}`.
@@ -81,11 +80,7 @@ impl ApiError {
         } else {
             format!("{PARAMETER_VALIDATION_MESSAGE} ({detail})")
         };
-        Self::typed(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "INVALID_REQUEST_UNKNOWN",
-            message,
-        )
+        Self::typed(StatusCode::UNPROCESSABLE_ENTITY, "INVALID_REQUEST_UNKNOWN", message)
     }
 
     pub fn unknown_field(name: &str) -> ApiError {
@@ -103,11 +98,7 @@ impl ApiError {
         } else {
             format!("Field \"{field}\" cannot accept the provided value: {why}")
         };
-        Self::typed(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "INVALID_VALUE_FOR_COLUMN",
-            message,
-        )
+        Self::typed(StatusCode::UNPROCESSABLE_ENTITY, "INVALID_VALUE_FOR_COLUMN", message)
     }
 
     pub fn invalid_choice(choice: &str) -> ApiError {
@@ -170,10 +161,7 @@ impl ApiError {
     /// The error's type, or the bare string of `{"error":"NOT_FOUND"}`.
     pub fn kind(&self) -> &str {
         let error = &self.body["error"];
-        error["type"]
-            .as_str()
-            .or_else(|| error.as_str())
-            .unwrap_or("")
+        error["type"].as_str().or_else(|| error.as_str()).unwrap_or("")
     }
 }
 
@@ -207,10 +195,7 @@ mod tests {
                 "error_table_not_found.json",
                 ApiError::table_not_found("Posts", "appXXXXXXXXXXXXXX"),
             ),
-            (
-                "error_unknown_field_name.json",
-                ApiError::unknown_field("Nope"),
-            ),
+            ("error_unknown_field_name.json", ApiError::unknown_field("Nope")),
             (
                 "error_invalid_value_for_column.json",
                 ApiError::invalid_value("Likes", ""),
@@ -223,10 +208,7 @@ mod tests {
                 "error_row_does_not_exist.json",
                 ApiError::row_does_not_exist("recXXXXXXXXXXXXXX"),
             ),
-            (
-                "error_invalid_request_unknown.json",
-                ApiError::invalid_request(""),
-            ),
+            ("error_invalid_request_unknown.json", ApiError::invalid_request("")),
             (
                 "error_invalid_records_too_many.json",
                 ApiError::invalid_records(

@@ -62,11 +62,8 @@ impl Faults {
     /// Uses up one match of the first fault matching this request, if any.
     pub fn take(&mut self, method: &str, raw_path: &str, decoded_path: &str) -> Option<FaultHit> {
         let index = self.active.iter().position(|(spec, _)| {
-            spec.method
-                .as_deref()
-                .is_none_or(|m| m.eq_ignore_ascii_case(method))
-                && (raw_path.starts_with(&spec.path_prefix)
-                    || decoded_path.starts_with(&spec.path_prefix))
+            spec.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+                && (raw_path.starts_with(&spec.path_prefix) || decoded_path.starts_with(&spec.path_prefix))
         })?;
         let (spec, left) = &mut self.active[index];
         *left -= 1;
@@ -119,9 +116,7 @@ mod tests {
         assert!(f.take("GET", "/v0/appY/Posts", "/v0/appY/Posts").is_none());
         let hit = f.take("GET", "/v0/appX/Posts", "/v0/appX/Posts").unwrap();
         assert_eq!(hit.answer.unwrap().kind(), "RETRIABLE_ERROR");
-        assert!(f
-            .take("get", "/v0/appX/Posts/recA", "/v0/appX/Posts/recA")
-            .is_some());
+        assert!(f.take("get", "/v0/appX/Posts/recA", "/v0/appX/Posts/recA").is_some());
         assert!(f.take("GET", "/v0/appX/Posts", "/v0/appX/Posts").is_none());
     }
 
@@ -132,9 +127,7 @@ mod tests {
             .add(spec(json!({"path_prefix": "/", "count": 0, "status": 500})))
             .is_err());
         assert!(f
-            .add(spec(
-                json!({"path_prefix": "/", "count": 1, "status": 1000})
-            ))
+            .add(spec(json!({"path_prefix": "/", "count": 1, "status": 1000})))
             .is_err());
     }
 }

@@ -103,9 +103,7 @@ impl Field {
 
     fn options_json(&self) -> Option<Value> {
         match &self.options {
-            FieldOptions::Plain if self.kind == FieldKind::MultipleAttachments => {
-                Some(json!({"isReversed": false}))
-            }
+            FieldOptions::Plain if self.kind == FieldKind::MultipleAttachments => Some(json!({"isReversed": false})),
             FieldOptions::Plain => None,
             FieldOptions::Number { precision } => Some(json!({ "precision": precision })),
             FieldOptions::Select { choices } => Some(json!({ "choices": choices })),
@@ -128,9 +126,7 @@ impl Field {
                 time_zone,
                 date_format,
                 time_format,
-            } => Some(
-                json!({ "timeZone": time_zone, "dateFormat": date_format, "timeFormat": time_format }),
-            ),
+            } => Some(json!({ "timeZone": time_zone, "dateFormat": date_format, "timeFormat": time_format })),
             FieldOptions::Checkbox { icon, color } => Some(json!({ "icon": icon, "color": color })),
         }
     }
@@ -212,10 +208,7 @@ fn parse_kind(name: &str) -> Result<FieldKind, ApiError> {
 fn bad_options(kind: FieldKind, why: &str) -> ApiError {
     ApiError::meta(
         "INVALID_FIELD_TYPE_OPTIONS",
-        format!(
-            "Invalid options for field of type {}: {why}",
-            kind.api_name()
-        ),
+        format!("Invalid options for field of type {}: {why}", kind.api_name()),
     )
 }
 
@@ -236,8 +229,7 @@ fn parse_options(kind: FieldKind, options: &Value) -> Result<FieldOptions, ApiEr
         }
         FieldKind::Number => {
             let precision = o("precision").and_then(Value::as_u64).filter(|p| *p <= 8);
-            let precision =
-                precision.ok_or_else(|| bad_options(kind, "precision (0 to 8) is required"))?;
+            let precision = precision.ok_or_else(|| bad_options(kind, "precision (0 to 8) is required"))?;
             Ok(FieldOptions::Number {
                 precision: precision as u8,
             })
@@ -255,9 +247,7 @@ fn parse_options(kind: FieldKind, options: &Value) -> Result<FieldOptions, ApiEr
             date_format: parse_format(kind, o("dateFormat"), date_format_of)?,
         }),
         FieldKind::DateTime => {
-            let time_zone = o("timeZone")
-                .and_then(Value::as_str)
-                .filter(|z| !z.is_empty());
+            let time_zone = o("timeZone").and_then(Value::as_str).filter(|z| !z.is_empty());
             let time_zone = time_zone.ok_or_else(|| bad_options(kind, "timeZone is required"))?;
             Ok(FieldOptions::DateTime {
                 time_zone: time_zone.to_string(),
@@ -285,16 +275,10 @@ fn parse_choices(kind: FieldKind, choices: Option<&Value>) -> Result<FieldOption
         .ok_or_else(|| bad_options(kind, "choices (an array of {name}) is required"))?;
     let mut out: Vec<Choice> = Vec::new();
     for c in list {
-        let name = c
-            .get("name")
-            .and_then(Value::as_str)
-            .filter(|n| !n.is_empty());
+        let name = c.get("name").and_then(Value::as_str).filter(|n| !n.is_empty());
         let name = name.ok_or_else(|| bad_options(kind, "every choice needs a name"))?;
         if out.iter().any(|x| x.name == name) {
-            return Err(bad_options(
-                kind,
-                &format!("choice {name:?} is given twice"),
-            ));
+            return Err(bad_options(kind, &format!("choice {name:?} is given twice")));
         }
         out.push(Choice {
             id: new_id(IdKind::Choice),
@@ -312,10 +296,8 @@ fn parse_format(
     default_of: fn(&str) -> Option<&'static str>,
 ) -> Result<NamedFormat, ApiError> {
     let name = value.and_then(|v| v.get("name")).and_then(Value::as_str);
-    let name =
-        name.ok_or_else(|| bad_options(kind, "dateFormat/timeFormat with a name is required"))?;
-    let default = default_of(name)
-        .ok_or_else(|| bad_options(kind, &format!("unknown format name {name:?}")))?;
+    let name = name.ok_or_else(|| bad_options(kind, "dateFormat/timeFormat with a name is required"))?;
+    let default = default_of(name).ok_or_else(|| bad_options(kind, &format!("unknown format name {name:?}")))?;
     let format = value
         .and_then(|v| v.get("format"))
         .and_then(Value::as_str)
@@ -355,9 +337,7 @@ mod tests {
 
     #[test]
     fn a_number_field_needs_a_precision() {
-        let err = build_field(&req(json!({"name": "N", "type": "number"})))
-            .err()
-            .unwrap();
+        let err = build_field(&req(json!({"name": "N", "type": "number"}))).err().unwrap();
         assert_eq!(err.kind(), "INVALID_FIELD_TYPE_OPTIONS");
         let ok = build_field(&req(
             json!({"name": "N", "type": "number", "options": {"precision": 2}}),

@@ -19,15 +19,10 @@ pub async fn gate(State(app): State<SharedApp>, req: Request, next: Next) -> Res
     let decoded = percent_decode(&raw_path);
     let (known_base, admitted, fault) = {
         let mut inner = app.lock();
-        let known = base_id
-            .filter(|b| inner.store.contains(b))
-            .map(str::to_string);
-        let admitted = inner.limiter.check(
-            known.as_deref(),
-            &label,
-            tokio::time::Instant::now(),
-            &app.limits,
-        );
+        let known = base_id.filter(|b| inner.store.contains(b)).map(str::to_string);
+        let admitted = inner
+            .limiter
+            .check(known.as_deref(), &label, tokio::time::Instant::now(), &app.limits);
         let fault = if admitted {
             inner.faults.take(&method, &raw_path, &decoded)
         } else {
@@ -110,10 +105,7 @@ mod tests {
 
     #[test]
     fn percent_escapes_are_decoded_and_broken_ones_kept() {
-        assert_eq!(
-            percent_decode("/v0/appA/Scheduled%20Posts"),
-            "/v0/appA/Scheduled Posts"
-        );
+        assert_eq!(percent_decode("/v0/appA/Scheduled%20Posts"), "/v0/appA/Scheduled Posts");
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
     }

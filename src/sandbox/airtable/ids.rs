@@ -46,9 +46,8 @@ pub fn new_id(kind: IdKind) -> String {
 
 /// Whether `s` has the shape of an id of this kind (prefix, then 14 ASCII alphanumerics).
 pub fn looks_like(s: &str, kind: IdKind) -> bool {
-    s.strip_prefix(kind.prefix()).is_some_and(|rest| {
-        rest.len() == RANDOM_LEN && rest.bytes().all(|b| b.is_ascii_alphanumeric())
-    })
+    s.strip_prefix(kind.prefix())
+        .is_some_and(|rest| rest.len() == RANDOM_LEN && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 #[cfg(test)]

@@ -36,11 +36,7 @@ impl RateWindow {
 
     /// Drops hits that are no longer in (now - 1 s, now] and says whether one more would exceed `limit`.
     fn full(&mut self, now: Instant, limit: u32) -> bool {
-        while self
-            .hits
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= WINDOW)
-        {
+        while self.hits.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
             self.hits.pop_front();
         }
         self.hits.len() >= limit as usize
@@ -65,13 +61,7 @@ pub struct Limiter {
 impl Limiter {
     /// Admits or refuses one request to `base` (when it names a known base) made with `token`.
     /// A refused request is not counted in the windows; the one that goes over starts the lock-out.
-    pub fn check(
-        &mut self,
-        base: Option<&str>,
-        token: &str,
-        now: Instant,
-        limits: &SandboxLimits,
-    ) -> bool {
+    pub fn check(&mut self, base: Option<&str>, token: &str, now: Instant, limits: &SandboxLimits) -> bool {
         let token_window = self.tokens.entry(token.to_string()).or_default();
         let mut base_window = base.map(|b| self.bases.entry(b.to_string()).or_default());
         if token_window.locked(now) || base_window.as_mut().is_some_and(|w| w.locked(now)) {
@@ -108,19 +98,9 @@ mod tests {
         let mut l = Limiter::default();
         let t0 = Instant::now();
         for i in 0..5 {
-            assert!(l.check(
-                Some("appA"),
-                "t",
-                t0 + Duration::from_millis(i * 100),
-                &limits()
-            ));
+            assert!(l.check(Some("appA"), "t", t0 + Duration::from_millis(i * 100), &limits()));
         }
-        assert!(!l.check(
-            Some("appA"),
-            "t",
-            t0 + Duration::from_millis(900),
-            &limits()
-        ));
+        assert!(!l.check(Some("appA"), "t", t0 + Duration::from_millis(900), &limits()));
         // Locked out even though the window has moved on.
         assert!(!l.check(Some("appA"), "t", t0 + Duration::from_secs(10), &limits()));
         // Another base is not affected.
@@ -139,12 +119,7 @@ mod tests {
         let t0 = Instant::now();
         for i in 0..50 {
             assert!(
-                l.check(
-                    Some("appA"),
-                    "t",
-                    t0 + Duration::from_millis(i * 200),
-                    &limits()
-                ),
+                l.check(Some("appA"), "t", t0 + Duration::from_millis(i * 200), &limits()),
                 "request {i}"
             );
         }

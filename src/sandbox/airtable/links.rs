@@ -40,10 +40,7 @@ pub fn resolve(
         } else if looks_like(&r, IdKind::Record) {
             return Err(missing_record(base, &r, &linked_id));
         } else {
-            return Err(ApiError::invalid_value(
-                &name,
-                "Value is not an array of record IDs.",
-            ));
+            return Err(ApiError::invalid_value(&name, "Value is not an array of record IDs."));
         };
         if !out.contains(&id) {
             out.push(id);
@@ -67,18 +64,9 @@ fn missing_record(base: &Base, id: &str, linked_id: &str) -> ApiError {
     }
 }
 
-fn find_or_create(
-    base: &mut Base,
-    lt: usize,
-    text: &str,
-    now: DateTime<Utc>,
-) -> Result<String, ApiError> {
+fn find_or_create(base: &mut Base, lt: usize, text: &str, now: DateTime<Utc>) -> Result<String, ApiError> {
     let table = &base.tables[lt];
-    if let Some(r) = table
-        .records
-        .iter()
-        .find(|r| primary_text(table, r) == text)
-    {
+    if let Some(r) = table.records.iter().find(|r| primary_text(table, r) == text) {
         return Ok(r.id.clone());
     }
     // The new record's primary value is the text, typecast to the primary field's type.
@@ -102,12 +90,7 @@ fn find_or_create(
 fn ids_of(value: Option<&Value>) -> BTreeSet<String> {
     value
         .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
+        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
         .unwrap_or_default()
 }
 
@@ -130,9 +113,7 @@ pub fn sync_inverse(
     };
     let (old, new) = (ids_of(old), ids_of(new));
     for other in old.difference(&new) {
-        edit_cell(base, lt, other, &inverse, |ids| {
-            ids.retain(|x| x != record_id)
-        });
+        edit_cell(base, lt, other, &inverse, |ids| ids.retain(|x| x != record_id));
     }
     for other in new.difference(&old) {
         edit_cell(base, lt, other, &inverse, |ids| {
@@ -143,18 +124,8 @@ pub fn sync_inverse(
     }
 }
 
-fn edit_cell(
-    base: &mut Base,
-    table: usize,
-    record_id: &str,
-    field_id: &str,
-    edit: impl FnOnce(&mut Vec<String>),
-) {
-    let Some(record) = base.tables[table]
-        .records
-        .iter_mut()
-        .find(|r| r.id == record_id)
-    else {
+fn edit_cell(base: &mut Base, table: usize, record_id: &str, field_id: &str, edit: impl FnOnce(&mut Vec<String>)) {
+    let Some(record) = base.tables[table].records.iter_mut().find(|r| r.id == record_id) else {
         return;
     };
     let mut ids: Vec<String> = record

@@ -47,15 +47,9 @@ impl Iterators {
     }
 
     fn keep(&mut self, base_id: &str, table_id: &str, ids: Vec<String>, now: Instant) -> String {
-        self.map
-            .retain(|_, s| now.duration_since(s.last_used) < ITERATOR_TTL);
+        self.map.retain(|_, s| now.duration_since(s.last_used) < ITERATOR_TTL);
         if self.map.len() >= MAX_ITERATORS {
-            if let Some(oldest) = self
-                .map
-                .iter()
-                .min_by_key(|(_, s)| s.last_used)
-                .map(|(k, _)| k.clone())
-            {
+            if let Some(oldest) = self.map.iter().min_by_key(|(_, s)| s.last_used).map(|(k, _)| k.clone()) {
                 self.map.remove(&oldest);
             }
         }
@@ -78,22 +72,15 @@ impl Iterators {
         table_id: &str,
         now: Instant,
     ) -> Result<(&[String], usize), ApiError> {
-        let (itr, rec) = offset
-            .split_once('/')
-            .ok_or_else(ApiError::iterator_not_available)?;
+        let (itr, rec) = offset.split_once('/').ok_or_else(ApiError::iterator_not_available)?;
         let usable = self.map.get(itr).is_some_and(|s| {
-            now.duration_since(s.last_used) < ITERATOR_TTL
-                && s.base_id == base_id
-                && s.table_id == table_id
+            now.duration_since(s.last_used) < ITERATOR_TTL && s.base_id == base_id && s.table_id == table_id
         });
         if !usable {
             self.map.remove(itr);
             return Err(ApiError::iterator_not_available());
         }
-        let snapshot = self
-            .map
-            .get_mut(itr)
-            .ok_or_else(ApiError::iterator_not_available)?;
+        let snapshot = self.map.get_mut(itr).ok_or_else(ApiError::iterator_not_available)?;
         snapshot.last_used = now;
         let position = snapshot
             .ids
@@ -113,12 +100,7 @@ pub struct ListContext<'a> {
 }
 
 /// Answers one list request: `{"records":[...],"offset"?}`.
-pub fn list(
-    base: &Base,
-    table: &Table,
-    params: &ListParams,
-    ctx: ListContext<'_>,
-) -> Result<Value, ApiError> {
+pub fn list(base: &Base, table: &Table, params: &ListParams, ctx: ListContext<'_>) -> Result<Value, ApiError> {
     let shape = shape(table, params)?;
     let (ids, start) = match &params.offset {
         Some(offset) => {
@@ -137,10 +119,7 @@ pub fn list(
     if end < ids.len() {
         let next = ids[end].clone();
         let itr = match &params.offset {
-            Some(offset) => offset
-                .split_once('/')
-                .map(|(i, _)| i.to_string())
-                .unwrap_or_default(),
+            Some(offset) => offset.split_once('/').map(|(i, _)| i.to_string()).unwrap_or_default(),
             None => ctx.iterators.keep(&base.id, &table.id, ids, ctx.now),
         };
         out["offset"] = json!(format!("{itr}/{next}"));
@@ -154,11 +133,7 @@ fn shape(table: &Table, params: &ListParams) -> Result<Shape, ApiError> {
         Some(names) => Some(
             names
                 .iter()
-                .map(|n| {
-                    table
-                        .field_index(n)
-                        .ok_or_else(|| ApiError::unknown_field(n))
-                })
+                .map(|n| table.field_index(n).ok_or_else(|| ApiError::unknown_field(n)))
                 .collect::<Result<Vec<_>, _>>()?,
         ),
         None => None,
@@ -203,11 +178,7 @@ fn matching_ids(
 
     let mut rows: Vec<(Vec<SortKey>, &str)> = Vec::new();
     for record in &table.records {
-        let r = RecordRef {
-            base,
-            table,
-            record,
-        };
+        let r = RecordRef { base, table, record };
         if filters.iter().all(|f| passes(f, &r, wall)) {
             let keys = sort
                 .iter()
@@ -224,11 +195,7 @@ fn matching_ids(
             .unwrap_or(std::cmp::Ordering::Equal)
     });
     let limit = params.max_records.filter(|n| *n > 0).unwrap_or(usize::MAX);
-    Ok(rows
-        .into_iter()
-        .take(limit)
-        .map(|(_, id)| id.to_string())
-        .collect())
+    Ok(rows.into_iter().take(limit).map(|(_, id)| id.to_string()).collect())
 }
 
 /// A record is in when the formula is truthy; an evaluation error counts as out (Airtable shows

@@ -62,20 +62,12 @@ pub async fn whoami() -> Json<Value> {
     )
 }
 
-pub async fn list_tables(
-    State(app): State<SharedApp>,
-    Path(base_id): Path<String>,
-    RawQuery(q): RawQuery,
-) -> Answer {
+pub async fn list_tables(State(app): State<SharedApp>, Path(base_id): Path<String>, RawQuery(q): RawQuery) -> Answer {
     let mut visible = false;
     for (key, value) in form_urlencoded::parse(q.as_deref().unwrap_or("").as_bytes()) {
         match (key.as_ref(), value.as_ref()) {
             ("include" | "include[]", "visibleFieldIds") => visible = true,
-            _ => {
-                return Err(ApiError::invalid_request(format!(
-                    "unknown parameter {key:?}"
-                )))
-            }
+            _ => return Err(ApiError::invalid_request(format!("unknown parameter {key:?}"))),
         }
     }
     let inner = app.lock();
@@ -93,11 +85,7 @@ struct TableRequest {
     fields: Vec<FieldRequest>,
 }
 
-pub async fn create_table(
-    State(app): State<SharedApp>,
-    Path(base_id): Path<String>,
-    body: Bytes,
-) -> Answer {
+pub async fn create_table(State(app): State<SharedApp>, Path(base_id): Path<String>, body: Bytes) -> Answer {
     let req: TableRequest = parse_body(&body)?;
     let mut inner = app.lock();
     inner.change_base(&base_id, |base| {
@@ -202,11 +190,7 @@ fn add_inverse(base: &mut Base, t: usize, fi: usize) {
     if linked_id == source.id {
         return;
     }
-    let (source_id, source_name, field_id) = (
-        source.id.clone(),
-        source.name.clone(),
-        source.fields[fi].id.clone(),
-    );
+    let (source_id, source_name, field_id) = (source.id.clone(), source.name.clone(), source.fields[fi].id.clone());
     let Some(lt) = base.tables.iter().position(|x| x.id == linked_id) else {
         return;
     };
@@ -224,8 +208,7 @@ fn add_inverse(base: &mut Base, t: usize, fi: usize) {
     let inverse_id = inverse.id.clone();
     base.tables[lt].fields.push(inverse);
     if let FieldOptions::Link {
-        inverse_link_field_id,
-        ..
+        inverse_link_field_id, ..
     } = &mut base.tables[t].fields[fi].options
     {
         *inverse_link_field_id = Some(inverse_id);

@@ -158,9 +158,7 @@ impl AirtableSandbox {
         let listener = tokio::net::TcpListener::bind(opts.listen)
             .await
             .with_context(|| format!("Failed to bind the sandbox Airtable to {}", opts.listen))?;
-        let addr = listener
-            .local_addr()
-            .context("Failed to read the sandbox's address")?;
+        let addr = listener.local_addr().context("Failed to read the sandbox's address")?;
         let (stop, stopped) = oneshot::channel::<()>();
         let router = router(app.clone());
         let task = tokio::spawn(async move {
@@ -172,12 +170,7 @@ impl AirtableSandbox {
             }
         });
         tracing::debug!(message = "Sandbox Airtable listening.", %addr);
-        Ok(AirtableSandbox {
-            addr,
-            app,
-            stop,
-            task,
-        })
+        Ok(AirtableSandbox { addr, app, stop, task })
     }
 
     /// `http://127.0.0.1:PORT`, the URL to give clients as their endpoint.
@@ -229,14 +222,8 @@ fn router(app: SharedApp) -> Router {
             "/v0/meta/bases/{base}/tables",
             get(meta::list_tables).post(meta::create_table),
         )
-        .route(
-            "/v0/meta/bases/{base}/tables/{table}",
-            patch(meta::update_table),
-        )
-        .route(
-            "/v0/meta/bases/{base}/tables/{table}/fields",
-            post(meta::create_field),
-        )
+        .route("/v0/meta/bases/{base}/tables/{table}", patch(meta::update_table))
+        .route("/v0/meta/bases/{base}/tables/{table}/fields", post(meta::create_field))
         .route(
             "/v0/meta/bases/{base}/tables/{table}/fields/{field}",
             patch(meta::update_field),
@@ -251,19 +238,10 @@ fn router(app: SharedApp) -> Router {
                 .put(records::replace_one)
                 .delete(records::delete_one),
         )
-        .route_layer(axum::middleware::from_fn_with_state(
-            app.clone(),
-            gate::gate,
-        ));
+        .route_layer(axum::middleware::from_fn_with_state(app.clone(), gate::gate));
     let admin = Router::new()
-        .route(
-            "/_sandbox/bases",
-            post(admin::create_base).get(admin::list_bases),
-        )
-        .route(
-            "/_sandbox/faults",
-            post(admin::add_fault).delete(admin::clear_faults),
-        )
+        .route("/_sandbox/bases", post(admin::create_base).get(admin::list_bases))
+        .route("/_sandbox/faults", post(admin::add_fault).delete(admin::clear_faults))
         .route("/_sandbox/counters", get(admin::counters))
         .route("/_sandbox/counters/reset", post(admin::reset_counters))
         .route("/_sandbox/iterators/expire", post(admin::expire_iterators))
@@ -271,10 +249,7 @@ fn router(app: SharedApp) -> Router {
             "/_sandbox/bases/{base}/tables/{table}/fields/{field}",
             axum::routing::delete(admin::delete_field),
         )
-        .route_layer(axum::middleware::from_fn_with_state(
-            app.clone(),
-            admin::admin_gate,
-        ));
+        .route_layer(axum::middleware::from_fn_with_state(app.clone(), admin::admin_gate));
     v0.merge(admin)
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)

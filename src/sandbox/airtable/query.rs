@@ -134,11 +134,10 @@ fn parse_count(name: &str, value: &str) -> Result<Option<usize>, ApiError> {
     if value.is_empty() {
         return Ok(None);
     }
-    value.parse::<usize>().map(Some).map_err(|_| {
-        invalid(format!(
-            "{name} must be a non-negative number, not {value:?}"
-        ))
-    })
+    value
+        .parse::<usize>()
+        .map(Some)
+        .map_err(|_| invalid(format!("{name} must be a non-negative number, not {value:?}")))
 }
 
 fn parse_bool(value: &str) -> Result<bool, ApiError> {
@@ -153,9 +152,7 @@ fn parse_direction(direction: Option<&str>) -> Result<bool, ApiError> {
     match direction {
         None | Some("asc") => Ok(false),
         Some("desc") => Ok(true),
-        Some(other) => Err(invalid(format!(
-            "sort direction must be asc or desc, not {other:?}"
-        ))),
+        Some(other) => Err(invalid(format!("sort direction must be asc or desc, not {other:?}"))),
     }
 }
 
@@ -163,9 +160,7 @@ fn check_cell_format(value: &str) -> Result<(), ApiError> {
     match value {
         "json" | "" => Ok(()),
         "string" => Err(invalid("the sandbox supports cellFormat=json only".into())),
-        other => Err(invalid(format!(
-            "cellFormat must be json or string, not {other:?}"
-        ))),
+        other => Err(invalid(format!("cellFormat must be json or string, not {other:?}"))),
     }
 }
 
@@ -214,10 +209,7 @@ pub fn from_body(body: serde_json::Value, mut p: ListParams) -> Result<ListParam
     p.max_records = b.max_records.map(|n| n as usize).or(p.max_records);
     p.offset = b.offset.filter(|o| !o.is_empty()).or(p.offset);
     p.view = b.view.or(p.view);
-    p.filter = b
-        .filter_by_formula
-        .filter(|f| !f.trim().is_empty())
-        .or(p.filter);
+    p.filter = b.filter_by_formula.filter(|f| !f.trim().is_empty()).or(p.filter);
     p.fields = b.fields.or(p.fields);
     p.by_field_id = b.return_fields_by_field_id.unwrap_or(p.by_field_id);
     if let Some(f) = b.cell_format {
@@ -252,10 +244,7 @@ mod tests {
             "fields%5B%5D=Name&fields[]=Status&sort[1][field]=B&sort[0][field]=A&sort[0][direction]=desc&pageSize=10",
         )
         .unwrap();
-        assert_eq!(
-            p.fields,
-            Some(vec!["Name".to_string(), "Status".to_string()])
-        );
+        assert_eq!(p.fields, Some(vec!["Name".to_string(), "Status".to_string()]));
         assert_eq!(
             p.sort,
             vec![
@@ -317,9 +306,7 @@ mod tests {
             }]
         );
         assert_eq!(
-            from_body(json!({"nope": 1}), ListParams::default())
-                .unwrap_err()
-                .kind(),
+            from_body(json!({"nope": 1}), ListParams::default()).unwrap_err().kind(),
             "INVALID_REQUEST_UNKNOWN"
         );
         assert_eq!(

@@ -40,10 +40,7 @@ pub async fn list_post(
 fn list(app: &SharedApp, base_id: &str, table: &str, params: &ListParams) -> Answer {
     let mut inner = app.lock();
     let inner = &mut *inner;
-    let base = inner
-        .store
-        .base(base_id)
-        .ok_or_else(ApiError::model_not_found)?;
+    let base = inner.store.base(base_id).ok_or_else(ApiError::model_not_found)?;
     let t = table_index(base, table)?;
     let ctx = ListContext {
         schema: &app.schema,
@@ -179,9 +176,7 @@ fn update_many(app: &SharedApp, base_id: &str, table: &str, body: &[u8], replace
         .records
         .ok_or_else(|| ApiError::invalid_request("records is required"))?;
     if body.fields.is_some() {
-        return Err(ApiError::invalid_request(
-            "fields belongs inside each record",
-        ));
+        return Err(ApiError::invalid_request("fields belongs inside each record"));
     }
     writes::check_batch(records.len(), "updated")?;
     let mut inner = app.lock();
@@ -198,7 +193,9 @@ fn update_many(app: &SharedApp, base_id: &str, table: &str, body: &[u8], replace
                 let t = table_index(base, table)?;
                 let out = writes::upsert(base, t, &inputs, &upsert.fields_to_merge_on, replace, opts)?;
                 let records = render(base, t, &out.ids, &shape);
-                Ok(Json(json!({ "records": records, "createdRecords": out.created, "updatedRecords": out.updated })))
+                Ok(Json(
+                    json!({ "records": records, "createdRecords": out.created, "updatedRecords": out.updated }),
+                ))
             })
         }
         None => {
@@ -234,32 +231,19 @@ pub async fn replace_one(
     update_single(&app, &base_id, &table, &record, &body, true)
 }
 
-fn update_single(
-    app: &SharedApp,
-    base_id: &str,
-    table: &str,
-    record: &str,
-    body: &[u8],
-    replace: bool,
-) -> Answer {
+fn update_single(app: &SharedApp, base_id: &str, table: &str, record: &str, body: &[u8], replace: bool) -> Answer {
     let body: WriteBody = parse_body(body)?;
     let (opts, shape) = (body.options(), body.shape());
     if body.records.is_some() || body.perform_upsert.is_some() {
-        return Err(ApiError::invalid_request(
-            "a single-record update takes fields only",
-        ));
+        return Err(ApiError::invalid_request("a single-record update takes fields only"));
     }
     let fields = body.fields.unwrap_or_default();
     let mut inner = app.lock();
     inner.change_base(base_id, |base| {
         let t = table_index(base, table)?;
-        base.tables[t]
-            .record(record)
-            .ok_or_else(ApiError::not_found)?;
+        base.tables[t].record(record).ok_or_else(ApiError::not_found)?;
         writes::update(base, t, &[(record.to_string(), fields)], replace, opts)?;
-        Ok(Json(
-            render(base, t, &[record.to_string()], &shape).remove(0),
-        ))
+        Ok(Json(render(base, t, &[record.to_string()], &shape).remove(0)))
     })
 }
 
@@ -270,14 +254,9 @@ pub async fn delete_many(
 ) -> Answer {
     let mut ids = Vec::new();
     for (key, value) in form_urlencoded::parse(q.as_deref().unwrap_or("").as_bytes()) {
-        let is_records = key == "records"
-            || key
-                .strip_prefix("records[")
-                .is_some_and(|r| r.ends_with(']'));
+        let is_records = key == "records" || key.strip_prefix("records[").is_some_and(|r| r.ends_with(']'));
         if !is_records {
-            return Err(ApiError::invalid_request(format!(
-                "unknown parameter {key:?}"
-            )));
+            return Err(ApiError::invalid_request(format!("unknown parameter {key:?}")));
         }
         ids.push(value.into_owned());
     }
@@ -286,10 +265,7 @@ pub async fn delete_many(
     inner.change_base(&base_id, |base| {
         let t = table_index(base, &table)?;
         writes::delete(base, t, &ids)?;
-        let records: Vec<Value> = ids
-            .iter()
-            .map(|id| json!({ "id": id, "deleted": true }))
-            .collect();
+        let records: Vec<Value> = ids.iter().map(|id| json!({ "id": id, "deleted": true })).collect();
         Ok(Json(json!({ "records": records })))
     })
 }

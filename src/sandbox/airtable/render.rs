@@ -28,10 +28,7 @@ pub fn record_json(table: &Table, record: &Record, shape: &Shape) -> Value {
         }
     };
     match &shape.fields {
-        Some(indexes) => indexes
-            .iter()
-            .filter_map(|i| table.fields.get(*i))
-            .for_each(&mut put),
+        Some(indexes) => indexes.iter().filter_map(|i| table.fields.get(*i)).for_each(&mut put),
         None => table.fields.iter().for_each(&mut put),
     }
     let mut out = json!({
@@ -64,9 +61,7 @@ pub struct RecordRef<'a> {
 impl RecordRef<'_> {
     /// The cell of a field, with links turned into the linked records' primary texts.
     pub fn cell(&self, field: &Field) -> Cell {
-        let linked = field
-            .link()
-            .and_then(|(table_id, _)| self.base.table_by_id(table_id));
+        let linked = field.link().and_then(|(table_id, _)| self.base.table_by_id(table_id));
         let link_text = |id: &str| -> String {
             linked
                 .and_then(|t| t.record(id).map(|r| primary_text(t, r)))

@@ -70,11 +70,7 @@ impl Base {
         self.tables
             .iter()
             .position(|t| t.id == id_or_name)
-            .or_else(|| {
-                self.tables
-                    .iter()
-                    .position(|t| same_name(&t.name, id_or_name))
-            })
+            .or_else(|| self.tables.iter().position(|t| same_name(&t.name, id_or_name)))
     }
 
     pub fn table_by_id(&self, id: &str) -> Option<&Table> {
@@ -93,9 +89,7 @@ impl Table {
 
     pub fn field_index_by_name(&self, name: &str) -> Option<usize> {
         let lower = name.to_lowercase();
-        self.fields
-            .iter()
-            .position(|f| f.name.to_lowercase() == lower)
+        self.fields.iter().position(|f| f.name.to_lowercase() == lower)
     }
 
     pub fn field(&self, id_or_name: &str) -> Option<&Field> {
@@ -136,17 +130,8 @@ impl Table {
     /// ids of views that already exist.
     pub fn sync_views(&mut self, schema: &Schema) {
         let mut names = vec![GRID_VIEW.to_string()];
-        if let Some(spec) = schema
-            .tables
-            .iter()
-            .find(|t| same_name(&t.name, &self.name))
-        {
-            names.extend(
-                spec.views
-                    .iter()
-                    .map(|v| v.name.clone())
-                    .filter(|n| n != GRID_VIEW),
-            );
+        if let Some(spec) = schema.tables.iter().find(|t| same_name(&t.name, &self.name)) {
+            names.extend(spec.views.iter().map(|v| v.name.clone()).filter(|n| n != GRID_VIEW));
         }
         let old = std::mem::take(&mut self.views);
         self.views = names
@@ -174,8 +159,7 @@ impl Store {
     pub fn open(data_dir: Option<PathBuf>, schema: &Schema) -> anyhow::Result<Store> {
         let mut bases = BTreeMap::new();
         if let Some(dir) = &data_dir {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("Failed to create {}", dir.display()))?;
+            std::fs::create_dir_all(dir).with_context(|| format!("Failed to create {}", dir.display()))?;
             for mut base in load_dir(dir)? {
                 base.tables.iter_mut().for_each(|t| t.sync_views(schema));
                 bases.insert(base.id.clone(), base);
@@ -218,10 +202,7 @@ impl Store {
 
     /// (id, name) of every base, by id.
     pub fn list(&self) -> Vec<(String, String)> {
-        self.bases
-            .values()
-            .map(|b| (b.id.clone(), b.name.clone()))
-            .collect()
+        self.bases.values().map(|b| (b.id.clone(), b.name.clone())).collect()
     }
 
     /// Writes one base's file (temp file, then rename); nothing without a data directory.
@@ -232,10 +213,8 @@ impl Store {
         let path = dir.join(format!("{id}.json"));
         let tmp = dir.join(format!("{id}.json.tmp"));
         let bytes = serde_json::to_vec(base).context("Failed to serialize a base")?;
-        std::fs::write(&tmp, bytes)
-            .with_context(|| format!("Failed to write {}", tmp.display()))?;
-        std::fs::rename(&tmp, &path)
-            .with_context(|| format!("Failed to rename onto {}", path.display()))?;
+        std::fs::write(&tmp, bytes).with_context(|| format!("Failed to write {}", tmp.display()))?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("Failed to rename onto {}", path.display()))?;
         Ok(())
     }
 
@@ -247,8 +226,7 @@ impl Store {
 fn load_dir(dir: &Path) -> anyhow::Result<Vec<Base>> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
-    let entries =
-        std::fs::read_dir(dir).with_context(|| format!("Failed to read {}", dir.display()))?;
+    let entries = std::fs::read_dir(dir).with_context(|| format!("Failed to read {}", dir.display()))?;
     for entry in entries {
         let path = entry
             .with_context(|| format!("Failed to read {}", dir.display()))?
@@ -261,8 +239,7 @@ fn load_dir(dir: &Path) -> anyhow::Result<Vec<Base>> {
         if !is_base {
             continue;
         }
-        let text =
-            std::fs::read(&path).with_context(|| format!("Failed to read {}", path.display()))?;
+        let text = std::fs::read(&path).with_context(|| format!("Failed to read {}", path.display()))?;
         let base: Base = serde_json::from_slice(&text)
             .with_context(|| format!("Failed to parse sandbox base file {}", path.display()))?;
         anyhow::ensure!(
@@ -299,11 +276,7 @@ mod tests {
     fn a_corrupt_base_file_is_refused_with_its_path() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("appBroken0000000.json"), b"{nope").unwrap();
-        let err =
-            Store::open(Some(dir.path().to_path_buf()), &Schema { tables: vec![] }).unwrap_err();
-        assert!(
-            format!("{err:#}").contains("appBroken0000000.json"),
-            "{err:#}"
-        );
+        let err = Store::open(Some(dir.path().to_path_buf()), &Schema { tables: vec![] }).unwrap_err();
+        assert!(format!("{err:#}").contains("appBroken0000000.json"), "{err:#}");
     }
 }

@@ -96,10 +96,7 @@ pub fn update(
 
 /// Deletes records; an id not in the table is a 404 (Airtable's "resource doesn't exist").
 pub fn delete(base: &mut Base, table: usize, ids: &[String]) -> Result<(), ApiError> {
-    if let Some(missing) = ids
-        .iter()
-        .find(|id| base.tables[table].record(id).is_none())
-    {
+    if let Some(missing) = ids.iter().find(|id| base.tables[table].record(id).is_none()) {
         tracing::debug!(message = "Delete of a missing record.", record = %missing);
         return Err(ApiError::not_found());
     }
@@ -122,9 +119,7 @@ fn set_fields(
     let mut checked = Vec::with_capacity(fields.len());
     for (key, raw) in fields {
         let t = &base.tables[table];
-        let fi = t
-            .field_index(key)
-            .ok_or_else(|| ApiError::unknown_field(key))?;
+        let fi = t.field_index(key).ok_or_else(|| ApiError::unknown_field(key))?;
         checked.push((fi, cells::check(&t.fields[fi], raw, opts.typecast)?));
     }
     let mut values: Vec<(usize, Option<Value>)> = Vec::with_capacity(checked.len());
@@ -151,32 +146,18 @@ fn set_fields(
     if replace {
         let given: BTreeSet<usize> = values.iter().map(|(fi, _)| *fi).collect();
         let all = base.tables[table].fields.len();
-        values.extend(
-            (0..all)
-                .filter(|fi| !given.contains(fi))
-                .map(|fi| (fi, None)),
-        );
+        values.extend((0..all).filter(|fi| !given.contains(fi)).map(|fi| (fi, None)));
     }
     apply(base, table, record_id, values, opts.now);
     Ok(())
 }
 
-fn apply(
-    base: &mut Base,
-    table: usize,
-    record_id: &str,
-    values: Vec<(usize, Option<Value>)>,
-    now: DateTime<Utc>,
-) {
+fn apply(base: &mut Base, table: usize, record_id: &str, values: Vec<(usize, Option<Value>)>, now: DateTime<Utc>) {
     let mut changed = false;
     for (fi, value) in values {
         let field_id = base.tables[table].fields[fi].id.clone();
         let is_link = base.tables[table].fields[fi].link().is_some();
-        let Some(record) = base.tables[table]
-            .records
-            .iter_mut()
-            .find(|r| r.id == record_id)
-        else {
+        let Some(record) = base.tables[table].records.iter_mut().find(|r| r.id == record_id) else {
             return;
         };
         let old = record.cells.get(&field_id).cloned();
@@ -193,11 +174,7 @@ fn apply(
         }
     }
     if changed {
-        if let Some(r) = base.tables[table]
-            .records
-            .iter_mut()
-            .find(|r| r.id == record_id)
-        {
+        if let Some(r) = base.tables[table].records.iter_mut().find(|r| r.id == record_id) {
             r.last_modified_time = now;
         }
     }
@@ -247,13 +224,7 @@ pub fn upsert(
         };
         match target {
             Some(id) => {
-                update(
-                    base,
-                    table,
-                    &[(id.clone(), input.fields.clone())],
-                    replace,
-                    opts,
-                )?;
+                update(base, table, &[(id.clone(), input.fields.clone())], replace, opts)?;
                 out.updated.push(id.clone());
                 out.ids.push(id);
             }

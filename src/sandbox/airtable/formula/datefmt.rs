@@ -9,8 +9,8 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Timelike, Utc}
 
 /// Longer tokens first, so that `MMMM` is not read as `MM` `MM`.
 const TOKENS: [&str; 30] = [
-    "YYYY", "MMMM", "dddd", "MMM", "ddd", "SSS", "YY", "MM", "Mo", "DD", "Do", "dd", "HH", "hh",
-    "mm", "ss", "ZZ", "Q", "M", "D", "d", "H", "h", "m", "s", "A", "a", "X", "x", "Z",
+    "YYYY", "MMMM", "dddd", "MMM", "ddd", "SSS", "YY", "MM", "Mo", "DD", "Do", "dd", "HH", "hh", "mm", "ss", "ZZ", "Q",
+    "M", "D", "d", "H", "h", "m", "s", "A", "a", "X", "x", "Z",
 ];
 
 const MONTHS: [&str; 12] = [
@@ -97,10 +97,7 @@ fn ordinal(n: u32) -> String {
 }
 
 pub(super) fn format(t: DateTime<Utc>, format: &str) -> String {
-    pieces(format)
-        .iter()
-        .map(|piece| render(t, piece))
-        .collect()
+    pieces(format).iter().map(|piece| render(t, piece)).collect()
 }
 
 fn render(t: DateTime<Utc>, piece: &Piece) -> String {
@@ -199,11 +196,7 @@ pub(super) fn parse(text: &str, format: &str, default_year: i32) -> Option<DateT
 
 /// Up to `max` leading ASCII digits of `input` (at least one): (value, rest).
 fn digits(input: &str, max: usize) -> Option<(u64, &str)> {
-    let len = input
-        .bytes()
-        .take(max)
-        .take_while(u8::is_ascii_digit)
-        .count();
+    let len = input.bytes().take(max).take_while(u8::is_ascii_digit).count();
     if len == 0 {
         return None;
     }
@@ -239,9 +232,7 @@ fn read_token<'a>(token: &str, input: &'a str, fields: &mut Fields) -> Option<&'
         "MMMM" | "MMM" => {
             let (name, rest) = word(input);
             let prefix = name.get(..3)?.to_lowercase();
-            let index = MONTHS
-                .iter()
-                .position(|m| m[..3].to_lowercase() == prefix)?;
+            let index = MONTHS.iter().position(|m| m[..3].to_lowercase() == prefix)?;
             fields.month = Some(index as u32 + 1);
             rest
         }

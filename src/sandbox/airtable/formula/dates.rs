@@ -1,8 +1,6 @@
 //! Date arithmetic in UTC: reading ISO 8601, units, adding, differences, start of a unit.
 
-use chrono::{
-    DateTime, Datelike, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike, Utc,
-};
+use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike, Utc};
 
 pub(super) fn midnight(date: NaiveDate) -> DateTime<Utc> {
     date.and_time(NaiveTime::MIN).and_utc()
@@ -64,11 +62,7 @@ fn split_offset(text: &str) -> Option<(&str, i64)> {
     }
     let hours: i64 = digits[..2].parse().ok()?;
     let minutes: i64 = digits.get(2..).map_or(Some(0), |m| m.parse().ok())?;
-    let sign = if time[sign_at..].starts_with('-') {
-        -1
-    } else {
-        1
-    };
+    let sign = if time[sign_at..].starts_with('-') { -1 } else { 1 };
     Some((&text[..time_start + sign_at], sign * (hours * 60 + minutes)))
 }
 
@@ -177,8 +171,7 @@ pub(super) fn diff(a: DateTime<Utc>, b: DateTime<Utc>, unit: Unit) -> f64 {
 
 /// Whole calendar months from `b` to `a` (negative when `a` is earlier).
 fn whole_months(a: DateTime<Utc>, b: DateTime<Utc>) -> i64 {
-    let mut months =
-        i64::from(a.year() - b.year()) * 12 + i64::from(a.month()) - i64::from(b.month());
+    let mut months = i64::from(a.year() - b.year()) * 12 + i64::from(a.month()) - i64::from(b.month());
     if let Some(anchor) = add_months(b, months) {
         if a >= b && anchor > a {
             months -= 1;
@@ -202,8 +195,7 @@ pub(super) fn start_of(t: DateTime<Utc>, unit: Unit) -> DateTime<Utc> {
         Unit::Day => Some(day_start(date)),
         Unit::Week => {
             let back = TimeDelta::try_days(i64::from(date.weekday().num_days_from_sunday()));
-            back.and_then(|back| date.checked_sub_signed(back))
-                .map(day_start)
+            back.and_then(|back| date.checked_sub_signed(back)).map(day_start)
         }
         Unit::Month => first_of_month(t.month()),
         Unit::Quarter => first_of_month((t.month() - 1) / 3 * 3 + 1),

@@ -50,10 +50,7 @@ impl Evaluator<'_> {
         match spec.imp {
             Imp::Lazy(f) => f(self, args),
             Imp::Strict(f) => {
-                let values = args
-                    .iter()
-                    .map(|arg| self.eval(arg))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let values = args.iter().map(|arg| self.eval(arg)).collect::<Result<Vec<_>, _>>()?;
                 if let Some(error) = values.iter().find(|v| v.is_error()) {
                     return Ok(error.clone());
                 }

@@ -200,11 +200,7 @@ impl Formula {
 
     /// The formula's value for this record. `Err` only when the formula names fields the
     /// table lacks; runtime failures are `Ok(Value::Error(..))`.
-    pub fn eval(
-        &self,
-        record: &dyn RecordContext,
-        now: DateTime<Utc>,
-    ) -> Result<Value, FormulaError> {
+    pub fn eval(&self, record: &dyn RecordContext, now: DateTime<Utc>) -> Result<Value, FormulaError> {
         let unknown: Vec<&str> = self
             .fields
             .iter()
@@ -222,11 +218,7 @@ impl Formula {
 
     /// Whether the record passes the filter: the formula's value is truthy (Airtable: non-zero
     /// numbers, non-empty strings, true, non-empty lists, any date).
-    pub fn matches(
-        &self,
-        record: &dyn RecordContext,
-        now: DateTime<Utc>,
-    ) -> Result<bool, FormulaError> {
+    pub fn matches(&self, record: &dyn RecordContext, now: DateTime<Utc>) -> Result<bool, FormulaError> {
         Ok(self.eval(record, now)?.is_truthy())
     }
 }

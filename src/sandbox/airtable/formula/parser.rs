@@ -171,9 +171,7 @@ impl Parser<'_> {
     }
 
     fn peek_next(&self) -> &Tok {
-        self.tokens
-            .get(self.idx + 1)
-            .map_or(&Tok::End, |token| &token.tok)
+        self.tokens.get(self.idx + 1).map_or(&Tok::End, |token| &token.tok)
     }
 
     fn advance(&mut self) {
@@ -302,10 +300,7 @@ impl Parser<'_> {
     fn function(&self, name: &str) -> Result<&'static FuncSpec, FormulaError> {
         let what = match functions::lookup(name) {
             Lookup::Found(spec) => return Ok(spec),
-            Lookup::Unsupported => format!(
-                "function not supported by the sandbox: {}",
-                name.to_uppercase()
-            ),
+            Lookup::Unsupported => format!("function not supported by the sandbox: {}", name.to_uppercase()),
             Lookup::Unknown => format!("unknown function {name}"),
         };
         Err(self.error(&what))

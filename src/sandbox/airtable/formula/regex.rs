@@ -72,9 +72,7 @@ fn escape(c: char) -> Result<Result<ClassItem, char>, String> {
         'n' => Err('\n'),
         't' => Err('\t'),
         'r' => Err('\r'),
-        c if c.is_alphanumeric() => {
-            return Err(format!("unsupported regular expression escape \\{c}"))
-        }
+        c if c.is_alphanumeric() => return Err(format!("unsupported regular expression escape \\{c}")),
         c => Err(c),
     })
 }
@@ -106,9 +104,7 @@ impl PatternReader {
                 Err(literal) => Atom::Char(literal),
             },
             '(' | ')' | '|' | '*' | '+' | '?' | '{' => {
-                return Err(format!(
-                    "regular expression syntax not supported by the sandbox: {c}"
-                ))
+                return Err(format!("regular expression syntax not supported by the sandbox: {c}"))
             }
             c => Atom::Char(c),
         })
@@ -245,13 +241,7 @@ impl Regex {
     }
 
     /// Where a match of pieces `index..` starting at `pos` ends, if there is one.
-    fn match_at(
-        &self,
-        index: usize,
-        text: &[char],
-        pos: usize,
-        steps: &mut usize,
-    ) -> Result<Option<usize>, String> {
+    fn match_at(&self, index: usize, text: &[char], pos: usize, steps: &mut usize) -> Result<Option<usize>, String> {
         let Some(piece) = self.pieces.get(index) else {
             return Ok(Some(pos));
         };
@@ -288,7 +278,5 @@ impl Regex {
 }
 
 fn byte_offset(text: &str, char_index: usize) -> usize {
-    text.char_indices()
-        .nth(char_index)
-        .map_or(text.len(), |(i, _)| i)
+    text.char_indices().nth(char_index).map_or(text.len(), |(i, _)| i)
 }

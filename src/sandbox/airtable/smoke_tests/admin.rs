@@ -8,8 +8,11 @@ async fn faults_answer_their_count_then_the_real_service_comes_back() {
     let c = Client::new(&sandbox);
     let (base, _) = posts_base(&sandbox, &c).await;
     let (status, _) = c
-        .post("/_sandbox/faults", json!({"method": "GET", "path_prefix": format!("/v0/{base}/Posts"), "count": 2, "status": 503,
-            "body": {"error": {"type": "RETRIABLE_ERROR", "message": "try later"}}}))
+        .post(
+            "/_sandbox/faults",
+            json!({"method": "GET", "path_prefix": format!("/v0/{base}/Posts"), "count": 2, "status": 503,
+            "body": {"error": {"type": "RETRIABLE_ERROR", "message": "try later"}}}),
+        )
         .await;
     assert_eq!(status, 200);
     assert_eq!(c.get(&format!("/v0/{base}/Posts")).await.0, 503);
@@ -18,17 +21,8 @@ async fn faults_answer_their_count_then_the_real_service_comes_back() {
     let (_, counters) = c.get("/_sandbox/counters").await;
     assert_eq!(counters["bases"][&base]["by_status"]["503"], 2);
     c.post("/_sandbox/counters/reset", json!({})).await;
-    assert_eq!(
-        c.get("/_sandbox/counters").await.1,
-        json!({"bases": {}, "tokens": {}})
-    );
-    assert_eq!(
-        Client::anonymous(&sandbox)
-            .get("/_sandbox/counters")
-            .await
-            .0,
-        401
-    );
+    assert_eq!(c.get("/_sandbox/counters").await.1, json!({"bases": {}, "tokens": {}}));
+    assert_eq!(Client::anonymous(&sandbox).get("/_sandbox/counters").await.0, 401);
     sandbox.shutdown().await;
 }
 
@@ -41,9 +35,7 @@ async fn an_expired_iterator_gives_422_and_a_fresh_listing_works() {
     let (_, page) = c.get(&format!("/v0/{base}/Posts?pageSize=10")).await;
     let offset = page["offset"].as_str().unwrap().to_string();
     c.post("/_sandbox/iterators/expire", json!({})).await;
-    let (status, err) = c
-        .get(&format!("/v0/{base}/Posts?pageSize=10&offset={offset}"))
-        .await;
+    let (status, err) = c.get(&format!("/v0/{base}/Posts?pageSize=10&offset={offset}")).await;
     assert_eq!(
         (status, err["error"]["type"].as_str()),
         (422, Some("LIST_RECORDS_ITERATOR_NOT_AVAILABLE"))
@@ -60,10 +52,13 @@ async fn bases_persist_across_a_restart_and_a_deleted_field_is_gone() {
     let (status, created) = c.post("/_sandbox/bases", json!({"name": "Kept"})).await;
     assert_eq!(status, 200);
     let base = created["id"].as_str().unwrap().to_string();
-    c.post(&format!("/v0/meta/bases/{base}/tables"), json!({"name": "Posts", "fields": [
+    c.post(
+        &format!("/v0/meta/bases/{base}/tables"),
+        json!({"name": "Posts", "fields": [
         {"name": "Name", "type": "singleLineText"}, {"name": "N", "type": "number", "options": {"precision": 0}},
-        {"name": "Status", "type": "singleSelect", "options": {"choices": [{"name": "A"}]}}]}))
-        .await;
+        {"name": "Status", "type": "singleSelect", "options": {"choices": [{"name": "A"}]}}]}),
+    )
+    .await;
     let (_, typecast) = c
         .post(
             &format!("/v0/{base}/Posts"),
@@ -93,10 +88,7 @@ async fn bases_persist_across_a_restart_and_a_deleted_field_is_gone() {
     assert_eq!(again.bases(), vec![(base.clone(), "Kept".to_string())]);
     let (_, page) = c.get(&format!("/v0/{base}/Posts")).await;
     assert_eq!(page["records"].as_array().unwrap().len(), 3);
-    assert_eq!(
-        page["records"][0]["fields"],
-        json!({"Name": "P1", "Status": "B"})
-    );
+    assert_eq!(page["records"][0]["fields"], json!({"Name": "P1", "Status": "B"}));
     let (_, meta) = c.get(&format!("/v0/meta/bases/{base}/tables")).await;
     assert_eq!(meta["tables"][0]["fields"].as_array().unwrap().len(), 2);
     again.shutdown().await;

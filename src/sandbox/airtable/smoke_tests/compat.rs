@@ -10,10 +10,7 @@ use super::*;
 async fn pyairtable_works_against_the_sandbox_unchanged() {
     let sandbox = start(roomy(), None).await;
     let url = sandbox.url();
-    let script = format!(
-        "{}/tests/compat/pyairtable_smoke.py",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let script = format!("{}/tests/compat/pyairtable_smoke.py", env!("CARGO_MANIFEST_DIR"));
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
     let output = tokio::task::spawn_blocking(move || {
         std::process::Command::new(python)
@@ -38,10 +35,7 @@ async fn pyairtable_works_against_the_sandbox_unchanged() {
 async fn airtable_js_works_against_the_sandbox_unchanged() {
     let sandbox = start(roomy(), None).await;
     let url = sandbox.url();
-    let script = format!(
-        "{}/tests/compat/airtablejs_smoke.js",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let script = format!("{}/tests/compat/airtablejs_smoke.js", env!("CARGO_MANIFEST_DIR"));
     let node = std::env::var("NODE").unwrap_or_else(|_| "node".into());
     let output = tokio::task::spawn_blocking(move || {
         std::process::Command::new(node)

@@ -18,10 +18,7 @@ async fn wrong_requests_get_airtables_statuses_and_bodies() {
         (403, fixture("error_model_not_found.json"))
     );
     let (status, body) = c.get(&format!("/v0/{base}/Nope")).await;
-    assert_eq!(
-        (status, body["error"]["type"].as_str()),
-        (404, Some("TABLE_NOT_FOUND"))
-    );
+    assert_eq!((status, body["error"]["type"].as_str()), (404, Some("TABLE_NOT_FOUND")));
     assert_eq!(
         body["error"]["message"],
         format!("Could not find table Nope in application {base}")
@@ -30,10 +27,7 @@ async fn wrong_requests_get_airtables_statuses_and_bodies() {
         c.get(&format!("{posts}/recNopeNopeNope00")).await,
         (404, fixture("error_not_found.json"))
     );
-    assert_eq!(
-        c.get("/v1/nothing/here").await,
-        (404, fixture("error_not_found.json"))
-    );
+    assert_eq!(c.get("/v1/nothing/here").await, (404, fixture("error_not_found.json")));
 
     assert_eq!(
         c.post(&posts, json!({"fields": {"Nope": 1}})).await,
@@ -52,10 +46,7 @@ async fn wrong_requests_get_airtables_statuses_and_bodies() {
     let (status, body) = c
         .post(&posts, json!({"fields": {"Status": "C"}, "typecast": true}))
         .await;
-    assert_eq!(
-        (status, body["fields"]["Status"].as_str()),
-        (200, Some("C"))
-    );
+    assert_eq!((status, body["fields"]["Status"].as_str()), (200, Some("C")));
 
     let eleven: Vec<Value> = (0..11).map(|_| json!({"fields": {}})).collect();
     assert_eq!(
@@ -63,10 +54,7 @@ async fn wrong_requests_get_airtables_statuses_and_bodies() {
         (422, fixture("error_invalid_records_too_many.json"))
     );
     let (status, body) = c
-        .patch(
-            &posts,
-            json!({"records": [{"id": "recNopeNopeNope00", "fields": {}}]}),
-        )
+        .patch(&posts, json!({"records": [{"id": "recNopeNopeNope00", "fields": {}}]}))
         .await;
     assert_eq!(
         (status, body),
@@ -115,11 +103,7 @@ async fn garbage_from_a_client_never_breaks_the_server() {
         assert_eq!(status, 422, "{q} -> {answer}");
     }
     let (status, _) = c
-        .call(
-            Method::DELETE,
-            &format!("{posts}?records[]=recNopeNopeNope00"),
-            None,
-        )
+        .call(Method::DELETE, &format!("{posts}?records[]=recNopeNopeNope00"), None)
         .await;
     assert_eq!(status, 404);
     let (status, _) = c.get(&format!("/v0/{base}/%E2%82%AC%FF")).await;
@@ -137,10 +121,7 @@ async fn the_sixth_quick_request_is_rate_limited_and_the_base_stays_locked_out()
     for i in 0..5 {
         assert_eq!(c.get(&path).await.0, 200, "request {i}");
     }
-    assert_eq!(
-        c.get(&path).await,
-        (429, fixture("error_rate_limited.json"))
-    );
+    assert_eq!(c.get(&path).await, (429, fixture("error_rate_limited.json")));
     assert_eq!(c.get(&path).await.0, 429, "locked out");
     let (_, counters) = c.get("/_sandbox/counters").await;
     let count = &counters["bases"][&base];
@@ -149,10 +130,7 @@ async fn the_sixth_quick_request_is_rate_limited_and_the_base_stays_locked_out()
         (Some(7), Some(2))
     );
     assert_eq!(count["by_status"], json!({"200": 5, "429": 2}));
-    assert!(
-        !counters.to_string().contains(TOKEN),
-        "tokens are never shown"
-    );
+    assert!(!counters.to_string().contains(TOKEN), "tokens are never shown");
     sandbox.shutdown().await;
 }
 

@@ -15,10 +15,7 @@ async fn twenty_five_records_go_in_with_three_requests_and_come_back_in_pages_of
     let mut offset: Option<String> = None;
     let mut pages = 0;
     loop {
-        let q = offset
-            .as_ref()
-            .map(|o| format!("&offset={o}"))
-            .unwrap_or_default();
+        let q = offset.as_ref().map(|o| format!("&offset={o}")).unwrap_or_default();
         let (status, page) = c.get(&format!("/v0/{base}/Posts?pageSize=10{q}")).await;
         assert_eq!(status, 200, "{page}");
         pages += 1;
@@ -48,19 +45,15 @@ async fn sort_fields_and_max_records_shape_the_listing() {
     let (base, _) = posts_base(&sandbox, &c).await;
     insert_posts(&c, &base, 12).await;
     let (status, page) = c
-        .get(&format!("/v0/{base}/Posts?sort%5B0%5D%5Bfield%5D=N&sort%5B0%5D%5Bdirection%5D=desc&fields%5B%5D=N&maxRecords=3"))
+        .get(&format!(
+            "/v0/{base}/Posts?sort%5B0%5D%5Bfield%5D=N&sort%5B0%5D%5Bdirection%5D=desc&fields%5B%5D=N&maxRecords=3"
+        ))
         .await;
     assert_eq!(status, 200, "{page}");
     let records = page["records"].as_array().unwrap();
-    let ns: Vec<i64> = records
-        .iter()
-        .map(|r| r["fields"]["N"].as_i64().unwrap())
-        .collect();
+    let ns: Vec<i64> = records.iter().map(|r| r["fields"]["N"].as_i64().unwrap()).collect();
     assert_eq!(ns, [12, 11, 10]);
-    assert!(
-        records[0]["fields"].get("Name").is_none(),
-        "only the asked fields"
-    );
+    assert!(records[0]["fields"].get("Name").is_none(), "only the asked fields");
     assert!(page.get("offset").is_none());
     // The same through POST listRecords.
     let (status, page) = c
@@ -81,9 +74,7 @@ async fn filter_by_formula_goes_through_the_formula_engine() {
     let c = Client::new(&sandbox);
     let (base, _) = posts_base(&sandbox, &c).await;
     insert_posts(&c, &base, 25).await;
-    let (status, page) = c
-        .get(&format!("/v0/{base}/Posts?filterByFormula=%7BN%7D+%3E+20"))
-        .await;
+    let (status, page) = c.get(&format!("/v0/{base}/Posts?filterByFormula=%7BN%7D+%3E+20")).await;
     assert_eq!(status, 200, "{page}");
     if formula_engine_is_real() {
         let ns: HashSet<i64> = page["records"]
@@ -93,9 +84,7 @@ async fn filter_by_formula_goes_through_the_formula_engine() {
             .map(|r| r["fields"]["N"].as_i64().unwrap())
             .collect();
         assert_eq!(ns, (21..=25).collect());
-        let (status, err) = c
-            .get(&format!("/v0/{base}/Posts?filterByFormula=%7BNope%7D"))
-            .await;
+        let (status, err) = c.get(&format!("/v0/{base}/Posts?filterByFormula=%7BNope%7D")).await;
         assert_eq!(
             (status, err["error"]["type"].as_str()),
             (422, Some("INVALID_FILTER_BY_FORMULA"))
@@ -116,18 +105,12 @@ async fn empty_values_are_left_out_and_date_times_come_back_in_utc() {
         )
         .await;
     assert_eq!(status, 200, "{rec}");
-    assert_eq!(
-        rec["fields"],
-        json!({"N": 0, "When": "2026-11-25T10:00:00.000Z"})
-    );
+    assert_eq!(rec["fields"], json!({"N": 0, "When": "2026-11-25T10:00:00.000Z"}));
     assert!(rec["id"].as_str().unwrap().starts_with("rec"));
     // PUT clears what it does not name; PATCH keeps it.
     let id = rec["id"].as_str().unwrap();
     let (_, patched) = c
-        .patch(
-            &format!("/v0/{base}/Posts/{id}"),
-            json!({"fields": {"Name": "x"}}),
-        )
+        .patch(&format!("/v0/{base}/Posts/{id}"), json!({"fields": {"Name": "x"}}))
         .await;
     assert_eq!(patched["fields"]["N"], 0);
     let (_, put) = c
@@ -155,11 +138,8 @@ async fn upserts_create_then_update_and_say_which() {
     assert_eq!(second["updatedRecords"], first["createdRecords"]);
     assert_eq!(second["records"][0]["fields"]["N"], 2);
     // Two records with the same key make the next upsert ambiguous.
-    c.post(
-        &format!("/v0/{base}/Posts"),
-        json!({"fields": {"Name": "k1"}}),
-    )
-    .await;
+    c.post(&format!("/v0/{base}/Posts"), json!({"fields": {"Name": "k1"}}))
+        .await;
     let (status, _) = c.patch(&format!("/v0/{base}/Posts"), body(3)).await;
     assert_eq!(status, 422);
     sandbox.shutdown().await;
@@ -294,10 +274,7 @@ async fn the_grid_view_and_the_schema_files_views_are_listed_and_usable() {
         assert_eq!(active["records"].as_array().unwrap().len(), 2);
     }
     let view_id = users["views"][2]["id"].as_str().unwrap();
-    assert_eq!(
-        c.get(&format!("/v0/{base}/Users?view={view_id}")).await.0,
-        200
-    );
+    assert_eq!(c.get(&format!("/v0/{base}/Users?view={view_id}")).await.0, 200);
     let (status, err) = c.get(&format!("/v0/{base}/Users?view=Nope")).await;
     assert_eq!(
         (status, err["error"]["type"].as_str()),

@@ -33,9 +33,7 @@ async fn list_upsert_and_schema_answers_have_airtables_shapes() {
     let (base, _) = posts_base(&sandbox, &c).await;
     insert_posts(&c, &base, 3).await;
     let (_, page) = c
-        .get(&format!(
-            "/v0/{base}/Posts?pageSize=1&fields[]=Name&fields[]=N"
-        ))
+        .get(&format!("/v0/{base}/Posts?pageSize=1&fields[]=Name&fields[]=N"))
         .await;
     same_shape(&page, &fixture("list_records_page.json"), "$").unwrap();
 
@@ -67,11 +65,6 @@ async fn list_upsert_and_schema_answers_have_airtables_shapes() {
     assert_eq!(status, 200);
     let (_, mut meta) = c.get(&format!("/v0/meta/bases/{other}/tables")).await;
     let apartments = meta["tables"][1].take();
-    same_shape(
-        &json!({ "tables": [apartments] }),
-        &fixture("meta_tables.json"),
-        "$",
-    )
-    .unwrap();
+    same_shape(&json!({ "tables": [apartments] }), &fixture("meta_tables.json"), "$").unwrap();
     sandbox.shutdown().await;
 }

@@ -11,39 +11,21 @@ use super::{arg, number, strict, text, FuncSpec, Ret};
 
 pub(super) const SPECS: &[FuncSpec] = &[
     strict("NOW", 0, Some(0), |ev, _| Ok(Value::DateTime(ev.now))),
-    strict("TODAY", 0, Some(0), |ev, _| {
-        Ok(Value::Date(ev.now.date_naive()))
-    }),
-    strict("IS_BEFORE", 2, Some(2), |_, a| {
-        compare(a, "IS_BEFORE", |x, y| x < y)
-    }),
-    strict("IS_AFTER", 2, Some(2), |_, a| {
-        compare(a, "IS_AFTER", |x, y| x > y)
-    }),
+    strict("TODAY", 0, Some(0), |ev, _| Ok(Value::Date(ev.now.date_naive()))),
+    strict("IS_BEFORE", 2, Some(2), |_, a| compare(a, "IS_BEFORE", |x, y| x < y)),
+    strict("IS_AFTER", 2, Some(2), |_, a| compare(a, "IS_AFTER", |x, y| x > y)),
     strict("IS_SAME", 2, Some(3), is_same),
     strict("DATEADD", 3, Some(3), date_add),
     strict("DATETIME_DIFF", 2, Some(3), datetime_diff),
     strict("DATETIME_PARSE", 1, Some(3), datetime_parse),
     strict("DATETIME_FORMAT", 1, Some(2), datetime_format),
-    strict("DATESTR", 1, Some(1), |_, a| {
-        formatted(a, "DATESTR", "YYYY-MM-DD")
-    }),
-    strict("YEAR", 1, Some(1), |_, a| {
-        part(a, "YEAR", |t| t.year().into())
-    }),
-    strict("MONTH", 1, Some(1), |_, a| {
-        part(a, "MONTH", |t| t.month().into())
-    }),
+    strict("DATESTR", 1, Some(1), |_, a| formatted(a, "DATESTR", "YYYY-MM-DD")),
+    strict("YEAR", 1, Some(1), |_, a| part(a, "YEAR", |t| t.year().into())),
+    strict("MONTH", 1, Some(1), |_, a| part(a, "MONTH", |t| t.month().into())),
     strict("DAY", 1, Some(1), |_, a| part(a, "DAY", |t| t.day().into())),
-    strict("HOUR", 1, Some(1), |_, a| {
-        part(a, "HOUR", |t| t.hour().into())
-    }),
-    strict("MINUTE", 1, Some(1), |_, a| {
-        part(a, "MINUTE", |t| t.minute().into())
-    }),
-    strict("SECOND", 1, Some(1), |_, a| {
-        part(a, "SECOND", |t| t.second().into())
-    }),
+    strict("HOUR", 1, Some(1), |_, a| part(a, "HOUR", |t| t.hour().into())),
+    strict("MINUTE", 1, Some(1), |_, a| part(a, "MINUTE", |t| t.minute().into())),
+    strict("SECOND", 1, Some(1), |_, a| part(a, "SECOND", |t| t.second().into())),
     strict("WEEKDAY", 1, Some(2), weekday),
 ];
 
@@ -60,8 +42,7 @@ fn moment(args: &[Value], i: usize, function: &str) -> Result<DateTime<Utc>, Val
 
 fn unit(args: &[Value], i: usize, function: &str) -> Result<Unit, Value> {
     let name = text(args, i);
-    dates::parse_unit(&name)
-        .ok_or_else(|| Value::error(format!("{function}: unknown unit '{name}'")))
+    dates::parse_unit(&name).ok_or_else(|| Value::error(format!("{function}: unknown unit '{name}'")))
 }
 
 fn compare(args: &[Value], function: &str, test: fn(i64, i64) -> bool) -> Ret {
@@ -78,9 +59,7 @@ fn is_same(_: &Evaluator, args: &[Value]) -> Ret {
         Value::Blank => Unit::Millisecond,
         _ => unit(args, 2, "IS_SAME")?,
     };
-    Ok(Value::Bool(
-        dates::start_of(a, unit) == dates::start_of(b, unit),
-    ))
+    Ok(Value::Bool(dates::start_of(a, unit) == dates::start_of(b, unit)))
 }
 
 fn date_add(_: &Evaluator, args: &[Value]) -> Ret {

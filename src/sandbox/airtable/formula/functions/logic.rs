@@ -59,11 +59,7 @@ fn not(_: &Evaluator, args: &[Value]) -> Ret {
 
 fn error(_: &Evaluator, args: &[Value]) -> Ret {
     let why = arg(args, 0).to_text();
-    Ok(Value::error(if why.is_empty() {
-        "ERROR()".to_string()
-    } else {
-        why
-    }))
+    Ok(Value::error(if why.is_empty() { "ERROR()".to_string() } else { why }))
 }
 
 fn record_id(ev: &Evaluator, _: &[Value]) -> Ret {

@@ -34,12 +34,7 @@ pub(super) struct FuncSpec {
 }
 
 /// A table row: `name`, at least `min` and at most `max` (`None`: unbounded) arguments.
-pub(super) const fn strict(
-    name: &'static str,
-    min: usize,
-    max: Option<usize>,
-    f: StrictFn,
-) -> FuncSpec {
+pub(super) const fn strict(name: &'static str, min: usize, max: Option<usize>, f: StrictFn) -> FuncSpec {
     FuncSpec {
         name,
         min,

@@ -9,26 +9,16 @@ pub(super) const SPECS: &[FuncSpec] = &[
     strict("ROUND", 1, Some(2), |_, a| {
         round_with(a, "ROUND", |x| (x + 0.5).floor())
     }),
-    strict("ROUNDUP", 1, Some(2), |_, a| {
-        round_with(a, "ROUNDUP", away_from_zero)
-    }),
-    strict("ROUNDDOWN", 1, Some(2), |_, a| {
-        round_with(a, "ROUNDDOWN", f64::trunc)
-    }),
-    strict("INT", 1, Some(1), |_, a| {
-        finite(number(a, 0, "INT")?.floor())
-    }),
+    strict("ROUNDUP", 1, Some(2), |_, a| round_with(a, "ROUNDUP", away_from_zero)),
+    strict("ROUNDDOWN", 1, Some(2), |_, a| round_with(a, "ROUNDDOWN", f64::trunc)),
+    strict("INT", 1, Some(1), |_, a| finite(number(a, 0, "INT")?.floor())),
     strict("MOD", 2, Some(2), modulo),
-    strict("CEILING", 1, Some(2), |_, a| {
-        multiple(a, "CEILING", f64::ceil)
-    }),
+    strict("CEILING", 1, Some(2), |_, a| multiple(a, "CEILING", f64::ceil)),
     strict("FLOOR", 1, Some(2), |_, a| multiple(a, "FLOOR", f64::floor)),
     strict("POWER", 2, Some(2), |_, a| {
         finite(number(a, 0, "POWER")?.powf(number(a, 1, "POWER")?))
     }),
-    strict("SQRT", 1, Some(1), |_, a| {
-        finite(number(a, 0, "SQRT")?.sqrt())
-    }),
+    strict("SQRT", 1, Some(1), |_, a| finite(number(a, 0, "SQRT")?.sqrt())),
     strict("SUM", 1, None, |_, a| finite(numbers(a).iter().sum())),
     strict("MIN", 1, None, |_, a| extreme(a, f64::min)),
     strict("MAX", 1, None, |_, a| extreme(a, f64::max)),

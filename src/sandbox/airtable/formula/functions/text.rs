@@ -14,12 +14,8 @@ pub(super) const SPECS: &[FuncSpec] = &[
     strict("LEN", 1, Some(1), |_, a| {
         Ok(Value::Number(text(a, 0).chars().count() as f64))
     }),
-    strict("LOWER", 1, Some(1), |_, a| {
-        Ok(Value::Text(text(a, 0).to_lowercase()))
-    }),
-    strict("UPPER", 1, Some(1), |_, a| {
-        Ok(Value::Text(text(a, 0).to_uppercase()))
-    }),
+    strict("LOWER", 1, Some(1), |_, a| Ok(Value::Text(text(a, 0).to_lowercase()))),
+    strict("UPPER", 1, Some(1), |_, a| Ok(Value::Text(text(a, 0).to_uppercase()))),
     strict("TRIM", 1, Some(1), |_, a| {
         Ok(Value::Text(text(a, 0).trim().to_string()))
     }),
@@ -50,8 +46,7 @@ fn index_of(args: &[Value], function: &str) -> Result<usize, Value> {
     let haystack: Vec<char> = text(args, 1).chars().collect();
     let start = count(args, 2, function)?.min(haystack.len());
     let last = haystack.len().checked_sub(needle.len());
-    let found =
-        last.and_then(|last| (start..=last).find(|&i| haystack[i..i + needle.len()] == needle[..]));
+    let found = last.and_then(|last| (start..=last).find(|&i| haystack[i..i + needle.len()] == needle[..]));
     Ok(found.map_or(0, |i| i + 1))
 }
 
@@ -87,9 +82,7 @@ fn right(_: &Evaluator, args: &[Value]) -> Ret {
 fn mid(_: &Evaluator, args: &[Value]) -> Ret {
     let skip = count(args, 1, "MID")?.saturating_sub(1);
     let n = count(args, 2, "MID")?;
-    Ok(Value::Text(
-        text(args, 0).chars().skip(skip).take(n).collect(),
-    ))
+    Ok(Value::Text(text(args, 0).chars().skip(skip).take(n).collect()))
 }
 
 /// `SUBSTITUTE(text, old, new, index?)`: every occurrence, or only the `index`th (1-based).
@@ -114,12 +107,8 @@ fn substitute(_: &Evaluator, args: &[Value]) -> Ret {
 /// `REPLACE(text, start, count, replacement)`: `count` characters from the 1-based `start`.
 fn replace(_: &Evaluator, args: &[Value]) -> Ret {
     let chars: Vec<char> = text(args, 0).chars().collect();
-    let start = count(args, 1, "REPLACE")?
-        .saturating_sub(1)
-        .min(chars.len());
-    let end = start
-        .saturating_add(count(args, 2, "REPLACE")?)
-        .min(chars.len());
+    let start = count(args, 1, "REPLACE")?.saturating_sub(1).min(chars.len());
+    let end = start.saturating_add(count(args, 2, "REPLACE")?).min(chars.len());
     let mut out: String = chars[..start].iter().collect();
     out.push_str(&text(args, 3));
     out.extend(&chars[end..]);
@@ -198,8 +187,6 @@ fn regex_replace(_: &Evaluator, args: &[Value]) -> Ret {
     let source = text(args, 0);
     let regex = pattern(args, "REGEX_REPLACE")?;
     let replacement = text(args, 2);
-    let replaced = regex
-        .replace_all(&source, &replacement)
-        .map_err(Value::error)?;
+    let replaced = regex.replace_all(&source, &replacement).map_err(Value::error)?;
     Ok(Value::Text(replaced))
 }

@@ -64,9 +64,7 @@ fn dateadd() {
         add("DATEADD({ScheduledTime}, 1500, 'ms')"),
         Value::DateTime(utc(2025, 12, 31, 10, 0, 1) + chrono::TimeDelta::milliseconds(500))
     );
-    assert!(matches(
-        "IS_AFTER(DATEADD({ScheduledTime}, 30, 'days'), NOW())"
-    ));
+    assert!(matches("IS_AFTER(DATEADD({ScheduledTime}, 30, 'days'), NOW())"));
     assert!(add("DATEADD(NOW(), 1, 'fortnights')").is_error());
     assert_eq!(add("DATEADD({Empty}, 1, 'days')"), Value::Blank);
 }
@@ -78,30 +76,12 @@ fn datetime_diff() {
     assert_eq!(eval(&format!("{now_minus}'hours')")), num(242.0));
     assert_eq!(eval(&format!("{now_minus}'weeks')")), num(1.0));
     assert_eq!(eval(&format!("{now_minus}'months')")), num(0.0));
-    assert_eq!(
-        eval("DATETIME_DIFF({ScheduledTime}, NOW(), 'd')"),
-        num(-10.0)
-    );
-    assert_eq!(
-        eval("DATETIME_DIFF('2026-03-15', '2026-01-15', 'M')"),
-        num(2.0)
-    );
-    assert_eq!(
-        eval("DATETIME_DIFF('2026-03-14', '2026-01-15', 'M')"),
-        num(1.0)
-    );
-    assert_eq!(
-        eval("DATETIME_DIFF('2026-01-15', '2026-03-14', 'M')"),
-        num(-1.0)
-    );
-    assert_eq!(
-        eval("DATETIME_DIFF('2028-01-01', '2026-06-01', 'years')"),
-        num(1.0)
-    );
-    assert_eq!(
-        eval("DATETIME_DIFF('2026-01-01T00:01:30Z', '2026-01-01')"),
-        num(90.0)
-    );
+    assert_eq!(eval("DATETIME_DIFF({ScheduledTime}, NOW(), 'd')"), num(-10.0));
+    assert_eq!(eval("DATETIME_DIFF('2026-03-15', '2026-01-15', 'M')"), num(2.0));
+    assert_eq!(eval("DATETIME_DIFF('2026-03-14', '2026-01-15', 'M')"), num(1.0));
+    assert_eq!(eval("DATETIME_DIFF('2026-01-15', '2026-03-14', 'M')"), num(-1.0));
+    assert_eq!(eval("DATETIME_DIFF('2028-01-01', '2026-06-01', 'years')"), num(1.0));
+    assert_eq!(eval("DATETIME_DIFF('2026-01-01T00:01:30Z', '2026-01-01')"), num(90.0));
     assert_eq!(
         eval("DATETIME_DIFF('2026-01-01T00:00:01Z', '2026-01-01', 'bogus')"),
         num(1000.0)
@@ -110,12 +90,8 @@ fn datetime_diff() {
 
 #[test]
 fn is_same_with_and_without_unit() {
-    assert!(matches(
-        "IS_SAME({ScheduledTime}, '2025-12-31T10:00:00.000Z')"
-    ));
-    assert!(!matches(
-        "IS_SAME({ScheduledTime}, '2025-12-31T10:00:01.000Z')"
-    ));
+    assert!(matches("IS_SAME({ScheduledTime}, '2025-12-31T10:00:00.000Z')"));
+    assert!(!matches("IS_SAME({ScheduledTime}, '2025-12-31T10:00:01.000Z')"));
     assert!(matches("IS_SAME({ScheduledTime}, '2025-12-31', 'day')"));
     assert!(matches("IS_SAME({ScheduledTime}, '2025-12-01', 'month')"));
     assert!(!matches("IS_SAME({ScheduledTime}, '2026-12-31', 'year')"));
@@ -132,18 +108,12 @@ fn datetime_parse_iso_and_formats() {
         eval("DATETIME_PARSE('2026-01-01T00:00:00.000Z')"),
         at(2026, 1, 1, 0, 0, 0)
     );
-    assert_eq!(
-        eval("DATETIME_PARSE('2026-01-01T09:30')"),
-        at(2026, 1, 1, 9, 30, 0)
-    );
+    assert_eq!(eval("DATETIME_PARSE('2026-01-01T09:30')"), at(2026, 1, 1, 9, 30, 0));
     assert_eq!(
         eval("DATETIME_PARSE('2026-01-01 09:30:15-02:00')"),
         at(2026, 1, 1, 11, 30, 15)
     );
-    assert_eq!(
-        eval("DATETIME_PARSE('2026-01-05')"),
-        at(2026, 1, 5, 0, 0, 0)
-    );
+    assert_eq!(eval("DATETIME_PARSE('2026-01-05')"), at(2026, 1, 5, 0, 0, 0));
     assert_eq!(eval("DATETIME_PARSE('1/5/2026')"), at(2026, 1, 5, 0, 0, 0));
     assert_eq!(
         eval("DATETIME_PARSE('05.01.2026', 'DD.MM.YYYY')"),
@@ -157,10 +127,7 @@ fn datetime_parse_iso_and_formats() {
         eval("DATETIME_PARSE('Jan 5 2026 2:07 pm', 'MMM D YYYY h:mm a')"),
         at(2026, 1, 5, 14, 7, 0)
     );
-    assert_eq!(
-        eval("DATETIME_PARSE('1767225600', 'X')"),
-        at(2026, 1, 1, 0, 0, 0)
-    );
+    assert_eq!(eval("DATETIME_PARSE('1767225600', 'X')"), at(2026, 1, 1, 0, 0, 0));
     assert_eq!(eval("DATETIME_PARSE('')"), Value::Blank);
     assert!(eval("DATETIME_PARSE('not a date')").is_error());
     assert!(eval("DATETIME_PARSE('2026-02-30')").is_error());
@@ -181,14 +148,8 @@ fn datetime_format_and_parts() {
         eval("DATETIME_FORMAT({ScheduledTime}, 'dddd, MMMM Do YYYY h:mm A [UTC]')"),
         txt("Wednesday, December 31st 2025 10:00 AM UTC")
     );
-    assert_eq!(
-        eval("DATETIME_FORMAT({PublishDate}, 'M/D/YY')"),
-        txt("1/15/26")
-    );
-    assert_eq!(
-        eval("DATETIME_FORMAT({ScheduledTime}, 'LL')"),
-        txt("December 31, 2025")
-    );
+    assert_eq!(eval("DATETIME_FORMAT({PublishDate}, 'M/D/YY')"), txt("1/15/26"));
+    assert_eq!(eval("DATETIME_FORMAT({ScheduledTime}, 'LL')"), txt("December 31, 2025"));
     assert_eq!(
         eval("DATETIME_FORMAT({ScheduledTime}, 'L LT')"),
         txt("12/31/2025 10:00 AM")

@@ -73,16 +73,7 @@ fn linked_records_compare_as_joined_text() {
 
 #[test]
 fn truthiness() {
-    for truthy in [
-        "1",
-        "-1",
-        "'x'",
-        "' '",
-        "TRUE()",
-        "NOW()",
-        "{Link}",
-        "{PublishDate}",
-    ] {
+    for truthy in ["1", "-1", "'x'", "' '", "TRUE()", "NOW()", "{Link}", "{PublishDate}"] {
         assert!(matches(truthy), "{truthy} should be truthy");
     }
     for falsy in [
@@ -116,10 +107,7 @@ fn if_and_switch() {
     assert_eq!(eval("IF({Count} > 2, 'big', 'small')"), txt("big"));
     assert_eq!(eval("IF({Empty}, 'yes')"), Value::Blank);
     assert_eq!(eval("IF(1, 'ok', ERROR())"), txt("ok"));
-    assert_eq!(
-        eval("SWITCH({Status}, 'Draft', 1, 'Scheduled', 2, 3)"),
-        num(2.0)
-    );
+    assert_eq!(eval("SWITCH({Status}, 'Draft', 1, 'Scheduled', 2, 3)"), num(2.0));
     assert_eq!(eval("SWITCH({Status}, 'Draft', 1, 3)"), num(3.0));
     assert_eq!(eval("SWITCH({Status}, 'Draft', 1)"), Value::Blank);
     assert_eq!(eval("SWITCH({Count}, 3, 'three', 'other')"), txt("three"));
@@ -142,9 +130,7 @@ fn errors_flow_and_iserror_detects_them() {
 fn record_functions() {
     assert_eq!(eval("RECORD_ID()"), txt("recTEST0000000001"));
     assert!(matches("CREATED_TIME() = '2025-12-01T08:00:00.000Z'"));
-    assert!(matches(
-        "IS_SAME(LAST_MODIFIED_TIME({Status}), '2026-01-09T17:30:00Z')"
-    ));
+    assert!(matches("IS_SAME(LAST_MODIFIED_TIME({Status}), '2026-01-09T17:30:00Z')"));
 }
 
 #[test]
@@ -165,9 +151,6 @@ fn values_print_like_airtable() {
     assert_eq!(eval("-0 & ''"), txt("0"));
     assert_eq!(eval("TRUE() & ''"), txt("1"));
     assert_eq!(eval("{Empty} & 'x'"), txt("x"));
-    assert_eq!(
-        eval("{ScheduledTime} & ''"),
-        txt("2025-12-31T10:00:00.000Z")
-    );
+    assert_eq!(eval("{ScheduledTime} & ''"), txt("2025-12-31T10:00:00.000Z"));
     assert_eq!(eval("{PublishDate} & ''"), txt("2026-01-15"));
 }

@@ -54,9 +54,7 @@ fn precedence_and_parentheses() {
 
 #[test]
 fn whitespace_and_newlines_anywhere() {
-    assert!(matches(
-        "\n AND(\n\t{Status}\n=\n'Scheduled' ,\r\n Count>=3 )\n"
-    ));
+    assert!(matches("\n AND(\n\t{Status}\n=\n'Scheduled' ,\r\n Count>=3 )\n"));
 }
 
 #[test]
@@ -86,10 +84,7 @@ fn parse_errors_say_what_and_where() {
         parse_error("AND({a} = 1, {b}"),
         "expected ',' or ')' at character 17 (end of formula)"
     );
-    assert_eq!(
-        parse_error("(1 + 2"),
-        "expected ')' at character 7 (end of formula)"
-    );
+    assert_eq!(parse_error("(1 + 2"), "expected ')' at character 7 (end of formula)");
     assert_eq!(
         parse_error("1 + * 2"),
         "unexpected '*', expected a value at character 5 near \"* 2\""
@@ -98,18 +93,12 @@ fn parse_errors_say_what_and_where() {
         parse_error("{a} {b}"),
         "unexpected field reference {b} at character 5 near \"{b}\""
     );
-    assert_eq!(
-        parse_error("'abc"),
-        "unterminated string at character 1 near \"'abc\""
-    );
+    assert_eq!(parse_error("'abc"), "unterminated string at character 1 near \"'abc\"");
     assert_eq!(
         parse_error("{abc"),
         "unterminated field reference at character 1 near \"{abc\""
     );
-    assert_eq!(
-        parse_error("{}"),
-        "empty field name at character 1 near \"{}\""
-    );
+    assert_eq!(parse_error("{}"), "empty field name at character 1 near \"{}\"");
     assert_eq!(
         parse_error("1 # 2"),
         "unexpected character '#' at character 3 near \"# 2\""
@@ -147,8 +136,7 @@ fn unknown_and_unsupported_functions() {
         parse_error("AND(1, frobnicate({a}))"),
         "unknown function frobnicate at character 8 near \"frobnicate({a}))\""
     );
-    assert!(parse_error("WORKDAY({a}, 1)")
-        .starts_with("function not supported by the sandbox: WORKDAY at character 1"));
+    assert!(parse_error("WORKDAY({a}, 1)").starts_with("function not supported by the sandbox: WORKDAY at character 1"));
 }
 
 #[test]
