@@ -5,7 +5,7 @@
 //! re-reads on the scenario's interval.
 
 use super::{configured_base, shutdown_signal};
-use crate::airtable::{AirtableClient, Base, Formula, ListQuery};
+use crate::airtable::{Base, Formula, ListQuery};
 use crate::base::names::posts;
 use crate::base::{read_all, ScheduledPost};
 use crate::config::{AirtableTarget, Config};
@@ -24,20 +24,26 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let base = match &config.airtable {
         AirtableTarget::Sandbox => {
             let data_dir = config.data_dir.join("sandbox");
-            let launched = crate::sandbox::launch::launch(config.sandbox_listen, &data_dir, &schema).await?;
+            let launched = crate::sandbox::launch::launch(config.sandbox_listen, &data_dir, &schema, |url, token| {
+                config.client_options(url, token)
+            })
+            .await?;
             tracing::info!(message = "Nothing configured: running against the built-in sandbox.", url = %launched.env.api_url);
             print!("{}", launched.env.dotenv_lines());
-            let env = launched.env.clone();
+            let base = launched.base.clone();
             sandbox = Some(launched);
-            AirtableClient::new(config.client_options(env.api_url, env.token))?.base(&env.base_id)
+            base
         }
         AirtableTarget::Remote { .. } => configured_base(&config)?,
     };
-    let tables = base.tables().await.context("Failed to read the base's schema")?;
-    let comparison = schema::compare(&schema, &tables);
-    if comparison.breaks_worker() {
-        eprint!("{}", super::schema::render_check(&comparison));
-        return Ok(ExitCode::FAILURE);
+    if sandbox.is_none() {
+        // (The sandbox's base was just brought to the schema by `launch`: no need to read it again.)
+        let tables = base.tables().await.context("Failed to read the base's schema")?;
+        let comparison = schema::compare(&schema, &tables);
+        if comparison.breaks_worker() {
+            eprint!("{}", super::schema::render_check(&comparison));
+            return Ok(ExitCode::FAILURE);
+        }
     }
     let scenario = PostScheduler::builtin();
     tracing::info!(

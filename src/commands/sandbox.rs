@@ -12,7 +12,10 @@ pub async fn sandbox(args: SandboxArgs, config: Config) -> anyhow::Result<ExitCo
         None => Schema::builtin(),
     };
     let data_dir = args.data_dir.unwrap_or_else(|| config.data_dir.join("sandbox"));
-    let launched = crate::sandbox::launch::launch(args.listen, &data_dir, &schema).await?;
+    let launched = crate::sandbox::launch::launch(args.listen, &data_dir, &schema, |url, token| {
+        config.client_options(url, token)
+    })
+    .await?;
     for change in &launched.schema_changes {
         tracing::info!(message = "Schema applied to the sandbox base.", change = %change);
     }

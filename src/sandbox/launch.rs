@@ -4,7 +4,7 @@
 
 use super::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
 use super::demo;
-use crate::airtable::{AirtableClient, ClientOptions};
+use crate::airtable::{AirtableClient, Base, ClientOptions};
 use crate::schema::{self, Schema};
 use anyhow::Context;
 use rand::distr::{Alphanumeric, SampleString};
@@ -46,14 +46,23 @@ struct Identity {
 pub struct Launched {
     pub server: AirtableSandbox,
     pub env: SandboxEnv,
+    /// The sandbox base, through the process's one Airtable client (callers use it rather than
+    /// making a second client, whose limiter would not know of this one's calls).
+    pub base: Base,
     /// The changes `schema apply` made (empty when the base already matched).
     pub schema_changes: Vec<String>,
     /// Whether the demo base was loaded in this run.
     pub demo_loaded: bool,
 }
 
-/// Starts the sandbox on `listen` with its data in `data_dir`, applies `schema`, loads the demo.
-pub async fn launch(listen: SocketAddr, data_dir: &Path, schema: &Schema) -> anyhow::Result<Launched> {
+/// Starts the sandbox on `listen` with its data in `data_dir`, makes the process's Airtable client
+/// with `client_options` (given the sandbox's URL and token), applies `schema`, loads the demo.
+pub async fn launch(
+    listen: SocketAddr,
+    data_dir: &Path,
+    schema: &Schema,
+    client_options: impl FnOnce(Url, SecretString) -> ClientOptions,
+) -> anyhow::Result<Launched> {
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("Failed to create the sandbox directory {}", data_dir.display()))?;
     let identity_path = data_dir.join("identity.json");
@@ -85,7 +94,7 @@ pub async fn launch(listen: SocketAddr, data_dir: &Path, schema: &Schema) -> any
         base_id,
         token: SecretString::from(identity.token.clone()),
     };
-    let client = AirtableClient::new(ClientOptions::new(env.api_url.clone(), env.token.clone()))?;
+    let client = AirtableClient::new(client_options(env.api_url.clone(), env.token.clone()))?;
     let base = client.base(&env.base_id);
     let tables = base
         .tables()
@@ -101,6 +110,7 @@ pub async fn launch(listen: SocketAddr, data_dir: &Path, schema: &Schema) -> any
     Ok(Launched {
         server,
         env,
+        base,
         schema_changes,
         demo_loaded,
     })

@@ -61,6 +61,8 @@ pub struct Plan {
     pub actions: Vec<Action>,
     /// Differences only a person can mend (types, links).
     pub manual: Vec<Difference>,
+    /// Ids of the base's tables by lower-cased name, as read when planning (links need them).
+    pub table_ids: HashMap<String, String>,
 }
 
 impl Plan {
@@ -129,7 +131,12 @@ pub fn plan(schema: &Schema, base: &[TableMeta]) -> Plan {
         }
     }
     let actions = tables.into_iter().chain(fields).chain(links).chain(choices).collect();
-    Plan { actions, manual }
+    let table_ids = base.iter().map(|t| (t.name.to_lowercase(), t.id.clone())).collect();
+    Plan {
+        actions,
+        manual,
+        table_ids,
+    }
 }
 
 /// The body Airtable's metadata API takes to create a field, with the options each type requires.
@@ -167,14 +174,10 @@ pub fn field_body(field: &FieldSpec, table_ids: &HashMap<String, String>) -> Val
     body
 }
 
-/// Carries out a plan against a base; returns what it did, one line per action.
+/// Carries out a plan against the base it was made for; returns what it did, one line per action.
+/// An empty plan makes no call.
 pub async fn execute(base: &Base, plan: &Plan) -> Result<Vec<String>, AirtableError> {
-    let mut table_ids: HashMap<String, String> = base
-        .tables()
-        .await?
-        .into_iter()
-        .map(|t| (t.name.to_lowercase(), t.id))
-        .collect();
+    let mut table_ids = plan.table_ids.clone();
     let mut done = Vec::new();
     for action in &plan.actions {
         match action {

@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod helpers;
+mod launch;
 mod limits;
 mod records;
 mod schema;

@@ -3,7 +3,7 @@
 //
 // How to run (`npm install airtable` somewhere, then point NODE_PATH at its node_modules):
 //
-//     NODE_PATH=/path/to/node_modules cargo test --lib sandbox::airtable::smoke_tests::compat -- --ignored --nocapture
+//     NODE_PATH=/path/to/node_modules cargo test --lib sandbox::airtable::smoke_tests::compat -- --nocapture
 //
 // or by hand against a running sandbox:
 //

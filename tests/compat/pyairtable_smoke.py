@@ -2,7 +2,7 @@
 
 How to run (pyairtable 3.x; `pip install pyairtable`):
 
-    cargo test --lib sandbox::airtable::smoke_tests::compat -- --ignored --nocapture
+    cargo test --lib sandbox::airtable::smoke_tests::compat -- --nocapture
 
 That starts a sandbox on 127.0.0.1 and runs this script with its URL and token. To run it by hand
 against a sandbox you started yourself:

@@ -1,0 +1,46 @@
+//! `schedulo sandbox` / `schedulo run` with nothing configured: the sandbox a person starts.
+
+use schedulo::airtable::{ClientOptions, ListQuery};
+use schedulo::base::{read_all, ScheduledPost};
+use schedulo::sandbox::launch::launch;
+use schedulo::schema::Schema;
+use secrecy::ExposeSecret;
+
+/// The first launch creates the base, its tables and the demo; the second finds them on disk, keeps
+/// the same base id and token (a Bubble app's settings stay valid), and spends two calls.
+#[tokio::test(start_paused = true)]
+async fn launching_the_sandbox_twice_keeps_its_base_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let listen = "127.0.0.1:0".parse().unwrap();
+    let first = launch(listen, dir.path(), &Schema::builtin(), ClientOptions::new)
+        .await
+        .unwrap();
+    assert!(first.demo_loaded);
+    assert!(!first.schema_changes.is_empty());
+    let posts = first.base.list("ScheduledPosts", &ListQuery::default()).await.unwrap();
+    let (good, bad) = read_all(&posts, ScheduledPost::from_record);
+    assert_eq!(
+        (good.len(), bad.len()),
+        (7, 0),
+        "the demo posts are all readable: {bad:?}"
+    );
+    let (base_id, token) = (first.env.base_id.clone(), first.env.token.expose_secret().to_string());
+    first.server.shutdown().await;
+
+    let second = launch(listen, dir.path(), &Schema::builtin(), ClientOptions::new)
+        .await
+        .unwrap();
+    assert_eq!(second.env.base_id, base_id);
+    assert_eq!(second.env.token.expose_secret(), token);
+    assert!(second.schema_changes.is_empty(), "{:?}", second.schema_changes);
+    assert!(!second.demo_loaded);
+    assert_eq!(
+        second.base.client().usage().this_month(&base_id),
+        2,
+        "schema read and demo probe"
+    );
+    let lines = second.env.dotenv_lines();
+    assert!(lines.starts_with("AIRTABLE_API_URL=http://127.0.0.1:"), "{lines}");
+    assert!(lines.contains(&format!("AIRTABLE_BASE_ID={base_id}\n")), "{lines}");
+    second.server.shutdown().await;
+}
