@@ -3,6 +3,7 @@
 //! paused clock (the sandbox's limits follow it too), so waits of 30 s take no real time.
 
 mod bad_input;
+mod bench;
 mod helpers;
 mod launch;
 mod limits;

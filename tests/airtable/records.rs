@@ -160,3 +160,31 @@ async fn upserts_create_then_update_on_the_merge_field() {
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].fields["Likes"], json!(9));
 }
+
+/// A listing whose iterator expires between pages starts again and returns each record once.
+#[tokio::test(start_paused = true)]
+async fn a_listing_whose_iterator_expires_starts_again() {
+    let app = spawn().await;
+    app.base.create("ErrorLog", error_rows(30), false).await.unwrap();
+    let fault = json!({
+        "path_prefix": format!("/v0/{}/ErrorLog", app.base.id()),
+        "query_contains": "offset=",
+        "count": 1,
+        "status": 422,
+        "body": {"error": {"type": "LIST_RECORDS_ITERATOR_NOT_AVAILABLE", "message": "Iterator not available"}},
+    });
+    app.admin(reqwest::Method::POST, "/_sandbox/faults", Some(fault)).await;
+    let before = app.calls();
+    let query = ListQuery {
+        page_size: Some(10),
+        ..ListQuery::default()
+    };
+    let records = app.base.list("ErrorLog", &query).await.unwrap();
+    let ids: HashSet<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!((records.len(), ids.len()), (30, 30));
+    assert_eq!(
+        app.calls() - before,
+        5,
+        "page 1, the expired page 2, then pages 1 to 3 again"
+    );
+}

@@ -17,6 +17,10 @@ pub struct FaultSpec {
     /// Prefix of the request path, e.g. `/v0/appX/Posts` (matched against the path as sent and
     /// percent-decoded).
     pub path_prefix: String,
+    /// Text the raw query string must contain (e.g. `offset=`, to fail only the pages after the
+    /// first); any query when absent.
+    #[serde(default)]
+    pub query_contains: Option<String>,
     /// How many matching requests fail.
     pub count: u32,
     /// Status to answer with; absent: the request is only delayed.
@@ -60,10 +64,11 @@ impl Faults {
     }
 
     /// Uses up one match of the first fault matching this request, if any.
-    pub fn take(&mut self, method: &str, raw_path: &str, decoded_path: &str) -> Option<FaultHit> {
+    pub fn take(&mut self, method: &str, raw_path: &str, decoded_path: &str, query: &str) -> Option<FaultHit> {
         let index = self.active.iter().position(|(spec, _)| {
             spec.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
                 && (raw_path.starts_with(&spec.path_prefix) || decoded_path.starts_with(&spec.path_prefix))
+                && spec.query_contains.as_deref().is_none_or(|q| query.contains(q))
         })?;
         let (spec, left) = &mut self.active[index];
         *left -= 1;
@@ -112,12 +117,14 @@ mod tests {
             json!({"method": "GET", "path_prefix": "/v0/appX/Posts", "count": 2, "status": 503}),
         ))
         .unwrap();
-        assert!(f.take("POST", "/v0/appX/Posts", "/v0/appX/Posts").is_none());
-        assert!(f.take("GET", "/v0/appY/Posts", "/v0/appY/Posts").is_none());
-        let hit = f.take("GET", "/v0/appX/Posts", "/v0/appX/Posts").unwrap();
+        assert!(f.take("POST", "/v0/appX/Posts", "/v0/appX/Posts", "").is_none());
+        assert!(f.take("GET", "/v0/appY/Posts", "/v0/appY/Posts", "").is_none());
+        let hit = f.take("GET", "/v0/appX/Posts", "/v0/appX/Posts", "").unwrap();
         assert_eq!(hit.answer.unwrap().kind(), "RETRIABLE_ERROR");
-        assert!(f.take("get", "/v0/appX/Posts/recA", "/v0/appX/Posts/recA").is_some());
-        assert!(f.take("GET", "/v0/appX/Posts", "/v0/appX/Posts").is_none());
+        assert!(f
+            .take("get", "/v0/appX/Posts/recA", "/v0/appX/Posts/recA", "")
+            .is_some());
+        assert!(f.take("GET", "/v0/appX/Posts", "/v0/appX/Posts", "").is_none());
     }
 
     #[test]

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 pub async fn gate(State(app): State<SharedApp>, req: Request, next: Next) -> Response {
     let method = req.method().as_str().to_string();
     let raw_path = req.uri().path().to_string();
+    let query = req.uri().query().unwrap_or("").to_string();
     let Some(label) = bearer(req.headers()).and_then(|t| app.token_label(t)) else {
         tracing::debug!(message = "Refused: no valid token.", %method, path = %raw_path);
         return ApiError::authentication_required().into_response();
@@ -24,7 +25,7 @@ pub async fn gate(State(app): State<SharedApp>, req: Request, next: Next) -> Res
             .limiter
             .check(known.as_deref(), &label, tokio::time::Instant::now(), &app.limits);
         let fault = if admitted {
-            inner.faults.take(&method, &raw_path, &decoded)
+            inner.faults.take(&method, &raw_path, &decoded, &query)
         } else {
             None
         };
