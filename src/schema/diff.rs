@@ -168,7 +168,7 @@ pub fn compare(schema: &Schema, base: &[TableMeta]) -> Comparison {
             }));
             continue;
         };
-        compare_table(spec, table, base, &mut out);
+        compare_table(schema, spec, table, base, &mut out);
     }
     for table in base {
         if schema.tables.iter().all(|t| !t.name.eq_ignore_ascii_case(&table.name)) {
@@ -180,7 +180,7 @@ pub fn compare(schema: &Schema, base: &[TableMeta]) -> Comparison {
     out
 }
 
-fn compare_table(spec: &TableSpec, table: &TableMeta, base: &[TableMeta], out: &mut Comparison) {
+fn compare_table(schema: &Schema, spec: &TableSpec, table: &TableMeta, base: &[TableMeta], out: &mut Comparison) {
     for field in &spec.fields {
         match table.field(&field.name) {
             None => out.differences.push(Difference::MissingField {
@@ -193,7 +193,9 @@ fn compare_table(spec: &TableSpec, table: &TableMeta, base: &[TableMeta], out: &
         }
     }
     for meta in &table.fields {
-        if spec.fields.iter().all(|f| !f.name.eq_ignore_ascii_case(&meta.name)) {
+        if spec.fields.iter().all(|f| !f.name.eq_ignore_ascii_case(&meta.name))
+            && !is_inverse_of_ours(meta, schema, base)
+        {
             out.differences.push(Difference::ExtraField {
                 table: spec.name.clone(),
                 field: meta.name.clone(),
@@ -209,6 +211,30 @@ fn compare_table(spec: &TableSpec, table: &TableMeta, base: &[TableMeta], out: &
             });
         }
     }
+}
+
+/// Whether a link field is the other side that Airtable made for one of the schema's links (creating a
+/// link field creates its inverse in the linked table): not worth reporting.
+fn is_inverse_of_ours(meta: &FieldMeta, schema: &Schema, base: &[TableMeta]) -> bool {
+    let inverse_id = meta
+        .options
+        .as_ref()
+        .and_then(|o| o.get("inverseLinkFieldId"))
+        .and_then(|v| v.as_str());
+    let (Some(inverse_id), Some(linked_id)) = (inverse_id, meta.linked_table_id()) else {
+        return false;
+    };
+    let Some(linked) = base.iter().find(|t| t.id == linked_id) else {
+        return false;
+    };
+    let Some(inverse) = linked.fields.iter().find(|f| f.id == inverse_id) else {
+        return false;
+    };
+    schema.table(&linked.name).is_some_and(|t| {
+        t.fields
+            .iter()
+            .any(|f| f.links_to.is_some() && f.name.eq_ignore_ascii_case(&inverse.name))
+    })
 }
 
 fn compare_field(table: &str, spec: &FieldSpec, meta: &FieldMeta, base: &[TableMeta], out: &mut Comparison) {

@@ -75,3 +75,22 @@ async fn schema_check_lists_views_as_manual_steps() {
     let steps: Vec<String> = without_views.missing_views.iter().map(|v| v.to_string()).collect();
     assert!(steps.contains(&"in table ScheduledPosts, create a grid view named \"Upcoming Posts\"; filter: AND({Status} = 'Scheduled', IS_AFTER({ScheduledTime}, NOW())); sort: ScheduledTime ascending".to_string()), "{steps:?}");
 }
+
+/// The inverse link fields Airtable makes for the schema's links are not reported; a field a person
+/// added is, without breaking the worker.
+#[tokio::test(start_paused = true)]
+async fn schema_check_leaves_out_airtables_inverse_links_and_reports_added_fields() {
+    let app = spawn().await;
+    let tables = app.base.tables().await.unwrap();
+    let users = tables.iter().find(|t| t.name == "Users").unwrap();
+    assert!(
+        users.field("SocialAccounts").is_some(),
+        "Airtable made the inverse of SocialAccounts.UserID"
+    );
+    let field = serde_json::json!({"name": "Notes", "type": "multilineText"});
+    app.base.create_field(&users.id, "Users", field).await.unwrap();
+    let comparison = schema::compare(&Schema::builtin(), &app.base.tables().await.unwrap());
+    let lines: Vec<String> = comparison.differences.iter().map(|d| d.to_string()).collect();
+    assert_eq!(lines, ["Users: extra field Notes (multilineText) (left alone)"]);
+    assert!(!comparison.breaks_worker());
+}
