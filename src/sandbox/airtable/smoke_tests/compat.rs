@@ -24,18 +24,14 @@ fn client_available(what: &str, program: &str, args: &[&str]) -> bool {
     ok
 }
 
-/// `PYTHON` picks the interpreter (default `python3`).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pyairtable_works_against_the_sandbox_unchanged() {
-    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    if !client_available("pyairtable", &python, &["-c", "import pyairtable"]) {
-        return;
-    }
+/// Runs `tests/compat/<script>` with `program`, given a fresh sandbox's URL and token; the script
+/// prints PASSED when every check held.
+async fn run_client_script(program: String, script: &str) {
     let sandbox = start(roomy(), None).await;
     let url = sandbox.url();
-    let script = format!("{}/tests/compat/pyairtable_smoke.py", env!("CARGO_MANIFEST_DIR"));
+    let script = format!("{}/tests/compat/{script}", env!("CARGO_MANIFEST_DIR"));
     let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(python)
+        std::process::Command::new(program)
             .arg(script)
             .arg(url)
             .arg(TOKEN)
@@ -43,36 +39,28 @@ async fn pyairtable_works_against_the_sandbox_unchanged() {
     })
     .await
     .unwrap()
-    .expect("python runs");
+    .expect("the client's interpreter runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     println!("{stdout}{}", String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success() && stdout.contains("PASSED"));
     sandbox.shutdown().await;
 }
 
-/// Runs `tests/compat/airtablejs_smoke.js`; `NODE` picks the interpreter (default `node`), and
-/// `NODE_PATH` must reach a `node_modules` with `airtable` installed.
+/// `PYTHON` picks the interpreter (default `python3`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pyairtable_works_against_the_sandbox_unchanged() {
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    if client_available("pyairtable", &python, &["-c", "import pyairtable"]) {
+        run_client_script(python, "pyairtable_smoke.py").await;
+    }
+}
+
+/// `NODE` picks the interpreter (default `node`); `NODE_PATH` must reach a `node_modules` with
+/// `airtable` installed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn airtable_js_works_against_the_sandbox_unchanged() {
     let node = std::env::var("NODE").unwrap_or_else(|_| "node".into());
-    if !client_available("airtable.js", &node, &["-e", "require('airtable')"]) {
-        return;
+    if client_available("airtable.js", &node, &["-e", "require('airtable')"]) {
+        run_client_script(node, "airtablejs_smoke.js").await;
     }
-    let sandbox = start(roomy(), None).await;
-    let url = sandbox.url();
-    let script = format!("{}/tests/compat/airtablejs_smoke.js", env!("CARGO_MANIFEST_DIR"));
-    let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(node)
-            .arg(script)
-            .arg(url)
-            .arg(TOKEN)
-            .output()
-    })
-    .await
-    .unwrap()
-    .expect("node runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    println!("{stdout}{}", String::from_utf8_lossy(&output.stderr));
-    assert!(output.status.success() && stdout.contains("PASSED"));
-    sandbox.shutdown().await;
 }
