@@ -8,6 +8,7 @@
 use crate::airtable::{ClientOptions, Limits, RetryPolicy};
 use secrecy::SecretString;
 use serde::Deserialize;
+use std::ffi::OsString;
 use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -118,7 +119,21 @@ pub struct Config {
 }
 
 impl Config {
-    /// Reads the configuration from variables (normally `std::env::vars()`).
+    /// Reads the configuration from the process's variables (`std::env::vars_os()`): a variable of
+    /// ours that is not Unicode is an error naming it; others are not our business.
+    pub fn from_vars_os(vars: impl IntoIterator<Item = (OsString, OsString)>) -> Result<Config, ConfigError> {
+        let mut ours = Vec::new();
+        for (k, v) in vars {
+            let Some(key) = k.to_str().filter(|k| is_ours(k)) else { continue };
+            let value = v.into_string().map_err(|_| {
+                ConfigError::new(known_name(key), None, "it is not valid Unicode text", "plain text")
+            })?;
+            ours.push((key.to_string(), value));
+        }
+        Config::from_vars(ours)
+    }
+
+    /// Reads the configuration from variables.
     pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Result<Config, ConfigError> {
         let vars = vars.into_iter().filter(|(k, _)| is_ours(k));
         let raw: RawEnv =
@@ -145,9 +160,9 @@ impl Config {
         let lockout = parse_or(
             "AIRTABLE_LOCKOUT_SECS",
             raw.airtable_lockout_secs.as_deref(),
-            30u64,
-            "whole seconds, at least 30 (Airtable's lock-out)",
-            |v| *v >= 30,
+            defaults.lockout.as_secs(),
+            "whole seconds from 30 (Airtable's lock-out) to 3600",
+            |v| (30..=3600).contains(v),
         )?;
         let retry_defaults = RetryPolicy::default();
         let attempts = parse_or(
@@ -160,14 +175,14 @@ impl Config {
         let min_delay = parse_or(
             "AIRTABLE_RETRY_MIN_DELAY_MS",
             raw.airtable_retry_min_delay_ms.as_deref(),
-            500u64,
+            retry_defaults.min_delay.as_millis() as u64,
             "milliseconds from 1 to 60000",
             |v| (1..=60_000).contains(v),
         )?;
         let max_delay = parse_or(
             "AIRTABLE_RETRY_MAX_DELAY_MS",
             raw.airtable_retry_max_delay_ms.as_deref(),
-            20_000u64,
+            retry_defaults.max_delay.as_millis() as u64,
             "milliseconds from 1 to 600000",
             |v| (1..=600_000).contains(v),
         )?;
@@ -182,7 +197,7 @@ impl Config {
         let timeout = parse_or(
             "AIRTABLE_TIMEOUT_SECS",
             raw.airtable_timeout_secs.as_deref(),
-            30u64,
+            crate::airtable::DEFAULT_TIMEOUT.as_secs(),
             "whole seconds from 1 to 300",
             |v| (1..=300).contains(v),
         )?;
@@ -190,8 +205,8 @@ impl Config {
             "SCHEDULO_SANDBOX_LISTEN",
             raw.schedulo_sandbox_listen.as_deref(),
             std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-            "an address and port like 127.0.0.1:8790 (port 0: any free port)",
-            |_| true,
+            "a loopback address and port like 127.0.0.1:8790 (port 0: any free port)",
+            |a: &std::net::SocketAddr| a.ip().is_loopback(),
         )?;
         Ok(Config {
             airtable: airtable_target(&raw)?,
@@ -224,10 +239,48 @@ impl Config {
             limits: self.limits.clone(),
             retry: self.retry.clone(),
             timeout: self.timeout,
-            usage_file: Some(self.data_dir.join("airtable-usage.json")),
+            usage_file: Some(self.usage_file()),
         }
     }
 }
+
+/// Our variable's name as a static string, for error messages.
+fn known_name(key: &str) -> &'static str {
+    const NAMES: &[&str] = &[
+        "AIRTABLE_TOKEN", "AIRTABLE_BASE_ID", "AIRTABLE_API_URL", "AIRTABLE_PLAN", "AIRTABLE_BASE_RPS",
+        "AIRTABLE_TOKEN_RPS", "AIRTABLE_LOCKOUT_SECS", "AIRTABLE_RETRY_ATTEMPTS", "AIRTABLE_RETRY_MIN_DELAY_MS",
+        "AIRTABLE_RETRY_MAX_DELAY_MS", "AIRTABLE_TIMEOUT_SECS", "SCHEDULO_DATA_DIR", "SCHEDULO_SCHEMA_FILE",
+        "SCHEDULO_SANDBOX_LISTEN",
+    ];
+    NAMES.iter().copied().find(|n| n.eq_ignore_ascii_case(key)).unwrap_or("a SCHEDULO_ or AIRTABLE_ variable")
+}
+
+/// A `.env` that does not parse, said without quoting the line (it may hold a token).
+pub fn describe_dotenv_error(e: &dotenvy::Error) -> String {
+    match e {
+        dotenvy::Error::LineParse(line, index) => {
+            let name = line.split('=').next().unwrap_or("").trim();
+            let name = if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') { name } else { "?" };
+            format!(".env cannot be read: the line setting {name} does not parse at character {index} (check its quotes)")
+        }
+        dotenvy::Error::Io(io) => format!(".env cannot be read: {io}"),
+        other => format!(".env cannot be read: {}", other.to_string().chars().take(80).collect::<String>()),
+    }
+}
+
+impl Config {
+    /// Where the monthly Airtable call counter of the configured base lives. The built-in
+    /// sandbox's calls are counted apart (`sandbox/`), so they never show against the real plan.
+    pub fn usage_file(&self) -> PathBuf {
+        match self.airtable {
+            AirtableTarget::Sandbox => self.data_dir.join("sandbox").join(USAGE_FILE),
+            AirtableTarget::Remote { .. } => self.data_dir.join(USAGE_FILE),
+        }
+    }
+}
+
+/// The call counter's file name.
+pub const USAGE_FILE: &str = "airtable-usage.json";
 
 fn is_ours(key: &str) -> bool {
     let k = key.to_ascii_uppercase();
@@ -333,6 +386,14 @@ fn airtable_target(raw: &RawEnv) -> Result<AirtableTarget, ConfigError> {
                 "a URL like https://api.airtable.com or http://127.0.0.1:8790",
             )
         })?;
+    if api_url.path() != "/" || api_url.query().is_some() {
+        return Err(ConfigError::new(
+            "AIRTABLE_API_URL",
+            Some(url_text),
+            "it has a path or query (the worker adds /v0/... itself)",
+            "the server's address alone, like https://api.airtable.com",
+        ));
+    }
     Ok(AirtableTarget::Remote {
         api_url,
         token: SecretString::from(secret.to_string()),
@@ -389,6 +450,33 @@ mod tests {
         let debug = format!("{c:?}");
         assert!(!debug.contains("SuperSecret"), "{debug}");
         assert!(debug.contains("REDACTED"), "{debug}");
+    }
+
+    #[test]
+    fn an_api_url_with_a_path_is_refused() {
+        let err = Config::from_vars(vars(&[
+            ("AIRTABLE_TOKEN", "pat1"),
+            ("AIRTABLE_BASE_ID", "appAbC123dEf456gH"),
+            ("AIRTABLE_API_URL", "https://api.airtable.com/v0"),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.variable, "AIRTABLE_API_URL");
+    }
+
+    #[test]
+    fn the_sandbox_only_listens_on_loopback() {
+        let err = Config::from_vars(vars(&[("SCHEDULO_SANDBOX_LISTEN", "0.0.0.0:8790")])).unwrap_err();
+        assert!(err.to_string().contains("out of range"), "{err}");
+    }
+
+    #[test]
+    fn a_dotenv_line_that_does_not_parse_is_reported_without_its_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".env");
+        std::fs::write(&path, "AIRTABLE_TOKEN='patSECRET.123\n").unwrap();
+        let err = dotenvy::from_path_iter(&path).unwrap().find_map(|r| r.err()).unwrap();
+        let text = describe_dotenv_error(&err);
+        assert!(text.contains("AIRTABLE_TOKEN") && !text.contains("SECRET"), "{text}");
     }
 
     #[test]

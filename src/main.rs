@@ -10,11 +10,11 @@ fn main() -> ExitCode {
     schedulo::telemetry::init(cli.log_format);
     if let Err(e) = dotenvy::dotenv() {
         if !e.not_found() {
-            eprintln!("error: .env cannot be read: {e}");
+            eprintln!("error: {}", schedulo::config::describe_dotenv_error(&e));
             return ExitCode::FAILURE;
         }
     }
-    let config = match Config::from_vars(std::env::vars()) {
+    let config = match Config::from_vars_os(std::env::vars_os()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");

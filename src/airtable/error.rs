@@ -173,6 +173,8 @@ pub enum AirtableError {
         status: u16,
         kind: ApiErrorType,
         message: String,
+        /// The answer's `Retry-After`, if any.
+        retry_after: Option<std::time::Duration>,
     },
     /// No answer: connection refused, reset or timed out.
     #[error("could not reach Airtable to {context}: {detail}")]
@@ -202,6 +204,14 @@ impl AirtableError {
             AirtableError::MalformedResponse { .. } => ErrorClass::Transient,
             AirtableError::InvalidRequest { .. } => ErrorClass::Permanent,
             AirtableError::OutcomeUnknown { .. } => ErrorClass::OutcomeUnknown,
+        }
+    }
+
+    /// How long the answer asked us to wait before retrying.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            AirtableError::Api { retry_after, .. } => *retry_after,
+            _ => None,
         }
     }
 
@@ -301,6 +311,7 @@ mod tests {
             status: 422,
             kind: ApiErrorType::UnknownFieldName,
             message: "Unknown field name: \"Nope\"".into(),
+            retry_after: None,
         };
         assert_eq!(
             e.to_string(),

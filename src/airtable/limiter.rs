@@ -110,7 +110,10 @@ impl Limiter {
             while let Err(not_until) = self.token.check() {
                 tokio::time::sleep(not_until.wait_time_from(self.clock.now())).await;
             }
-            return;
+            // A 429 may have come back while this caller waited: then it waits for the lock-out too.
+            if self.locked_until(base).is_none() {
+                return;
+            }
         }
     }
 

@@ -24,13 +24,14 @@ pub use error::{AirtableError, ApiErrorType, CallContext};
 pub use formula::Formula;
 pub use limiter::Limits;
 pub use meta::{FieldMeta, TableMeta, ViewMeta};
-pub use records::{Fields, ListQuery, Record, UpsertResult};
+pub use records::{BatchError, Fields, ListQuery, Record, UpsertResult};
 pub use usage::UsageCounter;
 
 use crate::error_class::ErrorClass;
 use backon::{ExponentialBuilder, Retryable};
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
@@ -58,6 +59,9 @@ impl Default for RetryPolicy {
     }
 }
 
+/// Timeout of one HTTP request unless configured.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// What the client needs; built from the worker's config or by tests.
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -79,7 +83,7 @@ impl ClientOptions {
             token,
             limits: Limits::default(),
             retry: RetryPolicy::default(),
-            timeout: Duration::from_secs(30),
+            timeout: DEFAULT_TIMEOUT,
             usage_file: None,
         }
     }
@@ -93,6 +97,8 @@ pub struct AirtableClient {
 
 struct Inner {
     http: reqwest::Client,
+    /// Kept only to scrub it out of any text that comes back from outside (an odd proxy may echo headers).
+    token: SecretString,
     api_url: Url,
     limiter: limiter::Limiter,
     usage: UsageCounter,
@@ -126,6 +132,7 @@ impl AirtableClient {
         Ok(AirtableClient {
             inner: Arc::new(Inner {
                 http,
+                token: options.token,
                 api_url: options.api_url,
                 limiter: limiter::Limiter::new(&options.limits),
                 usage: UsageCounter::open(options.usage_file)?,
@@ -164,23 +171,44 @@ impl AirtableClient {
         url
     }
 
-    /// Sends a call: paced, counted, waiting out 429 lock-outs, retrying transient failures.
-    pub(crate) async fn execute(&self, call: &Call) -> Result<bytes::Bytes, AirtableError> {
+    /// Sends a call and decodes its JSON answer: paced, counted, waiting out 429 lock-outs,
+    /// retrying transient failures (a 503's `Retry-After` is honoured, up to the longest delay).
+    pub(crate) async fn execute<T: DeserializeOwned>(&self, call: &Call) -> Result<T, AirtableError> {
         let policy = &self.inner.retry;
         let backoff = ExponentialBuilder::default()
             .with_min_delay(policy.min_delay)
             .with_max_delay(policy.max_delay)
             .with_max_times(policy.attempts.saturating_sub(1))
             .with_jitter();
-        let result = (|| self.send_pacing(call))
+        let result = (|| self.attempt(call))
             .retry(backoff)
             .sleep(tokio::time::sleep)
             .when(|e: &AirtableError| retriable(e, call.idempotent))
+            .adjust(|e: &AirtableError, delay| delay.map(|d| e.retry_after().map_or(d, |r| r.min(policy.max_delay))))
             .notify(|error: &AirtableError, delay: Duration| {
                 tracing::warn!(message = "Airtable call failed; retrying.", %error, delay_ms = delay.as_millis() as u64);
             })
             .await;
         result.map_err(|e| outcome_of(e, call.idempotent))
+    }
+
+    /// One attempt, decoded: a 2xx answer that cannot be read is `MalformedResponse` (its body is
+    /// not quoted: it may hold a record's data).
+    async fn attempt<T: DeserializeOwned>(&self, call: &Call) -> Result<T, AirtableError> {
+        let bytes = self.send_pacing(call).await?;
+        serde_json::from_slice(&bytes).map_err(|e| AirtableError::MalformedResponse {
+            context: call.context.clone(),
+            detail: self.scrub(e.to_string()),
+        })
+    }
+
+    /// Removes the token from text that came from outside.
+    fn scrub(&self, text: String) -> String {
+        let token = self.inner.token.expose_secret();
+        if token.is_empty() || !text.contains(token) {
+            return text;
+        }
+        text.replace(token, "[REDACTED]")
     }
 
     /// One attempt: waits for its turn, and waits out rate limits without counting them as attempts.
@@ -219,10 +247,11 @@ impl AirtableClient {
         let network = |e: reqwest::Error| AirtableError::Network {
             context: call.context.clone(),
             maybe_sent: !e.is_connect() && !e.is_builder(),
-            detail: describe(e),
+            detail: self.scrub(describe(e)),
         };
         let response = request.send().await.map_err(network)?;
         let status = response.status().as_u16();
+        let retry_after = retry_after(response.headers());
         let body = response.bytes().await.map_err(network)?;
         if (200..300).contains(&status) {
             return Ok(body);
@@ -232,9 +261,16 @@ impl AirtableClient {
             context: call.context.clone(),
             status,
             kind,
-            message,
+            message: self.scrub(message),
+            retry_after,
         })
     }
+}
+
+/// `Retry-After` in seconds (Airtable's 503 may carry it; dates are not used by Airtable).
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
 /// A reqwest error without its URL (the context says what was called; the URL may be long),

@@ -24,7 +24,8 @@ const MAX_LISTING_RESTARTS: u32 = 3;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     pub id: String,
-    #[serde(rename = "createdTime")]
+    /// Absent only in odd answers; a record without it is still read.
+    #[serde(rename = "createdTime", default)]
     pub created_time: String,
     #[serde(default)]
     pub fields: Fields,
@@ -184,6 +185,12 @@ impl Base {
                 match self.list_page(table, query, offset.as_deref()).await {
                     Ok(page) => {
                         records.extend(page.records);
+                        if page.offset.is_some() && page.offset == offset {
+                            return Err(AirtableError::MalformedResponse {
+                                context: self.context("list records", Some(table)),
+                                detail: "the same offset came back twice; stopping instead of looping".into(),
+                            });
+                        }
                         offset = page.offset;
                         let done = query.max_records.is_some_and(|m| records.len() >= m as usize);
                         if offset.is_none() || done {
@@ -230,103 +237,171 @@ impl Base {
         self.request(&call).await
     }
 
-    /// Creates records, 10 per request, in order.
-    pub async fn create(
-        &self,
-        table: &str,
-        records: Vec<Fields>,
-        typecast: bool,
-    ) -> Result<Vec<Record>, AirtableError> {
-        let mut created = Vec::with_capacity(records.len());
-        for chunk in records.chunks(MAX_RECORDS_PER_WRITE) {
-            let context = self.context("create records", Some(table));
-            let mut call = self.records_call(Method::POST, table, context);
+    /// Creates records, 10 per request, in order. Creating is not idempotent: a request that may
+    /// have been applied is not repeated (its error is outcome-unknown).
+    pub async fn create(&self, table: &str, records: Vec<Fields>, typecast: bool) -> Result<Vec<Record>, BatchError<Vec<Record>>> {
+        let call_for = |chunk: &[Fields]| {
+            let mut call = self.records_call(Method::POST, table, self.context("create records", Some(table)));
             let items: Vec<Value> = chunk.iter().map(|f| json!({"fields": f})).collect();
             call.body = Some(json!({"records": items, "typecast": typecast}));
-            let body: RecordsBody = self.request(&call).await?;
-            created.extend(body.records);
-        }
-        Ok(created)
+            call
+        };
+        self.write_in_chunks(&records, call_for, |done: &mut Vec<Record>, body: RecordsBody| done.extend(body.records)).await
     }
 
     /// Changes the given fields of records (PATCH: others are left alone), 10 per request.
-    pub async fn update(
-        &self,
-        table: &str,
-        changes: Vec<(String, Fields)>,
-        typecast: bool,
-    ) -> Result<Vec<Record>, AirtableError> {
-        let mut updated = Vec::with_capacity(changes.len());
-        for chunk in changes.chunks(MAX_RECORDS_PER_WRITE) {
+    pub async fn update(&self, table: &str, changes: Vec<(String, Fields)>, typecast: bool) -> Result<Vec<Record>, BatchError<Vec<Record>>> {
+        let call_for = |chunk: &[(String, Fields)]| {
             let mut context = self.context("update records", Some(table));
             context.records = chunk.iter().map(|(id, _)| id.clone()).collect();
             let mut call = self.records_call(Method::PATCH, table, context);
             let items: Vec<Value> = chunk.iter().map(|(id, f)| json!({"id": id, "fields": f})).collect();
             call.body = Some(json!({"records": items, "typecast": typecast}));
-            let body: RecordsBody = self.request(&call).await?;
-            updated.extend(body.records);
-        }
-        Ok(updated)
+            call
+        };
+        self.write_in_chunks(&changes, call_for, |done: &mut Vec<Record>, body: RecordsBody| done.extend(body.records)).await
     }
 
     /// Creates or updates records matched on `merge_on` (1 to 3 fields), 10 per request.
-    pub async fn upsert(
-        &self,
-        table: &str,
-        merge_on: &[&str],
-        records: Vec<Fields>,
-        typecast: bool,
-    ) -> Result<UpsertResult, AirtableError> {
+    pub async fn upsert(&self, table: &str, merge_on: &[&str], records: Vec<Fields>, typecast: bool) -> Result<UpsertResult, BatchError<UpsertResult>> {
         if merge_on.is_empty() || merge_on.len() > 3 {
-            return Err(AirtableError::InvalidRequest {
-                context: self.context("upsert records", Some(table)),
-                detail: format!("an upsert merges on 1 to 3 fields, not {}", merge_on.len()),
+            return Err(BatchError {
+                done: UpsertResult::default(),
+                written: 0,
+                total: records.len(),
+                error: AirtableError::InvalidRequest {
+                    context: self.context("upsert records", Some(table)),
+                    detail: format!("an upsert merges on 1 to 3 fields, not {}", merge_on.len()),
+                },
             });
         }
-        let mut result = UpsertResult::default();
-        for chunk in records.chunks(MAX_RECORDS_PER_WRITE) {
-            let context = self.context("upsert records", Some(table));
-            let mut call = self.records_call(Method::PATCH, table, context);
+        let call_for = |chunk: &[Fields]| {
+            let mut call = self.records_call(Method::PATCH, table, self.context("upsert records", Some(table)));
             let items: Vec<Value> = chunk.iter().map(|f| json!({"fields": f})).collect();
-            call.body = Some(json!({
-                "performUpsert": {"fieldsToMergeOn": merge_on},
-                "records": items,
-                "typecast": typecast,
-            }));
-            let body: UpsertBody = self.request(&call).await?;
-            result.records.extend(body.records);
-            result.created.extend(body.created);
-            result.updated.extend(body.updated);
-        }
-        Ok(result)
+            call.body = Some(json!({"performUpsert": {"fieldsToMergeOn": merge_on}, "records": items, "typecast": typecast}));
+            call
+        };
+        let merge = |done: &mut UpsertResult, body: UpsertBody| {
+            done.records.extend(body.records);
+            done.created.extend(body.created);
+            done.updated.extend(body.updated);
+        };
+        self.write_in_chunks(&records, call_for, merge).await
     }
 
-    /// Deletes records by id, 10 per request; returns the ids Airtable confirmed.
-    pub async fn delete(&self, table: &str, ids: &[String]) -> Result<Vec<String>, AirtableError> {
+    /// Deletes records by id, 10 per request; returns the ids Airtable confirmed. A record that is
+    /// already gone (deleted by a person, or by an attempt whose answer was lost) is not an error.
+    pub async fn delete(&self, table: &str, ids: &[String]) -> Result<Vec<String>, BatchError<Vec<String>>> {
         let mut deleted = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(MAX_RECORDS_PER_WRITE) {
-            let mut context = self.context("delete records", Some(table));
-            context.records = chunk.to_vec();
-            let mut call = self.records_call(Method::DELETE, table, context);
-            call.query = chunk.iter().map(|id| ("records[]".to_string(), id.clone())).collect();
-            let body: DeletedBody = self.request(&call).await?;
-            deleted.extend(body.records.into_iter().filter(|d| d.deleted).map(|d| d.id));
+        for (n, chunk) in ids.chunks(MAX_RECORDS_PER_WRITE).enumerate() {
+            let written = n * MAX_RECORDS_PER_WRITE;
+            match self.delete_chunk(table, chunk).await {
+                Ok(done) => deleted.extend(done),
+                // One missing id fails its whole request: delete the others one by one.
+                Err(e) if is_gone(&e) && chunk.len() > 1 => {
+                    for id in chunk {
+                        match self.delete_chunk(table, std::slice::from_ref(id)).await {
+                            Ok(done) => deleted.extend(done),
+                            Err(e) if is_gone(&e) => {}
+                            Err(error) => return Err(BatchError { done: deleted, written, total: ids.len(), error }),
+                        }
+                    }
+                }
+                Err(e) if is_gone(&e) => {}
+                Err(error) => return Err(BatchError { done: deleted, written, total: ids.len(), error }),
+            }
         }
         Ok(deleted)
     }
 
+    async fn delete_chunk(&self, table: &str, chunk: &[String]) -> Result<Vec<String>, AirtableError> {
+        let mut context = self.context("delete records", Some(table));
+        context.records = chunk.to_vec();
+        let mut call = self.records_call(Method::DELETE, table, context);
+        call.query = chunk.iter().map(|id| ("records[]".to_string(), id.clone())).collect();
+        let body: DeletedBody = self.request(&call).await?;
+        Ok(body.records.into_iter().filter(|d| d.deleted).map(|d| d.id).collect())
+    }
+
+    /// Sends `items` 10 per request, in order; on a failure, returns what the earlier requests did.
+    async fn write_in_chunks<I, D: Default, R: DeserializeOwned>(
+        &self,
+        items: &[I],
+        call_for: impl Fn(&[I]) -> Call,
+        mut merge: impl FnMut(&mut D, R),
+    ) -> Result<D, BatchError<D>> {
+        let mut done = D::default();
+        for (n, chunk) in items.chunks(MAX_RECORDS_PER_WRITE).enumerate() {
+            match self.request::<R>(&call_for(chunk)).await {
+                Ok(body) => merge(&mut done, body),
+                Err(error) => {
+                    let written = n * MAX_RECORDS_PER_WRITE;
+                    return Err(BatchError { done, written, total: items.len(), error });
+                }
+            }
+        }
+        Ok(done)
+    }
+
     /// Sends a call and reads its JSON answer.
     pub(crate) async fn request<T: DeserializeOwned>(&self, call: &Call) -> Result<T, AirtableError> {
-        let bytes = self.client().execute(call).await?;
-        serde_json::from_slice(&bytes).map_err(|e| AirtableError::MalformedResponse {
-            context: call.context.clone(),
-            detail: format!("{e} (body starts {:?})", snippet(&bytes)),
-        })
+        self.client().execute(call).await
     }
 }
 
-fn snippet(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).chars().take(120).collect()
+/// Whether an error says the record is not there (Airtable: 404 `NOT_FOUND`, or 422
+/// `ROW_DOES_NOT_EXIST` on writes naming a missing id).
+fn is_gone(e: &AirtableError) -> bool {
+    match e.api_type() {
+        Some(super::ApiErrorType::NotFound) => true,
+        Some(super::ApiErrorType::Other { kind, .. }) => kind == "ROW_DOES_NOT_EXIST",
+        _ => false,
+    }
+}
+
+/// A batch write that stopped part-way: what the requests before the failing one did, and why it
+/// stopped. Nothing after the failing request was sent.
+#[derive(Debug)]
+pub struct BatchError<D> {
+    /// What the successful requests returned.
+    pub done: D,
+    /// How many of the items were in successful requests.
+    pub written: usize,
+    pub total: usize,
+    pub error: AirtableError,
+}
+
+impl<D> BatchError<D> {
+    pub fn class(&self) -> crate::error_class::ErrorClass {
+        self.error.class()
+    }
+
+    pub fn api_type(&self) -> Option<&super::ApiErrorType> {
+        self.error.api_type()
+    }
+}
+
+impl<D> std::fmt::Display for BatchError<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.error)?;
+        if self.written > 0 {
+            write!(f, " (after {} of {} records were written)", self.written, self.total)?;
+        }
+        Ok(())
+    }
+}
+
+impl<D: std::fmt::Debug> std::error::Error for BatchError<D> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+/// For callers that only need the cause (what was written is dropped).
+impl<D> From<BatchError<D>> for AirtableError {
+    fn from(e: BatchError<D>) -> Self {
+        e.error
+    }
 }
 
 fn is_expired_iterator(e: &AirtableError) -> bool {

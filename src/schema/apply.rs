@@ -26,10 +26,10 @@ pub enum Action {
         table: String,
         field: FieldSpec,
     },
+    /// Choices missing from select fields of one table (added together: they share temporary records).
     AddChoices {
         table: String,
-        field: String,
-        choices: Vec<String>,
+        fields: Vec<MissingChoices>,
     },
 }
 
@@ -44,12 +44,10 @@ impl fmt::Display for Action {
                 Some(to) => write!(f, "create field {table}.{} (link to {to})", field.name),
                 None => write!(f, "create field {table}.{} ({})", field.name, field.kind.api_name()),
             },
-            Action::AddChoices { table, field, choices } => {
-                write!(
-                    f,
-                    "add choices {} to {table}.{field} (through a temporary record)",
-                    choices.join(", ")
-                )
+            Action::AddChoices { table, fields } => {
+                let parts: Vec<String> =
+                    fields.iter().map(|m| format!("{} to {table}.{}", m.choices.join(", "), m.field)).collect();
+                write!(f, "add choices {} (through temporary records, deleted at once)", parts.join("; "))
             }
         }
     }
@@ -114,17 +112,16 @@ pub fn plan(schema: &Schema, base: &[TableMeta]) -> Plan {
                     fields.push(action);
                 }
             }
-            Difference::MissingChoices {
-                table,
-                field,
-                choices: missing,
-                ..
-            } => {
-                choices.push(Action::AddChoices {
-                    table,
-                    field,
-                    choices: missing,
-                });
+            Difference::MissingChoices { table, field, choices: missing, .. } => {
+                let multiple = schema
+                    .table(&table)
+                    .and_then(|t| t.fields.iter().find(|f| f.name == field))
+                    .is_some_and(|f| f.kind == FieldKind::MultipleSelects);
+                let entry = MissingChoices { field, multiple, choices: missing };
+                match choices.iter_mut().find(|a| matches!(a, Action::AddChoices { table: t, .. } if *t == table)) {
+                    Some(Action::AddChoices { fields, .. }) => fields.push(entry),
+                    _ => choices.push(Action::AddChoices { table, fields: vec![entry] }),
+                }
             }
             d @ (Difference::WrongType { .. } | Difference::WrongLink { .. }) => manual.push(d),
             Difference::ExtraTable { .. } | Difference::ExtraField { .. } | Difference::ExtraChoices { .. } => {}
@@ -191,13 +188,15 @@ pub async fn execute(base: &Base, plan: &Plan) -> Result<Vec<String>, AirtableEr
                 table_ids.insert(table.to_lowercase(), created.id);
             }
             Action::CreateField { table, field } => {
-                let id = table_ids
-                    .get(&table.to_lowercase())
-                    .cloned()
-                    .unwrap_or_else(|| table.clone());
+                let Some(id) = table_ids.get(&table.to_lowercase()).cloned() else {
+                    return Err(AirtableError::InvalidRequest {
+                        context: base.context("create field", Some(table)),
+                        detail: "the table's id is unknown: plan against the base's current tables".into(),
+                    });
+                };
                 base.create_field(&id, table, field_body(field, &table_ids)).await?;
             }
-            Action::AddChoices { table, field, choices } => add_choices(base, table, field, choices).await?,
+            Action::AddChoices { table, fields } => add_choices(base, table, fields).await?,
         }
         tracing::info!(message = "Schema change applied.", change = %action);
         done.push(action.to_string());
@@ -205,20 +204,41 @@ pub async fn execute(base: &Base, plan: &Plan) -> Result<Vec<String>, AirtableEr
     Ok(done)
 }
 
-/// Adds select choices by writing them with `typecast` in temporary records, then deleting those.
-async fn add_choices(base: &Base, table: &str, field: &str, choices: &[String]) -> Result<(), AirtableError> {
-    let records: Vec<Fields> = choices
-        .iter()
-        .map(|c| {
+/// Choices one select field lacks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MissingChoices {
+    pub field: String,
+    /// A `multipleSelects` field (its value is a list).
+    pub multiple: bool,
+    pub choices: Vec<String>,
+}
+
+/// Adds select choices by writing them with `typecast` in temporary records (record i holds each
+/// field's i-th missing choice), then deleting those records, whatever happened.
+async fn add_choices(base: &Base, table: &str, fields: &[MissingChoices]) -> Result<(), AirtableError> {
+    let rows = fields.iter().map(|m| m.choices.len()).max().unwrap_or(0);
+    let records: Vec<Fields> = (0..rows)
+        .map(|i| {
             let mut f = Fields::new();
-            f.insert(field.to_string(), json!(c));
+            for m in fields {
+                if let Some(c) = m.choices.get(i) {
+                    f.insert(m.field.clone(), if m.multiple { json!([c]) } else { json!(c) });
+                }
+            }
             f
         })
         .collect();
-    let created = base.create(table, records, true).await?;
+    let (created, failure) = match base.create(table, records, true).await {
+        Ok(created) => (created, None),
+        Err(e) => (e.done, Some(e.error)),
+    };
     let ids: Vec<String> = created.into_iter().map(|r| r.id).collect();
-    base.delete(table, &ids).await?;
-    Ok(())
+    if let Err(e) = base.delete(table, &ids).await {
+        let left: Vec<&String> = ids.iter().filter(|id| !e.done.contains(id)).collect();
+        tracing::error!(message = "Temporary records of schema apply are left in the base; delete them by hand.", table, records = ?left);
+        return Err(e.error);
+    }
+    failure.map_or(Ok(()), Err)
 }
 
 #[cfg(test)]

@@ -6,6 +6,6 @@ pub mod apply;
 pub mod diff;
 pub mod model;
 
-pub use apply::{plan, Action, Plan};
+pub use apply::{plan, Action, MissingChoices, Plan};
 pub use diff::{compare, Comparison, Difference, MissingView};
 pub use model::{FieldKind, FieldSpec, Schema, SchemaFileError, SortDirection, SortSpec, TableSpec, ViewSpec};
