@@ -124,10 +124,12 @@ impl Config {
     pub fn from_vars_os(vars: impl IntoIterator<Item = (OsString, OsString)>) -> Result<Config, ConfigError> {
         let mut ours = Vec::new();
         for (k, v) in vars {
-            let Some(key) = k.to_str().filter(|k| is_ours(k)) else { continue };
-            let value = v.into_string().map_err(|_| {
-                ConfigError::new(known_name(key), None, "it is not valid Unicode text", "plain text")
-            })?;
+            let Some(key) = k.to_str().filter(|k| is_ours(k)) else {
+                continue;
+            };
+            let value = v
+                .into_string()
+                .map_err(|_| ConfigError::new(known_name(key), None, "it is not valid Unicode text", "plain text"))?;
             ours.push((key.to_string(), value));
         }
         Config::from_vars(ours)
@@ -247,12 +249,26 @@ impl Config {
 /// Our variable's name as a static string, for error messages.
 fn known_name(key: &str) -> &'static str {
     const NAMES: &[&str] = &[
-        "AIRTABLE_TOKEN", "AIRTABLE_BASE_ID", "AIRTABLE_API_URL", "AIRTABLE_PLAN", "AIRTABLE_BASE_RPS",
-        "AIRTABLE_TOKEN_RPS", "AIRTABLE_LOCKOUT_SECS", "AIRTABLE_RETRY_ATTEMPTS", "AIRTABLE_RETRY_MIN_DELAY_MS",
-        "AIRTABLE_RETRY_MAX_DELAY_MS", "AIRTABLE_TIMEOUT_SECS", "SCHEDULO_DATA_DIR", "SCHEDULO_SCHEMA_FILE",
+        "AIRTABLE_TOKEN",
+        "AIRTABLE_BASE_ID",
+        "AIRTABLE_API_URL",
+        "AIRTABLE_PLAN",
+        "AIRTABLE_BASE_RPS",
+        "AIRTABLE_TOKEN_RPS",
+        "AIRTABLE_LOCKOUT_SECS",
+        "AIRTABLE_RETRY_ATTEMPTS",
+        "AIRTABLE_RETRY_MIN_DELAY_MS",
+        "AIRTABLE_RETRY_MAX_DELAY_MS",
+        "AIRTABLE_TIMEOUT_SECS",
+        "SCHEDULO_DATA_DIR",
+        "SCHEDULO_SCHEMA_FILE",
         "SCHEDULO_SANDBOX_LISTEN",
     ];
-    NAMES.iter().copied().find(|n| n.eq_ignore_ascii_case(key)).unwrap_or("a SCHEDULO_ or AIRTABLE_ variable")
+    NAMES
+        .iter()
+        .copied()
+        .find(|n| n.eq_ignore_ascii_case(key))
+        .unwrap_or("a SCHEDULO_ or AIRTABLE_ variable")
 }
 
 /// A `.env` that does not parse, said without quoting the line (it may hold a token).
@@ -260,11 +276,20 @@ pub fn describe_dotenv_error(e: &dotenvy::Error) -> String {
     match e {
         dotenvy::Error::LineParse(line, index) => {
             let name = line.split('=').next().unwrap_or("").trim();
-            let name = if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') { name } else { "?" };
-            format!(".env cannot be read: the line setting {name} does not parse at character {index} (check its quotes)")
+            let name = if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                name
+            } else {
+                "?"
+            };
+            format!(
+                ".env cannot be read: the line setting {name} does not parse at character {index} (check its quotes)"
+            )
         }
         dotenvy::Error::Io(io) => format!(".env cannot be read: {io}"),
-        other => format!(".env cannot be read: {}", other.to_string().chars().take(80).collect::<String>()),
+        other => format!(
+            ".env cannot be read: {}",
+            other.to_string().chars().take(80).collect::<String>()
+        ),
     }
 }
 

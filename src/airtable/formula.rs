@@ -48,9 +48,19 @@ impl Formula {
         Formula(out)
     }
 
-    /// A number literal.
+    /// A number literal; NaN and infinities, which Airtable cannot read, become `ERROR()`
+    /// (a comparison with it matches no record).
     pub fn number(value: f64) -> Formula {
-        Formula(format!("{value}"))
+        if value.is_finite() {
+            Formula(format!("{value}"))
+        } else {
+            Formula("ERROR()".into())
+        }
+    }
+
+    /// `BLANK()`: an empty value.
+    pub fn blank() -> Formula {
+        Formula("BLANK()".into())
     }
 
     /// A point in time: `DATETIME_PARSE("2026-11-25T10:00:00.000Z")`.

@@ -117,6 +117,25 @@ impl Base {
         self.request(&call).await
     }
 
+    /// Renames a field (the metadata API changes only names and descriptions).
+    pub async fn rename_field(
+        &self,
+        table_id: &str,
+        table_name: &str,
+        field_id: &str,
+        name: &str,
+    ) -> Result<FieldMeta, AirtableError> {
+        let mut call = self.meta_call(
+            Method::PATCH,
+            "rename field",
+            Some(table_name),
+            &[table_id, "fields", field_id],
+        );
+        call.idempotent = true;
+        call.body = Some(json!({ "name": name }));
+        self.request(&call).await
+    }
+
     /// Creates one field in a table (by table id).
     pub async fn create_field(
         &self,

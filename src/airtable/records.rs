@@ -239,18 +239,31 @@ impl Base {
 
     /// Creates records, 10 per request, in order. Creating is not idempotent: a request that may
     /// have been applied is not repeated (its error is outcome-unknown).
-    pub async fn create(&self, table: &str, records: Vec<Fields>, typecast: bool) -> Result<Vec<Record>, BatchError<Vec<Record>>> {
+    pub async fn create(
+        &self,
+        table: &str,
+        records: Vec<Fields>,
+        typecast: bool,
+    ) -> Result<Vec<Record>, BatchError<Vec<Record>>> {
         let call_for = |chunk: &[Fields]| {
             let mut call = self.records_call(Method::POST, table, self.context("create records", Some(table)));
             let items: Vec<Value> = chunk.iter().map(|f| json!({"fields": f})).collect();
             call.body = Some(json!({"records": items, "typecast": typecast}));
             call
         };
-        self.write_in_chunks(&records, call_for, |done: &mut Vec<Record>, body: RecordsBody| done.extend(body.records)).await
+        self.write_in_chunks(&records, call_for, |done: &mut Vec<Record>, body: RecordsBody| {
+            done.extend(body.records)
+        })
+        .await
     }
 
     /// Changes the given fields of records (PATCH: others are left alone), 10 per request.
-    pub async fn update(&self, table: &str, changes: Vec<(String, Fields)>, typecast: bool) -> Result<Vec<Record>, BatchError<Vec<Record>>> {
+    pub async fn update(
+        &self,
+        table: &str,
+        changes: Vec<(String, Fields)>,
+        typecast: bool,
+    ) -> Result<Vec<Record>, BatchError<Vec<Record>>> {
         let call_for = |chunk: &[(String, Fields)]| {
             let mut context = self.context("update records", Some(table));
             context.records = chunk.iter().map(|(id, _)| id.clone()).collect();
@@ -259,11 +272,20 @@ impl Base {
             call.body = Some(json!({"records": items, "typecast": typecast}));
             call
         };
-        self.write_in_chunks(&changes, call_for, |done: &mut Vec<Record>, body: RecordsBody| done.extend(body.records)).await
+        self.write_in_chunks(&changes, call_for, |done: &mut Vec<Record>, body: RecordsBody| {
+            done.extend(body.records)
+        })
+        .await
     }
 
     /// Creates or updates records matched on `merge_on` (1 to 3 fields), 10 per request.
-    pub async fn upsert(&self, table: &str, merge_on: &[&str], records: Vec<Fields>, typecast: bool) -> Result<UpsertResult, BatchError<UpsertResult>> {
+    pub async fn upsert(
+        &self,
+        table: &str,
+        merge_on: &[&str],
+        records: Vec<Fields>,
+        typecast: bool,
+    ) -> Result<UpsertResult, BatchError<UpsertResult>> {
         if merge_on.is_empty() || merge_on.len() > 3 {
             return Err(BatchError {
                 done: UpsertResult::default(),
@@ -278,7 +300,8 @@ impl Base {
         let call_for = |chunk: &[Fields]| {
             let mut call = self.records_call(Method::PATCH, table, self.context("upsert records", Some(table)));
             let items: Vec<Value> = chunk.iter().map(|f| json!({"fields": f})).collect();
-            call.body = Some(json!({"performUpsert": {"fieldsToMergeOn": merge_on}, "records": items, "typecast": typecast}));
+            call.body =
+                Some(json!({"performUpsert": {"fieldsToMergeOn": merge_on}, "records": items, "typecast": typecast}));
             call
         };
         let merge = |done: &mut UpsertResult, body: UpsertBody| {
@@ -303,12 +326,26 @@ impl Base {
                         match self.delete_chunk(table, std::slice::from_ref(id)).await {
                             Ok(done) => deleted.extend(done),
                             Err(e) if is_gone(&e) => {}
-                            Err(error) => return Err(BatchError { done: deleted, written, total: ids.len(), error }),
+                            Err(error) => {
+                                return Err(BatchError {
+                                    done: deleted,
+                                    written,
+                                    total: ids.len(),
+                                    error,
+                                })
+                            }
                         }
                     }
                 }
                 Err(e) if is_gone(&e) => {}
-                Err(error) => return Err(BatchError { done: deleted, written, total: ids.len(), error }),
+                Err(error) => {
+                    return Err(BatchError {
+                        done: deleted,
+                        written,
+                        total: ids.len(),
+                        error,
+                    })
+                }
             }
         }
         Ok(deleted)
@@ -336,7 +373,12 @@ impl Base {
                 Ok(body) => merge(&mut done, body),
                 Err(error) => {
                     let written = n * MAX_RECORDS_PER_WRITE;
-                    return Err(BatchError { done, written, total: items.len(), error });
+                    return Err(BatchError {
+                        done,
+                        written,
+                        total: items.len(),
+                        error,
+                    });
                 }
             }
         }

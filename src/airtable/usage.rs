@@ -42,7 +42,10 @@ impl UsageCounter {
         };
         Ok(UsageCounter {
             path,
-            state: Mutex::new(State { counts, unsaved: Counts::new() }),
+            state: Mutex::new(State {
+                counts,
+                unsaved: Counts::new(),
+            }),
         })
     }
 
@@ -84,7 +87,11 @@ impl UsageCounter {
 }
 
 fn add(counts: &mut Counts, base: &str, month: &str, n: u64) {
-    *counts.entry(base.to_string()).or_default().entry(month.to_string()).or_default() += n;
+    *counts
+        .entry(base.to_string())
+        .or_default()
+        .entry(month.to_string())
+        .or_default() += n;
 }
 
 fn read(path: &Path) -> anyhow::Result<Counts> {
@@ -109,7 +116,11 @@ fn merge_into_file(path: &Path, unsaved: &Counts) -> anyhow::Result<Counts> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(path.with_extension("lock"))?;
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path.with_extension("lock"))?;
     lock.lock()?;
     let mut counts = read(path)?;
     for (base, months) in unsaved {

@@ -69,7 +69,7 @@ pub struct SocialAccount {
     pub account_name: Option<String>,
     pub access_token: Option<SecretString>,
     pub refresh_token: Option<SecretString>,
-    pub token_expiry: Option<NaiveDate>,
+    pub token_expiry: Option<DateTime<Utc>>,
     pub status: Option<AccountStatus>,
 }
 
@@ -84,7 +84,7 @@ impl SocialAccount {
             account_name: r.text(accounts::ACCOUNT_NAME)?,
             access_token: r.text(accounts::ACCESS_TOKEN)?.map(SecretString::from),
             refresh_token: r.text(accounts::REFRESH_TOKEN)?.map(SecretString::from),
-            token_expiry: r.date(accounts::TOKEN_EXPIRY)?,
+            token_expiry: r.datetime(accounts::TOKEN_EXPIRY)?,
             status: r.choice(accounts::STATUS)?,
         })
     }

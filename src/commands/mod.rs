@@ -19,8 +19,8 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCo
         Command::Sandbox(args) => sandbox::sandbox(args, config).await,
         Command::Schema(cmd) => schema::schema(cmd, config).await,
         Command::Bench(BenchCommand::Airtable { records, seconds }) => {
-            crate::bench::airtable::run(records, seconds).await?;
-            Ok(ExitCode::SUCCESS)
+            let met = crate::bench::airtable::run(records, seconds).await?;
+            Ok(if met { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Usage => usage::usage(config),
     }

@@ -16,10 +16,7 @@ use chrono::Utc;
 use std::process::ExitCode;
 
 pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
-    let schema = match &config.schema_file {
-        Some(path) => schema::Schema::load(path)?,
-        None => schema::Schema::builtin(),
-    };
+    let schema = super::schema::load_schema(None, &config)?;
     let mut sandbox = None;
     let base = match &config.airtable {
         AirtableTarget::Sandbox => {
@@ -46,6 +43,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
         }
     }
     let scenario = PostScheduler::builtin();
+    warn_if_over_budget(&config, &scenario);
     tracing::info!(
         message = "Worker running; Ctrl-C stops it.",
         base = base.id(),
@@ -68,6 +66,23 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Warns when re-reading the schedule alone would spend more than half the plan's monthly calls.
+fn warn_if_over_budget(config: &Config, scenario: &PostScheduler) {
+    let Some(quota) = config.plan.monthly_calls() else {
+        return;
+    };
+    let per_month = 30 * 86_400 / scenario.trigger.resync_every_secs.max(1);
+    if per_month * 2 > quota {
+        tracing::warn!(
+            message = "Re-reading the schedule this often would spend much of the plan's monthly Airtable calls.",
+            plan = %config.plan,
+            quota,
+            calls_per_month = per_month,
+            resync_every_s = scenario.trigger.resync_every_secs,
+        );
+    }
+}
+
 /// The posts due within the horizon: one paged read, sorted by time.
 pub async fn read_schedule(
     base: &Base,
@@ -78,9 +93,13 @@ pub async fn read_schedule(
     let query = ListQuery {
         fields: ScheduledPost::READ_FIELDS.iter().map(|s| s.to_string()).collect(),
         sort: vec![(posts::SCHEDULED_TIME.to_string(), SortDirection::Asc)],
+        // A scheduled post without a time is read too, so that it fails with its own error.
         filter: Some(Formula::and([
             Formula::field_is(posts::STATUS, "Scheduled"),
-            Formula::field(posts::SCHEDULED_TIME).is_before(Formula::datetime(until)),
+            Formula::or([
+                Formula::field(posts::SCHEDULED_TIME).is_before(Formula::datetime(until)),
+                Formula::field(posts::SCHEDULED_TIME).eq(Formula::blank()),
+            ]),
         ])),
         ..ListQuery::default()
     };

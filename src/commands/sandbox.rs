@@ -3,14 +3,10 @@
 use super::shutdown_signal;
 use crate::cli::SandboxArgs;
 use crate::config::Config;
-use crate::schema::Schema;
 use std::process::ExitCode;
 
 pub async fn sandbox(args: SandboxArgs, config: Config) -> anyhow::Result<ExitCode> {
-    let schema = match &config.schema_file {
-        Some(path) => Schema::load(path)?,
-        None => Schema::builtin(),
-    };
+    let schema = super::schema::load_schema(None, &config)?;
     let data_dir = args.data_dir.unwrap_or_else(|| config.data_dir.join("sandbox"));
     let launched = crate::sandbox::launch::launch(args.listen, &data_dir, &schema, |url, token| {
         config.client_options(url, token)

@@ -14,16 +14,16 @@ pub async fn schema(cmd: SchemaCommand, config: Config) -> anyhow::Result<ExitCo
     }
 }
 
-/// The schema file named on the command line, else in config, else the built-in one.
-pub(crate) fn load_schema(args: &SchemaArgs, config: &Config) -> anyhow::Result<Schema> {
-    match args.file.as_ref().or(config.schema_file.as_ref()) {
+/// The schema file named on the command line, else in config (`SCHEDULO_SCHEMA_FILE`), else the built-in one.
+pub(crate) fn load_schema(file: Option<&std::path::PathBuf>, config: &Config) -> anyhow::Result<Schema> {
+    match file.or(config.schema_file.as_ref()) {
         Some(path) => Ok(Schema::load(path)?),
         None => Ok(Schema::builtin()),
     }
 }
 
 async fn check(args: &SchemaArgs, config: &Config) -> anyhow::Result<ExitCode> {
-    let schema = load_schema(args, config)?;
+    let schema = load_schema(args.file.as_ref(), config)?;
     let base = configured_base(config)?;
     let tables = base.tables().await.context("Failed to read the base's schema")?;
     let comparison = schema::compare(&schema, &tables);
@@ -58,7 +58,7 @@ pub fn render_check(c: &schema::Comparison) -> String {
 }
 
 async fn apply(args: &SchemaArgs, config: &Config, yes: bool) -> anyhow::Result<ExitCode> {
-    let schema = load_schema(args, config)?;
+    let schema = load_schema(args.file.as_ref(), config)?;
     let base = configured_base(config)?;
     let tables = base.tables().await.context("Failed to read the base's schema")?;
     let plan = schema::plan(&schema, &tables);

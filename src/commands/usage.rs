@@ -10,7 +10,11 @@ pub fn usage(config: Config) -> anyhow::Result<ExitCode> {
     let month = month_key(chrono::Utc::now());
     let quota = config.plan.monthly_calls();
     let quota_text = quota.map_or("unlimited".to_string(), |q| format!("{q} calls a month per workspace"));
-    println!("Airtable calls in {month} (plan: {}, {quota_text}), counted in {}:", config.plan, path.display());
+    println!(
+        "Airtable calls in {month} (plan: {}, {quota_text}), counted in {}:",
+        config.plan,
+        path.display()
+    );
     let per_base: Vec<(String, u64)> = counter
         .snapshot()
         .into_iter()
@@ -27,7 +31,10 @@ pub fn usage(config: Config) -> anyhow::Result<ExitCode> {
     // The quota is the workspace's: bases of one workspace add up.
     let total: u64 = per_base.iter().map(|(_, c)| c).sum();
     match quota {
-        Some(q) => println!("  all bases: {total} ({:.1} % of the quota)", total as f64 * 100.0 / q as f64),
+        Some(q) => println!(
+            "  all bases: {total} ({:.1} % of the quota)",
+            total as f64 * 100.0 / q as f64
+        ),
         None => println!("  all bases: {total}"),
     }
     Ok(ExitCode::SUCCESS)

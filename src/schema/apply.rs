@@ -26,6 +26,13 @@ pub enum Action {
         table: String,
         field: FieldSpec,
     },
+    /// A field whose name differs from the schema's only in case (the metadata API can rename).
+    RenameField {
+        table: String,
+        field_id: String,
+        from: String,
+        to: String,
+    },
     /// Choices missing from select fields of one table (added together: they share temporary records).
     AddChoices {
         table: String,
@@ -44,10 +51,17 @@ impl fmt::Display for Action {
                 Some(to) => write!(f, "create field {table}.{} (link to {to})", field.name),
                 None => write!(f, "create field {table}.{} ({})", field.name, field.kind.api_name()),
             },
+            Action::RenameField { table, from, to, .. } => write!(f, "rename field {table}.{from} to {to}"),
             Action::AddChoices { table, fields } => {
-                let parts: Vec<String> =
-                    fields.iter().map(|m| format!("{} to {table}.{}", m.choices.join(", "), m.field)).collect();
-                write!(f, "add choices {} (through temporary records, deleted at once)", parts.join("; "))
+                let parts: Vec<String> = fields
+                    .iter()
+                    .map(|m| format!("{} to {table}.{}", m.choices.join(", "), m.field))
+                    .collect();
+                write!(
+                    f,
+                    "add choices {} (through temporary records, deleted at once)",
+                    parts.join("; ")
+                )
             }
         }
     }
@@ -112,17 +126,44 @@ pub fn plan(schema: &Schema, base: &[TableMeta]) -> Plan {
                     fields.push(action);
                 }
             }
-            Difference::MissingChoices { table, field, choices: missing, .. } => {
+            Difference::MissingChoices {
+                table,
+                field,
+                choices: missing,
+                ..
+            } => {
                 let multiple = schema
                     .table(&table)
                     .and_then(|t| t.fields.iter().find(|f| f.name == field))
                     .is_some_and(|f| f.kind == FieldKind::MultipleSelects);
-                let entry = MissingChoices { field, multiple, choices: missing };
-                match choices.iter_mut().find(|a| matches!(a, Action::AddChoices { table: t, .. } if *t == table)) {
+                let entry = MissingChoices {
+                    field,
+                    multiple,
+                    choices: missing,
+                };
+                match choices
+                    .iter_mut()
+                    .find(|a| matches!(a, Action::AddChoices { table: t, .. } if *t == table))
+                {
                     Some(Action::AddChoices { fields, .. }) => fields.push(entry),
-                    _ => choices.push(Action::AddChoices { table, fields: vec![entry] }),
+                    _ => choices.push(Action::AddChoices {
+                        table,
+                        fields: vec![entry],
+                    }),
                 }
             }
+            Difference::NameCase {
+                table,
+                field,
+                found,
+                field_id,
+                ..
+            } => fields.push(Action::RenameField {
+                table,
+                field_id,
+                from: found,
+                to: field,
+            }),
             d @ (Difference::WrongType { .. } | Difference::WrongLink { .. }) => manual.push(d),
             Difference::ExtraTable { .. } | Difference::ExtraField { .. } | Difference::ExtraChoices { .. } => {}
         }
@@ -143,7 +184,7 @@ pub fn field_body(field: &FieldSpec, table_ids: &HashMap<String, String>) -> Val
         body["description"] = json!(d);
     }
     let options = match field.kind {
-        FieldKind::Number => Some(json!({"precision": 0})),
+        FieldKind::Number => Some(json!({"precision": field.precision.unwrap_or(0)})),
         FieldKind::Checkbox => Some(json!({"icon": "check", "color": "greenBright"})),
         FieldKind::Date => Some(json!({"dateFormat": {"name": "iso"}})),
         FieldKind::DateTime => Some(json!({
@@ -195,6 +236,17 @@ pub async fn execute(base: &Base, plan: &Plan) -> Result<Vec<String>, AirtableEr
                     });
                 };
                 base.create_field(&id, table, field_body(field, &table_ids)).await?;
+            }
+            Action::RenameField {
+                table, field_id, to, ..
+            } => {
+                let Some(id) = table_ids.get(&table.to_lowercase()).cloned() else {
+                    return Err(AirtableError::InvalidRequest {
+                        context: base.context("rename field", Some(table)),
+                        detail: "the table's id is unknown: plan against the base's current tables".into(),
+                    });
+                };
+                base.rename_field(&id, table, field_id, to).await?;
             }
             Action::AddChoices { table, fields } => add_choices(base, table, fields).await?,
         }

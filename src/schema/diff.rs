@@ -36,6 +36,15 @@ pub enum Difference {
         choices: Vec<String>,
         required: bool,
     },
+    /// The field exists with its name in another case: Airtable matches names in formulas without
+    /// case, but records come back under the base's spelling, so the worker would find it empty.
+    NameCase {
+        table: String,
+        field: String,
+        found: String,
+        field_id: String,
+        required: bool,
+    },
     ExtraTable {
         table: String,
     },
@@ -59,7 +68,8 @@ impl Difference {
             Difference::MissingField { required, .. }
             | Difference::WrongType { required, .. }
             | Difference::WrongLink { required, .. }
-            | Difference::MissingChoices { required, .. } => *required,
+            | Difference::MissingChoices { required, .. }
+            | Difference::NameCase { required, .. } => *required,
             Difference::ExtraTable { .. } | Difference::ExtraField { .. } | Difference::ExtraChoices { .. } => false,
         }
     }
@@ -82,6 +92,9 @@ impl fmt::Display for Difference {
             }
             Difference::MissingChoices { table, field, choices, .. } => {
                 write!(f, "{table}: field {field} lacks choices {}", choices.join(", "))
+            }
+            Difference::NameCase { table, field, found, .. } => {
+                write!(f, "{table}: field {found} should be spelled {field}")
             }
             Difference::ExtraTable { table } => write!(f, "extra table {table} (left alone)"),
             Difference::ExtraField { table, field, kind } => {
@@ -239,6 +252,15 @@ fn is_inverse_of_ours(meta: &FieldMeta, schema: &Schema, base: &[TableMeta]) -> 
 
 fn compare_field(table: &str, spec: &FieldSpec, meta: &FieldMeta, base: &[TableMeta], out: &mut Comparison) {
     let (t, f, required) = (table.to_string(), spec.name.clone(), spec.required_by_worker);
+    if meta.name != spec.name {
+        out.differences.push(Difference::NameCase {
+            table: t.clone(),
+            field: f.clone(),
+            found: meta.name.clone(),
+            field_id: meta.id.clone(),
+            required,
+        });
+    }
     if FieldKind::from_api_name(&meta.kind) != Some(spec.kind) {
         out.differences.push(Difference::WrongType {
             table: t,

@@ -43,6 +43,9 @@ pub struct FieldSpec {
     /// Choices of a `singleSelect` or `multipleSelects` field.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<String>,
+    /// Decimal places of a `number` field (0 to 8; 0 when unset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<u8>,
     /// Table a `multipleRecordLinks` field points to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links_to: Option<String>,
@@ -228,6 +231,12 @@ impl Schema {
                 }
                 if !f.kind.has_choices() && !f.choices.is_empty() {
                     return Err(format!("{at}: only select fields take choices"));
+                }
+                if f.precision.is_some() && f.kind != FieldKind::Number {
+                    return Err(format!("{at}: only number fields take a precision"));
+                }
+                if f.precision.is_some_and(|p| p > 8) {
+                    return Err(format!("{at}: a precision is 0 to 8 decimal places"));
                 }
                 match (f.kind, &f.links_to) {
                     (FieldKind::MultipleRecordLinks, None) => return Err(format!("{at}: a link field needs links_to")),

@@ -123,3 +123,33 @@ async fn many_concurrent_callers_never_exceed_the_limit() {
     assert_eq!(counters["requests"], 40);
     assert!(counters["by_status"]["429"].is_null(), "{counters}");
 }
+
+/// A batch whose third request fails says so and returns the 20 records the first two created,
+/// so that the caller does not create them again.
+#[tokio::test(start_paused = true)]
+async fn a_batch_that_fails_part_way_returns_what_was_written() {
+    let app = spawn().await;
+    let fault = json!({
+        "method": "POST",
+        "path_prefix": format!("/v0/{}/ErrorLog", app.base.id()),
+        "skip": 2,
+        "count": 1,
+        "status": 422,
+        "body": {"error": {"type": "INVALID_RECORDS", "message": "refused"}},
+    });
+    app.admin(reqwest::Method::POST, "/_sandbox/faults", Some(fault)).await;
+    let err = app
+        .base
+        .create("ErrorLog", crate::helpers::error_rows(25), false)
+        .await
+        .unwrap_err();
+    assert_eq!((err.done.len(), err.written, err.total), (20, 20, 25));
+    assert_eq!(err.class(), ErrorClass::Permanent);
+    assert!(
+        err.to_string()
+            .ends_with("refused (after 20 of 25 records were written)"),
+        "{err}"
+    );
+    let stored = app.base.list("ErrorLog", &ListQuery::default()).await.unwrap();
+    assert_eq!(stored.len(), 20);
+}

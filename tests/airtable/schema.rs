@@ -94,3 +94,56 @@ async fn schema_check_leaves_out_airtables_inverse_links_and_reports_added_field
     assert_eq!(lines, ["Users: extra field Notes (multilineText) (left alone)"]);
     assert!(!comparison.breaks_worker());
 }
+
+/// A field whose name differs only in case breaks the worker (records come back under the base's
+/// spelling); `apply` renames it.
+#[tokio::test(start_paused = true)]
+async fn a_field_spelled_in_another_case_is_reported_and_renamed() {
+    let app = spawn().await;
+    let tables = app.base.tables().await.unwrap();
+    let posts = tables.iter().find(|t| t.name == "ScheduledPosts").unwrap();
+    let status = posts.field("Status").unwrap();
+    app.base
+        .rename_field(&posts.id, "ScheduledPosts", &status.id, "status")
+        .await
+        .unwrap();
+    let comparison = schema::compare(&Schema::builtin(), &app.base.tables().await.unwrap());
+    assert!(comparison.breaks_worker());
+    let lines: Vec<String> = comparison.differences.iter().map(|d| d.to_string()).collect();
+    assert_eq!(lines, ["ScheduledPosts: field status should be spelled Status"]);
+    let plan = schema::plan(&Schema::builtin(), &app.base.tables().await.unwrap());
+    schema::apply::execute(&app.base, &plan).await.unwrap();
+    assert!(schema::compare(&Schema::builtin(), &app.base.tables().await.unwrap())
+        .differences
+        .is_empty());
+}
+
+/// Missing choices of two fields of a table are added through shared temporary records, which
+/// are gone afterwards: one create and one delete.
+#[tokio::test(start_paused = true)]
+async fn missing_select_choices_are_added_and_the_temporary_records_deleted() {
+    let app = spawn_empty().await;
+    let mut older = Schema::builtin();
+    let users = older.tables.iter_mut().find(|t| t.name == "Users").unwrap();
+    for f in users.fields.iter_mut() {
+        if f.name == "Subscription Plan" || f.name == "Status" {
+            f.choices.pop();
+        }
+    }
+    let plan = schema::plan(&older, &app.base.tables().await.unwrap());
+    schema::apply::execute(&app.base, &plan).await.unwrap();
+
+    let plan = schema::plan(&Schema::builtin(), &app.base.tables().await.unwrap());
+    assert_eq!(plan.actions.len(), 1, "{:?}", plan.actions);
+    assert_eq!(
+        plan.actions[0].to_string(),
+        "add choices Enterprise to Users.Subscription Plan; Trial to Users.Status (through temporary records, deleted at once)"
+    );
+    let before = app.calls();
+    schema::apply::execute(&app.base, &plan).await.unwrap();
+    assert_eq!(app.calls() - before, 2);
+    assert!(app.base.list("Users", &Default::default()).await.unwrap().is_empty());
+    assert!(schema::compare(&Schema::builtin(), &app.base.tables().await.unwrap())
+        .differences
+        .is_empty());
+}

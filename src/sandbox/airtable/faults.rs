@@ -21,6 +21,9 @@ pub struct FaultSpec {
     /// first); any query when absent.
     #[serde(default)]
     pub query_contains: Option<String>,
+    /// How many matching requests pass untouched before the fault starts (e.g. 2: the third fails).
+    #[serde(default)]
+    pub skip: u32,
     /// How many matching requests fail.
     pub count: u32,
     /// Status to answer with; absent: the request is only delayed.
@@ -71,6 +74,10 @@ impl Faults {
                 && spec.query_contains.as_deref().is_none_or(|q| query.contains(q))
         })?;
         let (spec, left) = &mut self.active[index];
+        if spec.skip > 0 {
+            spec.skip -= 1;
+            return None;
+        }
         *left -= 1;
         let hit = FaultHit {
             delay: Duration::from_millis(spec.delay_ms),
