@@ -44,7 +44,7 @@ fn id_of(ids: &HashMap<String, String>, key: &str, table: &str) -> Result<String
 
 /// Loads the demo records when the base has no posts; returns whether it did. Every table is
 /// upserted on its id field, so a load cut short can simply run again.
-pub async fn load_if_empty(base: &Base) -> Result<bool, AirtableError> {
+pub async fn load_if_empty(base: &Base) -> anyhow::Result<bool> {
     let probe = ListQuery {
         fields: vec![posts::POST_ID.into()],
         max_records: Some(1),
@@ -107,27 +107,26 @@ pub async fn load_if_empty(base: &Base) -> Result<bool, AirtableError> {
     let image = id_of(&media_ids, "M-0001", media::TABLE)?;
     let now = Utc::now();
     let at = |secs: i64| (now + Duration::seconds(secs)).to_rfc3339_opts(SecondsFormat::Millis, true);
-    let post =
-        |n: usize, account: usize, secs: i64, status: &str, extra: &[(&str, Value)]| -> Result<Fields, AirtableError> {
-            let mut f = fields(&[
-                (posts::POST_ID, json!(format!("P-{n:04}"))),
-                (posts::USER, json!([user])),
-                (
-                    posts::ACCOUNT,
-                    json!([id_of(&account_ids, &account_key(account), accounts::TABLE)?]),
-                ),
-                (posts::MEDIA, json!([image])),
-                (posts::SCHEDULED_TIME, json!(at(secs))),
-                (
-                    posts::CAPTION,
-                    json!(format!("Demo post {n} on {}", platforms[account])),
-                ),
-                (posts::HASHTAGS, json!("#schedulo #demo")),
-                (posts::STATUS, json!(status)),
-            ]);
-            f.extend(fields(extra));
-            Ok(f)
-        };
+    let post = |n: usize, account: usize, secs: i64, status: &str, extra: &[(&str, Value)]| -> anyhow::Result<Fields> {
+        let mut f = fields(&[
+            (posts::POST_ID, json!(format!("P-{n:04}"))),
+            (posts::USER, json!([user])),
+            (
+                posts::ACCOUNT,
+                json!([id_of(&account_ids, &account_key(account), accounts::TABLE)?]),
+            ),
+            (posts::MEDIA, json!([image])),
+            (posts::SCHEDULED_TIME, json!(at(secs))),
+            (
+                posts::CAPTION,
+                json!(format!("Demo post {n} on {}", platforms[account])),
+            ),
+            (posts::HASHTAGS, json!("#schedulo #demo")),
+            (posts::STATUS, json!(status)),
+        ]);
+        f.extend(fields(extra));
+        Ok(f)
+    };
     let rows = vec![
         post(1, 2, 10, "Scheduled", &[])?,
         post(2, 1, 20, "Scheduled", &[])?,
