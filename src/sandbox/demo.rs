@@ -31,15 +31,10 @@ async fn upsert_by(
         .collect())
 }
 
-fn id_of(ids: &HashMap<String, String>, key: &str, table: &str) -> Result<String, AirtableError> {
-    ids.get(key).cloned().ok_or_else(|| AirtableError::MalformedResponse {
-        context: crate::airtable::CallContext {
-            action: "upsert records",
-            table: Some(table.into()),
-            ..Default::default()
-        },
-        detail: format!("the answer lacks the record {key}"),
-    })
+fn id_of(ids: &HashMap<String, String>, key: &str, table: &str) -> anyhow::Result<String> {
+    ids.get(key)
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("the upsert into {table} did not return the record {key}"))
 }
 
 /// Loads the demo records when the base has no posts; returns whether it did. Every table is
