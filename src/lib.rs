@@ -25,3 +25,4 @@ pub mod sandbox;
 pub mod scenarios;
 pub mod schema;
 pub mod telemetry;
+pub mod vault;
