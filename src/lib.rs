@@ -17,6 +17,7 @@ pub mod airtable;
 pub mod base;
 pub mod bench;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod error_class;

@@ -9,6 +9,9 @@ use std::time::Duration;
 #[serde(deny_unknown_fields)]
 pub struct PostScheduler {
     pub trigger: Trigger,
+    pub retry: RetrySchedule,
+    pub deactivation: Deactivation,
+    pub outbox: OutboxSpec,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -16,6 +19,49 @@ pub struct PostScheduler {
 pub struct Trigger {
     pub resync_every_secs: u64,
     pub horizon_secs: u64,
+    pub staleness_limit_secs: u64,
+}
+
+/// A retry schedule: exponential backoff with jitter.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetrySchedule {
+    /// Attempts in all, the first included.
+    pub attempts: u32,
+    pub first_delay_secs: u64,
+    pub factor: f64,
+    pub max_delay_secs: u64,
+    /// Fraction (0 to 1) by which a delay moves at random.
+    pub jitter: f64,
+}
+
+impl RetrySchedule {
+    /// The delay after attempt `attempt` (1 = after the first attempt), without jitter.
+    pub fn base_delay(&self, attempt: u32) -> Duration {
+        let exp = self.factor.max(1.0).powi(attempt.saturating_sub(1) as i32);
+        let secs = (self.first_delay_secs as f64 * exp).min(self.max_delay_secs as f64);
+        Duration::from_secs_f64(secs.max(0.0))
+    }
+
+    /// The delay after attempt `attempt`, moved by `unit` (a number in [-1, 1]) times the jitter.
+    pub fn delay(&self, attempt: u32, unit: f64) -> Duration {
+        let base = self.base_delay(attempt).as_secs_f64();
+        Duration::from_secs_f64((base * (1.0 + self.jitter.clamp(0.0, 1.0) * unit.clamp(-1.0, 1.0))).max(0.0))
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deactivation {
+    pub consecutive_failures: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxSpec {
+    pub linger_ms: u64,
+    pub first_delay_secs: u64,
+    pub max_delay_secs: u64,
 }
 
 impl Trigger {
@@ -24,6 +70,9 @@ impl Trigger {
     }
     pub fn horizon(&self) -> Duration {
         Duration::from_secs(self.horizon_secs)
+    }
+    pub fn staleness_limit(&self) -> Duration {
+        Duration::from_secs(self.staleness_limit_secs)
     }
 }
 
@@ -37,8 +86,19 @@ impl PostScheduler {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     #[test]
     fn the_built_in_post_scheduler_parses() {
-        assert_eq!(super::PostScheduler::builtin().trigger.resync_every_secs, 300);
+        assert_eq!(super::PostScheduler::builtin().trigger.resync_every_secs, 3600);
+    }
+
+    #[test]
+    fn the_seeds_retry_schedule_starts_at_5_minutes_and_doubles() {
+        let r = super::PostScheduler::builtin().retry;
+        let delays: Vec<u64> = (1..=4).map(|a| r.base_delay(a).as_secs()).collect();
+        assert_eq!(delays, [300, 600, 1200, 2400]);
+        assert_eq!(r.base_delay(9), Duration::from_secs(3600), "capped");
+        assert_eq!(r.delay(1, 1.0), Duration::from_secs(330));
     }
 }
