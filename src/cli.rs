@@ -33,6 +33,8 @@ pub enum Command {
     Bench(BenchCommand),
     /// Show this month's Airtable calls per base against the plan's quota.
     Usage,
+    /// Show what is scheduled, published, failed, and waiting in the outbox (from the journal).
+    Status,
 }
 
 #[derive(Debug, Args)]

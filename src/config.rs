@@ -6,7 +6,8 @@
 //! their `Debug` prints `[REDACTED]` and no error message ever repeats them.
 
 use crate::airtable::{ClientOptions, Limits, RetryPolicy};
-use secrecy::SecretString;
+use base64::Engine;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::ffi::OsString;
 use std::fmt;
@@ -54,6 +55,13 @@ struct RawEnv {
     schedulo_data_dir: Option<String>,
     schedulo_schema_file: Option<String>,
     schedulo_sandbox_listen: Option<String>,
+    schedulo_listen: Option<String>,
+    schedulo_webhook_token: Option<SecretString>,
+    schedulo_vault_keys: Option<SecretString>,
+    schedulo_journal: Option<String>,
+    airtable_webhook_mac_secret: Option<SecretString>,
+    x_api_url: Option<String>,
+    facebook_graph_url: Option<String>,
 }
 
 /// Airtable's plans, for the monthly call quota.
@@ -116,6 +124,20 @@ pub struct Config {
     pub schema_file: Option<PathBuf>,
     /// Where the built-in sandbox listens.
     pub sandbox_listen: std::net::SocketAddr,
+    /// Where the worker's own HTTP server (webhooks, /healthz, /status) listens.
+    pub listen: std::net::SocketAddr,
+    /// The bearer token Bubble's webhooks must carry; unset: Bubble's webhooks are refused.
+    pub webhook_token: Option<SecretString>,
+    /// Keys of the token vault (`id=base64key,...`); required to publish with a real base.
+    pub vault_keys: Option<SecretString>,
+    /// The journal's SQLite file.
+    pub journal_path: PathBuf,
+    /// The secret of the Airtable webhook (`macSecretBase64`, decoded); unset: not configured.
+    pub airtable_webhook_secret: Option<Vec<u8>>,
+    /// Where X's API is.
+    pub x_api_url: Url,
+    /// Where Meta's Graph API is.
+    pub facebook_graph_url: Url,
 }
 
 impl Config {
@@ -210,7 +232,37 @@ impl Config {
             "a loopback address and port like 127.0.0.1:8790 (port 0: any free port)",
             |a: &std::net::SocketAddr| a.ip().is_loopback(),
         )?;
+        let listen = parse_or(
+            "SCHEDULO_LISTEN",
+            raw.schedulo_listen.as_deref(),
+            std::net::SocketAddr::from(([127, 0, 0, 1], 8787)),
+            "an address and port like 127.0.0.1:8787 or 0.0.0.0:8787",
+            |_| true,
+        )?;
+        let data_dir = non_empty(raw.schedulo_data_dir.clone()).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".schedulo"));
+        let journal_path = non_empty(raw.schedulo_journal.clone()).map(PathBuf::from).unwrap_or_else(|| data_dir.join("journal.sqlite"));
+        let airtable_webhook_secret = match &raw.airtable_webhook_mac_secret {
+            Some(s) if !s.expose_secret().trim().is_empty() => Some(
+                base64::engine::general_purpose::STANDARD.decode(s.expose_secret().trim()).map_err(|_| {
+                    ConfigError::new("AIRTABLE_WEBHOOK_MAC_SECRET", None, "it is not base64", "the webhook's macSecretBase64, as Airtable returned it")
+                })?,
+            ),
+            _ => None,
+        };
+        if let Some(keys) = &raw.schedulo_vault_keys {
+            if !keys.expose_secret().trim().is_empty() {
+                crate::vault::Vault::from_spec(keys)
+                    .map_err(|e| ConfigError::new("SCHEDULO_VAULT_KEYS", None, e.to_string(), "id=base64key pairs of 32-byte keys, separated by commas"))?;
+            }
+        }
         Ok(Config {
+            listen,
+            webhook_token: raw.schedulo_webhook_token.clone().filter(|t| !t.expose_secret().trim().is_empty()),
+            vault_keys: raw.schedulo_vault_keys.clone().filter(|t| !t.expose_secret().trim().is_empty()),
+            journal_path,
+            airtable_webhook_secret,
+            x_api_url: service_url("X_API_URL", raw.x_api_url.as_deref(), "https://api.x.com")?,
+            facebook_graph_url: service_url("FACEBOOK_GRAPH_URL", raw.facebook_graph_url.as_deref(), "https://graph.facebook.com")?,
             airtable: airtable_target(&raw)?,
             plan: plan(raw.airtable_plan.as_deref())?,
             limits: Limits {
@@ -262,7 +314,8 @@ fn known_name(key: &str) -> &'static str {
         "AIRTABLE_TIMEOUT_SECS",
         "SCHEDULO_DATA_DIR",
         "SCHEDULO_SCHEMA_FILE",
-        "SCHEDULO_SANDBOX_LISTEN",
+        "SCHEDULO_SANDBOX_LISTEN", "SCHEDULO_LISTEN", "SCHEDULO_WEBHOOK_TOKEN", "SCHEDULO_VAULT_KEYS",
+        "SCHEDULO_JOURNAL", "AIRTABLE_WEBHOOK_MAC_SECRET", "X_API_URL", "FACEBOOK_GRAPH_URL",
     ];
     NAMES
         .iter()
@@ -309,7 +362,7 @@ pub const USAGE_FILE: &str = "airtable-usage.json";
 
 fn is_ours(key: &str) -> bool {
     let k = key.to_ascii_uppercase();
-    k.starts_with("AIRTABLE_") || k.starts_with("SCHEDULO_")
+    k.starts_with("AIRTABLE_") || k.starts_with("SCHEDULO_") || k == "X_API_URL" || k == "FACEBOOK_GRAPH_URL"
 }
 
 fn non_empty(v: Option<String>) -> Option<String> {
@@ -336,6 +389,15 @@ fn parse_or<T: FromStr + Clone>(
     Ok(parsed)
 }
 
+/// A service's base URL: http(s), a host, no path.
+fn service_url(variable: &'static str, value: Option<&str>, default: &str) -> Result<Url, ConfigError> {
+    let text = value.map(str::trim).filter(|v| !v.is_empty()).unwrap_or(default);
+    let url = Url::parse(text)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host() && u.path() == "/" && u.query().is_none());
+    url.ok_or_else(|| ConfigError::new(variable, Some(text), "it is not an http(s) URL without a path", "a URL like https://api.example.com"))
+}
+
 fn plan(value: Option<&str>) -> Result<Plan, ConfigError> {
     match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
         None | Some("") | Some("team") => Ok(Plan::Team),
@@ -352,7 +414,6 @@ fn plan(value: Option<&str>) -> Result<Plan, ConfigError> {
 }
 
 fn airtable_target(raw: &RawEnv) -> Result<AirtableTarget, ConfigError> {
-    use secrecy::ExposeSecret;
     let token = raw
         .airtable_token
         .as_ref()

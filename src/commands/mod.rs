@@ -3,9 +3,11 @@
 mod run;
 mod sandbox;
 mod schema;
+mod status;
 mod usage;
 
 pub use schema::render_check;
+pub use status::status_report;
 
 use crate::airtable::{AirtableClient, Base};
 use crate::cli::{BenchCommand, Command};
@@ -23,6 +25,7 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCo
             Ok(if met { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Usage => usage::usage(config),
+        Command::Status => status::status(config).await,
     }
 }
 

@@ -1,76 +1,109 @@
-//! `schedulo run`: the worker. With nothing configured it starts the sandbox in-process first.
-//!
-//! The Post Scheduler's publishing arrives with its own issue; today the worker checks the
-//! base's schema, reads the schedule ahead (one paged read), reports malformed posts, and
-//! re-reads on the scenario's interval.
+//! `schedulo run`: the worker. With nothing configured it starts the sandboxes in-process first,
+//! prints their variables, and schedules demo posts a few seconds ahead.
 
 use super::{configured_base, shutdown_signal};
-use crate::airtable::{Base, Formula, ListQuery};
-use crate::base::names::posts;
-use crate::base::{read_all, ScheduledPost};
+use crate::clock::Clock;
 use crate::config::{AirtableTarget, Config};
-use crate::scenarios::PostScheduler;
-use crate::schema::{self, SortDirection};
+use crate::journal::Journal;
+use crate::scenarios::post_scheduler::outbox::Outbox;
+use crate::scenarios::post_scheduler::publishers::{PlatformUrls, Publishers};
+use crate::scenarios::post_scheduler::PostScheduler;
+use crate::scenarios::PostScheduler as Spec;
+use crate::schema;
+use crate::server::{self, ServerState};
+use crate::vault::Vault;
 use anyhow::Context;
-use chrono::Utc;
+use secrecy::SecretString;
 use std::process::ExitCode;
+use std::sync::Arc;
+use tokio::sync::{watch, Notify};
 
 pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let schema = super::schema::load_schema(None, &config)?;
+    let clock = Clock::new();
     let mut sandbox = None;
-    let base = match &config.airtable {
+    let (base, urls, vault_keys, webhook_token) = match &config.airtable {
         AirtableTarget::Sandbox => {
             let data_dir = config.data_dir.join("sandbox");
             let launched = crate::sandbox::launch::launch(config.sandbox_listen, &data_dir, &schema, |url, token| {
                 config.client_options(url, token)
             })
             .await?;
-            tracing::info!(message = "Nothing configured: running against the built-in sandbox.", url = %launched.env.api_url);
+            tracing::info!(message = "Nothing configured: running against the built-in sandboxes.", airtable = %launched.env.api_url, x = %launched.env.x_url, facebook = %launched.env.facebook_url);
             print!("{}", launched.env.dotenv_lines());
+            let env = launched.env.clone();
+            let first_in = chrono::Duration::seconds(if launched.demo_loaded { 60 } else { 5 });
+            let ids = crate::sandbox::demo::schedule_more(&launched.base, &launched.demo_accounts, clock.now(), first_in).await?;
+            tracing::info!(message = "Demo posts scheduled.", posts = ids.len(), first_in_s = first_in.num_seconds());
             let base = launched.base.clone();
             sandbox = Some(launched);
-            base
+            let urls = PlatformUrls { x: env.x_url, facebook: env.facebook_url };
+            (base, urls, Some(env.vault_keys), Some(env.webhook_token))
         }
-        AirtableTarget::Remote { .. } => configured_base(&config)?,
+        AirtableTarget::Remote { .. } => {
+            let base = configured_base(&config)?;
+            let tables = base.tables().await.context("Failed to read the base's schema")?;
+            let comparison = schema::compare(&schema, &tables);
+            if comparison.breaks_worker() {
+                eprint!("{}", super::schema::render_check(&comparison));
+                return Ok(ExitCode::FAILURE);
+            }
+            let urls = PlatformUrls { x: config.x_api_url.clone(), facebook: config.facebook_graph_url.clone() };
+            (base, urls, config.vault_keys.clone(), config.webhook_token.clone())
+        }
     };
-    if sandbox.is_none() {
-        // (The sandbox's base was just brought to the schema by `launch`: no need to read it again.)
-        let tables = base.tables().await.context("Failed to read the base's schema")?;
-        let comparison = schema::compare(&schema, &tables);
-        if comparison.breaks_worker() {
-            eprint!("{}", super::schema::render_check(&comparison));
-            return Ok(ExitCode::FAILURE);
-        }
+    let vault_keys = vault_keys.context(
+        "SCHEDULO_VAULT_KEYS is not set: account tokens cannot be decrypted. Make a key with `openssl rand -base64 32` \
+         and set SCHEDULO_VAULT_KEYS=k1=<that key> (see .env.example)",
+    )?;
+    let vault = Arc::new(Vault::from_spec(&vault_keys)?);
+    if let Some(dir) = config.journal_path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("Failed to create {}", dir.display()))?;
     }
-    let scenario = PostScheduler::builtin();
-    warn_if_over_budget(&config, &scenario);
-    tracing::info!(
-        message = "Worker running; Ctrl-C stops it.",
-        base = base.id(),
-        resync_every_s = scenario.trigger.resync_every_secs
-    );
-    let stop = shutdown_signal();
-    tokio::pin!(stop);
-    loop {
-        if let Err(error) = read_schedule(&base, &scenario).await {
-            tracing::error!(message = "Failed to read the schedule; will try again at the next re-sync.", %error, class = %error.class());
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(scenario.trigger.resync_every()) => {}
-            _ = &mut stop => break,
-        }
-    }
+    let journal = Journal::open(&config.journal_path)
+        .await
+        .with_context(|| format!("Failed to open the journal {}", config.journal_path.display()))?;
+    let spec = Spec::builtin();
+    warn_if_over_budget(&config, &spec);
+    let publishers = Arc::new(Publishers::new(&urls)?);
+    let wake = Arc::new(Notify::new());
+    let outbox = Outbox::new(base.clone(), journal.clone(), spec.outbox.clone(), clock, wake.clone());
+    let scheduler = Arc::new(PostScheduler::new(base.clone(), journal.clone(), vault, publishers, spec, clock, wake));
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let stopped = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let webhook_token = webhook_token.unwrap_or_else(|| {
+        tracing::warn!(message = "SCHEDULO_WEBHOOK_TOKEN is not set: Bubble's webhooks will be refused.");
+        SecretString::from(format!("unset-{}", rand::random::<u64>()))
+    });
+    let state = ServerState {
+        journal: journal.clone(),
+        scheduler: scheduler.clone(),
+        webhook_token,
+        airtable_mac_secret: config.airtable_webhook_secret.clone(),
+    };
+    let (addr, server) = server::serve(config.listen, state, stopped(stop_rx.clone())).await
+        .with_context(|| format!("Failed to listen on {} (SCHEDULO_LISTEN)", config.listen))?;
+    tracing::info!(message = "Worker running; Ctrl-C stops it.", base = base.id(), http = %addr);
+    let outbox_task = tokio::spawn(outbox.run(stopped(stop_rx.clone())));
+    let scheduler_task = tokio::spawn(scheduler.clone().run(stopped(stop_rx.clone())));
+    shutdown_signal().await;
+    tracing::info!(message = "Stopping: finishing what is in flight and flushing the outbox.");
+    let _ = stop_tx.send(true);
+    let _ = scheduler_task.await;
+    let _ = outbox_task.await;
+    let _ = server.await;
     if let Some(launched) = sandbox {
-        launched.server.shutdown().await;
+        launched.shutdown().await;
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// Warns when re-reading the schedule alone would spend more than half the plan's monthly calls.
-fn warn_if_over_budget(config: &Config, scenario: &PostScheduler) {
-    let Some(quota) = config.plan.monthly_calls() else {
-        return;
-    };
+fn warn_if_over_budget(config: &Config, scenario: &Spec) {
+    let Some(quota) = config.plan.monthly_calls() else { return };
     let per_month = 30 * 86_400 / scenario.trigger.resync_every_secs.max(1);
     if per_month * 2 > quota {
         tracing::warn!(
@@ -81,42 +114,4 @@ fn warn_if_over_budget(config: &Config, scenario: &PostScheduler) {
             resync_every_s = scenario.trigger.resync_every_secs,
         );
     }
-}
-
-/// The posts due within the horizon: one paged read, sorted by time.
-pub async fn read_schedule(
-    base: &Base,
-    scenario: &PostScheduler,
-) -> Result<Vec<ScheduledPost>, crate::airtable::AirtableError> {
-    let now = Utc::now();
-    let until = now + chrono::Duration::from_std(scenario.trigger.horizon()).unwrap_or(chrono::Duration::days(1));
-    let query = ListQuery {
-        fields: ScheduledPost::READ_FIELDS.iter().map(|s| s.to_string()).collect(),
-        sort: vec![(posts::SCHEDULED_TIME.to_string(), SortDirection::Asc)],
-        // A scheduled post without a time is read too, so that it fails with its own error.
-        filter: Some(Formula::and([
-            Formula::field_is(posts::STATUS, "Scheduled"),
-            Formula::or([
-                Formula::field(posts::SCHEDULED_TIME).is_before(Formula::datetime(until)),
-                Formula::field(posts::SCHEDULED_TIME).eq(Formula::blank()),
-            ]),
-        ])),
-        ..ListQuery::default()
-    };
-    let records = base.list(posts::TABLE, &query).await?;
-    let (due, malformed) = read_all(&records, ScheduledPost::from_record);
-    for error in &malformed {
-        tracing::warn!(message = "A scheduled post cannot be read.", %error);
-    }
-    tracing::info!(
-        message = "Schedule read.",
-        due = due.len(),
-        malformed = malformed.len(),
-        calls_this_month = base.client().usage().this_month(base.id())
-    );
-    for post in &due {
-        let wait = (post.scheduled_time - now).num_seconds();
-        tracing::info!(message = "Post scheduled.", post = post.post_id.as_deref().unwrap_or(&post.record_id), at = %post.scheduled_time, in_s = wait);
-    }
-    Ok(due)
 }

@@ -18,6 +18,6 @@ pub async fn sandbox(args: SandboxArgs, config: Config) -> anyhow::Result<ExitCo
     tracing::info!(message = "Sandbox Airtable running; Ctrl-C stops it.", url = %launched.env.api_url, data_dir = %data_dir.display());
     print!("{}", launched.env.dotenv_lines());
     shutdown_signal().await;
-    launched.server.shutdown().await;
+    launched.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,53 +1,70 @@
 //! The demo base: a user, an account on each of the four platforms, media, and posts in every
 //! status, with scheduled ones a few seconds ahead so a newcomer sees the worker act at once.
+//! Media point at a file the sandbox X serves on loopback, so nothing reaches the internet.
 
 use crate::airtable::{AirtableError, Base, Fields, ListQuery};
 use crate::base::names::{accounts, media, posts, users};
-use chrono::{Duration, SecondsFormat, Utc};
+use crate::base::Platform;
+use crate::vault::Vault;
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use secrecy::SecretString;
 use serde_json::{json, Value};
 use std::collections::HashMap;
+
+/// A demo account: its platform id, name, and (for the platforms the worker publishes to) its token.
+pub struct DemoAccount {
+    pub platform: Platform,
+    pub external_id: String,
+    pub name: String,
+    pub token: Option<String>,
+}
+
+/// What loading found or did.
+pub struct DemoLoaded {
+    /// Whether the demo was loaded now (the base had no posts).
+    pub loaded: bool,
+    /// The accounts with tokens, by platform (record ids).
+    pub publishable_accounts: Vec<(Platform, String)>,
+}
 
 fn fields(pairs: &[(&str, Value)]) -> Fields {
     pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
 }
 
 /// Upserts rows merged on `key`, and returns each row's record id by its key's value.
-async fn upsert_by(
-    base: &Base,
-    table: &str,
-    key: &str,
-    rows: Vec<Fields>,
-) -> Result<HashMap<String, String>, AirtableError> {
+async fn upsert_by(base: &Base, table: &str, key: &str, rows: Vec<Fields>) -> Result<HashMap<String, String>, AirtableError> {
     let result = base.upsert(table, &[key], rows, false).await?;
     Ok(result
         .records
         .into_iter()
-        .filter_map(|r| {
-            r.fields
-                .get(key)
-                .and_then(Value::as_str)
-                .map(|k| (k.to_string(), r.id.clone()))
-        })
+        .filter_map(|r| r.fields.get(key).and_then(Value::as_str).map(|k| (k.to_string(), r.id.clone())))
         .collect())
 }
 
 fn id_of(ids: &HashMap<String, String>, key: &str, table: &str) -> anyhow::Result<String> {
-    ids.get(key)
-        .cloned()
-        .ok_or_else(|| anyhow::anyhow!("the upsert into {table} did not return the record {key}"))
+    ids.get(key).cloned().ok_or_else(|| anyhow::anyhow!("the upsert into {table} did not return the record {key}"))
 }
 
-/// Loads the demo records when the base has no posts; returns whether it did. Every table is
-/// upserted on its id field, so a load cut short can simply run again.
-pub async fn load_if_empty(base: &Base) -> anyhow::Result<bool> {
-    let probe = ListQuery {
-        fields: vec![posts::POST_ID.into()],
-        max_records: Some(1),
-        page_size: Some(1),
-        ..ListQuery::default()
-    };
-    if !base.list_page(posts::TABLE, &probe, None).await?.records.is_empty() {
-        return Ok(false);
+fn at(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Loads the demo when the base has no posts (every table upserted on its id field, so a load cut
+/// short can simply run again); otherwise finds the demo accounts.
+pub async fn load(base: &Base, vault: &Vault, demo: &[DemoAccount], files_url: &str) -> anyhow::Result<DemoLoaded> {
+    let probe = ListQuery { fields: vec![posts::POST_ID.into()], max_records: Some(1), page_size: Some(1), ..ListQuery::default() };
+    let empty = base.list_page(posts::TABLE, &probe, None).await?.records.is_empty();
+    if !empty {
+        let found = base.list(accounts::TABLE, &ListQuery { fields: vec![accounts::ACCOUNT_ID.into()], ..ListQuery::default() }).await?;
+        let publishable = demo
+            .iter()
+            .filter(|d| d.token.is_some())
+            .filter_map(|d| {
+                let record = found.iter().find(|r| r.fields.get(accounts::ACCOUNT_ID).and_then(Value::as_str) == Some(&d.external_id))?;
+                Some((d.platform, record.id.clone()))
+            })
+            .collect();
+        return Ok(DemoLoaded { loaded: false, publishable_accounts: publishable });
     }
     let user_row = fields(&[
         (users::USER_ID, json!("U-0001")),
@@ -58,101 +75,94 @@ pub async fn load_if_empty(base: &Base) -> anyhow::Result<bool> {
         (users::STATUS, json!("Active")),
         (users::TIME_ZONE, json!("Europe/Paris")),
     ]);
-    let user = id_of(
-        &upsert_by(base, users::TABLE, users::USER_ID, vec![user_row]).await?,
-        "U-0001",
-        users::TABLE,
-    )?;
-    let platforms = ["Instagram", "Facebook", "Twitter", "TikTok"];
-    let account_key = |i: usize| format!("A-{:04}", i + 1);
-    let account_rows = platforms
+    let user = id_of(&upsert_by(base, users::TABLE, users::USER_ID, vec![user_row]).await?, "U-0001", users::TABLE)?;
+    let account_rows = demo
         .iter()
-        .enumerate()
-        .map(|(i, p)| {
+        .map(|d| {
             fields(&[
-                (accounts::ACCOUNT_ID, json!(account_key(i))),
+                (accounts::ACCOUNT_ID, json!(d.external_id)),
                 (accounts::USER, json!([user])),
-                (accounts::PLATFORM, json!(p)),
-                (accounts::ACCOUNT_NAME, json!(format!("@ada_on_{}", p.to_lowercase()))),
+                (accounts::PLATFORM, json!(d.platform.to_string())),
+                (accounts::ACCOUNT_NAME, json!(d.name)),
                 (accounts::STATUS, json!("Connected")),
             ])
         })
         .collect();
     let account_ids = upsert_by(base, accounts::TABLE, accounts::ACCOUNT_ID, account_rows).await?;
-    let media_rows = [
-        ("M-0001", "Image", "Ready"),
-        ("M-0002", "Video", "Ready"),
-        ("M-0003", "Carousel", "Processing"),
-    ]
-    .iter()
-    .map(|(id, kind, status)| {
-        fields(&[
-            (media::MEDIA_ID, json!(id)),
-            (media::USER, json!([user])),
-            (media::MEDIA_TYPE, json!(kind)),
-            (
-                media::CLOUDINARY_URL,
-                json!(format!("https://res.cloudinary.com/demo/image/upload/{id}.jpg")),
-            ),
-            (media::STATUS, json!(status)),
-        ])
-    })
-    .collect();
+    let mut tokens = Vec::new();
+    let mut publishable = Vec::new();
+    for d in demo {
+        let record = id_of(&account_ids, &d.external_id, accounts::TABLE)?;
+        if let Some(token) = &d.token {
+            let sealed = vault.encrypt(&record, &SecretString::from(token.clone()));
+            tokens.push((record.clone(), fields(&[(accounts::ACCESS_TOKEN, json!(sealed))])));
+            publishable.push((d.platform, record));
+        }
+    }
+    base.update(accounts::TABLE, tokens, false).await?;
+    let image = format!("{}/_sandbox/files/sample.jpg", files_url.trim_end_matches('/'));
+    let media_rows = [("M-0001", "Image", "Ready"), ("M-0002", "Carousel", "Ready")]
+        .iter()
+        .map(|(id, kind, status)| {
+            let url = if *kind == "Carousel" { format!("{image} {image}") } else { image.clone() };
+            fields(&[
+                (media::MEDIA_ID, json!(id)),
+                (media::USER, json!([user])),
+                (media::MEDIA_TYPE, json!(kind)),
+                (media::CLOUDINARY_URL, json!(url)),
+                (media::STATUS, json!(status)),
+            ])
+        })
+        .collect();
     let media_ids = upsert_by(base, media::TABLE, media::MEDIA_ID, media_rows).await?;
-    let image = id_of(&media_ids, "M-0001", media::TABLE)?;
+    let photo = id_of(&media_ids, "M-0001", media::TABLE)?;
+    let account = |p: Platform| id_of(&account_ids, &demo.iter().find(|d| d.platform == p).map(|d| d.external_id.clone()).unwrap_or_default(), accounts::TABLE);
     let now = Utc::now();
-    let at = |secs: i64| (now + Duration::seconds(secs)).to_rfc3339_opts(SecondsFormat::Millis, true);
-    let post = |n: usize, account: usize, secs: i64, status: &str, extra: &[(&str, Value)]| -> anyhow::Result<Fields> {
+    let post = |n: usize, account: String, secs: i64, status: &str, media: Option<&str>, extra: &[(&str, Value)]| {
         let mut f = fields(&[
             (posts::POST_ID, json!(format!("P-{n:04}"))),
             (posts::USER, json!([user])),
-            (
-                posts::ACCOUNT,
-                json!([id_of(&account_ids, &account_key(account), accounts::TABLE)?]),
-            ),
-            (posts::MEDIA, json!([image])),
-            (posts::SCHEDULED_TIME, json!(at(secs))),
-            (
-                posts::CAPTION,
-                json!(format!("Demo post {n} on {}", platforms[account])),
-            ),
+            (posts::ACCOUNT, json!([account])),
+            (posts::SCHEDULED_TIME, json!(at(now + Duration::seconds(secs)))),
+            (posts::CAPTION, json!(format!("Demo post {n} from schedulo"))),
             (posts::HASHTAGS, json!("#schedulo #demo")),
             (posts::STATUS, json!(status)),
         ]);
+        if let Some(m) = media {
+            f.insert(posts::MEDIA.into(), json!([m]));
+        }
         f.extend(fields(extra));
-        Ok(f)
+        f
     };
     let rows = vec![
-        post(1, 2, 10, "Scheduled", &[])?,
-        post(2, 1, 20, "Scheduled", &[])?,
-        post(3, 0, 40, "Scheduled", &[])?,
-        post(4, 3, 3600, "Scheduled", &[])?,
-        post(
-            5,
-            2,
-            -86_400,
-            "Posted",
-            &[(posts::POST_URL, json!("https://x.com/ada_on_twitter/status/1"))],
-        )?,
-        post(
-            6,
-            0,
-            -7200,
-            "Failed",
-            &[(
-                posts::ERROR_MESSAGE,
-                json!("Instagram allows 5 hashtags; this caption has 7"),
-            )],
-        )?,
-        post(7, 1, 7200, "Deleted", &[])?,
+        post(1, account(Platform::Twitter)?, 10, "Scheduled", Some(&photo), &[]),
+        post(2, account(Platform::Facebook)?, 20, "Scheduled", None, &[]),
+        post(3, account(Platform::Facebook)?, 40, "Scheduled", Some(&photo), &[]),
+        post(4, account(Platform::Twitter)?, 3600, "Scheduled", None, &[]),
+        post(5, account(Platform::Twitter)?, -86_400, "Posted", None, &[(posts::POST_URL, json!("https://x.com/ada_on_twitter/status/1"))]),
+        post(6, account(Platform::Instagram)?, -7200, "Failed", None, &[(posts::ERROR_MESSAGE, json!("Instagram allows 5 hashtags; this caption has 7"))]),
+        post(7, account(Platform::Facebook)?, 7200, "Deleted", None, &[]),
     ];
     upsert_by(base, posts::TABLE, posts::POST_ID, rows).await?;
-    tracing::info!(
-        message = "Demo base loaded.",
-        users = 1,
-        accounts = 4,
-        media = 3,
-        posts = 7
-    );
-    Ok(true)
+    tracing::info!(message = "Demo base loaded.", users = 1, accounts = demo.len(), media = 2, posts = 7);
+    Ok(DemoLoaded { loaded: true, publishable_accounts: publishable })
+}
+
+/// Schedules one demo post on each publishable account, a few seconds apart, starting `first_in` from now.
+pub async fn schedule_more(base: &Base, accounts: &[(Platform, String)], now: DateTime<Utc>, first_in: Duration) -> Result<Vec<String>, AirtableError> {
+    let rows: Vec<Fields> = accounts
+        .iter()
+        .enumerate()
+        .map(|(i, (platform, record))| {
+            let due = now + first_in + Duration::seconds(5 * i as i64);
+            fields(&[
+                (posts::POST_ID, json!(format!("P-{}-{i}", due.format("%H%M%S")))),
+                (posts::ACCOUNT, json!([record])),
+                (posts::SCHEDULED_TIME, json!(at(due))),
+                (posts::CAPTION, json!(format!("Hello from schedulo on {platform}, scheduled for {}", due.format("%H:%M:%S UTC")))),
+                (posts::STATUS, json!("Scheduled")),
+            ])
+        })
+        .collect();
+    Ok(base.create(posts::TABLE, rows, false).await?.into_iter().map(|r| r.id).collect())
 }

@@ -1,72 +1,139 @@
-//! Starting the sandbox Airtable for a person (`schedulo sandbox`, `schedulo run` with nothing
-//! configured): a stable token and base id kept in the data directory, the schema applied through
-//! the real client, and the demo base loaded into an empty base.
+//! Starting the sandboxes for a person (`schedulo sandbox`, `schedulo run` with nothing configured):
+//! Airtable, X and Facebook on loopback, a stable identity kept in the data directory (tokens, base
+//! id, vault key, so that the printed variables stay valid across restarts), the schema applied
+//! through the real client, and the demo base loaded into an empty base.
 
 use super::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
-use super::demo;
+use super::demo::{self, DemoAccount};
+use super::facebook::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage};
+use super::x::{XSandbox, XSandboxOptions, XSandboxUser};
 use crate::airtable::{AirtableClient, Base, ClientOptions};
+use crate::base::Platform;
 use crate::schema::{self, Schema};
+use crate::vault::Vault;
 use anyhow::Context;
 use rand::distr::{Alphanumeric, SampleString};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use url::Url;
 
-/// The variables that point a worker or a Bubble app at the sandbox.
+/// The Graph API version the sandbox Facebook answers under.
+pub const GRAPH_VERSION: &str = "v21.0";
+/// The sandbox X user and Facebook Page of the demo.
+const X_USER_ID: &str = "1500000000000000001";
+const FB_PAGE_ID: &str = "100000000000001";
+
+/// The variables that point a worker or a Bubble app at the sandboxes.
 #[derive(Debug, Clone)]
 pub struct SandboxEnv {
     pub api_url: Url,
     pub base_id: String,
     pub token: SecretString,
+    pub x_url: Url,
+    pub facebook_url: Url,
+    pub vault_keys: SecretString,
+    pub webhook_token: SecretString,
 }
 
 impl SandboxEnv {
-    /// One `NAME=value` line per variable, as in a `.env` file. The token is the sandbox's own,
-    /// made on this machine; it opens nothing else.
+    /// One `NAME=value` line per variable, as in a `.env` file. The secrets are the sandbox's own,
+    /// made on this machine; they open nothing else.
     pub fn dotenv_lines(&self) -> String {
+        let url = |u: &Url| u.as_str().trim_end_matches('/').to_string();
         format!(
-            "AIRTABLE_API_URL={}\nAIRTABLE_BASE_ID={}\nAIRTABLE_TOKEN={}\n",
-            self.api_url.as_str().trim_end_matches('/'),
+            "AIRTABLE_API_URL={}\nAIRTABLE_BASE_ID={}\nAIRTABLE_TOKEN={}\nX_API_URL={}\nFACEBOOK_GRAPH_URL={}\nSCHEDULO_VAULT_KEYS={}\nSCHEDULO_WEBHOOK_TOKEN={}\n",
+            url(&self.api_url),
             self.base_id,
-            self.token.expose_secret()
+            self.token.expose_secret(),
+            url(&self.x_url),
+            url(&self.facebook_url),
+            self.vault_keys.expose_secret(),
+            self.webhook_token.expose_secret(),
         )
     }
 }
 
-/// What the sandbox keeps between runs so that its URL, token and base id stay the same.
+/// What the sandboxes keep between runs.
 #[derive(Serialize, Deserialize)]
 struct Identity {
     token: String,
     base_id: Option<String>,
+    #[serde(default)]
+    vault_keys: Option<String>,
+    #[serde(default)]
+    webhook_token: Option<String>,
+    #[serde(default)]
+    x_token: Option<String>,
+    #[serde(default)]
+    facebook_token: Option<String>,
 }
 
-/// A running sandbox and its variables.
+fn random(prefix: &str, n: usize) -> String {
+    format!("{prefix}{}", Alphanumeric.sample_string(&mut rand::rng(), n))
+}
+
+impl Identity {
+    fn new() -> Identity {
+        Identity { token: format!("{}.{}", random("patSandbox", 8), random("", 48)), base_id: None, vault_keys: None, webhook_token: None, x_token: None, facebook_token: None }
+    }
+
+    /// Fills what older identity files lack; returns whether anything was added.
+    fn complete(&mut self) -> bool {
+        let before = (self.vault_keys.is_some(), self.webhook_token.is_some(), self.x_token.is_some(), self.facebook_token.is_some());
+        self.vault_keys.get_or_insert_with(|| Vault::generate_spec("sandbox1").expose_secret().to_string());
+        self.webhook_token.get_or_insert_with(|| random("whk_", 32));
+        self.x_token.get_or_insert_with(|| random("xsbx_", 32));
+        self.facebook_token.get_or_insert_with(|| random("EAAsbx", 40));
+        before != (true, true, true, true)
+    }
+}
+
+/// Running sandboxes and their variables.
 pub struct Launched {
     pub server: AirtableSandbox,
+    pub x: XSandbox,
+    pub facebook: FacebookSandbox,
     pub env: SandboxEnv,
-    /// The sandbox base, through the process's one Airtable client (callers use it rather than
-    /// making a second client, whose limiter would not know of this one's calls).
+    /// The sandbox base, through the process's one Airtable client.
     pub base: Base,
     /// The changes `schema apply` made (empty when the base already matched).
     pub schema_changes: Vec<String>,
     /// Whether the demo base was loaded in this run.
     pub demo_loaded: bool,
+    /// The demo's X and Facebook accounts (record ids), for scheduling more demo posts.
+    pub demo_accounts: Vec<(Platform, String)>,
 }
 
-/// Starts the sandbox on `listen` with its data in `data_dir`, makes the process's Airtable client
-/// with `client_options` (given the sandbox's URL and token), applies `schema`, loads the demo.
+impl Launched {
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
+        self.x.shutdown().await;
+        self.facebook.shutdown().await;
+    }
+}
+
+/// The port after `listen`'s (0 stays 0: any free port).
+fn next_port(listen: SocketAddr, by: u16) -> SocketAddr {
+    let port = if listen.port() == 0 { 0 } else { listen.port().saturating_add(by) };
+    SocketAddr::new(listen.ip(), port)
+}
+
+/// Starts the sandboxes (Airtable on `listen`, X and Facebook on the next two ports), makes the
+/// process's Airtable client with `client_options`, applies `schema`, loads the demo.
 pub async fn launch(
     listen: SocketAddr,
     data_dir: &Path,
     schema: &Schema,
     client_options: impl FnOnce(Url, SecretString) -> ClientOptions,
 ) -> anyhow::Result<Launched> {
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("Failed to create the sandbox directory {}", data_dir.display()))?;
+    std::fs::create_dir_all(data_dir).with_context(|| format!("Failed to create the sandbox directory {}", data_dir.display()))?;
     let identity_path = data_dir.join("identity.json");
     let mut identity = load_identity(&identity_path)?;
+    if identity.complete() {
+        save_identity(&identity_path, &identity)?;
+    }
     let server = AirtableSandbox::start(SandboxOptions {
         listen,
         data_dir: Some(data_dir.join("bases")),
@@ -76,11 +143,23 @@ pub async fn launch(
     })
     .await
     .with_context(|| format!("Failed to start the sandbox Airtable on {listen}"))?;
-    let base_id = match identity
-        .base_id
-        .clone()
-        .filter(|id| server.bases().iter().any(|(b, _)| b == id))
-    {
+    let x_token = identity.x_token.clone().unwrap_or_default();
+    let fb_token = identity.facebook_token.clone().unwrap_or_default();
+    let x = XSandbox::start(XSandboxOptions {
+        listen: next_port(listen, 1),
+        users: vec![XSandboxUser { token: x_token.clone(), id: X_USER_ID.into(), username: "ada_on_twitter".into() }],
+        limits: Default::default(),
+    })
+    .await
+    .context("Failed to start the sandbox X")?;
+    let facebook = FacebookSandbox::start(FacebookSandboxOptions {
+        listen: next_port(listen, 2),
+        pages: vec![FacebookSandboxPage { token: fb_token.clone(), id: FB_PAGE_ID.into(), name: "Ada's Page".into() }],
+        version: GRAPH_VERSION.into(),
+    })
+    .await
+    .context("Failed to start the sandbox Facebook")?;
+    let base_id = match identity.base_id.clone().filter(|id| server.bases().iter().any(|(b, _)| b == id)) {
         Some(id) => id,
         None => {
             let id = server.create_base("Schedulo Pro DB");
@@ -93,55 +172,56 @@ pub async fn launch(
         api_url: Url::parse(&server.url()).context("the sandbox's URL")?,
         base_id,
         token: SecretString::from(identity.token.clone()),
+        x_url: Url::parse(&x.url()).context("the sandbox X's URL")?,
+        facebook_url: Url::parse(&facebook.url()).context("the sandbox Facebook's URL")?,
+        vault_keys: SecretString::from(identity.vault_keys.clone().unwrap_or_default()),
+        webhook_token: SecretString::from(identity.webhook_token.clone().unwrap_or_default()),
     };
     let client = AirtableClient::new(client_options(env.api_url.clone(), env.token.clone()))?;
     let base = client.base(&env.base_id);
-    let tables = base
-        .tables()
-        .await
-        .context("Failed to read the sandbox base's schema")?;
+    let tables = base.tables().await.context("Failed to read the sandbox base's schema")?;
     let plan = schema::plan(schema, &tables);
-    let schema_changes = schema::apply::execute(&base, &plan)
-        .await
-        .context("Failed to apply the schema to the sandbox base")?;
-    let demo_loaded = demo::load_if_empty(&base)
-        .await
-        .context("Failed to load the demo base")?;
+    let schema_changes = schema::apply::execute(&base, &plan).await.context("Failed to apply the schema to the sandbox base")?;
+    let vault = Vault::from_spec(&env.vault_keys)?;
+    let accounts = [
+        DemoAccount { platform: Platform::Twitter, external_id: X_USER_ID.into(), name: "@ada_on_twitter".into(), token: Some(x_token) },
+        DemoAccount { platform: Platform::Facebook, external_id: FB_PAGE_ID.into(), name: "Ada's Page".into(), token: Some(fb_token) },
+        DemoAccount { platform: Platform::Instagram, external_id: "17841400000000001".into(), name: "@ada_on_instagram".into(), token: None },
+        DemoAccount { platform: Platform::TikTok, external_id: "tt-ada".into(), name: "@ada_on_tiktok".into(), token: None },
+    ];
+    let demo = demo::load(&base, &vault, &accounts, &x.url()).await.context("Failed to load the demo base")?;
     Ok(Launched {
         server,
+        x,
+        facebook,
         env,
         base,
         schema_changes,
-        demo_loaded,
+        demo_loaded: demo.loaded,
+        demo_accounts: demo.publishable_accounts,
     })
 }
 
-fn load_identity(path: &PathBuf) -> anyhow::Result<Identity> {
+fn load_identity(path: &Path) -> anyhow::Result<Identity> {
     if path.exists() {
         let text = std::fs::read_to_string(path).with_context(|| format!("Failed to read {}", path.display()))?;
-        return serde_json::from_str(&text).with_context(|| {
-            format!(
-                "{} is not valid; delete it to start a new sandbox identity",
-                path.display()
-            )
-        });
+        return serde_json::from_str(&text)
+            .with_context(|| format!("{} is not valid; delete it to start a new sandbox identity", path.display()));
     }
-    let identity = Identity {
-        token: format!(
-            "patSandbox{}.{}",
-            Alphanumeric.sample_string(&mut rand::rng(), 8),
-            Alphanumeric.sample_string(&mut rand::rng(), 48)
-        ),
-        base_id: None,
-    };
+    let identity = Identity::new();
     save_identity(path, &identity)?;
     Ok(identity)
 }
 
+/// Writes the identity, readable by its owner only (it holds the sandbox's secrets).
 fn save_identity(path: &Path, identity: &Identity) -> anyhow::Result<()> {
     let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_vec_pretty(identity)?)
-        .with_context(|| format!("Failed to write {}", tmp.display()))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let write = |bytes: &[u8]| -> std::io::Result<()> { std::io::Write::write_all(&mut options.open(&tmp)?, bytes) };
+    write(&serde_json::to_vec_pretty(identity)?).with_context(|| format!("Failed to write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("Failed to write {}", path.display()))?;
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! Scenario definitions, one TOML file each under `scenarios/` (built into the binary; a file of
 //! the same name in `SCHEDULO_SCENARIO_DIR` would override it in a later version).
 
+pub mod post_scheduler;
+
 use serde::Deserialize;
 use std::time::Duration;
 

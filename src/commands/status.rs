@@ -1,0 +1,56 @@
+//! `schedulo status`: what is scheduled, published, failed, and waiting in the outbox, from the journal.
+
+use crate::config::Config;
+use crate::journal::Journal;
+use serde_json::{json, Value};
+use std::process::ExitCode;
+
+/// The status as JSON (also served at `/status`).
+pub async fn status_report(journal: &Journal) -> anyhow::Result<Value> {
+    let mut posts = serde_json::Map::new();
+    for (state, n) in journal.counts_by_state().await? {
+        posts.insert(state.to_string(), json!(n));
+    }
+    let next = journal.next_due().await?;
+    let unresolved: Vec<Value> = journal
+        .unresolved_intents()
+        .await?
+        .into_iter()
+        .map(|r| json!({"record": r.record_id, "state": r.state.to_string(), "since": r.updated_at}))
+        .collect();
+    Ok(json!({
+        "posts": posts,
+        "outbox": journal.outbox_len().await?,
+        "next_due": next.map(|(id, at)| json!({"record": id, "at": at})),
+        "unresolved": unresolved,
+    }))
+}
+
+pub async fn status(config: Config) -> anyhow::Result<ExitCode> {
+    if !config.journal_path.exists() {
+        println!("No journal at {}: the worker has not run here yet.", config.journal_path.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let journal = Journal::open(&config.journal_path).await?;
+    let report = status_report(&journal).await?;
+    println!("Journal {}:", config.journal_path.display());
+    println!("  posts by state:");
+    if let Some(posts) = report["posts"].as_object() {
+        for (state, n) in posts {
+            println!("    {state:<10} {n}");
+        }
+    }
+    println!("  waiting in the outbox: {} status write(s)", report["outbox"]);
+    match report["next_due"].as_object() {
+        Some(next) => println!("  next due: {} at {}", next["record"].as_str().unwrap_or("?"), next["at"]),
+        None => println!("  next due: nothing scheduled"),
+    }
+    let unresolved = report["unresolved"].as_array().cloned().unwrap_or_default();
+    if !unresolved.is_empty() {
+        println!("  awaiting reconciliation with the platform:");
+        for u in unresolved {
+            println!("    {} ({})", u["record"].as_str().unwrap_or("?"), u["state"].as_str().unwrap_or("?"));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,122 @@
+//! What one read of the schedule yields: the due posts, their accounts and media, and the records
+//! that cannot be read. One paged read of posts, then (only when there are posts) one read of their
+//! accounts and one of their media: ceil(posts / 100) + 2 calls.
+
+use crate::airtable::{AirtableError, Base, Formula, ListQuery, Record};
+use crate::base::names::{accounts, media, posts};
+use crate::base::{read_all, MediaItem, MediaType, RecordError, ScheduledPost, SocialAccount};
+use crate::platforms::{MediaKind, MediaRef, PostContent};
+use crate::schema::SortDirection;
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeSet, HashMap};
+
+/// The schedule as read.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    pub posts: Vec<ScheduledPost>,
+    pub accounts: HashMap<String, SocialAccount>,
+    pub media: HashMap<String, MediaItem>,
+    /// Records that cannot be read (posts, or the accounts and media they link to).
+    pub malformed: Vec<RecordError>,
+}
+
+/// The filter of the schedule: `Scheduled` posts due before `until`, and those without a time (so
+/// that they fail with their own error instead of waiting unseen).
+pub fn schedule_filter(until: DateTime<Utc>) -> Formula {
+    Formula::and([
+        Formula::field_is(posts::STATUS, "Scheduled"),
+        Formula::or([
+            Formula::field(posts::SCHEDULED_TIME).is_before(Formula::datetime(until)),
+            Formula::field(posts::SCHEDULED_TIME).eq(Formula::blank()),
+        ]),
+    ])
+}
+
+/// Reads the schedule up to `until`.
+pub async fn read(base: &Base, until: DateTime<Utc>) -> Result<Catalog, AirtableError> {
+    let query = ListQuery {
+        fields: ScheduledPost::READ_FIELDS.iter().map(|s| s.to_string()).collect(),
+        sort: vec![(posts::SCHEDULED_TIME.to_string(), SortDirection::Asc)],
+        filter: Some(schedule_filter(until)),
+        ..ListQuery::default()
+    };
+    let records = base.list(posts::TABLE, &query).await?;
+    let (posts, malformed) = read_all(&records, ScheduledPost::from_record);
+    let mut catalog = Catalog { posts, malformed, ..Catalog::default() };
+    complete(base, &mut catalog).await?;
+    Ok(catalog)
+}
+
+/// Reads one post by record id (a nudge that names it, or a post known to the journal after a restart).
+pub async fn read_one(base: &Base, record_id: &str) -> Result<Catalog, AirtableError> {
+    let record = base.get(posts::TABLE, record_id).await?;
+    let (posts, malformed) = read_all(std::slice::from_ref(&record), ScheduledPost::from_record);
+    let mut catalog = Catalog { posts, malformed, ..Catalog::default() };
+    complete(base, &mut catalog).await?;
+    Ok(catalog)
+}
+
+/// Reads the accounts and media the posts link to (one call each, none when nothing links).
+async fn complete(base: &Base, catalog: &mut Catalog) -> Result<(), AirtableError> {
+    let account_ids: BTreeSet<&str> = catalog.posts.iter().map(|p| p.account.as_str()).collect();
+    let media_ids: BTreeSet<&str> = catalog.posts.iter().filter_map(|p| p.media.as_deref()).collect();
+    let accounts = by_ids(base, accounts::TABLE, &account_ids).await?;
+    let (good, bad) = read_all(&accounts, SocialAccount::from_record);
+    catalog.accounts = good.into_iter().map(|a| (a.record_id.clone(), a)).collect();
+    catalog.malformed.extend(bad);
+    let media = by_ids(base, media::TABLE, &media_ids).await?;
+    let (good, bad) = read_all(&media, MediaItem::from_record);
+    catalog.media = good.into_iter().map(|m| (m.record_id.clone(), m)).collect();
+    catalog.malformed.extend(bad);
+    Ok(())
+}
+
+async fn by_ids(base: &Base, table: &str, ids: &BTreeSet<&str>) -> Result<Vec<Record>, AirtableError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    base.list(table, &ListQuery::filtered(Formula::record_id_in(ids.iter().copied()))).await
+}
+
+/// The post as it will be published: the caption, the hashtags on a line of their own, the media.
+pub fn content(post: &ScheduledPost, media: Option<&MediaItem>) -> PostContent {
+    let caption = post.caption.as_deref().unwrap_or("").trim();
+    let hashtags = post.hashtags.as_deref().unwrap_or("").trim();
+    let text = match (caption.is_empty(), hashtags.is_empty()) {
+        (false, false) => format!("{caption}\n\n{hashtags}"),
+        (false, true) => caption.to_string(),
+        (true, false) => hashtags.to_string(),
+        (true, true) => String::new(),
+    };
+    PostContent { record_id: post.record_id.clone(), text, link: None, media: media.map(media_refs).unwrap_or_default() }
+}
+
+/// The files of a media record. A carousel's `CloudinaryURL` holds its images' URLs separated by
+/// spaces, commas or new lines (the seed has one URL field for all media types).
+fn media_refs(item: &MediaItem) -> Vec<MediaRef> {
+    let Some(urls) = item.cloudinary_url.as_deref() else { return Vec::new() };
+    let kind = match item.media_type {
+        MediaType::Image | MediaType::Carousel => MediaKind::Image,
+        MediaType::Video => MediaKind::Video,
+    };
+    urls.split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|u| !u.is_empty())
+        .map(|url| MediaRef { url: url.to_string(), kind, bytes: None, width: None, height: None })
+        .collect()
+}
+
+/// A digest of everything that decides what gets published and when: an edit changes it.
+pub fn fingerprint(post: &ScheduledPost, account: &SocialAccount, content: &PostContent) -> String {
+    let mut h = Sha256::new();
+    for part in [account.record_id.as_str(), account.platform.to_string().as_str(), &content.text] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    for m in &content.media {
+        h.update(m.url.as_bytes());
+        h.update([0]);
+    }
+    h.update(post.scheduled_time.timestamp_millis().to_be_bytes());
+    h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,151 @@
+//! The Post Scheduler (seed: "Post Scheduler"): reads the schedule ahead, sleeps until the next
+//! post is due, publishes it on the second, and writes the outcome back through the outbox.
+//!
+//! Each step can be called on its own (tests drive them one by one): [`PostScheduler::sync`] reads
+//! the schedule into the journal, [`PostScheduler::publish_due`] publishes what is due,
+//! [`PostScheduler::reconcile_unresolved`] settles posts whose outcome is unknown, and
+//! [`outbox::Outbox::flush`] writes statuses to Airtable. [`PostScheduler::run`] loops over them.
+//!
+//! Never posting twice: a post is claimed in the journal (`Intent`, committed) before the call that
+//! publishes it; a timeout or 5xx on that call, or a crash before its outcome was recorded, leaves it
+//! `Unknown`/`Intent`, and it is reconciled with the platform (X: the account's recent posts;
+//! Facebook: the Page's feed), never published again blindly.
+
+pub mod catalog;
+pub mod outbox;
+mod publish;
+pub mod publishers;
+mod sync;
+
+use crate::airtable::Base;
+use crate::clock::Clock;
+use crate::journal::Journal;
+use crate::platforms::PostContent;
+use crate::scenarios::PostScheduler as Spec;
+use crate::vault::Vault;
+use crate::base::{ScheduledPost, SocialAccount};
+pub use publish::Outcome;
+use publishers::Publishers;
+pub use sync::SyncReport;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use tokio::sync::Notify;
+
+/// The scenario's name in the journal and in logs.
+pub const SCENARIO: &str = "post-scheduler";
+
+/// A post ready to publish, as last read from Airtable.
+#[derive(Debug, Clone)]
+pub(crate) struct Ready {
+    pub post: ScheduledPost,
+    pub account: SocialAccount,
+    pub content: PostContent,
+}
+
+/// The scheduler; cheap to share behind an `Arc`.
+pub struct PostScheduler {
+    pub(crate) base: Base,
+    pub(crate) journal: Journal,
+    pub(crate) vault: Arc<Vault>,
+    pub(crate) publishers: Arc<Publishers>,
+    pub(crate) spec: Spec,
+    pub(crate) clock: Clock,
+    /// Who claims intents in the journal (host and process), for the lease and for review.
+    pub(crate) owner: String,
+    /// Posts as last read, by record id.
+    pub(crate) ready: Mutex<HashMap<String, Ready>>,
+    /// Wakes the loop: a nudge from Bubble or Airtable.
+    pub(crate) nudge: Notify,
+    /// Posts named by nudges, to read on their own; empty with a nudge: re-read the schedule.
+    pub(crate) nudged_posts: Mutex<Vec<String>>,
+    /// Whether a full re-read was asked for.
+    pub(crate) resync_asked: Mutex<bool>,
+    /// Wakes the outbox when a status is waiting.
+    pub(crate) outbox_wake: Arc<Notify>,
+}
+
+impl PostScheduler {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        base: Base,
+        journal: Journal,
+        vault: Arc<Vault>,
+        publishers: Arc<Publishers>,
+        spec: Spec,
+        clock: Clock,
+        outbox_wake: Arc<Notify>,
+    ) -> PostScheduler {
+        let owner = format!("schedulo-{}", std::process::id());
+        PostScheduler {
+            base,
+            journal,
+            vault,
+            publishers,
+            spec,
+            clock,
+            owner,
+            ready: Mutex::new(HashMap::new()),
+            nudge: Notify::new(),
+            nudged_posts: Mutex::new(Vec::new()),
+            resync_asked: Mutex::new(false),
+            outbox_wake,
+        }
+    }
+
+    /// Asks for a re-read of the schedule ("something changed").
+    pub fn nudge_all(&self) {
+        *self.resync_asked.lock().expect("nudge lock") = true;
+        self.nudge.notify_one();
+    }
+
+    /// Asks for one post to be read again (it was created or edited).
+    pub fn nudge_post(&self, record_id: &str) {
+        self.nudged_posts.lock().expect("nudge lock").push(record_id.to_string());
+        self.nudge.notify_one();
+    }
+
+    /// Runs until `shutdown` resolves: settles unknown outcomes, then reads, sleeps and publishes.
+    pub async fn run(self: Arc<Self>, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        if let Err(error) = self.reconcile_unresolved().await {
+            tracing::error!(message = "Failed to reconcile posts left unresolved.", error = %format!("{error:#}"));
+        }
+        let mut next_sync = self.clock.now();
+        loop {
+            let now = self.clock.now();
+            let asked = std::mem::take(&mut *self.resync_asked.lock().expect("nudge lock"));
+            if now >= next_sync || asked {
+                match self.sync().await {
+                    Ok(report) => tracing::info!(message = "Schedule read.", %report),
+                    Err(error) => {
+                        tracing::error!(message = "Failed to read the schedule; will try again.", error = %format!("{error:#}"))
+                    }
+                }
+                next_sync = self.clock.now() + chrono::Duration::seconds(self.spec.trigger.resync_every_secs as i64);
+            }
+            let posts: Vec<String> = std::mem::take(&mut *self.nudged_posts.lock().expect("nudge lock"));
+            for record_id in posts {
+                if let Err(error) = self.sync_one(&record_id).await {
+                    tracing::warn!(message = "Failed to read a nudged post.", record = %record_id, error = %format!("{error:#}"));
+                }
+            }
+            if let Err(error) = self.publish_due().await {
+                tracing::error!(message = "Failed to publish due posts.", error = %format!("{error:#}"));
+            }
+            let wake = match self.journal.next_due().await {
+                Ok(Some((_, due))) => due.min(next_sync),
+                Ok(None) => next_sync,
+                Err(error) => {
+                    tracing::error!(message = "Failed to read the journal.", %error);
+                    self.clock.now() + chrono::Duration::seconds(5)
+                }
+            };
+            tokio::select! {
+                _ = self.clock.sleep_until(wake) => {}
+                _ = self.nudge.notified() => {}
+                _ = &mut shutdown => break,
+            }
+        }
+    }
+}

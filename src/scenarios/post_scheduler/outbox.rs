@@ -1,0 +1,123 @@
+//! The outbox: statuses, URLs and error messages are written to Airtable from the journal,
+//! coalesced per record (the journal merges writes to one record) and sent 10 a request, through
+//! outages, 429 storms and restarts, until Airtable acknowledges them. A write is deleted from the
+//! journal only when the version acknowledged is the version stored.
+
+use crate::airtable::{Base, Fields};
+use crate::clock::Clock;
+use crate::error_class::ErrorClass;
+use crate::journal::{Journal, OutboxItem};
+use crate::scenarios::OutboxSpec;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// What one flush did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FlushReport {
+    pub written: usize,
+    pub requests: usize,
+    /// Writes that will be tried again later.
+    pub deferred: usize,
+    /// Writes Airtable refused for good (the record is gone, a field is wrong): logged and dropped.
+    pub dropped: usize,
+}
+
+pub struct Outbox {
+    base: Base,
+    journal: Journal,
+    spec: OutboxSpec,
+    clock: Clock,
+    wake: Arc<Notify>,
+}
+
+impl Outbox {
+    pub fn new(base: Base, journal: Journal, spec: OutboxSpec, clock: Clock, wake: Arc<Notify>) -> Outbox {
+        Outbox { base, journal, spec, clock, wake }
+    }
+
+    /// Writes everything that is due, 10 records a request, table by table.
+    pub async fn flush(&self) -> anyhow::Result<FlushReport> {
+        let mut report = FlushReport::default();
+        for table in self.journal.outbox_tables().await? {
+            loop {
+                let items = self.journal.outbox_next(&table, self.clock.now(), 10).await?;
+                if items.is_empty() {
+                    break;
+                }
+                let before = report.deferred;
+                self.send(&table, &items, &mut report).await?;
+                if report.deferred > before {
+                    break; // Airtable is not taking writes now; the rest waits for the retry.
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    async fn send(&self, table: &str, items: &[OutboxItem], report: &mut FlushReport) -> anyhow::Result<()> {
+        let changes: Vec<(String, Fields)> = items.iter().map(|i| (i.record_id.clone(), i.fields.clone())).collect();
+        report.requests += 1;
+        match self.base.update(table, changes, false).await {
+            Ok(_) => {
+                let acks: Vec<(String, String, i64)> =
+                    items.iter().map(|i| (i.table.clone(), i.record_id.clone(), i.version)).collect();
+                self.journal.outbox_ack(&acks).await?;
+                report.written += items.len();
+            }
+            Err(e) if e.class() == ErrorClass::Permanent && items.len() > 1 => {
+                // One bad record refuses the whole request: send them one by one to find it.
+                for item in items {
+                    Box::pin(self.send(table, std::slice::from_ref(item), report)).await?;
+                }
+            }
+            Err(e) if e.class() == ErrorClass::Permanent => {
+                let item = &items[0];
+                tracing::error!(message = "Airtable refused a status write for good; it is dropped.", table, record = %item.record_id, error = %e);
+                self.journal.outbox_ack(&[(item.table.clone(), item.record_id.clone(), item.version)]).await?;
+                report.dropped += 1;
+            }
+            Err(e) => {
+                let attempts = items.iter().map(|i| i.attempts).max().unwrap_or(0);
+                let delay = self.backoff(attempts);
+                let next = self.clock.now() + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::minutes(1));
+                tracing::warn!(message = "Status writes to Airtable failed; will try again.", table, records = items.len(), next = %next, error = %e);
+                let keys: Vec<(String, String)> = items.iter().map(|i| (i.table.clone(), i.record_id.clone())).collect();
+                self.journal.outbox_retry(&keys, next, &e.to_string()).await?;
+                report.deferred += items.len();
+            }
+        }
+        Ok(())
+    }
+
+    fn backoff(&self, attempts: i64) -> Duration {
+        let first = self.spec.first_delay_secs.max(1) as f64;
+        let secs = (first * 2f64.powi(attempts.clamp(0, 20) as i32)).min(self.spec.max_delay_secs as f64);
+        Duration::from_secs_f64(secs)
+    }
+
+    /// Flushes whenever woken (a status waits), and when the earliest deferred write is due.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            if let Err(error) = self.flush().await {
+                tracing::error!(message = "Failed to flush the outbox.", error = %format!("{error:#}"));
+            }
+            let next = self.journal.outbox_next_attempt().await.ok().flatten();
+            let idle = self.clock.now() + chrono::Duration::hours(1);
+            let wake_at = next.map_or(idle, |n| n.min(idle));
+            tokio::select! {
+                _ = self.wake.notified() => {
+                    // Let other writes join this request.
+                    tokio::time::sleep(Duration::from_millis(self.spec.linger_ms)).await;
+                }
+                _ = self.clock.sleep_until(wake_at) => {}
+                _ = &mut shutdown => {
+                    let _ = self.flush().await;
+                    break;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! Publishing a due post, and settling the outcome of one whose publish call was not confirmed.
+
+use super::{PostScheduler, Ready};
+use crate::base::{PostStatus, ScheduledPost};
+use crate::error_class::ErrorClass;
+use crate::journal::PostRow;
+use crate::platforms::{Account, PublishError, Published};
+use chrono::{DateTime, Utc};
+use tokio::task::JoinSet;
+
+/// How many posts are published at the same time.
+const CONCURRENCY: usize = 32;
+
+/// What became of one due post.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Published(Published),
+    /// Will be tried again (or waits for a rate limit) at that time.
+    Retrying(DateTime<Utc>),
+    Failed(String),
+    /// The publish call was not confirmed and the platform could not tell: a person must look.
+    Review(String),
+    /// Not published now: no longer claimable, or the scenario is paused.
+    Skipped,
+}
+
+impl PostScheduler {
+    /// Publishes every post due now, up to 32 at a time.
+    pub async fn publish_due(self: &std::sync::Arc<Self>) -> anyhow::Result<Vec<(String, Outcome)>> {
+        let rows = self.journal.due(self.clock.now(), 1000).await?;
+        let mut outcomes = Vec::with_capacity(rows.len());
+        let mut tasks = JoinSet::new();
+        for row in rows {
+            if tasks.len() >= CONCURRENCY {
+                if let Some(done) = tasks.join_next().await {
+                    outcomes.push(done?);
+                }
+            }
+            let this = self.clone();
+            tasks.spawn(async move {
+                let id = row.record_id.clone();
+                let outcome = this.publish_one(row).await.unwrap_or_else(|error| {
+                    tracing::error!(message = "Failed to publish a post.", record = %id, error = %format!("{error:#}"));
+                    Outcome::Skipped
+                });
+                (id, outcome)
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            outcomes.push(done?);
+        }
+        Ok(outcomes)
+    }
+
+    /// The post as last read; read again when this process has not seen it (after a restart).
+    async fn ready_for(&self, record_id: &str) -> anyhow::Result<Option<Ready>> {
+        if let Some(r) = self.ready.lock().expect("ready lock").get(record_id).cloned() {
+            return Ok(Some(r));
+        }
+        self.sync_one(record_id).await?;
+        Ok(self.ready.lock().expect("ready lock").get(record_id).cloned())
+    }
+
+    /// Publishes one due post: checks it, claims it (intent), uploads media, publishes.
+    pub(crate) async fn publish_one(&self, row: PostRow) -> anyhow::Result<Outcome> {
+        if self.paused().await? {
+            return Ok(Outcome::Skipped);
+        }
+        let Some(ready) = self.ready_for(&row.record_id).await? else {
+            return Ok(Outcome::Skipped);
+        };
+        let platform = ready.account.platform;
+        if let Err(violation) = self.publishers.check(platform, &ready.content) {
+            self.fail_unclaimed(&row.record_id, &violation.message).await?;
+            return Ok(Outcome::Failed(violation.message));
+        }
+        let Some(claimed) = self.journal.claim_intent(&row.record_id, &self.owner, self.clock.now()).await? else {
+            return Ok(Outcome::Skipped);
+        };
+        let account = match self.account(&ready) {
+            Ok(a) => a,
+            Err(message) => return self.fail_claimed(&claimed, &message).await,
+        };
+        let prepared = match self.publishers.prepare(platform, &account, &ready.content).await {
+            Ok(p) => p,
+            Err(e) => return self.after_error(&claimed, e, false).await,
+        };
+        let lag_ms = (self.clock.now() - ready.post.scheduled_time).num_milliseconds();
+        match self.publishers.publish(platform, &account, &ready.content, &prepared).await {
+            Ok(published) => {
+                tracing::info!(message = "Post published.", record = %row.record_id, %platform, url = %published.url, lag_ms);
+                self.record_published(&row.record_id, &published).await?;
+                Ok(Outcome::Published(published))
+            }
+            Err(e) => self.after_error(&claimed, e, true).await,
+        }
+    }
+
+    /// The account's credentials, its token decrypted from the vault.
+    fn account(&self, ready: &Ready) -> Result<Account, String> {
+        let a = &ready.account;
+        let stored = a.access_token.as_ref().map(secrecy::ExposeSecret::expose_secret).unwrap_or("");
+        if stored.is_empty() {
+            return Err(format!("The {} account {} has no access token: connect it again.", a.platform, a.record_id));
+        }
+        let token = self.vault.decrypt(&a.record_id, stored).map_err(|e| format!("{e}"))?;
+        Ok(Account {
+            record_id: a.record_id.clone(),
+            external_id: a.account_id.clone().unwrap_or_default(),
+            handle: a.account_name.as_deref().map(|h| h.trim_start_matches('@').to_string()),
+            token,
+        })
+    }
+
+    /// What to do after a platform error; `publish_call` tells whether it came from the publish call.
+    async fn after_error(&self, row: &PostRow, e: PublishError, publish_call: bool) -> anyhow::Result<Outcome> {
+        let now = self.clock.now();
+        match e.class {
+            ErrorClass::RateLimited => {
+                let until = e.retry_at.unwrap_or(now + chrono::Duration::minutes(1)).max(now);
+                tracing::info!(message = "Post waits for the platform's rate limit.", record = %row.record_id, until = %until);
+                self.journal.record_wait(&row.record_id, until, &e.message).await?;
+                Ok(Outcome::Retrying(until))
+            }
+            ErrorClass::OutcomeUnknown => {
+                tracing::warn!(message = "The platform did not confirm the post; checking whether it went out.", record = %row.record_id, error = %e);
+                self.journal.record_unknown(&row.record_id, &e.message, now).await?;
+                self.reconcile(row).await
+            }
+            ErrorClass::Transient if row.attempts < self.spec.retry.attempts => {
+                let unit = rand::random::<f64>() * 2.0 - 1.0;
+                let delay = self.spec.retry.delay(row.attempts.max(1), unit);
+                let next = now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::minutes(5));
+                tracing::warn!(message = "Publishing failed; will try again.", record = %row.record_id, attempt = row.attempts, next = %next, error = %e, publish_call);
+                self.journal.record_retry(&row.record_id, next, &e.message).await?;
+                Ok(Outcome::Retrying(next))
+            }
+            ErrorClass::Transient => {
+                let message = format!("Gave up after {} attempts: {}", row.attempts, e.message);
+                self.fail_claimed(row, &message).await
+            }
+            ErrorClass::Auth => {
+                let message = format!("{} Connect the account again, then set a new time.", e.message);
+                self.fail_claimed(row, &message).await
+            }
+            ErrorClass::Permanent => self.fail_claimed(row, &e.message).await,
+        }
+    }
+
+    /// Settles every post whose publish call was not confirmed (timeouts, and intents left by a
+    /// crash): published if the platform shows it, otherwise tried again or put up for review.
+    pub async fn reconcile_unresolved(&self) -> anyhow::Result<Vec<(String, Outcome)>> {
+        let mut outcomes = Vec::new();
+        for row in self.journal.unresolved_intents().await? {
+            let outcome = self.reconcile(&row).await?;
+            outcomes.push((row.record_id.clone(), outcome));
+        }
+        Ok(outcomes)
+    }
+
+    /// Asks the platform whether the post went out.
+    async fn reconcile(&self, row: &PostRow) -> anyhow::Result<Outcome> {
+        let Some(ready) = self.ready_for(&row.record_id).await? else {
+            let message = "Needs review: the worker stopped while publishing this post, and the post can no longer be read to check the platform.";
+            return self.review(row, message).await;
+        };
+        let platform = ready.account.platform;
+        let account = match self.account(&ready) {
+            Ok(a) => a,
+            Err(message) => return self.review(row, &format!("Needs review: could not check {platform}: {message}")).await,
+        };
+        let since = row.intent_at.unwrap_or(ready.post.scheduled_time) - chrono::Duration::minutes(10);
+        match self.publishers.reconcile(platform, &account, &ready.content, since).await {
+            Ok(Some(published)) => {
+                tracing::info!(message = "Reconciled: the post went out.", record = %row.record_id, url = %published.url);
+                self.record_published(&row.record_id, &published).await?;
+                Ok(Outcome::Published(published))
+            }
+            Ok(None) => {
+                let next = self.clock.now();
+                let note = format!("{platform} shows no such post since {}: publishing again", since.format("%H:%M UTC"));
+                tracing::warn!(message = "Reconciled: the post did not go out; it will be published again.", record = %row.record_id);
+                self.journal.record_retry(&row.record_id, next, &note).await?;
+                Ok(Outcome::Retrying(next))
+            }
+            Err(e) if matches!(e.class, ErrorClass::Transient | ErrorClass::RateLimited) => {
+                tracing::warn!(message = "Could not reconcile yet; will try again.", record = %row.record_id, error = %e);
+                Ok(Outcome::Skipped)
+            }
+            Err(e) => {
+                let message = format!("Needs review: {platform} did not confirm this post, and checking failed: {e}. Look at the account before setting a new time.");
+                self.review(row, &message).await
+            }
+        }
+    }
+
+    async fn record_published(&self, record_id: &str, published: &Published) -> anyhow::Result<()> {
+        self.journal.record_published(record_id, &published.platform_id, &published.url, self.clock.now()).await?;
+        self.journal.counter_set(super::SCENARIO, "consecutive_failures", 0).await?;
+        self.write_status(record_id, PostStatus::Posted, Some(&published.url), None).await
+    }
+
+    async fn review(&self, row: &PostRow, message: &str) -> anyhow::Result<Outcome> {
+        self.journal.record_review(&row.record_id, message, self.clock.now()).await?;
+        self.write_failed(&row.record_id, message).await?;
+        Ok(Outcome::Review(message.to_string()))
+    }
+
+    async fn fail_claimed(&self, row: &PostRow, message: &str) -> anyhow::Result<Outcome> {
+        self.fail_unclaimed(&row.record_id, message).await?;
+        Ok(Outcome::Failed(message.to_string()))
+    }
+
+    /// Fails a post that was never published: journal, status, and the scenario's failure count.
+    pub(crate) async fn fail_unclaimed(&self, record_id: &str, message: &str) -> anyhow::Result<()> {
+        tracing::warn!(message = "Post failed.", record = %record_id, reason = %message);
+        self.journal.record_failed(record_id, message, self.clock.now()).await?;
+        let failures = self.journal.counter_add(super::SCENARIO, "consecutive_failures", 1).await?;
+        if failures == i64::from(self.spec.deactivation.consecutive_failures) {
+            tracing::error!(message = "Too many posts failed in a row: the Post Scheduler stops publishing until the worker restarts.", failures);
+        }
+        self.write_failed(record_id, message).await
+    }
+
+    /// Whether the scenario is deactivated by its error threshold.
+    async fn paused(&self) -> anyhow::Result<bool> {
+        let failures = self.journal.counter_get(super::SCENARIO, "consecutive_failures").await?;
+        Ok(failures >= i64::from(self.spec.deactivation.consecutive_failures))
+    }
+
+    pub(crate) async fn write_failed(&self, record_id: &str, message: &str) -> anyhow::Result<()> {
+        self.write_status(record_id, PostStatus::Failed, None, Some(message)).await
+    }
+
+    async fn write_status(&self, record_id: &str, status: PostStatus, url: Option<&str>, error: Option<&str>) -> anyhow::Result<()> {
+        let fields = ScheduledPost::outcome_fields(status, url, error);
+        self.journal.outbox_put(crate::base::names::posts::TABLE, record_id, &fields).await?;
+        self.outbox_wake.notify_one();
+        Ok(())
+    }
+}
+

@@ -1,0 +1,96 @@
+//! The platforms' publishers, picked by the account's `Platform` with a `match`.
+
+use crate::base::Platform;
+use crate::error_class::ErrorClass;
+use crate::platforms::facebook::{FacebookOptions, FacebookPublisher};
+use crate::platforms::x::{XOptions, XPublisher};
+use crate::platforms::{Account, PostContent, Prepared, PublishError, Published, Publisher, RuleViolation};
+use chrono::{DateTime, Utc};
+use url::Url;
+
+/// Every publisher the worker has.
+pub struct Publishers {
+    pub x: XPublisher,
+    pub facebook: FacebookPublisher,
+}
+
+/// Where the platforms' APIs are (the real ones, or the sandbox's).
+#[derive(Debug, Clone)]
+pub struct PlatformUrls {
+    pub x: Url,
+    pub facebook: Url,
+}
+
+impl Publishers {
+    pub fn new(urls: &PlatformUrls) -> anyhow::Result<Publishers> {
+        Ok(Publishers {
+            x: XPublisher::new(XOptions::new(urls.x.clone()))?,
+            facebook: FacebookPublisher::new(FacebookOptions::new(urls.facebook.clone()))?,
+        })
+    }
+
+    /// Whether posts on `platform` can be published by this version of the worker.
+    fn not_yet(platform: Platform) -> Option<String> {
+        match platform {
+            Platform::Twitter | Platform::Facebook => None,
+            Platform::Instagram | Platform::TikTok => {
+                Some(format!("{platform} publishing is not available in this version of the worker yet"))
+            }
+        }
+    }
+
+    pub fn check(&self, platform: Platform, post: &PostContent) -> Result<(), RuleViolation> {
+        match platform {
+            Platform::Twitter => self.x.check(post),
+            Platform::Facebook => self.facebook.check(post),
+            Platform::Instagram | Platform::TikTok => Err(RuleViolation {
+                rule: "platform.available",
+                message: Self::not_yet(platform).unwrap_or_default(),
+            }),
+        }
+    }
+
+    pub async fn prepare(&self, platform: Platform, account: &Account, post: &PostContent) -> Result<Prepared, PublishError> {
+        match platform {
+            Platform::Twitter => self.x.prepare(account, post).await,
+            Platform::Facebook => self.facebook.prepare(account, post).await,
+            Platform::Instagram | Platform::TikTok => Err(unavailable(platform)),
+        }
+    }
+
+    pub async fn publish(
+        &self,
+        platform: Platform,
+        account: &Account,
+        post: &PostContent,
+        prepared: &Prepared,
+    ) -> Result<Published, PublishError> {
+        match platform {
+            Platform::Twitter => self.x.publish(account, post, prepared).await,
+            Platform::Facebook => self.facebook.publish(account, post, prepared).await,
+            Platform::Instagram | Platform::TikTok => Err(unavailable(platform)),
+        }
+    }
+
+    pub async fn reconcile(
+        &self,
+        platform: Platform,
+        account: &Account,
+        post: &PostContent,
+        since: DateTime<Utc>,
+    ) -> Result<Option<Published>, PublishError> {
+        match platform {
+            Platform::Twitter => self.x.reconcile(account, post, since).await,
+            Platform::Facebook => self.facebook.reconcile(account, post, since).await,
+            Platform::Instagram | Platform::TikTok => Err(unavailable(platform)),
+        }
+    }
+}
+
+fn unavailable(platform: Platform) -> PublishError {
+    PublishError {
+        class: ErrorClass::Permanent,
+        message: Publishers::not_yet(platform).unwrap_or_default(),
+        retry_at: None,
+    }
+}

@@ -1,0 +1,131 @@
+//! Reading the schedule into the journal: new and edited posts are observed, malformed ones fail
+//! with their error, posts that left the schedule (deleted, or no longer `Scheduled`) are cancelled.
+
+use super::catalog::{self, Catalog};
+use super::{PostScheduler, Ready};
+use crate::base::names::posts;
+use crate::journal::{ObservedPost, Observation};
+use std::fmt;
+
+/// What a read of the schedule did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SyncReport {
+    pub read: usize,
+    pub new: usize,
+    pub changed: usize,
+    pub cancelled: usize,
+    pub failed: usize,
+}
+
+impl fmt::Display for SyncReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} read, {} new, {} changed, {} cancelled, {} failed",
+            self.read, self.new, self.changed, self.cancelled, self.failed
+        )
+    }
+}
+
+impl PostScheduler {
+    /// Reads every `Scheduled` post due within the horizon (one paged read, plus one read each for
+    /// their accounts and media) into the journal.
+    pub async fn sync(&self) -> anyhow::Result<SyncReport> {
+        let now = self.clock.now();
+        let until = now + chrono::Duration::from_std(self.spec.trigger.horizon()).unwrap_or(chrono::Duration::days(1));
+        let catalog = catalog::read(&self.base, until).await?;
+        let seen: Vec<String> = catalog.posts.iter().map(|p| p.record_id.clone()).collect();
+        self.ready.lock().expect("ready lock").retain(|id, _| seen.contains(id));
+        let mut report = self.absorb(catalog).await?;
+        for record_id in self.journal.forget_missing(&seen, now - chrono::Duration::days(3650), until).await? {
+            tracing::info!(message = "Post left the schedule before it was published; it will not be.", record = %record_id);
+            self.ready.lock().expect("ready lock").remove(&record_id);
+            report.cancelled += 1;
+        }
+        Ok(report)
+    }
+
+    /// Reads one post again (a nudge named it).
+    pub async fn sync_one(&self, record_id: &str) -> anyhow::Result<SyncReport> {
+        let catalog = catalog::read_one(&self.base, record_id).await?;
+        if catalog.posts.is_empty() && catalog.malformed.is_empty() {
+            self.journal.cancel(record_id, "no longer in the schedule").await?;
+        }
+        let still_scheduled = catalog.posts.iter().any(|p| p.status == crate::base::PostStatus::Scheduled);
+        if !still_scheduled && catalog.malformed.is_empty() {
+            self.journal.cancel(record_id, "its Status is no longer Scheduled").await?;
+            self.ready.lock().expect("ready lock").remove(record_id);
+            return Ok(SyncReport { read: 1, cancelled: 1, ..SyncReport::default() });
+        }
+        self.absorb(catalog).await
+    }
+
+    /// Puts what was read into the journal and the cache of ready posts.
+    async fn absorb(&self, catalog: Catalog) -> anyhow::Result<SyncReport> {
+        let now = self.clock.now();
+        let mut report = SyncReport { read: catalog.posts.len() + catalog.malformed.len(), ..SyncReport::default() };
+        for error in catalog.malformed.iter().filter(|e| e.table == posts::TABLE) {
+            tracing::warn!(message = "A scheduled post cannot be read; it fails.", %error);
+            self.journal.cancel(&error.record_id, "malformed").await?;
+            self.write_failed(&error.record_id, &format!("This post cannot be published: {error}")).await?;
+            report.failed += 1;
+        }
+        for post in catalog.posts {
+            let Some(account) = catalog.accounts.get(&post.account).cloned() else {
+                let why = match catalog.malformed.iter().find(|e| e.record_id == post.account) {
+                    Some(e) => format!("its account cannot be read: {e}"),
+                    None => format!("its account {} does not exist", post.account),
+                };
+                self.fail_unclaimed(&post.record_id, &format!("This post cannot be published: {why}")).await?;
+                report.failed += 1;
+                continue;
+            };
+            let media = match &post.media {
+                None => None,
+                Some(id) => match catalog.media.get(id) {
+                    Some(m) => Some(m),
+                    None => {
+                        let why = match catalog.malformed.iter().find(|e| &e.record_id == id) {
+                            Some(e) => format!("its media cannot be read: {e}"),
+                            None => format!("its media {id} does not exist"),
+                        };
+                        self.fail_unclaimed(&post.record_id, &format!("This post cannot be published: {why}")).await?;
+                        report.failed += 1;
+                        continue;
+                    }
+                },
+            };
+            let content = catalog::content(&post, media);
+            let observed = ObservedPost {
+                record_id: post.record_id.clone(),
+                post_id: post.post_id.clone(),
+                platform: account.platform.to_string(),
+                account_record_id: account.record_id.clone(),
+                scheduled_at: post.scheduled_time,
+                fingerprint: catalog::fingerprint(&post, &account, &content),
+            };
+            let observation = self.journal.observe(&observed).await?;
+            let stale_by = now - post.scheduled_time;
+            let limit = chrono::Duration::from_std(self.spec.trigger.staleness_limit()).unwrap_or(chrono::Duration::hours(1));
+            match observation {
+                Observation::New if stale_by > limit => {
+                    let message = format!(
+                        "Not published: its ScheduledTime ({}) had passed by {} min when the worker first saw it, \
+                         more than the staleness limit of {} min. Set a new time to publish it.",
+                        post.scheduled_time.format("%Y-%m-%d %H:%M UTC"),
+                        stale_by.num_minutes(),
+                        limit.num_minutes()
+                    );
+                    self.fail_unclaimed(&post.record_id, &message).await?;
+                    report.failed += 1;
+                    continue;
+                }
+                Observation::New => report.new += 1,
+                Observation::Changed => report.changed += 1,
+                Observation::Unchanged | Observation::AlreadyFinal(_) => {}
+            }
+            self.ready.lock().expect("ready lock").insert(post.record_id.clone(), Ready { post, account, content });
+        }
+        Ok(report)
+    }
+}

@@ -1,0 +1,54 @@
+//! The worker's HTTP server (axum): webhooks from Bubble and Airtable, `/healthz`, `/status`.
+//!
+//! A webhook is durable in the journal's inbox before it is answered 2xx; then the scheduler is
+//! nudged. A webhook that cannot be accepted gets a 4xx whose JSON body says why:
+//! `{"error": "..."}`. Secrets are compared in constant time and never echoed.
+
+mod webhooks;
+
+pub use webhooks::{verify_airtable_mac, BubbleEvent};
+
+use crate::journal::Journal;
+use crate::scenarios::post_scheduler::PostScheduler;
+use axum::routing::{get, post};
+use axum::Router;
+use secrecy::SecretString;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// What the server needs.
+#[derive(Clone)]
+pub struct ServerState {
+    pub journal: Journal,
+    pub scheduler: Arc<PostScheduler>,
+    /// Bubble's webhooks must carry `Authorization: Bearer <this>`.
+    pub webhook_token: SecretString,
+    /// Airtable's change notifications are signed with this (the webhook's `macSecretBase64`, decoded).
+    pub airtable_mac_secret: Option<Vec<u8>>,
+}
+
+pub fn router(state: ServerState) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/status", get(webhooks::status))
+        .route("/webhooks/bubble", post(webhooks::bubble))
+        .route("/webhooks/airtable", post(webhooks::airtable))
+        .with_state(state)
+}
+
+/// Binds `listen` and serves until `shutdown` resolves; returns the bound address at once.
+pub async fn serve(
+    listen: SocketAddr,
+    state: ServerState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    let app = router(state);
+    let handle = tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+            tracing::error!(message = "The HTTP server stopped.", %error);
+        }
+    });
+    Ok((addr, handle))
+}

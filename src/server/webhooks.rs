@@ -1,0 +1,148 @@
+//! Bubble's nudges and Airtable's change notifications.
+
+use super::ServerState;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use hmac::{Hmac, Mac};
+use secrecy::ExposeSecret;
+use serde::Deserialize;
+use serde_json::json;
+use sha2::Sha256;
+
+fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({ "error": message.into() }))).into_response()
+}
+
+/// What Bubble may send: `{"event":"post.changed","post":"rec..."}` when one post was created,
+/// edited or deleted, or `{"event":"schedule.changed"}` for anything else.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "event", deny_unknown_fields)]
+pub enum BubbleEvent {
+    #[serde(rename = "post.changed")]
+    PostChanged { post: String },
+    #[serde(rename = "schedule.changed")]
+    ScheduleChanged,
+}
+
+/// Constant-time comparison of a presented secret with ours.
+fn same_secret(presented: &[u8], ours: &[u8]) -> bool {
+    if presented.len() != ours.len() {
+        return false;
+    }
+    presented.iter().zip(ours).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
+pub(super) async fn bubble(State(state): State<ServerState>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(auth) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
+        return refuse(StatusCode::UNAUTHORIZED, "missing Authorization header: send `Authorization: Bearer <SCHEDULO_WEBHOOK_TOKEN>`");
+    };
+    let Some(presented) = auth.strip_prefix("Bearer ") else {
+        return refuse(StatusCode::UNAUTHORIZED, "the Authorization header is not `Bearer <token>`");
+    };
+    if !same_secret(presented.trim().as_bytes(), state.webhook_token.expose_secret().as_bytes()) {
+        return refuse(StatusCode::UNAUTHORIZED, "the bearer token is not this worker's SCHEDULO_WEBHOOK_TOKEN");
+    }
+    let event: BubbleEvent = match serde_json::from_slice(&body) {
+        Ok(e) => e,
+        Err(e) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "the body is not a known event ({e}); send {{\"event\":\"post.changed\",\"post\":\"rec...\"}} or {{\"event\":\"schedule.changed\"}}"
+                ),
+            )
+        }
+    };
+    if let BubbleEvent::PostChanged { post } = &event {
+        if !(post.starts_with("rec") && post.len() == 17 && post.chars().all(|c| c.is_ascii_alphanumeric())) {
+            return refuse(StatusCode::BAD_REQUEST, format!("\"post\" must be an Airtable record id like recAbC123dEf456gH, not {post:?}"));
+        }
+    }
+    let dedup = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
+    let value: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    if let Err(error) = state.journal.inbox_put("bubble", dedup, &value).await {
+        tracing::error!(message = "Failed to keep a webhook; answering 503 so that Bubble sends it again.", %error);
+        return refuse(StatusCode::SERVICE_UNAVAILABLE, "the worker cannot store the event now; try again");
+    }
+    match event {
+        BubbleEvent::PostChanged { post } => state.scheduler.nudge_post(&post),
+        BubbleEvent::ScheduleChanged => state.scheduler.nudge_all(),
+    }
+    (StatusCode::ACCEPTED, Json(json!({ "accepted": true }))).into_response()
+}
+
+/// Checks `X-Airtable-Content-MAC: hmac-sha256=<hex>` against the body and the webhook's secret.
+pub fn verify_airtable_mac(header: Option<&str>, secret: &[u8], body: &[u8]) -> Result<(), &'static str> {
+    let header = header.ok_or("missing X-Airtable-Content-MAC header")?;
+    let hex = header.strip_prefix("hmac-sha256=").ok_or("X-Airtable-Content-MAC is not `hmac-sha256=<hex>`")?;
+    let presented = decode_hex(hex).ok_or("X-Airtable-Content-MAC is not hexadecimal")?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).map_err(|_| "the webhook secret is unusable")?;
+    mac.update(body);
+    mac.verify_slice(&presented).map_err(|_| "X-Airtable-Content-MAC does not match the body")
+}
+
+fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+}
+
+pub(super) async fn airtable(State(state): State<ServerState>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(secret) = &state.airtable_mac_secret else {
+        return refuse(StatusCode::NOT_FOUND, "Airtable change notifications are not configured (AIRTABLE_WEBHOOK_MAC_SECRET)");
+    };
+    let header = headers.get("x-airtable-content-mac").and_then(|v| v.to_str().ok());
+    if let Err(why) = verify_airtable_mac(header, secret, &body) {
+        return refuse(StatusCode::UNAUTHORIZED, why);
+    }
+    let value: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return refuse(StatusCode::BAD_REQUEST, format!("the body is not JSON: {e}")),
+    };
+    if let Err(error) = state.journal.inbox_put("airtable", None, &value).await {
+        tracing::error!(message = "Failed to keep an Airtable notification.", %error);
+        return refuse(StatusCode::SERVICE_UNAVAILABLE, "the worker cannot store the notification now");
+    }
+    // A ping says only that something changed: one read of the schedule finds out what.
+    state.scheduler.nudge_all();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+pub(super) async fn status(State(state): State<ServerState>) -> Response {
+    match crate::commands::status_report(&state.journal).await {
+        Ok(report) => Json(report).into_response(),
+        Err(e) => refuse(StatusCode::SERVICE_UNAVAILABLE, format!("the journal cannot be read: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn airtables_mac_is_checked_against_the_body() {
+        let secret = b"secret-bytes";
+        let body = br#"{"base":{"id":"appX"},"webhook":{"id":"achY"},"timestamp":"2026-11-25T10:00:00.000Z"}"#;
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret).unwrap();
+        mac.update(body);
+        let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(verify_airtable_mac(Some(&format!("hmac-sha256={hex}")), secret, body), Ok(()));
+        assert_eq!(
+            verify_airtable_mac(Some(&format!("hmac-sha256={hex}")), secret, b"{}"),
+            Err("X-Airtable-Content-MAC does not match the body")
+        );
+        assert_eq!(verify_airtable_mac(None, secret, body), Err("missing X-Airtable-Content-MAC header"));
+        assert!(verify_airtable_mac(Some("sha1=00"), secret, body).is_err());
+    }
+
+    #[test]
+    fn bubble_events_parse_and_unknown_ones_do_not() {
+        let e: BubbleEvent = serde_json::from_str(r#"{"event":"post.changed","post":"recAbC123dEf456gH"}"#).unwrap();
+        assert_eq!(e, BubbleEvent::PostChanged { post: "recAbC123dEf456gH".into() });
+        assert!(serde_json::from_str::<BubbleEvent>(r#"{"event":"post.deleted"}"#).is_err());
+    }
+}

@@ -1,0 +1,152 @@
+//! A world of sandboxes, a base with the schema, accounts with encrypted tokens, and the scheduler.
+
+use schedulo::airtable::{AirtableClient, Base, ClientOptions, Fields, Record};
+use schedulo::base::names::{accounts, posts};
+use schedulo::clock::Clock;
+use schedulo::journal::Journal;
+use schedulo::sandbox::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
+use schedulo::sandbox::facebook::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage};
+use schedulo::sandbox::x::{XSandbox, XSandboxOptions, XSandboxUser};
+use schedulo::scenarios::post_scheduler::outbox::Outbox;
+use schedulo::scenarios::post_scheduler::publishers::{PlatformUrls, Publishers};
+use schedulo::scenarios::post_scheduler::PostScheduler;
+use schedulo::scenarios::PostScheduler as Spec;
+use schedulo::schema::{self, Schema};
+use schedulo::vault::Vault;
+use secrecy::SecretString;
+use serde_json::json;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+pub const AIRTABLE_TOKEN: &str = "patWorldAirtable.secret0001";
+pub const X_TOKEN: &str = "x-user-token-secret-0002";
+pub const FB_TOKEN: &str = "fb-page-token-secret-0003";
+pub const X_USER: &str = "1500000000000000001";
+pub const FB_PAGE: &str = "100000000000001";
+
+pub struct World {
+    pub airtable: AirtableSandbox,
+    pub x: XSandbox,
+    pub fb: FacebookSandbox,
+    pub base: Base,
+    pub vault: Arc<Vault>,
+    pub vault_spec: SecretString,
+    pub clock: Clock,
+    pub journal_dir: tempfile::TempDir,
+    pub journal: Journal,
+    pub scheduler: Arc<PostScheduler>,
+    pub outbox: Outbox,
+    pub x_account: String,
+    pub fb_account: String,
+}
+
+pub fn fields(v: serde_json::Value) -> Fields {
+    v.as_object().expect("an object").clone()
+}
+
+impl World {
+    pub async fn start() -> World {
+        let airtable = AirtableSandbox::start(SandboxOptions {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            data_dir: None,
+            tokens: vec![AIRTABLE_TOKEN.into()],
+            schema: Schema::builtin(),
+            limits: SandboxLimits::default(),
+        })
+        .await
+        .unwrap();
+        let x = XSandbox::start(XSandboxOptions {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            users: vec![XSandboxUser { token: X_TOKEN.into(), id: X_USER.into(), username: "ada".into() }],
+            limits: Default::default(),
+        })
+        .await
+        .unwrap();
+        let fb = FacebookSandbox::start(FacebookSandboxOptions {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            pages: vec![FacebookSandboxPage { token: FB_TOKEN.into(), id: FB_PAGE.into(), name: "Ada's Page".into() }],
+            version: "v21.0".into(),
+        })
+        .await
+        .unwrap();
+        let base_id = airtable.create_base("world");
+        let client = AirtableClient::new(ClientOptions::new(airtable.url().parse().unwrap(), SecretString::from(AIRTABLE_TOKEN))).unwrap();
+        let base = client.base(&base_id);
+        let plan = schema::plan(&Schema::builtin(), &base.tables().await.unwrap());
+        schema::apply::execute(&base, &plan).await.unwrap();
+        let vault_spec = Vault::generate_spec("k1");
+        let vault = Arc::new(Vault::from_spec(&vault_spec).unwrap());
+        let x_account = add_account(&base, &vault, "Twitter", X_USER, "@ada", X_TOKEN).await;
+        let fb_account = add_account(&base, &vault, "Facebook", FB_PAGE, "Ada's Page", FB_TOKEN).await;
+        let journal_dir = tempfile::tempdir().unwrap();
+        let journal = Journal::open(&journal_dir.path().join("journal.sqlite")).await.unwrap();
+        let clock = Clock::new();
+        let (scheduler, outbox) = make_scheduler(&base, &journal, &vault, &x, &fb, clock);
+        World { airtable, x, fb, base, vault, vault_spec, clock, journal_dir, journal, scheduler, outbox, x_account, fb_account }
+    }
+
+    /// A new scheduler over the same journal file, as after the worker was killed and restarted.
+    pub async fn restart(&mut self) {
+        let journal = Journal::open(&self.journal_dir.path().join("journal.sqlite")).await.unwrap();
+        let (scheduler, outbox) = make_scheduler(&self.base, &journal, &self.vault, &self.x, &self.fb, self.clock);
+        self.journal = journal;
+        self.scheduler = scheduler;
+        self.outbox = outbox;
+    }
+
+    /// Schedules a post on `account`, due `in_secs` from now.
+    pub async fn schedule(&self, account: &str, caption: &str, in_secs: i64) -> String {
+        let at = self.clock.now() + chrono::Duration::seconds(in_secs);
+        let row = fields(json!({
+            posts::POST_ID: format!("P-{caption:.12}"),
+            posts::ACCOUNT: [account],
+            posts::SCHEDULED_TIME: at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            posts::CAPTION: caption,
+            posts::STATUS: "Scheduled",
+        }));
+        self.base.create(posts::TABLE, vec![row], false).await.unwrap().remove(0).id
+    }
+
+    pub async fn post(&self, record_id: &str) -> Record {
+        self.base.get(posts::TABLE, record_id).await.unwrap()
+    }
+
+    /// Advances the paused clock by `secs`.
+    pub async fn advance(&self, secs: u64) {
+        tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
+    }
+
+    pub fn tweets(&self) -> Vec<String> {
+        self.x.tweets(X_USER).into_iter().map(|t| t.1).collect()
+    }
+}
+
+fn make_scheduler(
+    base: &Base,
+    journal: &Journal,
+    vault: &Arc<Vault>,
+    x: &XSandbox,
+    fb: &FacebookSandbox,
+    clock: Clock,
+) -> (Arc<PostScheduler>, Outbox) {
+    let urls = PlatformUrls { x: x.url().parse().unwrap(), facebook: fb.url().parse().unwrap() };
+    let publishers = Arc::new(Publishers::new(&urls).unwrap());
+    let wake = Arc::new(Notify::new());
+    let spec = Spec::builtin();
+    let outbox = Outbox::new(base.clone(), journal.clone(), spec.outbox.clone(), clock, wake.clone());
+    let scheduler = PostScheduler::new(base.clone(), journal.clone(), vault.clone(), publishers, spec, clock, wake);
+    (Arc::new(scheduler), outbox)
+}
+
+async fn add_account(base: &Base, vault: &Vault, platform: &str, external: &str, name: &str, token: &str) -> String {
+    let row = fields(json!({
+        accounts::ACCOUNT_ID: external,
+        accounts::PLATFORM: platform,
+        accounts::ACCOUNT_NAME: name,
+        accounts::STATUS: "Connected",
+    }));
+    let id = base.create(accounts::TABLE, vec![row], false).await.unwrap().remove(0).id;
+    let sealed = vault.encrypt(&id, &SecretString::from(token.to_string()));
+    base.update(accounts::TABLE, vec![(id.clone(), fields(json!({ accounts::ACCESS_TOKEN: sealed })))], false).await.unwrap();
+    id
+}

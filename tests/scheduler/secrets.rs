@@ -1,0 +1,57 @@
+//! No secret (platform token, Airtable token, vault key) appears in any log line or error.
+
+use crate::helpers::{World, AIRTABLE_TOKEN, FB_TOKEN, X_TOKEN};
+use schedulo::base::names::posts;
+use secrecy::ExposeSecret;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A run with successes, an auth failure and a timeout logs at debug level, and no log line or
+/// ErrorMessage holds a token or the vault key.
+#[tokio::test(start_paused = true)]
+async fn no_secret_appears_in_any_log_line_or_error() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let w = World::start().await;
+    let ok = w.schedule(&w.x_account, "fine", 5).await;
+    let fb = w.schedule(&w.fb_account, "fine on facebook", 5).await;
+    // An account whose stored token the platform refuses.
+    let bad_token = w.vault.encrypt(&w.fb_account, &secrecy::SecretString::from("revoked-token-secret-0004"));
+    let fields = crate::helpers::fields(serde_json::json!({ "AccessToken": bad_token }));
+    w.base.update("SocialAccounts", vec![(w.fb_account.clone(), fields)], false).await.unwrap();
+    w.scheduler.sync().await.unwrap();
+    w.advance(5).await;
+    w.scheduler.publish_due().await.unwrap();
+    w.outbox.flush().await.unwrap();
+    assert_eq!(w.post(&ok).await.fields[posts::STATUS], "Posted");
+    let refused = w.post(&fb).await;
+    assert_eq!(refused.fields[posts::STATUS], "Failed");
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("Post published."), "the capture works");
+    let vault_key = w.vault_spec.expose_secret().split('=').nth(1).unwrap().to_string();
+    let message = refused.fields[posts::ERROR_MESSAGE].as_str().unwrap_or("").to_string();
+    for secret in [X_TOKEN, FB_TOKEN, AIRTABLE_TOKEN, "revoked-token-secret-0004", vault_key.as_str()] {
+        assert!(!logs.contains(secret), "a secret is in the logs");
+        assert!(!message.contains(secret), "a secret is in an ErrorMessage");
+    }
+}
