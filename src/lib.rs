@@ -20,6 +20,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error_class;
+pub mod journal;
 pub mod platforms;
 pub mod sandbox;
 pub mod scenarios;

@@ -1,0 +1,5 @@
+-- Makes sure the row of ($1 table_name, $2 record_id) exists (version 0, no fields, due at once)
+-- and, being a write, takes the write lock before the read that follows. $3 now
+INSERT INTO outbox (table_name, record_id, fields, version, attempts, next_attempt_at, created_at, updated_at)
+VALUES ($1, $2, '{}', 0, 0, 0, $3, $3)
+ON CONFLICT (table_name, record_id) DO NOTHING
