@@ -45,12 +45,14 @@ CREATE TABLE outbox (
     attempts        BIGINT  NOT NULL DEFAULT 0,
     next_attempt_at BIGINT  NOT NULL,
     last_error      TEXT,
+    seq             BIGINT  NOT NULL,  -- queue order: larger than every row pending when queued
     created_at      BIGINT  NOT NULL,
     updated_at      BIGINT  NOT NULL,
     PRIMARY KEY (table_name, record_id)
 );
 
-CREATE INDEX outbox_due ON outbox (table_name, next_attempt_at, created_at);
+CREATE INDEX outbox_due ON outbox (table_name, next_attempt_at);
+CREATE INDEX outbox_by_seq ON outbox (seq);
 
 -- Webhook bodies, stored before the webhook answers 2xx.
 CREATE TABLE inbox (

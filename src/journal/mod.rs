@@ -13,7 +13,7 @@
 //!
 //! Times that a decision depends on (due, claim, retry, lease) are passed in by the caller, whose
 //! clock tests control. Bookkeeping times that nothing decides on (`created_at`, `updated_at`,
-//! `received_at`, an outbox row's `created_at` that orders rows) come from the system clock.
+//! `received_at`) come from the system clock.
 //!
 //! # Tables
 //! - `posts`, one row per `ScheduledPosts` record, keyed by `record_id` (the Airtable id):
@@ -28,8 +28,9 @@
 //!   `platform_post_id`.
 //! - `outbox`, one row per (`table_name`, `record_id`): `fields` (JSON object, every field put
 //!   since the last acknowledged send, latest value per field), `version` (bumped by each put),
-//!   `attempts`, `next_attempt_at` (0 = at once), `last_error`, `created_at` (orders rows: oldest
-//!   first), `updated_at`.
+//!   `attempts`, `next_attempt_at` (0 = at once), `last_error`, `seq` (the queue's order, oldest
+//!   first: one more than the largest pending when the row was queued; a put into a pending row
+//!   keeps its place), `created_at`, `updated_at`.
 //! - `inbox`, one row per webhook body: `id`, `source`, `dedup_key` (unique per source when
 //!   present), `body` (JSON), `received_at`, `done_at` (NULL while pending).
 //! - `scenario_state` (`scenario`, `key`) -> `value` (JSON), `updated_at`.
@@ -97,7 +98,13 @@
 //! The queries run unchanged on PostgreSQL but for: `inbox.id` (`INTEGER PRIMARY KEY
 //! AUTOINCREMENT` here, `BIGINT GENERATED ALWAYS AS IDENTITY` there); `COUNT(*)` comes back as
 //! BIGINT on both. Several workers on one PostgreSQL journal would rely on the same guarded
-//! `UPDATE`s (row locks instead of SQLite's one writer) and on the lease.
+//! `UPDATE`s (row locks instead of SQLite's one writer) and on the lease; there, two rows queued
+//! at once may share an `outbox.seq` (a tie in the order, nothing worse).
+//!
+//! # Adding a migration
+//! Add `migrations/NNNN_what.sql`; never edit one that has shipped. `sqlx::migrate!` embeds the
+//! files at build time, and Cargo does not notice a new file there by itself: touch this module
+//! (or add a build script with `cargo:rerun-if-changed=migrations`) so that it is rebuilt.
 
 mod error;
 mod inbox;

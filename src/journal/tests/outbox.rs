@@ -86,8 +86,9 @@ async fn rows_are_listed_per_table_oldest_first() {
         j.outbox_put("ScheduledPosts", id, &fields(&[("Status", json!("Posted"))]))
             .await
             .unwrap();
-        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
     }
+    let url = fields(&[("PostURL", json!("u"))]);
+    j.outbox_put("ScheduledPosts", "recC", &url).await.unwrap();
     j.outbox_put("ErrorLog", "recE", &fields(&[("Resolved", json!(true))]))
         .await
         .unwrap();
@@ -108,4 +109,27 @@ async fn putting_no_fields_queues_nothing() {
     let j = journal().await;
     j.outbox_put("ScheduledPosts", "recA", &Fields::new()).await.unwrap();
     assert_eq!(j.outbox_len().await.unwrap(), 0);
+}
+
+/// Tasks on a file journal (several connections) put different fields into one row at once:
+/// none fails on a busy database, and the row ends with every field and one version per put.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_puts_into_one_row_all_land() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = crate::journal::Journal::open(&dir.path().join("journal.db"))
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for n in 0..16 {
+        let j = j.clone();
+        tasks.push(tokio::spawn(async move {
+            let f = fields(&[(format!("F{n}").as_str(), json!(n))]);
+            j.outbox_put("ScheduledPosts", "recA", &f).await
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    let item = j.outbox_next("ScheduledPosts", at(0), 10).await.unwrap().remove(0);
+    assert_eq!((item.fields.len(), item.version), (16, 16));
 }

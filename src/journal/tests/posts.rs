@@ -212,19 +212,22 @@ async fn a_post_is_not_claimed_before_it_is_due() {
     assert_eq!(state_of(&j, "recA").await, PostState::Scheduled);
 }
 
-/// Many tasks on a file journal (several connections) race for the same posts: each post is
-/// claimed exactly once.
+/// Many tasks on two journals opened on one file (two workers, several connections each) race
+/// for the same posts: each post is claimed exactly once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn of_concurrent_claims_exactly_one_wins() {
     let dir = tempfile::tempdir().unwrap();
-    let j = Journal::open(&dir.path().join("journal.db")).await.unwrap();
+    let path = dir.path().join("journal.db");
+    let j = Journal::open(&path).await.unwrap();
+    let other = Journal::open(&path).await.unwrap();
     let ids: Vec<String> = (0..10).map(|i| format!("rec{i}")).collect();
     for id in &ids {
         j.observe(&post(id, 0)).await.unwrap();
     }
     let mut tasks = Vec::new();
     for worker in 0..8 {
-        let (j, ids) = (j.clone(), ids.clone());
+        let j = if worker % 2 == 0 { j.clone() } else { other.clone() };
+        let ids = ids.clone();
         tasks.push(tokio::spawn(async move {
             let mut won = Vec::new();
             for id in ids {
