@@ -1,0 +1,189 @@
+//! The outbox: Airtable writes the worker owes, one pending row per (table, record), merged as
+//! new values arrive and deleted only when Airtable acknowledged the very version stored.
+
+use super::{system_now_ms, to_ms, Journal, JournalError};
+use crate::airtable::Fields;
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+const RESERVE: &str = include_str!("sql/outbox_reserve.sql");
+const BUMP: &str = include_str!("sql/outbox_bump.sql");
+const STORE: &str = include_str!("sql/outbox_store.sql");
+const NEXT: &str = include_str!("sql/outbox_next.sql");
+const ACK: &str = include_str!("sql/outbox_ack.sql");
+const RETRY: &str = include_str!("sql/outbox_retry.sql");
+const TABLES: &str = include_str!("sql/outbox_tables.sql");
+const LEN: &str = include_str!("sql/outbox_len.sql");
+
+/// A pending write: the fields to set on one record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxItem {
+    pub table: String,
+    pub record_id: String,
+    /// Every field put since the last acknowledged write, the latest value of each.
+    pub fields: Fields,
+    /// Bumped by every put; acknowledge with the version that was sent.
+    pub version: i64,
+    /// Failed sends so far.
+    pub attempts: u32,
+}
+
+impl Journal {
+    /// Queues `fields` for `record_id` of `table`, merged into the pending row if there is one
+    /// (a later value wins per field; a null value clears the field in Airtable and is kept).
+    /// The row's version is bumped, so a send of an older version does not delete it. Putting
+    /// no fields does nothing. A row waiting after a failed send keeps its `next_attempt_at`.
+    pub async fn outbox_put(&self, table: &str, record_id: &str, fields: &Fields) -> Result<(), JournalError> {
+        if fields.is_empty() {
+            return Ok(());
+        }
+        let subject = format!("outbox row {table}/{record_id}");
+        let now = system_now_ms();
+        let mut tx = self.pool.begin().await.map_err(JournalError::db("queue", &subject))?;
+        // A write first, so that the transaction holds the write lock before it reads.
+        sqlx::query(RESERVE)
+            .bind(table)
+            .bind(record_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(JournalError::db("queue", &subject))?;
+        let (stored, _version): (String, i64) = sqlx::query_as(BUMP)
+            .bind(table)
+            .bind(record_id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(JournalError::db("queue", &subject))?;
+        let mut merged = parse_fields(&stored, &subject)?;
+        merged.extend(fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let text = serde_json::to_string(&merged).map_err(|e| JournalError::Corrupt {
+            subject: subject.clone(),
+            detail: e.to_string(),
+        })?;
+        sqlx::query(STORE)
+            .bind(table)
+            .bind(record_id)
+            .bind(text)
+            .execute(&mut *tx)
+            .await
+            .map_err(JournalError::db("queue", &subject))?;
+        tx.commit().await.map_err(JournalError::db("queue", &subject))
+    }
+
+    /// Pending rows of `table` due at `now`, oldest first, at most `limit`.
+    pub async fn outbox_next(
+        &self,
+        table: &str,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<OutboxItem>, JournalError> {
+        let rows = sqlx::query(NEXT)
+            .bind(table)
+            .bind(to_ms(now))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(JournalError::db("list", format!("outbox rows of {table}")))?;
+        rows.iter().map(item_from_row).collect()
+    }
+
+    /// Acknowledges sent rows, given as (table, record id, version sent): each row is deleted
+    /// only if its version is still the one sent; a row put since stays pending.
+    pub async fn outbox_ack(&self, items: &[(String, String, i64)]) -> Result<(), JournalError> {
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(JournalError::db("acknowledge", "outbox rows"))?;
+        for (table, record_id, version) in items {
+            sqlx::query(ACK)
+                .bind(table)
+                .bind(record_id)
+                .bind(version)
+                .execute(&mut *tx)
+                .await
+                .map_err(JournalError::db(
+                    "acknowledge",
+                    format!("outbox row {table}/{record_id}"),
+                ))?;
+        }
+        tx.commit()
+            .await
+            .map_err(JournalError::db("acknowledge", "outbox rows"))
+    }
+
+    /// Records a failed send of the rows (table, record id): attempts + 1, not due again before
+    /// `next_attempt_at`.
+    pub async fn outbox_retry(
+        &self,
+        keys: &[(String, String)],
+        next_attempt_at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), JournalError> {
+        let (next, now) = (to_ms(next_attempt_at), system_now_ms());
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(JournalError::db("postpone", "outbox rows"))?;
+        for (table, record_id) in keys {
+            sqlx::query(RETRY)
+                .bind(table)
+                .bind(record_id)
+                .bind(next)
+                .bind(error)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(JournalError::db("postpone", format!("outbox row {table}/{record_id}")))?;
+        }
+        tx.commit().await.map_err(JournalError::db("postpone", "outbox rows"))
+    }
+
+    /// The tables that have pending rows, by name.
+    pub async fn outbox_tables(&self) -> Result<Vec<String>, JournalError> {
+        sqlx::query_scalar(TABLES)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(JournalError::db("list", "outbox tables"))
+    }
+
+    /// How many rows are pending, due or not.
+    pub async fn outbox_len(&self) -> Result<u64, JournalError> {
+        let n: i64 = sqlx::query_scalar(LEN)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(JournalError::db("count", "outbox rows"))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+}
+
+fn item_from_row(row: &SqliteRow) -> Result<OutboxItem, JournalError> {
+    let corrupt = |detail: String| JournalError::Corrupt {
+        subject: "an outbox row".into(),
+        detail,
+    };
+    let get_text = |col: &str| row.try_get::<String, _>(col).map_err(|e| corrupt(e.to_string()));
+    let (table, record_id) = (get_text("table_name")?, get_text("record_id")?);
+    let subject = format!("outbox row {table}/{record_id}");
+    let fields = parse_fields(&get_text("fields")?, &subject)?;
+    let version: i64 = row.try_get("version").map_err(|e| corrupt(e.to_string()))?;
+    let attempts: i64 = row.try_get("attempts").map_err(|e| corrupt(e.to_string()))?;
+    let attempts = u32::try_from(attempts).map_err(|_| corrupt(format!("attempts {attempts} out of range")))?;
+    Ok(OutboxItem {
+        table,
+        record_id,
+        fields,
+        version,
+        attempts,
+    })
+}
+
+fn parse_fields(text: &str, subject: &str) -> Result<Fields, JournalError> {
+    serde_json::from_str(text).map_err(|e| JournalError::Corrupt {
+        subject: subject.to_string(),
+        detail: format!("fields are not a JSON object: {e}"),
+    })
+}

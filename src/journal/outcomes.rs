@@ -1,0 +1,144 @@
+//! The publish state machine after the claim: recording what the publish call (or
+//! reconciliation) found. Each transition is one guarded `UPDATE ... WHERE state IN (...)`, so two
+//! tasks cannot both move a post; a refused transition leaves the row as it was and says why.
+
+use super::post::PostState;
+use super::{system_now_ms, to_ms, Journal, JournalError};
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::SqliteArguments;
+use sqlx::Sqlite;
+
+type Query<'q> = sqlx::query::Query<'q, Sqlite, SqliteArguments<'q>>;
+
+/// One transition: its statement, and how a refusal reads. `from` must list the states the
+/// statement's `WHERE state IN (...)` allows.
+struct Transition {
+    sql: &'static str,
+    name: &'static str,
+    from: &'static str,
+}
+
+const PUBLISHED: Transition = Transition {
+    sql: include_str!("sql/post_published.sql"),
+    name: "record it published",
+    from: "Intent or Unknown",
+};
+const UNKNOWN: Transition = Transition {
+    sql: include_str!("sql/post_unknown.sql"),
+    name: "record its outcome unknown",
+    from: "Intent or Unknown",
+};
+const RETRY: Transition = Transition {
+    sql: include_str!("sql/post_retry.sql"),
+    name: "record a retry",
+    from: "Intent",
+};
+const FAILED: Transition = Transition {
+    sql: include_str!("sql/post_failed.sql"),
+    name: "record it failed",
+    from: "Scheduled, Retrying, Intent or Unknown",
+};
+const REVIEW: Transition = Transition {
+    sql: include_str!("sql/post_review.sql"),
+    name: "record it for review",
+    from: "Intent or Unknown",
+};
+
+impl Journal {
+    /// Intent/Unknown -> Published with the platform's id and URL. Recording the same id again
+    /// is accepted (a reconciliation that repeats itself), another id is refused.
+    pub async fn record_published(
+        &self,
+        record_id: &str,
+        platform_post_id: &str,
+        url: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), JournalError> {
+        let query = sqlx::query(PUBLISHED.sql)
+            .bind(record_id)
+            .bind(platform_post_id)
+            .bind(url)
+            .bind(to_ms(at));
+        match self.apply(record_id, &PUBLISHED, query).await {
+            Err(JournalError::IllegalTransition {
+                state: PostState::Published,
+                ..
+            }) if self.published_as(record_id, platform_post_id).await? => Ok(()),
+            other => other,
+        }
+    }
+
+    /// Intent/Unknown -> Unknown: the publish call's outcome is not known (timeout, 5xx, a body
+    /// that could not be read). Never retried blindly: reconciliation decides.
+    pub async fn record_unknown(&self, record_id: &str, detail: &str, at: DateTime<Utc>) -> Result<(), JournalError> {
+        let query = sqlx::query(UNKNOWN.sql).bind(record_id).bind(detail).bind(to_ms(at));
+        self.apply(record_id, &UNKNOWN, query).await
+    }
+
+    /// Intent -> Retrying, due again at the later of its scheduled time and `next_attempt_at`.
+    /// Only for errors that prove nothing was published (raised before or without the publish
+    /// call, or a refusal the platform documents as such).
+    pub async fn record_retry(
+        &self,
+        record_id: &str,
+        next_attempt_at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), JournalError> {
+        let query = sqlx::query(RETRY.sql)
+            .bind(record_id)
+            .bind(to_ms(next_attempt_at))
+            .bind(error)
+            .bind(system_now_ms());
+        self.apply(record_id, &RETRY, query).await
+    }
+
+    /// Scheduled/Retrying/Intent/Unknown -> Failed, for good (validation before the claim, a
+    /// permanent refusal from the platform, or reconciliation that found the post refused).
+    pub async fn record_failed(&self, record_id: &str, message: &str, at: DateTime<Utc>) -> Result<(), JournalError> {
+        let query = sqlx::query(FAILED.sql).bind(record_id).bind(message).bind(to_ms(at));
+        self.apply(record_id, &FAILED, query).await
+    }
+
+    /// Intent/Unknown -> Review: reconciliation could not tell whether the post is public (or the
+    /// platform offers no way to ask). A person decides; the worker never retries it.
+    pub async fn record_review(&self, record_id: &str, message: &str, at: DateTime<Utc>) -> Result<(), JournalError> {
+        let query = sqlx::query(REVIEW.sql).bind(record_id).bind(message).bind(to_ms(at));
+        self.apply(record_id, &REVIEW, query).await
+    }
+
+    /// Runs a transition's statement; if it moved no row, says why.
+    async fn apply(&self, record_id: &str, t: &Transition, query: Query<'_>) -> Result<(), JournalError> {
+        let done = query
+            .execute(&self.pool)
+            .await
+            .map_err(JournalError::db(t.name, format!("post {record_id}")))?;
+        if done.rows_affected() == 1 {
+            return Ok(());
+        }
+        Err(self.refusal(record_id, t).await?)
+    }
+
+    /// The error for a transition that moved no row: the post is missing or in another state.
+    async fn refusal(&self, record_id: &str, t: &Transition) -> Result<JournalError, JournalError> {
+        Ok(match self.get(record_id).await? {
+            None => JournalError::NotFound {
+                op: t.name,
+                subject: format!("post {record_id}"),
+            },
+            Some(row) => JournalError::IllegalTransition {
+                record_id: record_id.to_string(),
+                transition: t.name,
+                state: row.state,
+                expected: t.from,
+            },
+        })
+    }
+
+    /// Whether the post is Published with this platform id.
+    async fn published_as(&self, record_id: &str, platform_post_id: &str) -> Result<bool, JournalError> {
+        let row = self.get(record_id).await?;
+        Ok(row.is_some_and(|r| {
+            r.state == PostState::Published && r.platform_post_id.as_deref() == Some(platform_post_id)
+        }))
+    }
+}

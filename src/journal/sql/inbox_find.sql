@@ -1,0 +1,1 @@
+SELECT id FROM inbox WHERE source = $1 AND dedup_key = $2

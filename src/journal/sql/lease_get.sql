@@ -1,0 +1,1 @@
+SELECT owner, acquired_at, expires_at FROM leases WHERE base_id = $1

@@ -1,0 +1,1 @@
+DELETE FROM leases WHERE base_id = $1 AND owner = $2

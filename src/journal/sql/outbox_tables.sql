@@ -1,0 +1,1 @@
+SELECT DISTINCT table_name FROM outbox ORDER BY table_name

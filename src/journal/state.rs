@@ -1,0 +1,71 @@
+//! Each scenario's small durable values (cursors, last runs, throttles) and counters
+//! (operations spent, errors in a row), keyed by scenario name.
+
+use super::{system_now_ms, Journal, JournalError};
+
+const STATE_GET: &str = include_str!("sql/state_get.sql");
+const STATE_SET: &str = include_str!("sql/state_set.sql");
+const COUNTER_ADD: &str = include_str!("sql/counter_add.sql");
+const COUNTER_GET: &str = include_str!("sql/counter_get.sql");
+
+impl Journal {
+    /// The value stored under (`scenario`, `key`), if any.
+    pub async fn state_get(&self, scenario: &str, key: &str) -> Result<Option<serde_json::Value>, JournalError> {
+        let subject = format!("state {scenario}/{key}");
+        let text: Option<String> = sqlx::query_scalar(STATE_GET)
+            .bind(scenario)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(JournalError::db("read", &subject))?;
+        text.map(|t| serde_json::from_str(&t))
+            .transpose()
+            .map_err(|e| JournalError::Corrupt {
+                subject,
+                detail: format!("not JSON: {e}"),
+            })
+    }
+
+    /// Stores `value` under (`scenario`, `key`), replacing what was there.
+    pub async fn state_set(&self, scenario: &str, key: &str, value: &serde_json::Value) -> Result<(), JournalError> {
+        sqlx::query(STATE_SET)
+            .bind(scenario)
+            .bind(key)
+            .bind(value.to_string())
+            .bind(system_now_ms())
+            .execute(&self.pool)
+            .await
+            .map_err(JournalError::db("write", format!("state {scenario}/{key}")))?;
+        Ok(())
+    }
+
+    /// Adds `by` (which may be negative) to a counter that starts at 0; returns the new value.
+    /// An overflow past `i64` is an error, and the counter is left as it was.
+    pub async fn counter_add(&self, scenario: &str, name: &str, by: i64) -> Result<i64, JournalError> {
+        let subject = format!("counter {scenario}/{name}");
+        let value: Option<i64> = sqlx::query_scalar(COUNTER_ADD)
+            .bind(scenario)
+            .bind(name)
+            .bind(by)
+            .bind(system_now_ms())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(JournalError::db("add to", &subject))?;
+        value.ok_or_else(|| JournalError::Conflict {
+            op: "add to",
+            subject,
+            detail: format!("adding {by} would overflow it"),
+        })
+    }
+
+    /// A counter's value (0 if never added to).
+    pub async fn counter_get(&self, scenario: &str, name: &str) -> Result<i64, JournalError> {
+        let value: Option<i64> = sqlx::query_scalar(COUNTER_GET)
+            .bind(scenario)
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(JournalError::db("read", format!("counter {scenario}/{name}")))?;
+        Ok(value.unwrap_or(0))
+    }
+}
