@@ -7,7 +7,12 @@
 //! - [`airtable`]: the one Airtable client of the process: limits, retries, paging, batches, schema API.
 //! - [`base`]: the base's tables as Rust types; the one place that knows field names.
 //! - [`schema`]: the base as data (`schema/base.toml`), `schema check` and `schema apply`.
-//! - [`scenarios`]: the scenarios' definitions (`scenarios/*.toml`).
+//! - [`scenarios`]: the scenarios' definitions (`scenarios/*.toml`) and their runtimes
+//!   ([`scenarios::post_scheduler`]: read ahead, publish on time, write back through the outbox).
+//! - [`journal`]: the durable store (SQLite through sqlx): publish states, outbox, inbox, counters, lease.
+//! - [`platforms`]: the `Publisher` trait and one folder per platform (rules, client, errors).
+//! - [`vault`]: account tokens encrypted at rest. [`clock`]: the one clock, which tests control.
+//! - [`server`]: the worker's HTTP server (webhooks from Bubble and Airtable, `/healthz`, `/status`).
 //! - [`sandbox`]: local stand-ins for the vendors, on loopback; the tests and newcomers use them.
 //! - [`commands`], [`cli`], [`telemetry`]: the command line around it all.
 //! - [`bench`]: benchmarks that print figures.

@@ -187,3 +187,14 @@ fn parse_fields(text: &str, subject: &str) -> Result<Fields, JournalError> {
         detail: format!("fields are not a JSON object: {e}"),
     })
 }
+
+impl Journal {
+    /// When the earliest pending write is due (`None`: the outbox is empty).
+    pub async fn outbox_next_attempt(&self) -> Result<Option<DateTime<Utc>>, JournalError> {
+        let ms: Option<i64> = sqlx::query_scalar(include_str!("sql/outbox_next_attempt.sql"))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(JournalError::db("read", "the outbox"))?;
+        Ok(ms.and_then(super::from_ms))
+    }
+}

@@ -31,6 +31,11 @@ const UNKNOWN: Transition = Transition {
 const RETRY: Transition = Transition {
     sql: include_str!("sql/post_retry.sql"),
     name: "record a retry",
+    from: "Intent or Unknown",
+};
+const WAIT: Transition = Transition {
+    sql: include_str!("sql/post_wait.sql"),
+    name: "record a wait for a rate limit",
     from: "Intent",
 };
 const FAILED: Transition = Transition {
@@ -90,6 +95,12 @@ impl Journal {
             .bind(error)
             .bind(system_now_ms());
         self.apply(record_id, &RETRY, query).await
+    }
+
+    /// Intent -> Retrying until `until`, for a platform's rate limit: the attempt is given back.
+    pub async fn record_wait(&self, record_id: &str, until: DateTime<Utc>, reason: &str) -> Result<(), JournalError> {
+        let query = sqlx::query(WAIT.sql).bind(record_id).bind(to_ms(until)).bind(reason).bind(system_now_ms());
+        self.apply(record_id, &WAIT, query).await
     }
 
     /// Scheduled/Retrying/Intent/Unknown -> Failed, for good (validation before the claim, a

@@ -58,6 +58,18 @@ impl Journal {
         })
     }
 
+    /// Sets a counter back to 0.
+    pub async fn counter_reset(&self, scenario: &str, name: &str) -> Result<(), JournalError> {
+        sqlx::query(include_str!("sql/counter_reset.sql"))
+            .bind(scenario)
+            .bind(name)
+            .bind(system_now_ms())
+            .execute(&self.pool)
+            .await
+            .map_err(JournalError::db("reset", format!("counter {scenario}/{name}")))?;
+        Ok(())
+    }
+
     /// A counter's value (0 if never added to).
     pub async fn counter_get(&self, scenario: &str, name: &str) -> Result<i64, JournalError> {
         let value: Option<i64> = sqlx::query_scalar(COUNTER_GET)

@@ -196,7 +196,7 @@ impl PostScheduler {
 
     async fn record_published(&self, record_id: &str, published: &Published) -> anyhow::Result<()> {
         self.journal.record_published(record_id, &published.platform_id, &published.url, self.clock.now()).await?;
-        self.journal.counter_set(super::SCENARIO, "consecutive_failures", 0).await?;
+        self.journal.counter_reset(super::SCENARIO, "consecutive_failures").await?;
         self.write_status(record_id, PostStatus::Posted, Some(&published.url), None).await
     }
 
