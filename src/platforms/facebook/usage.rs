@@ -194,11 +194,19 @@ impl Throttle {
     }
 
     /// Applies the usage headers of an answer to `page`; returns the longest hold they asked for.
+    /// A time to regain access, when Meta gives one in either header, is the length of every hold
+    /// the answer starts (it is Meta's word; the cool-down is only a guess).
     pub fn note(&self, usage: &UsageHeaders, page: &str, policy: &UsagePolicy, now: Instant) -> Option<Duration> {
         let mut longest = None;
+        let regain = [&usage.app, &usage.page]
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.regain)
+            .max();
         let scoped = [(Scope::App, &usage.app), (Scope::Page(page.to_string()), &usage.page)];
         for (scope, reading) in scoped {
             if let Some((wait, reason)) = reading.as_ref().and_then(|r| r.hold(policy)) {
+                let wait = regain.unwrap_or(wait);
                 self.hold(scope, now, wait, reason);
                 longest = longest.max(Some(wait));
             }
@@ -298,5 +306,34 @@ mod tests {
         assert_eq!(t.check("P1", now).unwrap().0, Duration::from_secs(600));
         tokio::time::advance(Duration::from_secs(600)).await;
         assert!(t.check("P1", Instant::now()).is_none());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn meta_s_regain_time_replaces_the_cool_down_for_every_hold_of_the_answer() {
+        let t = Throttle::default();
+        let reading = |header, percent, regain| UsageReading {
+            header,
+            metric: "call_count",
+            percent,
+            regain,
+        };
+        let both = UsageHeaders {
+            app: Some(reading("X-App-Usage", 100.0, None)),
+            page: Some(reading(
+                "X-Business-Use-Case-Usage",
+                100.0,
+                Some(Duration::from_secs(180)),
+            )),
+        };
+        let now = Instant::now();
+        assert_eq!(
+            t.note(&both, "P1", &UsagePolicy::default(), now),
+            Some(Duration::from_secs(180))
+        );
+        assert_eq!(
+            t.check("P2", now).unwrap().0,
+            Duration::from_secs(180),
+            "the app hold too"
+        );
     }
 }
