@@ -12,7 +12,7 @@
 //! - [`Publisher::reconcile`]: `GET /{version}/{page-id}/feed?since=&fields=id,message,created_time,
 //!   permalink_url&limit=100`, searched for the post's message ([`reconcile`]).
 //! - The Page token goes in `Authorization: Bearer`, never in a URL. The version is configuration
-//!   (`FacebookOptions::version`): Meta retires versions about two years after release.
+//!   (`FacebookOptions::version`): Meta versions every path and retires old versions.
 //!
 //! # Rules ([`FacebookRules`], checked before any call)
 //! Up to 10 photos a post, 63,206 characters, photos up to 4 MB when the size is known; a link
@@ -53,7 +53,7 @@ pub use rules::FacebookRules;
 pub use usage::UsagePolicy;
 
 use crate::error_class::ErrorClass;
-use crate::platforms::{Account, MediaKind, PostContent, Prepared, PublishError, Published, Publisher};
+use crate::platforms::{Account, PostContent, Prepared, PublishError, Published, Publisher};
 use chrono::{DateTime, Utc};
 use client::{Call, Graph};
 use reqwest::Method;
@@ -148,7 +148,7 @@ impl Publisher for FacebookPublisher {
     async fn prepare(&self, account: &Account, post: &PostContent) -> Result<Prepared, PublishError> {
         self.recheck(post)?;
         let mut media_ids = Vec::with_capacity(post.media.len());
-        for media in post.media.iter().filter(|m| m.kind != MediaKind::Video) {
+        for media in &post.media {
             let call = Call {
                 method: Method::POST,
                 path: [account.external_id.as_str(), "photos"],
