@@ -3,4 +3,5 @@
 
 pub mod airtable;
 pub mod demo;
+pub mod facebook;
 pub mod launch;

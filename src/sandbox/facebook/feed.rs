@@ -1,0 +1,180 @@
+//! A Page's feed: `POST /{version}/{page-id}/feed` (`message`, `link`, `attached_media`) ->
+//! `{id:"<page>_<post>"}`, and `GET /{version}/{page-id}/feed?since=&fields=&limit=`.
+//!
+//! Rules enforced on a post: a message, a link or photos; at most 10 photos
+//! (`shared/reference/platforms.md`); attached ids must be unpublished photos of this Page not yet
+//! in a post; a link and photos together are refused (sandbox choice, matching the publisher's
+//! rule); the same message as the Page's last post within 5 minutes is Meta's `(#506) Duplicate
+//! status message` (Meta documents "duplicate posts cannot be published consecutively" and no
+//! window; 5 minutes is the sandbox's).
+
+use super::app::{meta_time, Post, SharedApp};
+use super::errors::GraphError;
+use super::graph::GraphRequest;
+use axum::Json;
+use serde_json::{json, Map, Value};
+use std::time::Duration;
+use tokio::time::Instant;
+
+const MAX_PHOTOS: usize = 10;
+const DUPLICATE_WINDOW: Duration = Duration::from_secs(5 * 60);
+/// Fields a post can be read with.
+pub const POST_FIELDS: [&str; 6] = ["id", "message", "created_time", "permalink_url", "link", "attachments"];
+
+pub fn create(app: &SharedApp, page_id: &str, req: &GraphRequest) -> Result<Json<Value>, GraphError> {
+    app.lock().authorize(req.token.as_deref(), page_id, "post")?;
+    let message = req.params.text("message").filter(|m| !m.trim().is_empty());
+    let link = req.params.text("link");
+    let media = req.params.attached_media()?;
+    if let Some(l) = &link {
+        let ok = url::Url::parse(l).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+        if !ok {
+            return Err(GraphError::param(
+                "link URL is not properly formatted (sandbox wording)",
+            ));
+        }
+    }
+    let mut inner = app.lock();
+    let p = inner.authorize(req.token.as_deref(), page_id, "post")?;
+    if message.is_none() && link.is_none() && media.is_empty() {
+        return Err(GraphError::param("Missing message or attachment"));
+    }
+    if media.len() > MAX_PHOTOS {
+        return Err(GraphError::param(&format!(
+            "A post can have at most {MAX_PHOTOS} photos; this one has {} (sandbox wording)",
+            media.len()
+        )));
+    }
+    if link.is_some() && !media.is_empty() {
+        return Err(GraphError::param(
+            "A post cannot have both a link and photos (sandbox wording)",
+        ));
+    }
+    let page = &inner.pages[p];
+    for id in &media {
+        match page.photos.get(id) {
+            None => return Err(GraphError::param(&format!("Invalid media_fbid {id} (sandbox wording)"))),
+            Some(photo) if photo.post_id.is_some() => {
+                return Err(GraphError::param("Invalid parameter")
+                    .subcode(1366051)
+                    .user("Photos already posted", "These photos were already posted."))
+            }
+            Some(_) => {}
+        }
+    }
+    let now = Instant::now();
+    if let (Some(m), Some(last)) = (&message, page.posts.last()) {
+        if last.message.as_ref() == Some(m) && now.duration_since(last.at) < DUPLICATE_WINDOW {
+            return Err(GraphError::duplicate());
+        }
+    }
+    let id = format!("{page_id}_{}", inner.new_id());
+    let page = &mut inner.pages[p];
+    for photo_id in &media {
+        if let Some(photo) = page.photos.get_mut(photo_id) {
+            photo.post_id = Some(id.clone());
+        }
+    }
+    page.posts.push(Post {
+        id: id.clone(),
+        message,
+        link,
+        photo_ids: media,
+        created: chrono::Utc::now(),
+        at: now,
+    });
+    inner.counters.posts_created += 1;
+    tracing::debug!(message = "Post created.", page = page_id, post = %id);
+    Ok(Json(json!({ "id": id })))
+}
+
+pub fn list(app: &SharedApp, page_id: &str, req: &GraphRequest) -> Result<Json<Value>, GraphError> {
+    let since = match req.params.text("since") {
+        None => i64::MIN,
+        Some(s) => s
+            .parse::<i64>()
+            .map_err(|_| GraphError::param("The parameter since must be a unix timestamp (sandbox wording)"))?,
+    };
+    let limit = match req.params.text("limit") {
+        None => 25,
+        Some(s) => s
+            .parse::<usize>()
+            .map_err(|_| GraphError::param("Param limit must be a number"))?
+            .clamp(1, 100),
+    };
+    let fields = fields(req, "created_time,message,id")?;
+    let inner = app.lock();
+    let p = inner.authorize(req.token.as_deref(), page_id, "get")?;
+    let data: Vec<Value> = inner.pages[p]
+        .posts
+        .iter()
+        .rev()
+        .filter(|post| post.created.timestamp() >= since)
+        .take(limit)
+        .map(|post| render(post, &fields, &app.url))
+        .collect();
+    let mut body = json!({ "data": data });
+    if let (Some(first), Some(last)) = (data_id(&body, 0), data_id(&body, data.len().wrapping_sub(1))) {
+        body["paging"] = json!({ "cursors": { "before": cursor(&first), "after": cursor(&last) } });
+    }
+    Ok(Json(body))
+}
+
+fn data_id(body: &Value, i: usize) -> Option<String> {
+    body["data"].get(i)?["id"].as_str().map(str::to_string)
+}
+
+fn cursor(id: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id)
+}
+
+/// The `fields` of a read, checked against what a post has.
+pub fn fields(req: &GraphRequest, default: &str) -> Result<Vec<String>, GraphError> {
+    let asked = req.params.text("fields").unwrap_or_else(|| default.to_string());
+    let mut out: Vec<String> = Vec::new();
+    for f in asked.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+        if !POST_FIELDS.contains(&f) {
+            return Err(GraphError::nonexisting_field(f, "PagePost"));
+        }
+        if !out.iter().any(|o| o == f) {
+            out.push(f.to_string());
+        }
+    }
+    if !out.iter().any(|f| f == "id") {
+        out.push("id".into());
+    }
+    Ok(out)
+}
+
+/// A post with the fields asked for; absent values are left out, as Meta does.
+pub fn render(post: &Post, fields: &[String], base_url: &str) -> Value {
+    let mut out = Map::new();
+    for f in fields {
+        let v = match f.as_str() {
+            "id" => json!(post.id),
+            "message" => post.message.as_ref().map_or(Value::Null, |m| json!(m)),
+            "created_time" => json!(meta_time(post.created)),
+            "permalink_url" => json!(format!("{base_url}/_sandbox/posts/{}", post.id)),
+            "link" => post.link.as_ref().map_or(Value::Null, |l| json!(l)),
+            "attachments" => attachments(post),
+            _ => Value::Null,
+        };
+        if !v.is_null() {
+            out.insert(f.clone(), v);
+        }
+    }
+    Value::Object(out)
+}
+
+fn attachments(post: &Post) -> Value {
+    if post.photo_ids.is_empty() {
+        return Value::Null;
+    }
+    let items: Vec<Value> = post
+        .photo_ids
+        .iter()
+        .map(|id| json!({ "type": "photo", "target": { "id": id } }))
+        .collect();
+    json!({ "data": items })
+}

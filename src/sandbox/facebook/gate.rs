@@ -1,0 +1,77 @@
+//! What every Graph API request goes through around its handler: the usage window (and the
+//! throttle at 100 %), injected faults, the usage headers on the answer, and the counters.
+
+use super::app::{token_of, SharedApp};
+use super::errors::GraphError;
+use super::faults::FaultHit;
+use axum::extract::{Request, State};
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tokio::time::Instant;
+
+/// The middleware of the Graph API routes.
+pub async fn gate(State(app): State<SharedApp>, req: Request, next: Next) -> Response {
+    let method = req.method().as_str().to_string();
+    let path = req.uri().path().to_string();
+    let query_token = req.uri().query().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "access_token")
+            .map(|(_, v)| v.into_owned())
+    });
+    let token = token_of(req.headers(), query_token);
+    let (figures, page_id, fault) = {
+        let mut inner = app.lock();
+        let now = Instant::now();
+        inner.usage.record(now);
+        let figures = inner.usage.figures(now);
+        let page_id = token
+            .as_deref()
+            .and_then(|t| inner.page_of_token(t))
+            .map(|i| inner.pages[i].page.id.clone());
+        let fault = if figures.exhausted() {
+            inner.counters.throttled += 1;
+            None
+        } else {
+            inner.faults.take(&method, &path)
+        };
+        (figures, page_id, fault)
+    };
+    let mut response = if figures.exhausted() {
+        match page_id {
+            Some(_) => GraphError::page_limit().into_response(),
+            None => GraphError::app_limit().into_response(),
+        }
+    } else {
+        match fault {
+            None => next.run(req).await,
+            Some(FaultHit::Delay(delay)) => {
+                tokio::time::sleep(delay).await;
+                next.run(req).await
+            }
+            Some(FaultHit::Answer { delay, error }) => {
+                tokio::time::sleep(delay).await;
+                error.into_response()
+            }
+            Some(FaultHit::ApplyThenDelay { delay, replace }) => {
+                let applied = next.run(req).await;
+                tracing::debug!(message = "Request carried out; holding its answer.", %path, delay_ms = delay.as_millis() as u64);
+                tokio::time::sleep(delay).await;
+                replace.map_or(applied, IntoResponse::into_response)
+            }
+        }
+    };
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&figures.app_header()) {
+        headers.insert("x-app-usage", v);
+    }
+    if let Some(page) = &page_id {
+        if let Ok(v) = HeaderValue::from_str(&figures.business_header(page)) {
+            headers.insert("x-business-use-case-usage", v);
+        }
+    }
+    let status = response.status().as_u16();
+    app.lock().counters.record(&method, &path, status);
+    tracing::debug!(message = "Answered.", %method, %path, status);
+    response
+}

@@ -1,0 +1,226 @@
+//! The sandbox Graph API for Facebook Pages: a local server on loopback that answers the calls the
+//! Facebook publisher makes, with Meta's paths, bodies, errors and usage headers, so the real
+//! `FacebookPublisher` runs against it unchanged (only its `graph_url` differs).
+//!
+//! # What it implements (under `/{version}/`, e.g. `/v21.0/`)
+//! - `POST {page-id}/photos` (`url`, `published`): an unpublished photo -> `{id}`, or with
+//!   `published` true a photo post -> `{id, post_id}`. Loopback photo URLs are fetched and must
+//!   answer 200 with `image/*` (else `(#324) Missing or invalid image file`); others are trusted.
+//! - `POST {page-id}/feed` (`message`, `link`, `attached_media`): `{id:"<page>_<n>"}`; the rules
+//!   are in [`feed`] (photos of this Page only, at most 10, a duplicate of the last message
+//!   within 5 minutes is code 506).
+//! - `GET {post-id}?fields=` (incl. `permalink_url`, which points at `/_sandbox/posts/{id}`),
+//!   `GET {page-id}?fields=id,name`, `GET {page-id}/feed?since=&fields=&limit=` (newest first, at
+//!   most 100, no `next` page).
+//! - Parameters from the query, a form or a JSON body; the token from `Authorization: Bearer`
+//!   (or `OAuth`) or `access_token`. An unknown token is 400 code 190 "Invalid OAuth access
+//!   token - Cannot parse access token"; another Page's token 403 code 200; a missing one code 104.
+//! - Errors in Meta's shape with `fbtrace_id` and `WWW-Authenticate` ([`errors`]).
+//!
+//! # Limits ([`usage`])
+//! Every answer carries `X-App-Usage` (and, for a Page token, `X-Business-Use-Case-Usage`), rising
+//! with the calls of the last hour (`calls_per_hour` is 100 %); at 100 % calls are refused with
+//! code 80001 (Page token) or 4.
+//!
+//! # Admin path (`/_sandbox`, no token; the sandbox listens on loopback)
+//! `POST/DELETE /_sandbox/faults` ([`faults`], including `apply_then_delay_ms`: the request is
+//! carried out, then its answer is held); `GET /_sandbox/counters` (requests per path and status,
+//! posts and photos created) and `POST /_sandbox/counters/reset`; `POST/GET /_sandbox/pages`;
+//! `POST /_sandbox/usage`; `GET /_sandbox/posts/{id}`; `GET /_sandbox/files/{photo.png|notes.txt}`.
+//!
+//! # What differs from Meta
+//! No video, albums, scheduling, comments, reactions or insights; ids are sequential; nothing is
+//! persisted; messages Meta does not document are marked "(sandbox wording)".
+//!
+//! # Time
+//! Usage windows and the duplicate window use `tokio::time::Instant` (tests can pause and advance
+//! it); `created_time` and `since` use the wall clock.
+
+mod admin;
+mod app;
+pub mod errors;
+mod faults;
+mod feed;
+mod gate;
+mod graph;
+mod node;
+mod params;
+mod photos;
+mod usage;
+
+#[cfg(test)]
+mod tests;
+
+use anyhow::Context;
+use app::{App, Inner, SharedApp};
+use axum::routing::{any, get, post};
+use axum::Router;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use usage::UsageFigures;
+
+/// How to run a sandbox.
+#[derive(Debug, Clone)]
+pub struct FacebookSandboxOptions {
+    /// Where to listen; `127.0.0.1:0` in tests.
+    pub listen: SocketAddr,
+    pub pages: Vec<FacebookSandboxPage>,
+    /// The Graph API version in every path, e.g. `v21.0`.
+    pub version: String,
+    /// Calls in an hour that make 100 % of `call_count`.
+    pub calls_per_hour: u32,
+}
+
+impl FacebookSandboxOptions {
+    /// On `127.0.0.1:0`, with the publisher's default version and 1,000 calls an hour.
+    pub fn new(pages: Vec<FacebookSandboxPage>) -> FacebookSandboxOptions {
+        FacebookSandboxOptions {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            pages,
+            version: crate::platforms::facebook::DEFAULT_VERSION.to_string(),
+            calls_per_hour: 1000,
+        }
+    }
+}
+
+/// A Page and the Page token that acts on it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FacebookSandboxPage {
+    pub token: String,
+    pub id: String,
+    pub name: String,
+}
+
+/// A running sandbox.
+pub struct FacebookSandbox {
+    addr: SocketAddr,
+    app: SharedApp,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl FacebookSandbox {
+    /// Binds and serves on the current tokio runtime.
+    pub async fn start(opts: FacebookSandboxOptions) -> anyhow::Result<FacebookSandbox> {
+        let listener = tokio::net::TcpListener::bind(opts.listen)
+            .await
+            .with_context(|| format!("Failed to bind the sandbox Graph API to {}", opts.listen))?;
+        let addr = listener.local_addr().context("Failed to read the sandbox's address")?;
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .context("Failed to build the sandbox's photo fetcher")?;
+        let app = Arc::new(App {
+            inner: Mutex::new(Inner {
+                pages: Vec::new(),
+                next_id: 100_000_000_000_000,
+                usage: usage::Usage::new(opts.calls_per_hour),
+                faults: Default::default(),
+                counters: Default::default(),
+            }),
+            version: opts.version,
+            url: url_of(addr),
+            http,
+        });
+        for page in opts.pages {
+            let id = page.id.clone();
+            admin::add(&app, page).map_err(|e| anyhow::anyhow!("Page {id}: {}", e.body["error"]["message"]))?;
+        }
+        let (stop, stopped) = oneshot::channel::<()>();
+        let router = router(app.clone());
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, router).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(error) = serve.await {
+                tracing::error!(message = "The sandbox Graph API stopped.", %error);
+            }
+        });
+        tracing::debug!(message = "Sandbox Graph API listening.", %addr);
+        Ok(FacebookSandbox { addr, app, stop, task })
+    }
+
+    /// `http://127.0.0.1:PORT`, the `graph_url` to give the publisher.
+    pub fn url(&self) -> String {
+        self.app.url.clone()
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Adds a Page (also `POST /_sandbox/pages`); refused when its id or token is taken.
+    pub fn add_page(&self, page: FacebookSandboxPage) -> anyhow::Result<()> {
+        let id = page.id.clone();
+        admin::add(&self.app, page).map_err(|e| anyhow::anyhow!("Page {id}: {}", e.body["error"]["message"]))
+    }
+
+    /// What was posted on a Page, oldest first: (post id, message, photo ids).
+    pub fn posts(&self, page_id: &str) -> Vec<(String, String, Vec<String>)> {
+        let inner = self.app.lock();
+        let Some(p) = inner.page_index(page_id) else {
+            return Vec::new();
+        };
+        inner.pages[p]
+            .posts
+            .iter()
+            .map(|post| {
+                (
+                    post.id.clone(),
+                    post.message.clone().unwrap_or_default(),
+                    post.photo_ids.clone(),
+                )
+            })
+            .collect()
+    }
+
+    /// Sets the `call_count` the calls add to (0 to 100), e.g. 95 to test the publisher's hold.
+    pub fn set_app_usage(&self, call_count_percent: u32) {
+        self.app.lock().usage.set.call_count = call_count_percent.min(100);
+    }
+
+    /// Stops accepting requests and lets running ones finish.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
+}
+
+/// A URL for an address; an unspecified one (`0.0.0.0`) is reached on loopback.
+fn url_of(addr: SocketAddr) -> String {
+    let mut shown = addr;
+    if addr.ip().is_unspecified() {
+        shown.set_ip(if addr.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        });
+    }
+    format!("http://{shown}")
+}
+
+fn router(app: SharedApp) -> Router {
+    let graph_routes = Router::new()
+        .route("/{version}/{node}", any(graph::on_node))
+        .route("/{version}/{node}/{edge}", any(graph::on_edge))
+        .route_layer(axum::middleware::from_fn_with_state(app.clone(), gate::gate));
+    let admin = Router::new()
+        .route("/_sandbox/faults", post(admin::add_fault).delete(admin::clear_faults))
+        .route("/_sandbox/counters", get(admin::counters))
+        .route("/_sandbox/counters/reset", post(admin::reset_counters))
+        .route("/_sandbox/pages", post(admin::add_page).get(admin::list_pages))
+        .route("/_sandbox/usage", post(admin::set_usage))
+        .route("/_sandbox/posts/{id}", get(admin::show_post))
+        .route("/_sandbox/files/{name}", get(admin::file));
+    graph_routes
+        .merge(admin)
+        .fallback(graph::unknown)
+        .method_not_allowed_fallback(graph::unknown)
+        .with_state(app)
+}
