@@ -154,8 +154,8 @@ pub async fn launch(
     .context("Failed to start the sandbox X")?;
     let facebook = FacebookSandbox::start(FacebookSandboxOptions {
         listen: next_port(listen, 2),
-        pages: vec![FacebookSandboxPage { token: fb_token.clone(), id: FB_PAGE_ID.into(), name: "Ada's Page".into() }],
         version: GRAPH_VERSION.into(),
+        ..FacebookSandboxOptions::new(vec![FacebookSandboxPage { token: fb_token.clone(), id: FB_PAGE_ID.into(), name: "Ada's Page".into() }])
     })
     .await
     .context("Failed to start the sandbox Facebook")?;

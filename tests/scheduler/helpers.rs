@@ -64,8 +64,8 @@ impl World {
         .unwrap();
         let fb = FacebookSandbox::start(FacebookSandboxOptions {
             listen: "127.0.0.1:0".parse().unwrap(),
-            pages: vec![FacebookSandboxPage { token: FB_TOKEN.into(), id: FB_PAGE.into(), name: "Ada's Page".into() }],
             version: "v21.0".into(),
+            ..FacebookSandboxOptions::new(vec![FacebookSandboxPage { token: FB_TOKEN.into(), id: FB_PAGE.into(), name: "Ada's Page".into() }])
         })
         .await
         .unwrap();
