@@ -79,4 +79,13 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 60)]
         seconds: u64,
     },
+    /// Post Scheduler against the sandboxes: publish lag, burst write-back, Airtable calls per post, memory.
+    Scheduler {
+        /// Posts in each of the two runs (spread, then all due in one second).
+        #[arg(long, default_value_t = 1000)]
+        posts: usize,
+        /// Seconds the first run's posts are spread over.
+        #[arg(long, default_value_t = 300)]
+        spread: u64,
+    },
 }

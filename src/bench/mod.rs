@@ -1,3 +1,4 @@
 //! Benchmarks that print figures (`schedulo bench <area>`), run against the sandbox with its real limits.
 
 pub mod airtable;
+pub mod scheduler;

@@ -24,6 +24,10 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCo
             let met = crate::bench::airtable::run(records, seconds).await?;
             Ok(if met { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
+        Command::Bench(BenchCommand::Scheduler { posts, spread }) => {
+            let met = crate::bench::scheduler::run(posts, spread).await?;
+            Ok(if met { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
         Command::Usage => usage::usage(config),
         Command::Status => status::status(config).await,
     }

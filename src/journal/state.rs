@@ -81,3 +81,13 @@ impl Journal {
         Ok(value.unwrap_or(0))
     }
 }
+
+impl Journal {
+    /// For each published post, milliseconds from its scheduled time to its publication (benchmarks).
+    pub async fn publish_lags_ms(&self) -> Result<Vec<i64>, JournalError> {
+        sqlx::query_scalar(include_str!("sql/posts_publish_lags.sql"))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(JournalError::db("read", "publish lags"))
+    }
+}
