@@ -3,5 +3,6 @@
 
 mod helpers;
 mod publishing;
+mod running;
 mod safety;
 mod secrets;
