@@ -4,3 +4,4 @@
 pub mod airtable;
 pub mod demo;
 pub mod launch;
+pub mod x;
