@@ -5,3 +5,4 @@ pub mod airtable;
 pub mod demo;
 pub mod facebook;
 pub mod launch;
+pub mod x;

@@ -1,1 +1,149 @@
-//! X (API v2).
+//! X (API v2): the [`XPublisher`].
+//!
+//! # Calls
+//! - [`Publisher::prepare`]: each image is downloaded from its URL and uploaded with
+//!   `POST /2/media/upload` (multipart `media` + `media_category=tweet_image`) -> a media id.
+//! - [`Publisher::publish`]: `POST /2/tweets {"text", "media":{"media_ids"}}` -> 201
+//!   `{"data":{"id","text"}}`; the post's URL is `https://x.com/{handle}/status/{id}`.
+//! - [`Publisher::reconcile`]: `GET /2/users/{id}/tweets?start_time=` and a text comparison.
+//!
+//! Every call carries `Authorization: Bearer <the account's OAuth 2.0 user token>`; media hosts get
+//! no token. Nothing is retried here: the scheduler owns retries.
+//!
+//! # X's limits (defaults of [`XRules`] and [`XOptions`])
+//! - Text: 280 weighted characters (twitter-text v3: URLs 23, emoji and CJK 2; [`text`]).
+//! - Media: up to 4 images, or 1 GIF, or 1 video; images up to 5 MB (JPEG, PNG, GIF, WEBP).
+//!   Video and GIF (chunked upload) arrive with issue 5: [`Publisher::check`] refuses them now.
+//! - `POST /2/tweets`: 100 per 15 minutes per user, 10,000 per 24 hours per app; answers carry
+//!   `x-rate-limit-limit`, `x-rate-limit-remaining`, `x-rate-limit-reset` (epoch seconds; no
+//!   `Retry-After`). [`limits`] remembers them per account, and `publish` waits without calling
+//!   while the limit is used up. `POST /2/media/upload`: 500 per 15 minutes per user.
+//!
+//! # Error classes ([`errors`]: one exhaustive `match` over [`XErrorKind`])
+//! | X says | class |
+//! |---|---|
+//! | 401; 403 `unsupported-authentication` | auth |
+//! | 429 (`retry_at` from `x-rate-limit-reset`, or the 24-hour headers when those are used up); 429 `usage-capped` (monthly cap: [`XOptions::usage_cap_wait`]) | rate-limited |
+//! | 5xx; no connection | transient |
+//! | 5xx, timeout or a lost connection on `POST /2/tweets` | outcome-unknown |
+//! | 400 `invalid-request`, 403 (duplicate content and the rest), 404, other 4xx | permanent |
+//!
+//! Sources: `shared/reference/platforms.md` (X), docs.x.com (`x-api/fundamentals/rate-limits`,
+//! `x-api/fundamentals/response-codes-and-errors`, `fundamentals/counting-characters`,
+//! `x-api/media/quickstart/best-practices`), X's OpenAPI document (api.x.com/2/openapi.json, 2.167),
+//! twitter-text's `config/v3.json`, and error bodies quoted from the real service
+//! (`fixtures/x/README.md`).
+
+mod client;
+pub mod errors;
+pub mod limits;
+pub mod media;
+mod publish;
+mod reconcile;
+pub mod rules;
+pub mod text;
+
+pub use errors::{RateHeaders, XApiError, XErrorKind};
+pub use rules::XRules;
+
+use crate::platforms::{Account, PostContent, Prepared, PublishError, Published, Publisher, RuleViolation};
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+use url::Url;
+
+/// X's API URL.
+pub const DEFAULT_API_URL: &str = "https://api.x.com";
+
+/// How the publisher talks to X.
+#[derive(Debug, Clone)]
+pub struct XOptions {
+    /// `https://api.x.com`, or the sandbox's URL.
+    pub api_url: Url,
+    /// Timeout of one API call (30 s): past it, a publish call is outcome-unknown.
+    pub timeout: Duration,
+    /// Timeout of one media download and of one upload (120 s).
+    pub upload_timeout: Duration,
+    /// How long posting waits after a `usage-capped` answer (24 h: the cap is monthly, and a day
+    /// keeps the worker from asking every few minutes while someone raises it).
+    pub usage_cap_wait: Duration,
+    /// X's rules for a post.
+    pub rules: XRules,
+}
+
+impl XOptions {
+    pub fn new(api_url: Url) -> XOptions {
+        XOptions {
+            api_url,
+            timeout: Duration::from_secs(30),
+            upload_timeout: Duration::from_secs(120),
+            usage_cap_wait: Duration::from_secs(24 * 60 * 60),
+            rules: XRules::default(),
+        }
+    }
+}
+
+/// Publishes to X. One per process: it keeps the connections and what X said about rate limits.
+#[derive(Debug)]
+pub struct XPublisher {
+    api: client::Api,
+    timeout: Duration,
+    upload_timeout: Duration,
+    rules: XRules,
+    rates: limits::RateMemory,
+}
+
+impl XPublisher {
+    pub fn new(options: XOptions) -> anyhow::Result<XPublisher> {
+        if !matches!(options.api_url.scheme(), "http" | "https") || options.api_url.cannot_be_a_base() {
+            anyhow::bail!("The X API URL {} is not an http(s) URL", options.api_url);
+        }
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("schedulo/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .context("Failed to build the HTTP client for X")?;
+        Ok(XPublisher {
+            api: client::Api {
+                http,
+                api_url: options.api_url,
+                usage_cap_wait: options.usage_cap_wait,
+            },
+            timeout: options.timeout,
+            upload_timeout: options.upload_timeout,
+            rules: options.rules,
+            rates: limits::RateMemory::default(),
+        })
+    }
+
+    pub fn rules(&self) -> &XRules {
+        &self.rules
+    }
+}
+
+impl Publisher for XPublisher {
+    fn check(&self, post: &PostContent) -> Result<(), RuleViolation> {
+        rules::check(post, &self.rules)
+    }
+
+    async fn prepare(&self, account: &Account, post: &PostContent) -> Result<Prepared, PublishError> {
+        media::prepare(&self.api, &self.rules, self.upload_timeout, account, post).await
+    }
+
+    async fn publish(
+        &self,
+        account: &Account,
+        post: &PostContent,
+        prepared: &Prepared,
+    ) -> Result<Published, PublishError> {
+        publish::publish(&self.api, &self.rates, self.timeout, account, post, prepared).await
+    }
+
+    async fn reconcile(
+        &self,
+        account: &Account,
+        post: &PostContent,
+        since: DateTime<Utc>,
+    ) -> Result<Option<Published>, PublishError> {
+        reconcile::reconcile(&self.api, self.timeout, account, post, since).await
+    }
+}

@@ -1,0 +1,267 @@
+//! X's rules for a post, checked before any call ([`check`]). The numbers are [`XRules`], whose
+//! defaults are X's documented values (docs.x.com: `fundamentals/counting-characters`,
+//! `x-api/media/quickstart/best-practices`).
+
+use super::text::{weighted_length, TextWeights};
+use crate::platforms::{MediaKind, PostContent, RuleViolation};
+
+/// X's limits for one post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XRules {
+    /// The most weighted characters a post may have (280; more for paid accounts, which we do not use).
+    pub max_weighted_chars: usize,
+    /// What one URL counts: every link is wrapped by t.co (23).
+    pub url_weight: usize,
+    /// What an emoji, a CJK character or any code point outside the light ranges counts (2).
+    pub heavy_char_weight: usize,
+    /// Images per post (4); a GIF or a video must be alone.
+    pub max_images: usize,
+    /// Bytes per image (5 MB, 5,242,880 bytes).
+    pub max_image_bytes: u64,
+}
+
+impl Default for XRules {
+    fn default() -> Self {
+        XRules {
+            max_weighted_chars: 280,
+            url_weight: 23,
+            heavy_char_weight: 2,
+            max_images: 4,
+            max_image_bytes: 5 * 1024 * 1024,
+        }
+    }
+}
+
+impl XRules {
+    pub fn weights(&self) -> TextWeights {
+        TextWeights {
+            url_weight: self.url_weight,
+            heavy_weight: self.heavy_char_weight,
+        }
+    }
+
+    /// X's weighted length of `text` under these rules.
+    pub fn text_length(&self, text: &str) -> usize {
+        weighted_length(text, &self.weights())
+    }
+}
+
+/// The text X receives: the post's text, and its link on a new line when the text does not hold it
+/// already (X has no separate link field).
+pub fn post_text(post: &PostContent) -> String {
+    match post.link.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        Some(link) if !post.text.contains(link) => {
+            if post.text.trim().is_empty() {
+                link.to_string()
+            } else {
+                format!("{}\n{link}", post.text)
+            }
+        }
+        _ => post.text.clone(),
+    }
+}
+
+/// Checks a post against X's rules; no call is made.
+pub fn check(post: &PostContent, rules: &XRules) -> Result<(), RuleViolation> {
+    let text = post_text(post);
+    if text.trim().is_empty() && post.media.is_empty() {
+        return Err(violation(
+            "x.empty",
+            "X needs text or media; this post has neither".into(),
+        ));
+    }
+    let length = rules.text_length(&text);
+    if length > rules.max_weighted_chars {
+        return Err(violation(
+            "x.text_length",
+            format!(
+                "X allows {} characters (weighted); this post has {length}",
+                rules.max_weighted_chars
+            ),
+        ));
+    }
+    check_media(post, rules)
+}
+
+fn check_media(post: &PostContent, rules: &XRules) -> Result<(), RuleViolation> {
+    let count = |kind| post.media.iter().filter(|m| m.kind == kind).count();
+    let (images, gifs, videos) = (count(MediaKind::Image), count(MediaKind::Gif), count(MediaKind::Video));
+    if gifs + videos > 0 && (gifs + videos > 1 || images > 0) {
+        return Err(violation(
+            "x.media_mix",
+            format!(
+                "X allows {} images, or 1 GIF, or 1 video; this post has {images} images, {gifs} GIFs and {videos} videos",
+                rules.max_images
+            ),
+        ));
+    }
+    if videos > 0 || gifs > 0 {
+        let rule = if videos > 0 { "x.video" } else { "x.gif" };
+        return Err(violation(
+            rule,
+            "X video and GIF publishing arrives with issue 5".into(),
+        ));
+    }
+    if images > rules.max_images {
+        return Err(violation(
+            "x.images",
+            format!("X allows {} images; this post has {images}", rules.max_images),
+        ));
+    }
+    for (i, media) in post.media.iter().enumerate() {
+        if let Some(bytes) = media.bytes.filter(|b| *b > rules.max_image_bytes) {
+            return Err(violation(
+                "x.image_bytes",
+                format!(
+                    "X allows images up to {}; image {} ({}) has {}",
+                    megabytes(rules.max_image_bytes),
+                    i + 1,
+                    file_name(&media.url),
+                    megabytes(bytes)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn violation(rule: &'static str, message: String) -> RuleViolation {
+    RuleViolation { rule, message }
+}
+
+/// `5 MB`, `6.3 MB`.
+pub fn megabytes(bytes: u64) -> String {
+    let mb = bytes as f64 / (1024.0 * 1024.0);
+    if (mb - mb.round()).abs() < 0.05 {
+        format!("{mb:.0} MB")
+    } else {
+        format!("{mb:.1} MB")
+    }
+}
+
+/// The file a media URL names, for messages: its last path segment, else the URL itself.
+pub fn file_name(url: &str) -> String {
+    let name = url::Url::parse(url).ok().and_then(|u| {
+        let last = u.path_segments()?.rev().find(|s| !s.is_empty())?.to_string();
+        Some(percent_decoded(&last))
+    });
+    name.unwrap_or_else(|| url.chars().take(200).collect())
+}
+
+/// Decodes `%XX` escapes (broken ones are kept as they are).
+fn percent_decoded(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let hex = |i: usize| bytes.get(i).and_then(|b| (*b as char).to_digit(16));
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match (bytes[i], hex(i + 1), hex(i + 2)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platforms::MediaRef;
+
+    fn post(text: &str, media: &[MediaKind]) -> PostContent {
+        PostContent {
+            record_id: "recP".into(),
+            text: text.into(),
+            link: None,
+            media: media
+                .iter()
+                .enumerate()
+                .map(|(i, kind)| MediaRef {
+                    url: format!("https://cdn.example.com/m/photo{i}.jpg"),
+                    kind: *kind,
+                    bytes: None,
+                    width: None,
+                    height: None,
+                })
+                .collect(),
+        }
+    }
+
+    fn refusal(p: &PostContent) -> String {
+        check(p, &XRules::default()).unwrap_err().message
+    }
+
+    #[test]
+    fn a_post_of_280_weighted_characters_passes_and_one_more_is_refused_with_the_count() {
+        assert!(check(&post(&"a".repeat(280), &[]), &XRules::default()).is_ok());
+        assert_eq!(
+            refusal(&post(&format!("{}日", "a".repeat(279)), &[])),
+            "X allows 280 characters (weighted); this post has 281"
+        );
+    }
+
+    #[test]
+    fn five_images_are_refused_and_four_pass() {
+        use MediaKind::Image;
+        assert!(check(&post("hi", &[Image; 4]), &XRules::default()).is_ok());
+        assert_eq!(refusal(&post("hi", &[Image; 5])), "X allows 4 images; this post has 5");
+    }
+
+    #[test]
+    fn video_and_gif_wait_for_issue_5_and_may_not_be_mixed() {
+        let err = check(&post("v", &[MediaKind::Video]), &XRules::default()).unwrap_err();
+        assert_eq!(
+            (err.rule, err.message.as_str()),
+            ("x.video", "X video and GIF publishing arrives with issue 5")
+        );
+        assert_eq!(
+            check(&post("g", &[MediaKind::Gif]), &XRules::default())
+                .unwrap_err()
+                .rule,
+            "x.gif"
+        );
+        let mixed = check(&post("m", &[MediaKind::Gif, MediaKind::Image]), &XRules::default()).unwrap_err();
+        assert_eq!(mixed.rule, "x.media_mix");
+    }
+
+    #[test]
+    fn an_empty_post_is_refused_but_media_alone_is_fine() {
+        assert_eq!(
+            refusal(&post("  ", &[])),
+            "X needs text or media; this post has neither"
+        );
+        assert!(check(&post("", &[MediaKind::Image]), &XRules::default()).is_ok());
+    }
+
+    #[test]
+    fn an_image_over_five_megabytes_is_named() {
+        let mut p = post("hi", &[MediaKind::Image, MediaKind::Image]);
+        p.media[1].bytes = Some(6_600_000);
+        assert_eq!(
+            refusal(&p),
+            "X allows images up to 5 MB; image 2 (photo1.jpg) has 6.3 MB"
+        );
+    }
+
+    #[test]
+    fn the_link_goes_into_the_text_once() {
+        let mut p = post("Read this", &[]);
+        p.link = Some("https://example.com/a".into());
+        assert_eq!(post_text(&p), "Read this\nhttps://example.com/a");
+        p.text = "Read https://example.com/a now".into();
+        assert_eq!(post_text(&p), "Read https://example.com/a now");
+    }
+
+    #[test]
+    fn file_names_come_from_the_last_path_segment() {
+        assert_eq!(file_name("https://h.example/a/My%20Photo.jpg?x=1"), "My Photo.jpg");
+        assert_eq!(file_name("https://h.example/a/dir/"), "dir");
+        assert_eq!(file_name("not a url"), "not a url");
+    }
+}

@@ -1,0 +1,149 @@
+//! The server's shared state: one `Mutex` around everything that changes, never held across an
+//! `.await`; and the sandbox's clock.
+
+use super::counters::Counters;
+use super::faults::Faults;
+use super::limits::Windows;
+use super::{XSandboxLimits, XSandboxUser};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::time::Instant;
+
+pub type SharedApp = Arc<App>;
+
+/// What every handler reaches through axum's `State`.
+pub struct App {
+    pub inner: Mutex<Inner>,
+    pub limits: XSandboxLimits,
+    pub clock: Clock,
+}
+
+/// Wall time as the sandbox sees it: the wall clock at start plus tokio time since, so that tests
+/// with a paused clock move `created_at` and `x-rate-limit-reset` along with the rate windows.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    start: Instant,
+    wall: DateTime<Utc>,
+}
+
+impl Clock {
+    pub fn starting_now() -> Clock {
+        Clock {
+            start: Instant::now(),
+            wall: Utc::now(),
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.at(Instant::now())
+    }
+
+    pub fn at(&self, t: Instant) -> DateTime<Utc> {
+        let since = t.saturating_duration_since(self.start);
+        self.wall + chrono::Duration::from_std(since).unwrap_or(chrono::Duration::zero())
+    }
+}
+
+/// A post as stored.
+#[derive(Debug, Clone)]
+pub struct StoredTweet {
+    pub id: String,
+    pub author_id: String,
+    /// The text as X shows it (t.co links, escapes, the media link at the end).
+    pub text: String,
+    /// The text as sent, for the duplicate check.
+    pub submitted: String,
+    pub media_ids: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An uploaded image.
+#[derive(Debug, Clone)]
+pub struct StoredMedia {
+    pub owner_id: String,
+    pub uploaded: Instant,
+}
+
+/// Everything that changes while the server runs.
+pub struct Inner {
+    pub users: Vec<XSandboxUser>,
+    /// Oldest first.
+    pub tweets: Vec<StoredTweet>,
+    pub media: HashMap<String, StoredMedia>,
+    pub windows: Windows,
+    pub faults: Faults,
+    pub counters: Counters,
+    last_id: u64,
+}
+
+/// X's epoch for ids (snowflakes): 2010-11-04T01:42:54.657Z.
+const SNOWFLAKE_EPOCH_MS: i64 = 1_288_834_974_657;
+
+impl Inner {
+    pub fn new(users: Vec<XSandboxUser>) -> Inner {
+        Inner {
+            users,
+            tweets: Vec::new(),
+            media: HashMap::new(),
+            windows: Windows::default(),
+            faults: Faults::default(),
+            counters: Counters::default(),
+            last_id: 0,
+        }
+    }
+
+    pub fn user_by_token(&self, token: &str) -> Option<&XSandboxUser> {
+        self.users.iter().find(|u| u.token == token)
+    }
+
+    pub fn user_by_id(&self, id: &str) -> Option<&XSandboxUser> {
+        self.users.iter().find(|u| u.id == id)
+    }
+
+    /// Adds a user; ids are digits, and tokens, ids and usernames are unique.
+    pub fn add_user(&mut self, user: XSandboxUser) -> Result<(), String> {
+        if user.id.is_empty() || user.id.len() > 19 || !user.id.chars().all(|c| c.is_ascii_digit()) {
+            return Err(format!("user id {:?} is not 1 to 19 digits", user.id));
+        }
+        if user.token.trim().is_empty() || user.username.trim().is_empty() {
+            return Err("token and username must not be empty".into());
+        }
+        if self.users.iter().any(|u| u.token == user.token) {
+            return Err("that token is taken".into());
+        }
+        if self
+            .users
+            .iter()
+            .any(|u| u.id == user.id || u.username.eq_ignore_ascii_case(&user.username))
+        {
+            return Err(format!(
+                "a user with id {} or username {} exists",
+                user.id, user.username
+            ));
+        }
+        self.users.push(user);
+        Ok(())
+    }
+
+    /// A new id, as X makes them: milliseconds since X's epoch shifted left 22 bits, always increasing.
+    pub fn next_id(&mut self, now: DateTime<Utc>) -> String {
+        let ms = u64::try_from(now.timestamp_millis() - SNOWFLAKE_EPOCH_MS).unwrap_or(0);
+        self.last_id = (ms << 22).max(self.last_id + 1);
+        self.last_id.to_string()
+    }
+}
+
+impl App {
+    /// The state; a handler that panicked while holding the lock does not take the server down.
+    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The bearer token of a request, if it has one.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
