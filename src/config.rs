@@ -239,30 +239,57 @@ impl Config {
             "an address and port like 127.0.0.1:8787 or 0.0.0.0:8787",
             |_| true,
         )?;
-        let data_dir = non_empty(raw.schedulo_data_dir.clone()).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".schedulo"));
-        let journal_path = non_empty(raw.schedulo_journal.clone()).map(PathBuf::from).unwrap_or_else(|| data_dir.join("journal.sqlite"));
+        let data_dir = non_empty(raw.schedulo_data_dir.clone())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(".schedulo"));
+        let journal_path = non_empty(raw.schedulo_journal.clone())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join("journal.sqlite"));
         let airtable_webhook_secret = match &raw.airtable_webhook_mac_secret {
             Some(s) if !s.expose_secret().trim().is_empty() => Some(
-                base64::engine::general_purpose::STANDARD.decode(s.expose_secret().trim()).map_err(|_| {
-                    ConfigError::new("AIRTABLE_WEBHOOK_MAC_SECRET", None, "it is not base64", "the webhook's macSecretBase64, as Airtable returned it")
-                })?,
+                base64::engine::general_purpose::STANDARD
+                    .decode(s.expose_secret().trim())
+                    .map_err(|_| {
+                        ConfigError::new(
+                            "AIRTABLE_WEBHOOK_MAC_SECRET",
+                            None,
+                            "it is not base64",
+                            "the webhook's macSecretBase64, as Airtable returned it",
+                        )
+                    })?,
             ),
             _ => None,
         };
         if let Some(keys) = &raw.schedulo_vault_keys {
             if !keys.expose_secret().trim().is_empty() {
-                crate::vault::Vault::from_spec(keys)
-                    .map_err(|e| ConfigError::new("SCHEDULO_VAULT_KEYS", None, e.to_string(), "id=base64key pairs of 32-byte keys, separated by commas"))?;
+                crate::vault::Vault::from_spec(keys).map_err(|e| {
+                    ConfigError::new(
+                        "SCHEDULO_VAULT_KEYS",
+                        None,
+                        e.to_string(),
+                        "id=base64key pairs of 32-byte keys, separated by commas",
+                    )
+                })?;
             }
         }
         Ok(Config {
             listen,
-            webhook_token: raw.schedulo_webhook_token.clone().filter(|t| !t.expose_secret().trim().is_empty()),
-            vault_keys: raw.schedulo_vault_keys.clone().filter(|t| !t.expose_secret().trim().is_empty()),
+            webhook_token: raw
+                .schedulo_webhook_token
+                .clone()
+                .filter(|t| !t.expose_secret().trim().is_empty()),
+            vault_keys: raw
+                .schedulo_vault_keys
+                .clone()
+                .filter(|t| !t.expose_secret().trim().is_empty()),
             journal_path,
             airtable_webhook_secret,
             x_api_url: service_url("X_API_URL", raw.x_api_url.as_deref(), "https://api.x.com")?,
-            facebook_graph_url: service_url("FACEBOOK_GRAPH_URL", raw.facebook_graph_url.as_deref(), "https://graph.facebook.com")?,
+            facebook_graph_url: service_url(
+                "FACEBOOK_GRAPH_URL",
+                raw.facebook_graph_url.as_deref(),
+                "https://graph.facebook.com",
+            )?,
             airtable: airtable_target(&raw)?,
             plan: plan(raw.airtable_plan.as_deref())?,
             limits: Limits {
@@ -314,8 +341,14 @@ fn known_name(key: &str) -> &'static str {
         "AIRTABLE_TIMEOUT_SECS",
         "SCHEDULO_DATA_DIR",
         "SCHEDULO_SCHEMA_FILE",
-        "SCHEDULO_SANDBOX_LISTEN", "SCHEDULO_LISTEN", "SCHEDULO_WEBHOOK_TOKEN", "SCHEDULO_VAULT_KEYS",
-        "SCHEDULO_JOURNAL", "AIRTABLE_WEBHOOK_MAC_SECRET", "X_API_URL", "FACEBOOK_GRAPH_URL",
+        "SCHEDULO_SANDBOX_LISTEN",
+        "SCHEDULO_LISTEN",
+        "SCHEDULO_WEBHOOK_TOKEN",
+        "SCHEDULO_VAULT_KEYS",
+        "SCHEDULO_JOURNAL",
+        "AIRTABLE_WEBHOOK_MAC_SECRET",
+        "X_API_URL",
+        "FACEBOOK_GRAPH_URL",
     ];
     NAMES
         .iter()
@@ -395,7 +428,14 @@ fn service_url(variable: &'static str, value: Option<&str>, default: &str) -> Re
     let url = Url::parse(text)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host() && u.path() == "/" && u.query().is_none());
-    url.ok_or_else(|| ConfigError::new(variable, Some(text), "it is not an http(s) URL without a path", "a URL like https://api.example.com"))
+    url.ok_or_else(|| {
+        ConfigError::new(
+            variable,
+            Some(text),
+            "it is not an http(s) URL without a path",
+            "a URL like https://api.example.com",
+        )
+    })
 }
 
 fn plan(value: Option<&str>) -> Result<Plan, ConfigError> {

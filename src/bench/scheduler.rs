@@ -50,11 +50,18 @@ pub async fn run(posts: usize, spread_secs: u64) -> anyhow::Result<bool> {
 
     // Spread: posts over `spread_secs`, starting once they are all in Airtable.
     let start = Utc::now() + chrono::Duration::seconds(30 + posts as i64 / 50);
-    let times: Vec<DateTime<Utc>> = (0..posts).map(|i| start + chrono::Duration::milliseconds((i as u64 * spread_secs * 1000 / posts.max(1) as u64) as i64)).collect();
+    let times: Vec<DateTime<Utc>> = (0..posts)
+        .map(|i| start + chrono::Duration::milliseconds((i as u64 * spread_secs * 1000 / posts.max(1) as u64) as i64))
+        .collect();
     let calls_before = worker_calls(&sb).await?;
     create_posts(&sb, &times, "spread").await?;
     nudge(dir.path()).await?;
-    wait_published(&journal, posts as u64, start + chrono::Duration::seconds(spread_secs as i64 + 120)).await?;
+    wait_published(
+        &journal,
+        posts as u64,
+        start + chrono::Duration::seconds(spread_secs as i64 + 120),
+    )
+    .await?;
     let lags = lags_ms(&journal).await?;
     let (p50, p99, max) = percentiles(&lags);
     println!("  lag after ScheduledTime, {} posts over {spread_secs} s: p50 {p50} ms, p99 {p99} ms, max {max} ms (target p99 <= 1000)", lags.len());
@@ -71,7 +78,10 @@ pub async fn run(posts: usize, spread_secs: u64) -> anyhow::Result<bool> {
     println!("  {posts} posts due in one second: every status in Airtable after {took:.1} s (floor {floor:.1} s: {} writes at 5 requests/s)", posts.div_ceil(10));
     let calls = worker_calls(&sb).await? - calls_before;
     let per_post = calls as f64 / (2 * posts) as f64;
-    println!("  Airtable calls: {calls} for {} published posts = {per_post:.3} per post (target <= 1.2)", 2 * posts);
+    println!(
+        "  Airtable calls: {calls} for {} published posts = {per_post:.3} per post (target <= 1.2)",
+        2 * posts
+    );
     met &= per_post <= 1.2;
     let peak_rss = rss_kb(pid, "VmHWM");
     let _ = worker.kill();
@@ -97,12 +107,36 @@ async fn start_sandboxes() -> anyhow::Result<Sandboxes> {
         limits: SandboxLimits::default(),
     })
     .await?;
-    let users = (0..ACCOUNTS).map(|i| XSandboxUser { token: format!("x-bench-{i}"), id: format!("15000000000000{i:05}"), username: format!("bench{i}") }).collect();
-    let x = XSandbox::start(XSandboxOptions { listen: "127.0.0.1:0".parse()?, users, limits: Default::default() }).await?;
-    let pages = (0..ACCOUNTS).map(|i| FacebookSandboxPage { token: format!("fb-bench-{i}"), id: format!("1000000000{i:05}"), name: format!("Page {i}") }).collect();
-    let facebook = FacebookSandbox::start(FacebookSandboxOptions { calls_per_hour: 1_000_000, ..FacebookSandboxOptions::new(pages) }).await?;
+    let users = (0..ACCOUNTS)
+        .map(|i| XSandboxUser {
+            token: format!("x-bench-{i}"),
+            id: format!("15000000000000{i:05}"),
+            username: format!("bench{i}"),
+        })
+        .collect();
+    let x = XSandbox::start(XSandboxOptions {
+        listen: "127.0.0.1:0".parse()?,
+        users,
+        limits: Default::default(),
+    })
+    .await?;
+    let pages = (0..ACCOUNTS)
+        .map(|i| FacebookSandboxPage {
+            token: format!("fb-bench-{i}"),
+            id: format!("1000000000{i:05}"),
+            name: format!("Page {i}"),
+        })
+        .collect();
+    let facebook = FacebookSandbox::start(FacebookSandboxOptions {
+        calls_per_hour: 1_000_000,
+        ..FacebookSandboxOptions::new(pages)
+    })
+    .await?;
     let base_id = airtable.create_base("bench");
-    let client = AirtableClient::new(ClientOptions::new(airtable.url().parse()?, SecretString::from(BENCH_TOKEN)))?;
+    let client = AirtableClient::new(ClientOptions::new(
+        airtable.url().parse()?,
+        SecretString::from(BENCH_TOKEN),
+    ))?;
     let base = client.base(&base_id);
     let plan = schema::plan(&Schema::builtin(), &base.tables().await?);
     schema::apply::execute(&base, &plan).await?;
@@ -113,7 +147,9 @@ async fn start_sandboxes() -> anyhow::Result<Sandboxes> {
         rows.push(json!({ accounts::ACCOUNT_ID: format!("15000000000000{i:05}"), accounts::PLATFORM: "Twitter", accounts::ACCOUNT_NAME: format!("@bench{i}") }));
         rows.push(json!({ accounts::ACCOUNT_ID: format!("1000000000{i:05}"), accounts::PLATFORM: "Facebook", accounts::ACCOUNT_NAME: format!("Page {i}") }));
     }
-    let created = base.create(accounts::TABLE, rows.into_iter().map(object).collect(), false).await?;
+    let created = base
+        .create(accounts::TABLE, rows.into_iter().map(object).collect(), false)
+        .await?;
     let mut tokens = Vec::new();
     for (n, record) in created.iter().enumerate() {
         let (i, platform) = (n / 2, if n % 2 == 0 { "x" } else { "fb" });
@@ -122,7 +158,14 @@ async fn start_sandboxes() -> anyhow::Result<Sandboxes> {
     }
     base.update(accounts::TABLE, tokens, false).await?;
     let accounts = created.into_iter().map(|r| r.id).collect();
-    Ok(Sandboxes { airtable, x, facebook, base, accounts, vault_spec })
+    Ok(Sandboxes {
+        airtable,
+        x,
+        facebook,
+        base,
+        accounts,
+        vault_spec,
+    })
 }
 
 fn object(v: Value) -> Fields {
@@ -189,11 +232,18 @@ async fn create_posts(sb: &Sandboxes, times: &[DateTime<Utc>], label: &str) -> a
 async fn wait_published(journal: &Journal, n: u64, deadline: DateTime<Utc>) -> anyhow::Result<()> {
     loop {
         let counts = journal.counts_by_state().await?;
-        let settled: u64 = counts.iter().filter(|(s, _)| matches!(s, PostState::Published | PostState::Failed | PostState::Review)).map(|(_, n)| n).sum();
+        let settled: u64 = counts
+            .iter()
+            .filter(|(s, _)| matches!(s, PostState::Published | PostState::Failed | PostState::Review))
+            .map(|(_, n)| n)
+            .sum();
         if settled >= n {
             return Ok(());
         }
-        anyhow::ensure!(Utc::now() < deadline, "only {settled} of {n} posts settled in time: {counts:?}");
+        anyhow::ensure!(
+            Utc::now() < deadline,
+            "only {settled} of {n} posts settled in time: {counts:?}"
+        );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
@@ -212,7 +262,12 @@ async fn lags_ms(journal: &Journal) -> anyhow::Result<Vec<i64>> {
 }
 
 fn percentiles(sorted: &[i64]) -> (i64, i64, i64) {
-    let at = |q: f64| sorted.get(((sorted.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0);
+    let at = |q: f64| {
+        sorted
+            .get(((sorted.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or(0)
+    };
     (at(0.5), at(0.99), sorted.last().copied().unwrap_or(0))
 }
 
@@ -231,6 +286,10 @@ async fn worker_calls(sb: &Sandboxes) -> anyhow::Result<u64> {
 fn rss_kb(pid: u32, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with(field)).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }

@@ -33,11 +33,20 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
             print!("{}", launched.env.dotenv_lines());
             let env = launched.env.clone();
             let first_in = chrono::Duration::seconds(if launched.demo_loaded { 60 } else { 5 });
-            let ids = crate::sandbox::demo::schedule_more(&launched.base, &launched.demo_accounts, clock.now(), first_in).await?;
-            tracing::info!(message = "Demo posts scheduled.", posts = ids.len(), first_in_s = first_in.num_seconds());
+            let ids =
+                crate::sandbox::demo::schedule_more(&launched.base, &launched.demo_accounts, clock.now(), first_in)
+                    .await?;
+            tracing::info!(
+                message = "Demo posts scheduled.",
+                posts = ids.len(),
+                first_in_s = first_in.num_seconds()
+            );
             let base = launched.base.clone();
             sandbox = Some(launched);
-            let urls = PlatformUrls { x: env.x_url, facebook: env.facebook_url };
+            let urls = PlatformUrls {
+                x: env.x_url,
+                facebook: env.facebook_url,
+            };
             (base, urls, Some(env.vault_keys), Some(env.webhook_token))
         }
         AirtableTarget::Remote { .. } => {
@@ -48,7 +57,10 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
                 eprint!("{}", super::schema::render_check(&comparison));
                 return Ok(ExitCode::FAILURE);
             }
-            let urls = PlatformUrls { x: config.x_api_url.clone(), facebook: config.facebook_graph_url.clone() };
+            let urls = PlatformUrls {
+                x: config.x_api_url.clone(),
+                facebook: config.facebook_graph_url.clone(),
+            };
             (base, urls, config.vault_keys.clone(), config.webhook_token.clone())
         }
     };
@@ -68,7 +80,15 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let publishers = Arc::new(Publishers::new(&urls)?);
     let wake = Arc::new(Notify::new());
     let outbox = Outbox::new(base.clone(), journal.clone(), spec.outbox.clone(), clock, wake.clone());
-    let scheduler = Arc::new(PostScheduler::new(base.clone(), journal.clone(), vault, publishers, spec, clock, wake));
+    let scheduler = Arc::new(PostScheduler::new(
+        base.clone(),
+        journal.clone(),
+        vault,
+        publishers,
+        spec,
+        clock,
+        wake,
+    ));
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = |mut rx: watch::Receiver<bool>| async move {
@@ -84,7 +104,8 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
         webhook_token,
         airtable_mac_secret: config.airtable_webhook_secret.clone(),
     };
-    let (addr, server) = server::serve(config.listen, state, stopped(stop_rx.clone())).await
+    let (addr, server) = server::serve(config.listen, state, stopped(stop_rx.clone()))
+        .await
         .with_context(|| format!("Failed to listen on {} (SCHEDULO_LISTEN)", config.listen))?;
     tracing::info!(message = "Worker running; Ctrl-C stops it.", base = base.id(), http = %addr);
     let outbox_task = tokio::spawn(outbox.run(stopped(stop_rx.clone())));
@@ -103,7 +124,9 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
 
 /// Warns when re-reading the schedule alone would spend more than half the plan's monthly calls.
 fn warn_if_over_budget(config: &Config, scenario: &Spec) {
-    let Some(quota) = config.plan.monthly_calls() else { return };
+    let Some(quota) = config.plan.monthly_calls() else {
+        return;
+    };
     let per_month = 30 * 86_400 / scenario.trigger.resync_every_secs.max(1);
     if per_month * 2 > quota {
         tracing::warn!(

@@ -28,7 +28,10 @@ pub async fn status_report(journal: &Journal) -> anyhow::Result<Value> {
 
 pub async fn status(config: Config) -> anyhow::Result<ExitCode> {
     if !config.journal_path.exists() {
-        println!("No journal at {}: the worker has not run here yet.", config.journal_path.display());
+        println!(
+            "No journal at {}: the worker has not run here yet.",
+            config.journal_path.display()
+        );
         return Ok(ExitCode::SUCCESS);
     }
     let journal = Journal::open(&config.journal_path).await?;
@@ -42,14 +45,22 @@ pub async fn status(config: Config) -> anyhow::Result<ExitCode> {
     }
     println!("  waiting in the outbox: {} status write(s)", report["outbox"]);
     match report["next_due"].as_object() {
-        Some(next) => println!("  next due: {} at {}", next["record"].as_str().unwrap_or("?"), next["at"]),
+        Some(next) => println!(
+            "  next due: {} at {}",
+            next["record"].as_str().unwrap_or("?"),
+            next["at"]
+        ),
         None => println!("  next due: nothing scheduled"),
     }
     let unresolved = report["unresolved"].as_array().cloned().unwrap_or_default();
     if !unresolved.is_empty() {
         println!("  awaiting reconciliation with the platform:");
         for u in unresolved {
-            println!("    {} ({})", u["record"].as_str().unwrap_or("?"), u["state"].as_str().unwrap_or("?"));
+            println!(
+                "    {} ({})",
+                u["record"].as_str().unwrap_or("?"),
+                u["state"].as_str().unwrap_or("?")
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -34,9 +34,7 @@ pub struct InboxItem {
 }
 
 impl Journal {
-    /// Stores a webhook body, committed before this returns. With a `dedup_key`, a second body
-    /// with the same (source, key) is not stored; without one, every body is.
-    pub async fn inbox_put(
+    pub(super) async fn inbox_put_direct(
         &self,
         source: &str,
         dedup_key: Option<&str>,
@@ -68,8 +66,7 @@ impl Journal {
         })
     }
 
-    /// Bodies not yet handled, in the order received, at most `limit`.
-    pub async fn inbox_pending(&self, limit: u32) -> Result<Vec<InboxItem>, JournalError> {
+    pub(super) async fn inbox_pending_direct(&self, limit: u32) -> Result<Vec<InboxItem>, JournalError> {
         let rows = sqlx::query(PENDING)
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
@@ -78,8 +75,7 @@ impl Journal {
         rows.iter().map(item_from_row).collect()
     }
 
-    /// Marks item `id` handled (again is fine).
-    pub async fn inbox_done(&self, id: i64) -> Result<(), JournalError> {
+    pub(super) async fn inbox_done_direct(&self, id: i64) -> Result<(), JournalError> {
         let subject = format!("inbox item {id}");
         let done = sqlx::query(DONE)
             .bind(id)
@@ -96,9 +92,7 @@ impl Journal {
         Ok(())
     }
 
-    /// Forgets items handled before `before`; returns how many. A duplicate of a forgotten item
-    /// is stored again, so keep items longer than any sender retries.
-    pub async fn inbox_prune(&self, before: DateTime<Utc>) -> Result<u64, JournalError> {
+    pub(super) async fn inbox_prune_direct(&self, before: DateTime<Utc>) -> Result<u64, JournalError> {
         let done = sqlx::query(PRUNE)
             .bind(to_ms(before))
             .execute(&self.pool)

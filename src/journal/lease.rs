@@ -20,9 +20,7 @@ pub struct Lease {
 }
 
 impl Journal {
-    /// Takes the lease of `base_id` for `owner` until `now + ttl` if it is free or expired at
-    /// `now`, or renews it if `owner` holds it. True if `owner` holds it now.
-    pub async fn acquire_lease(
+    pub(super) async fn acquire_lease_direct(
         &self,
         base_id: &str,
         owner: &str,
@@ -42,8 +40,7 @@ impl Journal {
         Ok(holder.is_some())
     }
 
-    /// Gives the lease up, if `owner` holds it (otherwise does nothing).
-    pub async fn release_lease(&self, base_id: &str, owner: &str) -> Result<(), JournalError> {
+    pub(super) async fn release_lease_direct(&self, base_id: &str, owner: &str) -> Result<(), JournalError> {
         sqlx::query(RELEASE)
             .bind(base_id)
             .bind(owner)
@@ -53,8 +50,7 @@ impl Journal {
         Ok(())
     }
 
-    /// Who holds the lease of `base_id` (expired or not), for `status`.
-    pub async fn lease(&self, base_id: &str) -> Result<Option<Lease>, JournalError> {
+    pub(super) async fn lease_direct(&self, base_id: &str) -> Result<Option<Lease>, JournalError> {
         let subject = format!("the lease of base {base_id}");
         let row: Option<(String, i64, i64)> = sqlx::query_as(GET)
             .bind(base_id)

@@ -109,6 +109,7 @@
 mod error;
 mod inbox;
 mod lease;
+mod offclock;
 mod outbox;
 mod outcomes;
 mod post;
@@ -144,7 +145,7 @@ pub struct Journal {
 impl Journal {
     /// Opens (creating it if missing) the journal file at `path` and applies the migrations not
     /// yet applied.
-    pub async fn open(path: &Path) -> anyhow::Result<Journal> {
+    async fn open_direct(path: &Path) -> anyhow::Result<Journal> {
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -164,7 +165,7 @@ impl Journal {
 
     /// A journal in memory, for tests: one connection, shared by every caller, kept open for the
     /// journal's life (the database goes with it).
-    pub async fn open_in_memory() -> anyhow::Result<Journal> {
+    async fn open_in_memory_direct() -> anyhow::Result<Journal> {
         let options = SqliteConnectOptions::new()
             .in_memory(true)
             .busy_timeout(BUSY_TIMEOUT)

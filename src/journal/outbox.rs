@@ -30,11 +30,12 @@ pub struct OutboxItem {
 }
 
 impl Journal {
-    /// Queues `fields` for `record_id` of `table`, merged into the pending row if there is one
-    /// (a later value wins per field; a null value clears the field in Airtable and is kept).
-    /// The row's version is bumped, so a send of an older version does not delete it. Putting
-    /// no fields does nothing. A row waiting after a failed send keeps its `next_attempt_at`.
-    pub async fn outbox_put(&self, table: &str, record_id: &str, fields: &Fields) -> Result<(), JournalError> {
+    pub(super) async fn outbox_put_direct(
+        &self,
+        table: &str,
+        record_id: &str,
+        fields: &Fields,
+    ) -> Result<(), JournalError> {
         if fields.is_empty() {
             return Ok(());
         }
@@ -72,8 +73,7 @@ impl Journal {
         tx.commit().await.map_err(JournalError::db("queue", &subject))
     }
 
-    /// Pending rows of `table` due at `now`, oldest first, at most `limit`.
-    pub async fn outbox_next(
+    pub(super) async fn outbox_next_direct(
         &self,
         table: &str,
         now: DateTime<Utc>,
@@ -89,9 +89,7 @@ impl Journal {
         rows.iter().map(item_from_row).collect()
     }
 
-    /// Acknowledges sent rows, given as (table, record id, version sent): each row is deleted
-    /// only if its version is still the one sent; a row put since stays pending.
-    pub async fn outbox_ack(&self, items: &[(String, String, i64)]) -> Result<(), JournalError> {
+    pub(super) async fn outbox_ack_direct(&self, items: &[(String, String, i64)]) -> Result<(), JournalError> {
         let mut tx = self
             .pool
             .begin()
@@ -114,9 +112,7 @@ impl Journal {
             .map_err(JournalError::db("acknowledge", "outbox rows"))
     }
 
-    /// Records a failed send of the rows (table, record id): attempts + 1, not due again before
-    /// `next_attempt_at`.
-    pub async fn outbox_retry(
+    pub(super) async fn outbox_retry_direct(
         &self,
         keys: &[(String, String)],
         next_attempt_at: DateTime<Utc>,
@@ -142,16 +138,14 @@ impl Journal {
         tx.commit().await.map_err(JournalError::db("postpone", "outbox rows"))
     }
 
-    /// The tables that have pending rows, by name.
-    pub async fn outbox_tables(&self) -> Result<Vec<String>, JournalError> {
+    pub(super) async fn outbox_tables_direct(&self) -> Result<Vec<String>, JournalError> {
         sqlx::query_scalar(TABLES)
             .fetch_all(&self.pool)
             .await
             .map_err(JournalError::db("list", "outbox tables"))
     }
 
-    /// How many rows are pending, due or not.
-    pub async fn outbox_len(&self) -> Result<u64, JournalError> {
+    pub(super) async fn outbox_len_direct(&self) -> Result<u64, JournalError> {
         let n: i64 = sqlx::query_scalar(LEN)
             .fetch_one(&self.pool)
             .await
@@ -189,8 +183,7 @@ fn parse_fields(text: &str, subject: &str) -> Result<Fields, JournalError> {
 }
 
 impl Journal {
-    /// When the earliest pending write is due (`None`: the outbox is empty).
-    pub async fn outbox_next_attempt(&self) -> Result<Option<DateTime<Utc>>, JournalError> {
+    pub(super) async fn outbox_next_attempt_direct(&self) -> Result<Option<DateTime<Utc>>, JournalError> {
         let ms: Option<i64> = sqlx::query_scalar(include_str!("sql/outbox_next_attempt.sql"))
             .fetch_one(&self.pool)
             .await

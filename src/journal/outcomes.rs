@@ -50,9 +50,7 @@ const REVIEW: Transition = Transition {
 };
 
 impl Journal {
-    /// Intent/Unknown -> Published with the platform's id and URL. Recording the same id again
-    /// is accepted (a reconciliation that repeats itself), another id is refused.
-    pub async fn record_published(
+    pub(super) async fn record_published_direct(
         &self,
         record_id: &str,
         platform_post_id: &str,
@@ -73,17 +71,17 @@ impl Journal {
         }
     }
 
-    /// Intent/Unknown -> Unknown: the publish call's outcome is not known (timeout, 5xx, a body
-    /// that could not be read). Never retried blindly: reconciliation decides.
-    pub async fn record_unknown(&self, record_id: &str, detail: &str, at: DateTime<Utc>) -> Result<(), JournalError> {
+    pub(super) async fn record_unknown_direct(
+        &self,
+        record_id: &str,
+        detail: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), JournalError> {
         let query = sqlx::query(UNKNOWN.sql).bind(record_id).bind(detail).bind(to_ms(at));
         self.apply(record_id, &UNKNOWN, query).await
     }
 
-    /// Intent -> Retrying, due again at the later of its scheduled time and `next_attempt_at`.
-    /// Only for errors that prove nothing was published (raised before or without the publish
-    /// call, or a refusal the platform documents as such).
-    pub async fn record_retry(
+    pub(super) async fn record_retry_direct(
         &self,
         record_id: &str,
         next_attempt_at: DateTime<Utc>,
@@ -97,22 +95,36 @@ impl Journal {
         self.apply(record_id, &RETRY, query).await
     }
 
-    /// Intent -> Retrying until `until`, for a platform's rate limit: the attempt is given back.
-    pub async fn record_wait(&self, record_id: &str, until: DateTime<Utc>, reason: &str) -> Result<(), JournalError> {
-        let query = sqlx::query(WAIT.sql).bind(record_id).bind(to_ms(until)).bind(reason).bind(system_now_ms());
+    pub(super) async fn record_wait_direct(
+        &self,
+        record_id: &str,
+        until: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<(), JournalError> {
+        let query = sqlx::query(WAIT.sql)
+            .bind(record_id)
+            .bind(to_ms(until))
+            .bind(reason)
+            .bind(system_now_ms());
         self.apply(record_id, &WAIT, query).await
     }
 
-    /// Scheduled/Retrying/Intent/Unknown -> Failed, for good (validation before the claim, a
-    /// permanent refusal from the platform, or reconciliation that found the post refused).
-    pub async fn record_failed(&self, record_id: &str, message: &str, at: DateTime<Utc>) -> Result<(), JournalError> {
+    pub(super) async fn record_failed_direct(
+        &self,
+        record_id: &str,
+        message: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), JournalError> {
         let query = sqlx::query(FAILED.sql).bind(record_id).bind(message).bind(to_ms(at));
         self.apply(record_id, &FAILED, query).await
     }
 
-    /// Intent/Unknown -> Review: reconciliation could not tell whether the post is public (or the
-    /// platform offers no way to ask). A person decides; the worker never retries it.
-    pub async fn record_review(&self, record_id: &str, message: &str, at: DateTime<Utc>) -> Result<(), JournalError> {
+    pub(super) async fn record_review_direct(
+        &self,
+        record_id: &str,
+        message: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), JournalError> {
         let query = sqlx::query(REVIEW.sql).bind(record_id).bind(message).bind(to_ms(at));
         self.apply(record_id, &REVIEW, query).await
     }

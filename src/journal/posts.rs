@@ -26,11 +26,7 @@ const OBSERVE_ROUNDS: usize = 4;
 pub const FORGOTTEN_REASON: &str = "no longer scheduled in Airtable (deleted, or its status changed)";
 
 impl Journal {
-    /// Records that Airtable lists `post` as Scheduled: inserts it as Scheduled if new, updates
-    /// it (attempts reset) if it waits and its time, fingerprint, platform or account changed,
-    /// revives it if it was Cancelled (or Failed before any intent, and edited since), and
-    /// otherwise leaves it alone: a post past the intent is never touched.
-    pub async fn observe(&self, post: &ObservedPost) -> Result<Observation, JournalError> {
+    pub(super) async fn observe_direct(&self, post: &ObservedPost) -> Result<Observation, JournalError> {
         for _ in 0..OBSERVE_ROUNDS {
             let outcome = match self.get(&post.record_id).await? {
                 None => self.insert(post).await?.then_some(Observation::New),
@@ -70,10 +66,7 @@ impl Journal {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Cancels the waiting posts scheduled in `[window_start, window_end)` whose ids are not in
-    /// `seen_record_ids`, the complete list of Scheduled posts Airtable gave for that window.
-    /// Returns the ids cancelled. The window must be exactly the one that was read.
-    pub async fn forget_missing(
+    pub(super) async fn forget_missing_direct(
         &self,
         seen_record_ids: &[String],
         window_start: DateTime<Utc>,
@@ -105,8 +98,7 @@ impl Journal {
         Ok(cancelled)
     }
 
-    /// Cancels a waiting (Scheduled/Retrying) post; false if it is past that (or unknown).
-    pub async fn cancel(&self, record_id: &str, reason: &str) -> Result<bool, JournalError> {
+    pub(super) async fn cancel_direct(&self, record_id: &str, reason: &str) -> Result<bool, JournalError> {
         let done = sqlx::query(CANCEL)
             .bind(record_id)
             .bind(reason)
@@ -117,8 +109,7 @@ impl Journal {
         Ok(done.rows_affected() == 1)
     }
 
-    /// The waiting post due first, and when: what the scheduler sleeps until.
-    pub async fn next_due(&self) -> Result<Option<(String, DateTime<Utc>)>, JournalError> {
+    pub(super) async fn next_due_direct(&self) -> Result<Option<(String, DateTime<Utc>)>, JournalError> {
         let row = sqlx::query(NEXT_DUE)
             .fetch_optional(&self.pool)
             .await
@@ -137,8 +128,7 @@ impl Journal {
         Ok(Some((record_id, due)))
     }
 
-    /// Waiting posts due at `now`, earliest first, at most `limit`.
-    pub async fn due(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<PostRow>, JournalError> {
+    pub(super) async fn due_direct(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<PostRow>, JournalError> {
         let rows = sqlx::query(DUE)
             .bind(to_ms(now))
             .bind(i64::from(limit))
@@ -148,11 +138,7 @@ impl Journal {
         rows.iter().map(PostRow::from_row).collect()
     }
 
-    /// Claims the right to publish: a waiting post that is due moves to Intent (`intent_at` =
-    /// `now`, `owner`, attempts + 1) in one statement, committed (and, with `synchronous = FULL`,
-    /// on disk) before this returns. `None` if another claim won, or the post is not waiting, not
-    /// due or not journaled. Only the caller that gets `Some` may make the publish call.
-    pub async fn claim_intent(
+    pub(super) async fn claim_intent_direct(
         &self,
         record_id: &str,
         owner: &str,
@@ -168,9 +154,7 @@ impl Journal {
         row.as_ref().map(PostRow::from_row).transpose()
     }
 
-    /// Intents without an outcome (Intent: the worker died during the call; Unknown), oldest
-    /// first. Called at start, before any new claim, to reconcile each.
-    pub async fn unresolved_intents(&self) -> Result<Vec<PostRow>, JournalError> {
+    pub(super) async fn unresolved_intents_direct(&self) -> Result<Vec<PostRow>, JournalError> {
         let rows = sqlx::query(UNRESOLVED)
             .fetch_all(&self.pool)
             .await
@@ -178,8 +162,7 @@ impl Journal {
         rows.iter().map(PostRow::from_row).collect()
     }
 
-    /// One post, if journaled.
-    pub async fn get(&self, record_id: &str) -> Result<Option<PostRow>, JournalError> {
+    pub(super) async fn get_direct(&self, record_id: &str) -> Result<Option<PostRow>, JournalError> {
         let row = sqlx::query(GET)
             .bind(record_id)
             .fetch_optional(&self.pool)
@@ -188,8 +171,7 @@ impl Journal {
         row.as_ref().map(PostRow::from_row).transpose()
     }
 
-    /// How many posts are in each state: every state, in the machine's order, zeros included.
-    pub async fn counts_by_state(&self) -> Result<Vec<(PostState, u64)>, JournalError> {
+    pub(super) async fn counts_by_state_direct(&self) -> Result<Vec<(PostState, u64)>, JournalError> {
         let rows: Vec<(String, i64)> = sqlx::query_as(COUNT_BY_STATE)
             .fetch_all(&self.pool)
             .await

@@ -9,8 +9,11 @@ const COUNTER_ADD: &str = include_str!("sql/counter_add.sql");
 const COUNTER_GET: &str = include_str!("sql/counter_get.sql");
 
 impl Journal {
-    /// The value stored under (`scenario`, `key`), if any.
-    pub async fn state_get(&self, scenario: &str, key: &str) -> Result<Option<serde_json::Value>, JournalError> {
+    pub(super) async fn state_get_direct(
+        &self,
+        scenario: &str,
+        key: &str,
+    ) -> Result<Option<serde_json::Value>, JournalError> {
         let subject = format!("state {scenario}/{key}");
         let text: Option<String> = sqlx::query_scalar(STATE_GET)
             .bind(scenario)
@@ -26,8 +29,12 @@ impl Journal {
             })
     }
 
-    /// Stores `value` under (`scenario`, `key`), replacing what was there.
-    pub async fn state_set(&self, scenario: &str, key: &str, value: &serde_json::Value) -> Result<(), JournalError> {
+    pub(super) async fn state_set_direct(
+        &self,
+        scenario: &str,
+        key: &str,
+        value: &serde_json::Value,
+    ) -> Result<(), JournalError> {
         sqlx::query(STATE_SET)
             .bind(scenario)
             .bind(key)
@@ -39,9 +46,7 @@ impl Journal {
         Ok(())
     }
 
-    /// Adds `by` (which may be negative) to a counter that starts at 0; returns the new value.
-    /// An overflow past `i64` is an error, and the counter is left as it was.
-    pub async fn counter_add(&self, scenario: &str, name: &str, by: i64) -> Result<i64, JournalError> {
+    pub(super) async fn counter_add_direct(&self, scenario: &str, name: &str, by: i64) -> Result<i64, JournalError> {
         let subject = format!("counter {scenario}/{name}");
         let value: Option<i64> = sqlx::query_scalar(COUNTER_ADD)
             .bind(scenario)
@@ -58,8 +63,7 @@ impl Journal {
         })
     }
 
-    /// Sets a counter back to 0.
-    pub async fn counter_reset(&self, scenario: &str, name: &str) -> Result<(), JournalError> {
+    pub(super) async fn counter_reset_direct(&self, scenario: &str, name: &str) -> Result<(), JournalError> {
         sqlx::query(include_str!("sql/counter_reset.sql"))
             .bind(scenario)
             .bind(name)
@@ -70,8 +74,7 @@ impl Journal {
         Ok(())
     }
 
-    /// A counter's value (0 if never added to).
-    pub async fn counter_get(&self, scenario: &str, name: &str) -> Result<i64, JournalError> {
+    pub(super) async fn counter_get_direct(&self, scenario: &str, name: &str) -> Result<i64, JournalError> {
         let value: Option<i64> = sqlx::query_scalar(COUNTER_GET)
             .bind(scenario)
             .bind(name)
@@ -83,8 +86,7 @@ impl Journal {
 }
 
 impl Journal {
-    /// For each published post, milliseconds from its scheduled time to its publication (benchmarks).
-    pub async fn publish_lags_ms(&self) -> Result<Vec<i64>, JournalError> {
+    pub(super) async fn publish_lags_ms_direct(&self) -> Result<Vec<i64>, JournalError> {
         sqlx::query_scalar(include_str!("sql/posts_publish_lags.sql"))
             .fetch_all(&self.pool)
             .await

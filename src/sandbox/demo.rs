@@ -32,17 +32,29 @@ fn fields(pairs: &[(&str, Value)]) -> Fields {
 }
 
 /// Upserts rows merged on `key`, and returns each row's record id by its key's value.
-async fn upsert_by(base: &Base, table: &str, key: &str, rows: Vec<Fields>) -> Result<HashMap<String, String>, AirtableError> {
+async fn upsert_by(
+    base: &Base,
+    table: &str,
+    key: &str,
+    rows: Vec<Fields>,
+) -> Result<HashMap<String, String>, AirtableError> {
     let result = base.upsert(table, &[key], rows, false).await?;
     Ok(result
         .records
         .into_iter()
-        .filter_map(|r| r.fields.get(key).and_then(Value::as_str).map(|k| (k.to_string(), r.id.clone())))
+        .filter_map(|r| {
+            r.fields
+                .get(key)
+                .and_then(Value::as_str)
+                .map(|k| (k.to_string(), r.id.clone()))
+        })
         .collect())
 }
 
 fn id_of(ids: &HashMap<String, String>, key: &str, table: &str) -> anyhow::Result<String> {
-    ids.get(key).cloned().ok_or_else(|| anyhow::anyhow!("the upsert into {table} did not return the record {key}"))
+    ids.get(key)
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("the upsert into {table} did not return the record {key}"))
 }
 
 fn at(t: DateTime<Utc>) -> String {
@@ -52,19 +64,37 @@ fn at(t: DateTime<Utc>) -> String {
 /// Loads the demo when the base has no posts (every table upserted on its id field, so a load cut
 /// short can simply run again); otherwise finds the demo accounts.
 pub async fn load(base: &Base, vault: &Vault, demo: &[DemoAccount], files_url: &str) -> anyhow::Result<DemoLoaded> {
-    let probe = ListQuery { fields: vec![posts::POST_ID.into()], max_records: Some(1), page_size: Some(1), ..ListQuery::default() };
+    let probe = ListQuery {
+        fields: vec![posts::POST_ID.into()],
+        max_records: Some(1),
+        page_size: Some(1),
+        ..ListQuery::default()
+    };
     let empty = base.list_page(posts::TABLE, &probe, None).await?.records.is_empty();
     if !empty {
-        let found = base.list(accounts::TABLE, &ListQuery { fields: vec![accounts::ACCOUNT_ID.into()], ..ListQuery::default() }).await?;
+        let found = base
+            .list(
+                accounts::TABLE,
+                &ListQuery {
+                    fields: vec![accounts::ACCOUNT_ID.into()],
+                    ..ListQuery::default()
+                },
+            )
+            .await?;
         let publishable = demo
             .iter()
             .filter(|d| d.token.is_some())
             .filter_map(|d| {
-                let record = found.iter().find(|r| r.fields.get(accounts::ACCOUNT_ID).and_then(Value::as_str) == Some(&d.external_id))?;
+                let record = found
+                    .iter()
+                    .find(|r| r.fields.get(accounts::ACCOUNT_ID).and_then(Value::as_str) == Some(&d.external_id))?;
                 Some((d.platform, record.id.clone()))
             })
             .collect();
-        return Ok(DemoLoaded { loaded: false, publishable_accounts: publishable });
+        return Ok(DemoLoaded {
+            loaded: false,
+            publishable_accounts: publishable,
+        });
     }
     let user_row = fields(&[
         (users::USER_ID, json!("U-0001")),
@@ -75,7 +105,11 @@ pub async fn load(base: &Base, vault: &Vault, demo: &[DemoAccount], files_url: &
         (users::STATUS, json!("Active")),
         (users::TIME_ZONE, json!("Europe/Paris")),
     ]);
-    let user = id_of(&upsert_by(base, users::TABLE, users::USER_ID, vec![user_row]).await?, "U-0001", users::TABLE)?;
+    let user = id_of(
+        &upsert_by(base, users::TABLE, users::USER_ID, vec![user_row]).await?,
+        "U-0001",
+        users::TABLE,
+    )?;
     let account_rows = demo
         .iter()
         .map(|d| {
@@ -104,7 +138,11 @@ pub async fn load(base: &Base, vault: &Vault, demo: &[DemoAccount], files_url: &
     let media_rows = [("M-0001", "Image", "Ready"), ("M-0002", "Carousel", "Ready")]
         .iter()
         .map(|(id, kind, status)| {
-            let url = if *kind == "Carousel" { format!("{image} {image}") } else { image.clone() };
+            let url = if *kind == "Carousel" {
+                format!("{image} {image}")
+            } else {
+                image.clone()
+            };
             fields(&[
                 (media::MEDIA_ID, json!(id)),
                 (media::USER, json!([user])),
@@ -116,7 +154,17 @@ pub async fn load(base: &Base, vault: &Vault, demo: &[DemoAccount], files_url: &
         .collect();
     let media_ids = upsert_by(base, media::TABLE, media::MEDIA_ID, media_rows).await?;
     let photo = id_of(&media_ids, "M-0001", media::TABLE)?;
-    let account = |p: Platform| id_of(&account_ids, &demo.iter().find(|d| d.platform == p).map(|d| d.external_id.clone()).unwrap_or_default(), accounts::TABLE);
+    let account = |p: Platform| {
+        id_of(
+            &account_ids,
+            &demo
+                .iter()
+                .find(|d| d.platform == p)
+                .map(|d| d.external_id.clone())
+                .unwrap_or_default(),
+            accounts::TABLE,
+        )
+    };
     let now = Utc::now();
     let post = |n: usize, account: String, secs: i64, status: &str, media: Option<&str>, extra: &[(&str, Value)]| {
         let mut f = fields(&[
@@ -139,17 +187,48 @@ pub async fn load(base: &Base, vault: &Vault, demo: &[DemoAccount], files_url: &
         post(2, account(Platform::Facebook)?, 20, "Scheduled", None, &[]),
         post(3, account(Platform::Facebook)?, 40, "Scheduled", Some(&photo), &[]),
         post(4, account(Platform::Twitter)?, 3600, "Scheduled", None, &[]),
-        post(5, account(Platform::Twitter)?, -86_400, "Posted", None, &[(posts::POST_URL, json!("https://x.com/ada_on_twitter/status/1"))]),
-        post(6, account(Platform::Instagram)?, -7200, "Failed", None, &[(posts::ERROR_MESSAGE, json!("Instagram allows 5 hashtags; this caption has 7"))]),
+        post(
+            5,
+            account(Platform::Twitter)?,
+            -86_400,
+            "Posted",
+            None,
+            &[(posts::POST_URL, json!("https://x.com/ada_on_twitter/status/1"))],
+        ),
+        post(
+            6,
+            account(Platform::Instagram)?,
+            -7200,
+            "Failed",
+            None,
+            &[(
+                posts::ERROR_MESSAGE,
+                json!("Instagram allows 5 hashtags; this caption has 7"),
+            )],
+        ),
         post(7, account(Platform::Facebook)?, 7200, "Deleted", None, &[]),
     ];
     upsert_by(base, posts::TABLE, posts::POST_ID, rows).await?;
-    tracing::info!(message = "Demo base loaded.", users = 1, accounts = demo.len(), media = 2, posts = 7);
-    Ok(DemoLoaded { loaded: true, publishable_accounts: publishable })
+    tracing::info!(
+        message = "Demo base loaded.",
+        users = 1,
+        accounts = demo.len(),
+        media = 2,
+        posts = 7
+    );
+    Ok(DemoLoaded {
+        loaded: true,
+        publishable_accounts: publishable,
+    })
 }
 
 /// Schedules one demo post on each publishable account, a few seconds apart, starting `first_in` from now.
-pub async fn schedule_more(base: &Base, accounts: &[(Platform, String)], now: DateTime<Utc>, first_in: Duration) -> Result<Vec<String>, AirtableError> {
+pub async fn schedule_more(
+    base: &Base,
+    accounts: &[(Platform, String)],
+    now: DateTime<Utc>,
+    first_in: Duration,
+) -> Result<Vec<String>, AirtableError> {
     let rows: Vec<Fields> = accounts
         .iter()
         .enumerate()
@@ -159,10 +238,21 @@ pub async fn schedule_more(base: &Base, accounts: &[(Platform, String)], now: Da
                 (posts::POST_ID, json!(format!("P-{}-{i}", due.format("%H%M%S")))),
                 (posts::ACCOUNT, json!([record])),
                 (posts::SCHEDULED_TIME, json!(at(due))),
-                (posts::CAPTION, json!(format!("Hello from schedulo on {platform}, scheduled for {}", due.format("%H:%M:%S UTC")))),
+                (
+                    posts::CAPTION,
+                    json!(format!(
+                        "Hello from schedulo on {platform}, scheduled for {}",
+                        due.format("%H:%M:%S UTC")
+                    )),
+                ),
                 (posts::STATUS, json!("Scheduled")),
             ])
         })
         .collect();
-    Ok(base.create(posts::TABLE, rows, false).await?.into_iter().map(|r| r.id).collect())
+    Ok(base
+        .create(posts::TABLE, rows, false)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect())
 }

@@ -76,13 +76,26 @@ fn random(prefix: &str, n: usize) -> String {
 
 impl Identity {
     fn new() -> Identity {
-        Identity { token: format!("{}.{}", random("patSandbox", 8), random("", 48)), base_id: None, vault_keys: None, webhook_token: None, x_token: None, facebook_token: None }
+        Identity {
+            token: format!("{}.{}", random("patSandbox", 8), random("", 48)),
+            base_id: None,
+            vault_keys: None,
+            webhook_token: None,
+            x_token: None,
+            facebook_token: None,
+        }
     }
 
     /// Fills what older identity files lack; returns whether anything was added.
     fn complete(&mut self) -> bool {
-        let before = (self.vault_keys.is_some(), self.webhook_token.is_some(), self.x_token.is_some(), self.facebook_token.is_some());
-        self.vault_keys.get_or_insert_with(|| Vault::generate_spec("sandbox1").expose_secret().to_string());
+        let before = (
+            self.vault_keys.is_some(),
+            self.webhook_token.is_some(),
+            self.x_token.is_some(),
+            self.facebook_token.is_some(),
+        );
+        self.vault_keys
+            .get_or_insert_with(|| Vault::generate_spec("sandbox1").expose_secret().to_string());
         self.webhook_token.get_or_insert_with(|| random("whk_", 32));
         self.x_token.get_or_insert_with(|| random("xsbx_", 32));
         self.facebook_token.get_or_insert_with(|| random("EAAsbx", 40));
@@ -116,7 +129,11 @@ impl Launched {
 
 /// The port after `listen`'s (0 stays 0: any free port).
 fn next_port(listen: SocketAddr, by: u16) -> SocketAddr {
-    let port = if listen.port() == 0 { 0 } else { listen.port().saturating_add(by) };
+    let port = if listen.port() == 0 {
+        0
+    } else {
+        listen.port().saturating_add(by)
+    };
     SocketAddr::new(listen.ip(), port)
 }
 
@@ -128,7 +145,8 @@ pub async fn launch(
     schema: &Schema,
     client_options: impl FnOnce(Url, SecretString) -> ClientOptions,
 ) -> anyhow::Result<Launched> {
-    std::fs::create_dir_all(data_dir).with_context(|| format!("Failed to create the sandbox directory {}", data_dir.display()))?;
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("Failed to create the sandbox directory {}", data_dir.display()))?;
     let identity_path = data_dir.join("identity.json");
     let mut identity = load_identity(&identity_path)?;
     if identity.complete() {
@@ -147,7 +165,11 @@ pub async fn launch(
     let fb_token = identity.facebook_token.clone().unwrap_or_default();
     let x = XSandbox::start(XSandboxOptions {
         listen: next_port(listen, 1),
-        users: vec![XSandboxUser { token: x_token.clone(), id: X_USER_ID.into(), username: "ada_on_twitter".into() }],
+        users: vec![XSandboxUser {
+            token: x_token.clone(),
+            id: X_USER_ID.into(),
+            username: "ada_on_twitter".into(),
+        }],
         limits: Default::default(),
     })
     .await
@@ -155,11 +177,19 @@ pub async fn launch(
     let facebook = FacebookSandbox::start(FacebookSandboxOptions {
         listen: next_port(listen, 2),
         version: GRAPH_VERSION.into(),
-        ..FacebookSandboxOptions::new(vec![FacebookSandboxPage { token: fb_token.clone(), id: FB_PAGE_ID.into(), name: "Ada's Page".into() }])
+        ..FacebookSandboxOptions::new(vec![FacebookSandboxPage {
+            token: fb_token.clone(),
+            id: FB_PAGE_ID.into(),
+            name: "Ada's Page".into(),
+        }])
     })
     .await
     .context("Failed to start the sandbox Facebook")?;
-    let base_id = match identity.base_id.clone().filter(|id| server.bases().iter().any(|(b, _)| b == id)) {
+    let base_id = match identity
+        .base_id
+        .clone()
+        .filter(|id| server.bases().iter().any(|(b, _)| b == id))
+    {
         Some(id) => id,
         None => {
             let id = server.create_base("Schedulo Pro DB");
@@ -179,17 +209,44 @@ pub async fn launch(
     };
     let client = AirtableClient::new(client_options(env.api_url.clone(), env.token.clone()))?;
     let base = client.base(&env.base_id);
-    let tables = base.tables().await.context("Failed to read the sandbox base's schema")?;
+    let tables = base
+        .tables()
+        .await
+        .context("Failed to read the sandbox base's schema")?;
     let plan = schema::plan(schema, &tables);
-    let schema_changes = schema::apply::execute(&base, &plan).await.context("Failed to apply the schema to the sandbox base")?;
+    let schema_changes = schema::apply::execute(&base, &plan)
+        .await
+        .context("Failed to apply the schema to the sandbox base")?;
     let vault = Vault::from_spec(&env.vault_keys)?;
     let accounts = [
-        DemoAccount { platform: Platform::Twitter, external_id: X_USER_ID.into(), name: "@ada_on_twitter".into(), token: Some(x_token) },
-        DemoAccount { platform: Platform::Facebook, external_id: FB_PAGE_ID.into(), name: "Ada's Page".into(), token: Some(fb_token) },
-        DemoAccount { platform: Platform::Instagram, external_id: "17841400000000001".into(), name: "@ada_on_instagram".into(), token: None },
-        DemoAccount { platform: Platform::TikTok, external_id: "tt-ada".into(), name: "@ada_on_tiktok".into(), token: None },
+        DemoAccount {
+            platform: Platform::Twitter,
+            external_id: X_USER_ID.into(),
+            name: "@ada_on_twitter".into(),
+            token: Some(x_token),
+        },
+        DemoAccount {
+            platform: Platform::Facebook,
+            external_id: FB_PAGE_ID.into(),
+            name: "Ada's Page".into(),
+            token: Some(fb_token),
+        },
+        DemoAccount {
+            platform: Platform::Instagram,
+            external_id: "17841400000000001".into(),
+            name: "@ada_on_instagram".into(),
+            token: None,
+        },
+        DemoAccount {
+            platform: Platform::TikTok,
+            external_id: "tt-ada".into(),
+            name: "@ada_on_tiktok".into(),
+            token: None,
+        },
     ];
-    let demo = demo::load(&base, &vault, &accounts, &x.url()).await.context("Failed to load the demo base")?;
+    let demo = demo::load(&base, &vault, &accounts, &x.url())
+        .await
+        .context("Failed to load the demo base")?;
     Ok(Launched {
         server,
         x,
@@ -205,8 +262,12 @@ pub async fn launch(
 fn load_identity(path: &Path) -> anyhow::Result<Identity> {
     if path.exists() {
         let text = std::fs::read_to_string(path).with_context(|| format!("Failed to read {}", path.display()))?;
-        return serde_json::from_str(&text)
-            .with_context(|| format!("{} is not valid; delete it to start a new sandbox identity", path.display()));
+        return serde_json::from_str(&text).with_context(|| {
+            format!(
+                "{} is not valid; delete it to start a new sandbox identity",
+                path.display()
+            )
+        });
     }
     let identity = Identity::new();
     save_identity(path, &identity)?;

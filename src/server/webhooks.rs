@@ -37,13 +37,25 @@ fn same_secret(presented: &[u8], ours: &[u8]) -> bool {
 
 pub(super) async fn bubble(State(state): State<ServerState>, headers: HeaderMap, body: Bytes) -> Response {
     let Some(auth) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
-        return refuse(StatusCode::UNAUTHORIZED, "missing Authorization header: send `Authorization: Bearer <SCHEDULO_WEBHOOK_TOKEN>`");
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "missing Authorization header: send `Authorization: Bearer <SCHEDULO_WEBHOOK_TOKEN>`",
+        );
     };
     let Some(presented) = auth.strip_prefix("Bearer ") else {
-        return refuse(StatusCode::UNAUTHORIZED, "the Authorization header is not `Bearer <token>`");
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "the Authorization header is not `Bearer <token>`",
+        );
     };
-    if !same_secret(presented.trim().as_bytes(), state.webhook_token.expose_secret().as_bytes()) {
-        return refuse(StatusCode::UNAUTHORIZED, "the bearer token is not this worker's SCHEDULO_WEBHOOK_TOKEN");
+    if !same_secret(
+        presented.trim().as_bytes(),
+        state.webhook_token.expose_secret().as_bytes(),
+    ) {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "the bearer token is not this worker's SCHEDULO_WEBHOOK_TOKEN",
+        );
     }
     let event: BubbleEvent = match serde_json::from_slice(&body) {
         Ok(e) => e,
@@ -58,14 +70,20 @@ pub(super) async fn bubble(State(state): State<ServerState>, headers: HeaderMap,
     };
     if let BubbleEvent::PostChanged { post } = &event {
         if !(post.starts_with("rec") && post.len() == 17 && post.chars().all(|c| c.is_ascii_alphanumeric())) {
-            return refuse(StatusCode::BAD_REQUEST, format!("\"post\" must be an Airtable record id like recAbC123dEf456gH, not {post:?}"));
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                format!("\"post\" must be an Airtable record id like recAbC123dEf456gH, not {post:?}"),
+            );
         }
     }
     let dedup = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
     let value: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
     if let Err(error) = state.journal.inbox_put("bubble", dedup, &value).await {
         tracing::error!(message = "Failed to keep a webhook; answering 503 so that Bubble sends it again.", %error);
-        return refuse(StatusCode::SERVICE_UNAVAILABLE, "the worker cannot store the event now; try again");
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the worker cannot store the event now; try again",
+        );
     }
     match event {
         BubbleEvent::PostChanged { post } => state.scheduler.nudge_post(&post),
@@ -77,23 +95,32 @@ pub(super) async fn bubble(State(state): State<ServerState>, headers: HeaderMap,
 /// Checks `X-Airtable-Content-MAC: hmac-sha256=<hex>` against the body and the webhook's secret.
 pub fn verify_airtable_mac(header: Option<&str>, secret: &[u8], body: &[u8]) -> Result<(), &'static str> {
     let header = header.ok_or("missing X-Airtable-Content-MAC header")?;
-    let hex = header.strip_prefix("hmac-sha256=").ok_or("X-Airtable-Content-MAC is not `hmac-sha256=<hex>`")?;
+    let hex = header
+        .strip_prefix("hmac-sha256=")
+        .ok_or("X-Airtable-Content-MAC is not `hmac-sha256=<hex>`")?;
     let presented = decode_hex(hex).ok_or("X-Airtable-Content-MAC is not hexadecimal")?;
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).map_err(|_| "the webhook secret is unusable")?;
     mac.update(body);
-    mac.verify_slice(&presented).map_err(|_| "X-Airtable-Content-MAC does not match the body")
+    mac.verify_slice(&presented)
+        .map_err(|_| "X-Airtable-Content-MAC does not match the body")
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 pub(super) async fn airtable(State(state): State<ServerState>, headers: HeaderMap, body: Bytes) -> Response {
     let Some(secret) = &state.airtable_mac_secret else {
-        return refuse(StatusCode::NOT_FOUND, "Airtable change notifications are not configured (AIRTABLE_WEBHOOK_MAC_SECRET)");
+        return refuse(
+            StatusCode::NOT_FOUND,
+            "Airtable change notifications are not configured (AIRTABLE_WEBHOOK_MAC_SECRET)",
+        );
     };
     let header = headers.get("x-airtable-content-mac").and_then(|v| v.to_str().ok());
     if let Err(why) = verify_airtable_mac(header, secret, &body) {
@@ -105,7 +132,10 @@ pub(super) async fn airtable(State(state): State<ServerState>, headers: HeaderMa
     };
     if let Err(error) = state.journal.inbox_put("airtable", None, &value).await {
         tracing::error!(message = "Failed to keep an Airtable notification.", %error);
-        return refuse(StatusCode::SERVICE_UNAVAILABLE, "the worker cannot store the notification now");
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the worker cannot store the notification now",
+        );
     }
     // A ping says only that something changed: one read of the schedule finds out what.
     state.scheduler.nudge_all();
@@ -115,7 +145,10 @@ pub(super) async fn airtable(State(state): State<ServerState>, headers: HeaderMa
 pub(super) async fn status(State(state): State<ServerState>) -> Response {
     match crate::commands::status_report(&state.journal).await {
         Ok(report) => Json(report).into_response(),
-        Err(e) => refuse(StatusCode::SERVICE_UNAVAILABLE, format!("the journal cannot be read: {e}")),
+        Err(e) => refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("the journal cannot be read: {e}"),
+        ),
     }
 }
 
@@ -130,19 +163,30 @@ mod tests {
         let mut mac = Hmac::<Sha256>::new_from_slice(secret).unwrap();
         mac.update(body);
         let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(verify_airtable_mac(Some(&format!("hmac-sha256={hex}")), secret, body), Ok(()));
+        assert_eq!(
+            verify_airtable_mac(Some(&format!("hmac-sha256={hex}")), secret, body),
+            Ok(())
+        );
         assert_eq!(
             verify_airtable_mac(Some(&format!("hmac-sha256={hex}")), secret, b"{}"),
             Err("X-Airtable-Content-MAC does not match the body")
         );
-        assert_eq!(verify_airtable_mac(None, secret, body), Err("missing X-Airtable-Content-MAC header"));
+        assert_eq!(
+            verify_airtable_mac(None, secret, body),
+            Err("missing X-Airtable-Content-MAC header")
+        );
         assert!(verify_airtable_mac(Some("sha1=00"), secret, body).is_err());
     }
 
     #[test]
     fn bubble_events_parse_and_unknown_ones_do_not() {
         let e: BubbleEvent = serde_json::from_str(r#"{"event":"post.changed","post":"recAbC123dEf456gH"}"#).unwrap();
-        assert_eq!(e, BubbleEvent::PostChanged { post: "recAbC123dEf456gH".into() });
+        assert_eq!(
+            e,
+            BubbleEvent::PostChanged {
+                post: "recAbC123dEf456gH".into()
+            }
+        );
         assert!(serde_json::from_str::<BubbleEvent>(r#"{"event":"post.deleted"}"#).is_err());
     }
 }

@@ -25,7 +25,9 @@ async fn launching_the_sandbox_twice_keeps_its_base_and_changes_nothing() {
         "the demo posts are all readable: {bad:?}"
     );
     let (base_id, token) = (first.env.base_id.clone(), first.env.token.expose_secret().to_string());
-    first.server.shutdown().await;
+    assert_eq!(first.demo_accounts.len(), 2, "X and Facebook demo accounts have tokens");
+    let vault_keys = first.env.vault_keys.expose_secret().to_string();
+    first.shutdown().await;
 
     let second = launch(listen, dir.path(), &Schema::builtin(), ClientOptions::new)
         .await
@@ -36,11 +38,21 @@ async fn launching_the_sandbox_twice_keeps_its_base_and_changes_nothing() {
     assert!(!second.demo_loaded);
     assert_eq!(
         second.base.client().usage().this_month(&base_id),
-        2,
-        "schema read and demo probe"
+        3,
+        "schema read, demo probe, demo accounts"
     );
     let lines = second.env.dotenv_lines();
     assert!(lines.starts_with("AIRTABLE_API_URL=http://127.0.0.1:"), "{lines}");
     assert!(lines.contains(&format!("AIRTABLE_BASE_ID={base_id}\n")), "{lines}");
-    second.server.shutdown().await;
+    assert_eq!(
+        second.env.vault_keys.expose_secret(),
+        vault_keys,
+        "the demo's tokens stay readable"
+    );
+    assert_eq!(second.demo_accounts.len(), 2);
+    assert!(
+        lines.contains("X_API_URL=http://127.0.0.1:") && lines.contains("SCHEDULO_VAULT_KEYS=sandbox1="),
+        "{lines}"
+    );
+    second.shutdown().await;
 }

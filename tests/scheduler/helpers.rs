@@ -57,7 +57,11 @@ impl World {
         .unwrap();
         let x = XSandbox::start(XSandboxOptions {
             listen: "127.0.0.1:0".parse().unwrap(),
-            users: vec![XSandboxUser { token: X_TOKEN.into(), id: X_USER.into(), username: "ada".into() }],
+            users: vec![XSandboxUser {
+                token: X_TOKEN.into(),
+                id: X_USER.into(),
+                username: "ada".into(),
+            }],
             limits: Default::default(),
         })
         .await
@@ -65,12 +69,20 @@ impl World {
         let fb = FacebookSandbox::start(FacebookSandboxOptions {
             listen: "127.0.0.1:0".parse().unwrap(),
             version: "v21.0".into(),
-            ..FacebookSandboxOptions::new(vec![FacebookSandboxPage { token: FB_TOKEN.into(), id: FB_PAGE.into(), name: "Ada's Page".into() }])
+            ..FacebookSandboxOptions::new(vec![FacebookSandboxPage {
+                token: FB_TOKEN.into(),
+                id: FB_PAGE.into(),
+                name: "Ada's Page".into(),
+            }])
         })
         .await
         .unwrap();
         let base_id = airtable.create_base("world");
-        let client = AirtableClient::new(ClientOptions::new(airtable.url().parse().unwrap(), SecretString::from(AIRTABLE_TOKEN))).unwrap();
+        let client = AirtableClient::new(ClientOptions::new(
+            airtable.url().parse().unwrap(),
+            SecretString::from(AIRTABLE_TOKEN),
+        ))
+        .unwrap();
         let base = client.base(&base_id);
         let plan = schema::plan(&Schema::builtin(), &base.tables().await.unwrap());
         schema::apply::execute(&base, &plan).await.unwrap();
@@ -82,12 +94,28 @@ impl World {
         let journal = Journal::open(&journal_dir.path().join("journal.sqlite")).await.unwrap();
         let clock = Clock::new();
         let (scheduler, outbox) = make_scheduler(&base, &journal, &vault, &x, &fb, clock);
-        World { airtable, x, fb, base, vault, vault_spec, clock, journal_dir, journal, scheduler, outbox, x_account, fb_account }
+        World {
+            airtable,
+            x,
+            fb,
+            base,
+            vault,
+            vault_spec,
+            clock,
+            journal_dir,
+            journal,
+            scheduler,
+            outbox,
+            x_account,
+            fb_account,
+        }
     }
 
     /// A new scheduler over the same journal file, as after the worker was killed and restarted.
     pub async fn restart(&mut self) {
-        let journal = Journal::open(&self.journal_dir.path().join("journal.sqlite")).await.unwrap();
+        let journal = Journal::open(&self.journal_dir.path().join("journal.sqlite"))
+            .await
+            .unwrap();
         let (scheduler, outbox) = make_scheduler(&self.base, &journal, &self.vault, &self.x, &self.fb, self.clock);
         self.journal = journal;
         self.scheduler = scheduler;
@@ -104,7 +132,12 @@ impl World {
             posts::CAPTION: caption,
             posts::STATUS: "Scheduled",
         }));
-        self.base.create(posts::TABLE, vec![row], false).await.unwrap().remove(0).id
+        self.base
+            .create(posts::TABLE, vec![row], false)
+            .await
+            .unwrap()
+            .remove(0)
+            .id
     }
 
     pub async fn post(&self, record_id: &str) -> Record {
@@ -129,12 +162,23 @@ fn make_scheduler(
     fb: &FacebookSandbox,
     clock: Clock,
 ) -> (Arc<PostScheduler>, Outbox) {
-    let urls = PlatformUrls { x: x.url().parse().unwrap(), facebook: fb.url().parse().unwrap() };
+    let urls = PlatformUrls {
+        x: x.url().parse().unwrap(),
+        facebook: fb.url().parse().unwrap(),
+    };
     let publishers = Arc::new(Publishers::new(&urls).unwrap());
     let wake = Arc::new(Notify::new());
     let spec = Spec::builtin();
     let outbox = Outbox::new(base.clone(), journal.clone(), spec.outbox.clone(), clock, wake.clone());
-    let scheduler = PostScheduler::new(base.clone(), journal.clone(), vault.clone(), publishers, spec, clock, wake);
+    let scheduler = PostScheduler::new(
+        base.clone(),
+        journal.clone(),
+        vault.clone(),
+        publishers,
+        spec,
+        clock,
+        wake,
+    );
     (Arc::new(scheduler), outbox)
 }
 
@@ -145,8 +189,19 @@ async fn add_account(base: &Base, vault: &Vault, platform: &str, external: &str,
         accounts::ACCOUNT_NAME: name,
         accounts::STATUS: "Connected",
     }));
-    let id = base.create(accounts::TABLE, vec![row], false).await.unwrap().remove(0).id;
+    let id = base
+        .create(accounts::TABLE, vec![row], false)
+        .await
+        .unwrap()
+        .remove(0)
+        .id;
     let sealed = vault.encrypt(&id, &SecretString::from(token.to_string()));
-    base.update(accounts::TABLE, vec![(id.clone(), fields(json!({ accounts::ACCESS_TOKEN: sealed })))], false).await.unwrap();
+    base.update(
+        accounts::TABLE,
+        vec![(id.clone(), fields(json!({ accounts::ACCESS_TOKEN: sealed })))],
+        false,
+    )
+    .await
+    .unwrap();
     id
 }

@@ -15,8 +15,14 @@ async fn a_post_is_published_at_its_time_and_its_status_and_url_written_back() {
     let (_, due) = w.journal.next_due().await.unwrap().unwrap();
     w.clock.sleep_until(due).await;
     let outcomes = w.scheduler.publish_due().await.unwrap();
-    assert!(matches!(&outcomes[..], [(r, Outcome::Published(_))] if *r == id), "{outcomes:?}");
-    assert!((w.clock.now() - due).num_milliseconds() < 1000, "published within a second of its time");
+    assert!(
+        matches!(&outcomes[..], [(r, Outcome::Published(_))] if *r == id),
+        "{outcomes:?}"
+    );
+    assert!(
+        (w.clock.now() - due).num_milliseconds() < 1000,
+        "published within a second of its time"
+    );
     w.outbox.flush().await.unwrap();
     let record = w.post(&id).await;
     assert_eq!(record.fields[posts::STATUS], json!("Posted"));
@@ -47,10 +53,27 @@ async fn edits_and_deletions_before_the_due_time_are_honoured() {
     let deleted = w.schedule(&w.x_account, "to be deleted", 600).await;
     let rescheduled = w.schedule(&w.x_account, "moved later", 600).await;
     w.scheduler.sync().await.unwrap();
-    w.base.update(posts::TABLE, vec![(edited.clone(), fields(json!({ posts::CAPTION: "final text" })))], false).await.unwrap();
-    w.base.delete(posts::TABLE, std::slice::from_ref(&deleted)).await.unwrap();
+    w.base
+        .update(
+            posts::TABLE,
+            vec![(edited.clone(), fields(json!({ posts::CAPTION: "final text" })))],
+            false,
+        )
+        .await
+        .unwrap();
+    w.base
+        .delete(posts::TABLE, std::slice::from_ref(&deleted))
+        .await
+        .unwrap();
     let later = (w.clock.now() + chrono::Duration::hours(2)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    w.base.update(posts::TABLE, vec![(rescheduled.clone(), fields(json!({ posts::SCHEDULED_TIME: later })))], false).await.unwrap();
+    w.base
+        .update(
+            posts::TABLE,
+            vec![(rescheduled.clone(), fields(json!({ posts::SCHEDULED_TIME: later })))],
+            false,
+        )
+        .await
+        .unwrap();
     w.scheduler.nudge_all();
     w.scheduler.sync().await.unwrap();
     w.advance(601).await;
@@ -65,8 +88,16 @@ async fn edits_and_deletions_before_the_due_time_are_honoured() {
 async fn a_malformed_post_fails_with_a_clear_message_and_the_others_publish() {
     let w = World::start().await;
     let good = w.schedule(&w.x_account, "good post", 5).await;
-    let row = fields(json!({ posts::POST_ID: "no-account", posts::SCHEDULED_TIME: "2026-01-01T00:00:00.000Z", posts::STATUS: "Scheduled" }));
-    let bad = w.base.create(posts::TABLE, vec![row], false).await.unwrap().remove(0).id;
+    let row = fields(
+        json!({ posts::POST_ID: "no-account", posts::SCHEDULED_TIME: "2026-01-01T00:00:00.000Z", posts::STATUS: "Scheduled" }),
+    );
+    let bad = w
+        .base
+        .create(posts::TABLE, vec![row], false)
+        .await
+        .unwrap()
+        .remove(0)
+        .id;
     w.scheduler.sync().await.unwrap();
     w.advance(5).await;
     w.scheduler.publish_due().await.unwrap();
@@ -105,6 +136,9 @@ async fn a_post_older_than_the_staleness_limit_fails_with_a_message() {
     w.outbox.flush().await.unwrap();
     let stale = w.post(&id).await;
     assert_eq!(stale.fields[posts::STATUS], json!("Failed"));
-    assert!(stale.fields[posts::ERROR_MESSAGE].as_str().unwrap().contains("staleness limit"));
+    assert!(stale.fields[posts::ERROR_MESSAGE]
+        .as_str()
+        .unwrap()
+        .contains("staleness limit"));
     assert_eq!(w.post(&recent).await.fields[posts::STATUS], json!("Posted"));
 }

@@ -13,7 +13,9 @@ async fn the_loop_publishes_on_time_and_writes_back() {
     let w = World::start().await;
     let id = w.schedule(&w.x_account, "from the loop", 120).await;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let scheduler = tokio::spawn(w.scheduler.clone().run(async { let _ = stopped.await; }));
+    let scheduler = tokio::spawn(w.scheduler.clone().run(async {
+        let _ = stopped.await;
+    }));
     w.advance(121).await;
     w.outbox.flush().await.unwrap();
     assert_eq!(w.post(&id).await.fields[posts::STATUS], json!("Posted"));
@@ -29,7 +31,9 @@ async fn an_idle_hour_costs_at_most_two_airtable_calls() {
     let w = World::start().await;
     let before = w.base.client().usage().this_month(w.base.id());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let scheduler = tokio::spawn(w.scheduler.clone().run(async { let _ = stopped.await; }));
+    let scheduler = tokio::spawn(w.scheduler.clone().run(async {
+        let _ = stopped.await;
+    }));
     tokio::time::sleep(Duration::from_secs(3 * 3600)).await;
     let _ = stop.send(());
     scheduler.await.unwrap();
@@ -45,7 +49,9 @@ async fn serve(w: &World, mac: Option<Vec<u8>>) -> String {
         webhook_token: SecretString::from("hook-secret"),
         airtable_mac_secret: mac,
     };
-    let (addr, _) = server::serve("127.0.0.1:0".parse().unwrap(), state, std::future::pending()).await.unwrap();
+    let (addr, _) = server::serve("127.0.0.1:0".parse().unwrap(), state, std::future::pending())
+        .await
+        .unwrap();
     format!("http://{addr}")
 }
 
@@ -55,20 +61,47 @@ async fn bubbles_webhook_is_authenticated_durable_and_nudges_the_scheduler() {
     let w = World::start().await;
     let url = serve(&w, None).await;
     let client = reqwest::Client::new();
-    let refused = client.post(format!("{url}/webhooks/bubble")).bearer_auth("wrong").json(&json!({"event": "schedule.changed"})).send().await.unwrap();
+    let refused = client
+        .post(format!("{url}/webhooks/bubble"))
+        .bearer_auth("wrong")
+        .json(&json!({"event": "schedule.changed"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(refused.status(), 401);
     let body: serde_json::Value = refused.json().await.unwrap();
-    assert_eq!(body["error"], "the bearer token is not this worker's SCHEDULO_WEBHOOK_TOKEN");
-    let bad = client.post(format!("{url}/webhooks/bubble")).bearer_auth("hook-secret").json(&json!({"event": "post.changed", "post": "nope"})).send().await.unwrap();
+    assert_eq!(
+        body["error"],
+        "the bearer token is not this worker's SCHEDULO_WEBHOOK_TOKEN"
+    );
+    let bad = client
+        .post(format!("{url}/webhooks/bubble"))
+        .bearer_auth("hook-secret")
+        .json(&json!({"event": "post.changed", "post": "nope"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), 400);
     assert!(bad.text().await.unwrap().contains("record id"));
 
     let id = w.schedule(&w.x_account, "nudged in", 30).await;
-    let ok = client.post(format!("{url}/webhooks/bubble")).bearer_auth("hook-secret").json(&json!({"event": "post.changed", "post": id})).send().await.unwrap();
+    let ok = client
+        .post(format!("{url}/webhooks/bubble"))
+        .bearer_auth("hook-secret")
+        .json(&json!({"event": "post.changed", "post": id}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 202);
-    assert_eq!(w.journal.inbox_pending(10).await.unwrap().len(), 1, "kept before the answer");
+    assert_eq!(
+        w.journal.inbox_pending(10).await.unwrap().len(),
+        1,
+        "kept before the answer"
+    );
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let scheduler = tokio::spawn(w.scheduler.clone().run(async { let _ = stopped.await; }));
+    let scheduler = tokio::spawn(w.scheduler.clone().run(async {
+        let _ = stopped.await;
+    }));
     w.advance(31).await;
     assert_eq!(w.tweets(), ["nudged in"]);
     let _ = stop.send(());
@@ -82,13 +115,26 @@ async fn airtables_notification_is_verified_by_its_mac() {
     let w = World::start().await;
     let secret = b"airtable-mac-secret".to_vec();
     let url = serve(&w, Some(secret.clone())).await;
-    let body = json!({"base": {"id": w.base.id()}, "webhook": {"id": "achX"}, "timestamp": "2026-11-25T10:00:00.000Z"}).to_string();
+    let body = json!({"base": {"id": w.base.id()}, "webhook": {"id": "achX"}, "timestamp": "2026-11-25T10:00:00.000Z"})
+        .to_string();
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&secret).unwrap();
     mac.update(body.as_bytes());
     let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
     let client = reqwest::Client::new();
-    let forged = client.post(format!("{url}/webhooks/airtable")).header("X-Airtable-Content-MAC", "hmac-sha256=00").body(body.clone()).send().await.unwrap();
+    let forged = client
+        .post(format!("{url}/webhooks/airtable"))
+        .header("X-Airtable-Content-MAC", "hmac-sha256=00")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(forged.status(), 401);
-    let good = client.post(format!("{url}/webhooks/airtable")).header("X-Airtable-Content-MAC", format!("hmac-sha256={hex}")).body(body).send().await.unwrap();
+    let good = client
+        .post(format!("{url}/webhooks/airtable"))
+        .header("X-Airtable-Content-MAC", format!("hmac-sha256={hex}"))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(good.status(), 204);
 }

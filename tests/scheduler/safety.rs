@@ -7,7 +7,13 @@ use schedulo::scenarios::post_scheduler::Outcome;
 use serde_json::json;
 
 async fn admin(url: &str, path: &str, body: serde_json::Value, token: &str) {
-    let resp = reqwest::Client::new().post(format!("{url}{path}")).bearer_auth(token).json(&body).send().await.unwrap();
+    let resp = reqwest::Client::new()
+        .post(format!("{url}{path}"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert!(resp.status().is_success(), "{path}: {}", resp.status());
 }
 
@@ -19,7 +25,11 @@ async fn killed_after_the_intent_before_the_call_publishes_once_after_restart() 
     let id = w.schedule(&w.x_account, "intent only", 5).await;
     w.scheduler.sync().await.unwrap();
     w.advance(5).await;
-    w.journal.claim_intent(&id, "the-dead-worker", w.clock.now()).await.unwrap().unwrap();
+    w.journal
+        .claim_intent(&id, "the-dead-worker", w.clock.now())
+        .await
+        .unwrap()
+        .unwrap();
     w.restart().await;
     w.scheduler.reconcile_unresolved().await.unwrap();
     w.scheduler.publish_due().await.unwrap();
@@ -34,16 +44,26 @@ async fn killed_after_the_call_before_the_outcome_does_not_publish_again() {
     let id = w.schedule(&w.x_account, "published then killed", 5).await;
     w.scheduler.sync().await.unwrap();
     w.advance(5).await;
-    w.journal.claim_intent(&id, "the-dead-worker", w.clock.now()).await.unwrap().unwrap();
+    w.journal
+        .claim_intent(&id, "the-dead-worker", w.clock.now())
+        .await
+        .unwrap()
+        .unwrap();
     // The dead worker's call went through.
-    let x = schedulo::platforms::x::XPublisher::new(schedulo::platforms::x::XOptions::new(w.x.url().parse().unwrap())).unwrap();
+    let x = schedulo::platforms::x::XPublisher::new(schedulo::platforms::x::XOptions::new(w.x.url().parse().unwrap()))
+        .unwrap();
     let account = schedulo::platforms::Account {
         record_id: w.x_account.clone(),
         external_id: crate::helpers::X_USER.into(),
         handle: Some("ada".into()),
         token: secrecy::SecretString::from(crate::helpers::X_TOKEN),
     };
-    let content = schedulo::platforms::PostContent { record_id: id.clone(), text: "published then killed".into(), link: None, media: vec![] };
+    let content = schedulo::platforms::PostContent {
+        record_id: id.clone(),
+        text: "published then killed".into(),
+        link: None,
+        media: vec![],
+    };
     x.publish(&account, &content, &Default::default()).await.unwrap();
     w.restart().await;
     let outcomes = w.scheduler.reconcile_unresolved().await.unwrap();
@@ -82,7 +102,10 @@ async fn a_publish_call_that_timed_out_after_the_platform_accepted_it_is_reconci
     admin(&w.x.url(), "/_sandbox/faults", fault, crate::helpers::X_TOKEN).await;
     w.advance(5).await;
     let outcomes = w.scheduler.publish_due().await.unwrap();
-    assert!(matches!(&outcomes[..], [(r, Outcome::Published(_))] if *r == id), "{outcomes:?}");
+    assert!(
+        matches!(&outcomes[..], [(r, Outcome::Published(_))] if *r == id),
+        "{outcomes:?}"
+    );
     assert_eq!(w.tweets().len(), 1);
 }
 
@@ -90,16 +113,27 @@ async fn a_publish_call_that_timed_out_after_the_platform_accepted_it_is_reconci
 #[tokio::test(start_paused = true)]
 async fn an_airtable_outage_delays_the_write_back_but_loses_nothing() {
     let w = World::start().await;
-    let ids = [w.schedule(&w.x_account, "one", 5).await, w.schedule(&w.x_account, "two", 5).await];
+    let ids = [
+        w.schedule(&w.x_account, "one", 5).await,
+        w.schedule(&w.x_account, "two", 5).await,
+    ];
     w.scheduler.sync().await.unwrap();
     let outage = json!({"method": "PATCH", "path_prefix": format!("/v0/{}/", w.base.id()), "count": 50, "status": 503});
-    admin(&w.airtable.url(), "/_sandbox/faults", outage, crate::helpers::AIRTABLE_TOKEN).await;
+    admin(
+        &w.airtable.url(),
+        "/_sandbox/faults",
+        outage,
+        crate::helpers::AIRTABLE_TOKEN,
+    )
+    .await;
     w.advance(5).await;
     w.scheduler.publish_due().await.unwrap();
     let report = w.outbox.flush().await.unwrap();
     assert_eq!(report.written, 0);
     assert_eq!(w.journal.outbox_len().await.unwrap(), 2);
-    let clear = reqwest::Client::new().delete(format!("{}/_sandbox/faults", w.airtable.url())).bearer_auth(crate::helpers::AIRTABLE_TOKEN);
+    let clear = reqwest::Client::new()
+        .delete(format!("{}/_sandbox/faults", w.airtable.url()))
+        .bearer_auth(crate::helpers::AIRTABLE_TOKEN);
     assert!(clear.send().await.unwrap().status().is_success());
     w.advance(600).await;
     let report = w.outbox.flush().await.unwrap();
@@ -117,10 +151,18 @@ async fn a_429_storm_makes_no_call_exceed_the_limit() {
         w.schedule(&w.x_account, &format!("storm {i}"), 5).await;
     }
     w.scheduler.sync().await.unwrap();
-    let reset = reqwest::Client::new().post(format!("{}/_sandbox/counters/reset", w.airtable.url())).bearer_auth(crate::helpers::AIRTABLE_TOKEN);
+    let reset = reqwest::Client::new()
+        .post(format!("{}/_sandbox/counters/reset", w.airtable.url()))
+        .bearer_auth(crate::helpers::AIRTABLE_TOKEN);
     reset.send().await.unwrap();
     let storm = json!({"path_prefix": format!("/v0/{}/", w.base.id()), "count": 3, "status": 429});
-    admin(&w.airtable.url(), "/_sandbox/faults", storm, crate::helpers::AIRTABLE_TOKEN).await;
+    admin(
+        &w.airtable.url(),
+        "/_sandbox/faults",
+        storm,
+        crate::helpers::AIRTABLE_TOKEN,
+    )
+    .await;
     w.advance(5).await;
     w.scheduler.publish_due().await.unwrap();
     w.outbox.flush().await.unwrap();
@@ -134,6 +176,9 @@ async fn a_429_storm_makes_no_call_exceed_the_limit() {
         .await
         .unwrap();
     let base = &counters["bases"][w.base.id()];
-    assert_eq!(base["by_status"]["429"], 3, "only the injected 429s, none earned: {base}");
+    assert_eq!(
+        base["by_status"]["429"], 3,
+        "only the injected 429s, none earned: {base}"
+    );
     assert_eq!(w.journal.outbox_len().await.unwrap(), 0);
 }

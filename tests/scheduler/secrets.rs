@@ -23,21 +23,29 @@ impl Write for Captured {
 /// ErrorMessage holds a token or the vault key.
 #[tokio::test(start_paused = true)]
 async fn no_secret_appears_in_any_log_line_or_error() {
+    // Process-wide, so that it also sees the logs of the tests running beside this one (a
+    // thread-local subscriber can miss events whose callsites other threads registered first).
     let captured = Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::subscriber::set_global_default(subscriber).expect("only this test sets the global subscriber");
 
     let w = World::start().await;
     let ok = w.schedule(&w.x_account, "fine", 5).await;
     let fb = w.schedule(&w.fb_account, "fine on facebook", 5).await;
     // An account whose stored token the platform refuses.
-    let bad_token = w.vault.encrypt(&w.fb_account, &secrecy::SecretString::from("revoked-token-secret-0004"));
+    let bad_token = w
+        .vault
+        .encrypt(&w.fb_account, &secrecy::SecretString::from("revoked-token-secret-0004"));
     let fields = crate::helpers::fields(serde_json::json!({ "AccessToken": bad_token }));
-    w.base.update("SocialAccounts", vec![(w.fb_account.clone(), fields)], false).await.unwrap();
+    w.base
+        .update("SocialAccounts", vec![(w.fb_account.clone(), fields)], false)
+        .await
+        .unwrap();
     w.scheduler.sync().await.unwrap();
     w.advance(5).await;
     w.scheduler.publish_due().await.unwrap();
@@ -50,7 +58,13 @@ async fn no_secret_appears_in_any_log_line_or_error() {
     assert!(logs.contains("Post published."), "the capture works");
     let vault_key = w.vault_spec.expose_secret().split('=').nth(1).unwrap().to_string();
     let message = refused.fields[posts::ERROR_MESSAGE].as_str().unwrap_or("").to_string();
-    for secret in [X_TOKEN, FB_TOKEN, AIRTABLE_TOKEN, "revoked-token-secret-0004", vault_key.as_str()] {
+    for secret in [
+        X_TOKEN,
+        FB_TOKEN,
+        AIRTABLE_TOKEN,
+        "revoked-token-secret-0004",
+        vault_key.as_str(),
+    ] {
         assert!(!logs.contains(secret), "a secret is in the logs");
         assert!(!message.contains(secret), "a secret is in an ErrorMessage");
     }

@@ -117,11 +117,32 @@ async fn a_retry_releases_the_intent() {
     assert_eq!(row.last_error.as_deref(), Some("media upload refused with 503"));
 }
 
+/// An unknown outcome goes back to Retrying only through a retry recorded after reconciliation
+/// showed the post did not go out (the scheduler's decision); a wait for a rate limit cannot.
 #[tokio::test]
-async fn an_unknown_outcome_is_never_retried() {
+async fn an_unknown_outcome_is_retried_only_after_reconciliation_and_never_waits() {
     let j = unknown().await;
-    let text = refused(&j, j.record_retry("recA", at(5), "again?").await, PostState::Unknown).await;
-    assert_eq!(text, "cannot record a retry for recA: it is Unknown, not Intent");
+    let text = refused(&j, j.record_wait("recA", at(5), "rate limit").await, PostState::Unknown).await;
+    assert_eq!(
+        text,
+        "cannot record a wait for a rate limit for recA: it is Unknown, not Intent"
+    );
+    j.record_retry("recA", at(5), "the platform shows no such post")
+        .await
+        .unwrap();
+    assert_eq!(state_of(&j, "recA").await, PostState::Retrying);
+}
+
+/// A wait for a rate limit gives the attempt back.
+#[tokio::test]
+async fn a_wait_for_a_rate_limit_does_not_use_up_an_attempt() {
+    let j = claimed().await;
+    assert_eq!(j.get("recA").await.unwrap().unwrap().attempts, 1);
+    j.record_wait("recA", at(60), "X's limit resets at 10:15")
+        .await
+        .unwrap();
+    let row = j.get("recA").await.unwrap().unwrap();
+    assert_eq!((row.state, row.attempts), (PostState::Retrying, 0));
 }
 
 #[tokio::test]

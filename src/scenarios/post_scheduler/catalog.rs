@@ -43,7 +43,11 @@ pub async fn read(base: &Base, until: DateTime<Utc>) -> Result<Catalog, Airtable
     };
     let records = base.list(posts::TABLE, &query).await?;
     let (posts, malformed) = read_all(&records, ScheduledPost::from_record);
-    let mut catalog = Catalog { posts, malformed, ..Catalog::default() };
+    let mut catalog = Catalog {
+        posts,
+        malformed,
+        ..Catalog::default()
+    };
     complete(base, &mut catalog).await?;
     Ok(catalog)
 }
@@ -52,7 +56,11 @@ pub async fn read(base: &Base, until: DateTime<Utc>) -> Result<Catalog, Airtable
 pub async fn read_one(base: &Base, record_id: &str) -> Result<Catalog, AirtableError> {
     let record = base.get(posts::TABLE, record_id).await?;
     let (posts, malformed) = read_all(std::slice::from_ref(&record), ScheduledPost::from_record);
-    let mut catalog = Catalog { posts, malformed, ..Catalog::default() };
+    let mut catalog = Catalog {
+        posts,
+        malformed,
+        ..Catalog::default()
+    };
     complete(base, &mut catalog).await?;
     Ok(catalog)
 }
@@ -76,7 +84,8 @@ async fn by_ids(base: &Base, table: &str, ids: &BTreeSet<&str>) -> Result<Vec<Re
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    base.list(table, &ListQuery::filtered(Formula::record_id_in(ids.iter().copied()))).await
+    base.list(table, &ListQuery::filtered(Formula::record_id_in(ids.iter().copied())))
+        .await
 }
 
 /// The post as it will be published: the caption, the hashtags on a line of their own, the media.
@@ -89,27 +98,44 @@ pub fn content(post: &ScheduledPost, media: Option<&MediaItem>) -> PostContent {
         (true, false) => hashtags.to_string(),
         (true, true) => String::new(),
     };
-    PostContent { record_id: post.record_id.clone(), text, link: None, media: media.map(media_refs).unwrap_or_default() }
+    PostContent {
+        record_id: post.record_id.clone(),
+        text,
+        link: None,
+        media: media.map(media_refs).unwrap_or_default(),
+    }
 }
 
 /// The files of a media record. A carousel's `CloudinaryURL` holds its images' URLs separated by
 /// spaces, commas or new lines (the seed has one URL field for all media types).
 fn media_refs(item: &MediaItem) -> Vec<MediaRef> {
-    let Some(urls) = item.cloudinary_url.as_deref() else { return Vec::new() };
+    let Some(urls) = item.cloudinary_url.as_deref() else {
+        return Vec::new();
+    };
     let kind = match item.media_type {
         MediaType::Image | MediaType::Carousel => MediaKind::Image,
         MediaType::Video => MediaKind::Video,
     };
     urls.split(|c: char| c.is_whitespace() || c == ',')
         .filter(|u| !u.is_empty())
-        .map(|url| MediaRef { url: url.to_string(), kind, bytes: None, width: None, height: None })
+        .map(|url| MediaRef {
+            url: url.to_string(),
+            kind,
+            bytes: None,
+            width: None,
+            height: None,
+        })
         .collect()
 }
 
 /// A digest of everything that decides what gets published and when: an edit changes it.
 pub fn fingerprint(post: &ScheduledPost, account: &SocialAccount, content: &PostContent) -> String {
     let mut h = Sha256::new();
-    for part in [account.record_id.as_str(), account.platform.to_string().as_str(), &content.text] {
+    for part in [
+        account.record_id.as_str(),
+        account.platform.to_string().as_str(),
+        &content.text,
+    ] {
         h.update(part.as_bytes());
         h.update([0]);
     }

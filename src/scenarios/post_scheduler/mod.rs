@@ -18,18 +18,18 @@ pub mod publishers;
 mod sync;
 
 use crate::airtable::Base;
+use crate::base::{ScheduledPost, SocialAccount};
 use crate::clock::Clock;
 use crate::journal::Journal;
 use crate::platforms::PostContent;
 use crate::scenarios::PostScheduler as Spec;
 use crate::vault::Vault;
-use crate::base::{ScheduledPost, SocialAccount};
 pub use publish::Outcome;
 use publishers::Publishers;
-pub use sync::SyncReport;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
+pub use sync::SyncReport;
 use tokio::sync::Notify;
 
 /// The scenario's name in the journal and in logs.
@@ -101,7 +101,10 @@ impl PostScheduler {
 
     /// Asks for one post to be read again (it was created or edited).
     pub fn nudge_post(&self, record_id: &str) {
-        self.nudged_posts.lock().expect("nudge lock").push(record_id.to_string());
+        self.nudged_posts
+            .lock()
+            .expect("nudge lock")
+            .push(record_id.to_string());
         self.nudge.notify_one();
     }
 

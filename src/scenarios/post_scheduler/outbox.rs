@@ -34,7 +34,13 @@ pub struct Outbox {
 
 impl Outbox {
     pub fn new(base: Base, journal: Journal, spec: OutboxSpec, clock: Clock, wake: Arc<Notify>) -> Outbox {
-        Outbox { base, journal, spec, clock, wake }
+        Outbox {
+            base,
+            journal,
+            spec,
+            clock,
+            wake,
+        }
     }
 
     /// Writes everything that is due, 10 records a request, table by table.
@@ -61,8 +67,10 @@ impl Outbox {
         report.requests += 1;
         match self.base.update(table, changes, false).await {
             Ok(_) => {
-                let acks: Vec<(String, String, i64)> =
-                    items.iter().map(|i| (i.table.clone(), i.record_id.clone(), i.version)).collect();
+                let acks: Vec<(String, String, i64)> = items
+                    .iter()
+                    .map(|i| (i.table.clone(), i.record_id.clone(), i.version))
+                    .collect();
                 self.journal.outbox_ack(&acks).await?;
                 report.written += items.len();
             }
@@ -75,7 +83,9 @@ impl Outbox {
             Err(e) if e.class() == ErrorClass::Permanent => {
                 let item = &items[0];
                 tracing::error!(message = "Airtable refused a status write for good; it is dropped.", table, record = %item.record_id, error = %e);
-                self.journal.outbox_ack(&[(item.table.clone(), item.record_id.clone(), item.version)]).await?;
+                self.journal
+                    .outbox_ack(&[(item.table.clone(), item.record_id.clone(), item.version)])
+                    .await?;
                 report.dropped += 1;
             }
             Err(e) => {
@@ -83,7 +93,8 @@ impl Outbox {
                 let delay = self.backoff(attempts);
                 let next = self.clock.now() + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::minutes(1));
                 tracing::warn!(message = "Status writes to Airtable failed; will try again.", table, records = items.len(), next = %next, error = %e);
-                let keys: Vec<(String, String)> = items.iter().map(|i| (i.table.clone(), i.record_id.clone())).collect();
+                let keys: Vec<(String, String)> =
+                    items.iter().map(|i| (i.table.clone(), i.record_id.clone())).collect();
                 self.journal.outbox_retry(&keys, next, &e.to_string()).await?;
                 report.deferred += items.len();
             }
@@ -91,9 +102,9 @@ impl Outbox {
         Ok(())
     }
 
-    fn backoff(&self, attempts: i64) -> Duration {
+    fn backoff(&self, attempts: u32) -> Duration {
         let first = self.spec.first_delay_secs.max(1) as f64;
-        let secs = (first * 2f64.powi(attempts.clamp(0, 20) as i32)).min(self.spec.max_delay_secs as f64);
+        let secs = (first * 2f64.powi(attempts.min(20) as i32)).min(self.spec.max_delay_secs as f64);
         Duration::from_secs_f64(secs)
     }
 

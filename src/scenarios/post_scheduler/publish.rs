@@ -74,7 +74,11 @@ impl PostScheduler {
             self.fail_unclaimed(&row.record_id, &violation.message).await?;
             return Ok(Outcome::Failed(violation.message));
         }
-        let Some(claimed) = self.journal.claim_intent(&row.record_id, &self.owner, self.clock.now()).await? else {
+        let Some(claimed) = self
+            .journal
+            .claim_intent(&row.record_id, &self.owner, self.clock.now())
+            .await?
+        else {
             return Ok(Outcome::Skipped);
         };
         let account = match self.account(&ready) {
@@ -86,7 +90,11 @@ impl PostScheduler {
             Err(e) => return self.after_error(&claimed, e, false).await,
         };
         let lag_ms = (self.clock.now() - ready.post.scheduled_time).num_milliseconds();
-        match self.publishers.publish(platform, &account, &ready.content, &prepared).await {
+        match self
+            .publishers
+            .publish(platform, &account, &ready.content, &prepared)
+            .await
+        {
             Ok(published) => {
                 tracing::info!(message = "Post published.", record = %row.record_id, %platform, url = %published.url, lag_ms);
                 self.record_published(&row.record_id, &published).await?;
@@ -99,9 +107,16 @@ impl PostScheduler {
     /// The account's credentials, its token decrypted from the vault.
     fn account(&self, ready: &Ready) -> Result<Account, String> {
         let a = &ready.account;
-        let stored = a.access_token.as_ref().map(secrecy::ExposeSecret::expose_secret).unwrap_or("");
+        let stored = a
+            .access_token
+            .as_ref()
+            .map(secrecy::ExposeSecret::expose_secret)
+            .unwrap_or("");
         if stored.is_empty() {
-            return Err(format!("The {} account {} has no access token: connect it again.", a.platform, a.record_id));
+            return Err(format!(
+                "The {} account {} has no access token: connect it again.",
+                a.platform, a.record_id
+            ));
         }
         let token = self.vault.decrypt(&a.record_id, stored).map_err(|e| format!("{e}"))?;
         Ok(Account {
@@ -167,10 +182,18 @@ impl PostScheduler {
         let platform = ready.account.platform;
         let account = match self.account(&ready) {
             Ok(a) => a,
-            Err(message) => return self.review(row, &format!("Needs review: could not check {platform}: {message}")).await,
+            Err(message) => {
+                return self
+                    .review(row, &format!("Needs review: could not check {platform}: {message}"))
+                    .await
+            }
         };
         let since = row.intent_at.unwrap_or(ready.post.scheduled_time) - chrono::Duration::minutes(10);
-        match self.publishers.reconcile(platform, &account, &ready.content, since).await {
+        match self
+            .publishers
+            .reconcile(platform, &account, &ready.content, since)
+            .await
+        {
             Ok(Some(published)) => {
                 tracing::info!(message = "Reconciled: the post went out.", record = %row.record_id, url = %published.url);
                 self.record_published(&row.record_id, &published).await?;
@@ -178,7 +201,10 @@ impl PostScheduler {
             }
             Ok(None) => {
                 let next = self.clock.now();
-                let note = format!("{platform} shows no such post since {}: publishing again", since.format("%H:%M UTC"));
+                let note = format!(
+                    "{platform} shows no such post since {}: publishing again",
+                    since.format("%H:%M UTC")
+                );
                 tracing::warn!(message = "Reconciled: the post did not go out; it will be published again.", record = %row.record_id);
                 self.journal.record_retry(&row.record_id, next, &note).await?;
                 Ok(Outcome::Retrying(next))
@@ -195,13 +221,20 @@ impl PostScheduler {
     }
 
     async fn record_published(&self, record_id: &str, published: &Published) -> anyhow::Result<()> {
-        self.journal.record_published(record_id, &published.platform_id, &published.url, self.clock.now()).await?;
-        self.journal.counter_reset(super::SCENARIO, "consecutive_failures").await?;
-        self.write_status(record_id, PostStatus::Posted, Some(&published.url), None).await
+        self.journal
+            .record_published(record_id, &published.platform_id, &published.url, self.clock.now())
+            .await?;
+        self.journal
+            .counter_reset(super::SCENARIO, "consecutive_failures")
+            .await?;
+        self.write_status(record_id, PostStatus::Posted, Some(&published.url), None)
+            .await
     }
 
     async fn review(&self, row: &PostRow, message: &str) -> anyhow::Result<Outcome> {
-        self.journal.record_review(&row.record_id, message, self.clock.now()).await?;
+        self.journal
+            .record_review(&row.record_id, message, self.clock.now())
+            .await?;
         self.write_failed(&row.record_id, message).await?;
         Ok(Outcome::Review(message.to_string()))
     }
@@ -215,28 +248,46 @@ impl PostScheduler {
     pub(crate) async fn fail_unclaimed(&self, record_id: &str, message: &str) -> anyhow::Result<()> {
         tracing::warn!(message = "Post failed.", record = %record_id, reason = %message);
         self.journal.record_failed(record_id, message, self.clock.now()).await?;
-        let failures = self.journal.counter_add(super::SCENARIO, "consecutive_failures", 1).await?;
+        let failures = self
+            .journal
+            .counter_add(super::SCENARIO, "consecutive_failures", 1)
+            .await?;
         if failures == i64::from(self.spec.deactivation.consecutive_failures) {
-            tracing::error!(message = "Too many posts failed in a row: the Post Scheduler stops publishing until the worker restarts.", failures);
+            tracing::error!(
+                message =
+                    "Too many posts failed in a row: the Post Scheduler stops publishing until the worker restarts.",
+                failures
+            );
         }
         self.write_failed(record_id, message).await
     }
 
     /// Whether the scenario is deactivated by its error threshold.
     async fn paused(&self) -> anyhow::Result<bool> {
-        let failures = self.journal.counter_get(super::SCENARIO, "consecutive_failures").await?;
+        let failures = self
+            .journal
+            .counter_get(super::SCENARIO, "consecutive_failures")
+            .await?;
         Ok(failures >= i64::from(self.spec.deactivation.consecutive_failures))
     }
 
     pub(crate) async fn write_failed(&self, record_id: &str, message: &str) -> anyhow::Result<()> {
-        self.write_status(record_id, PostStatus::Failed, None, Some(message)).await
+        self.write_status(record_id, PostStatus::Failed, None, Some(message))
+            .await
     }
 
-    async fn write_status(&self, record_id: &str, status: PostStatus, url: Option<&str>, error: Option<&str>) -> anyhow::Result<()> {
+    async fn write_status(
+        &self,
+        record_id: &str,
+        status: PostStatus,
+        url: Option<&str>,
+        error: Option<&str>,
+    ) -> anyhow::Result<()> {
         let fields = ScheduledPost::outcome_fields(status, url, error);
-        self.journal.outbox_put(crate::base::names::posts::TABLE, record_id, &fields).await?;
+        self.journal
+            .outbox_put(crate::base::names::posts::TABLE, record_id, &fields)
+            .await?;
         self.outbox_wake.notify_one();
         Ok(())
     }
 }
-

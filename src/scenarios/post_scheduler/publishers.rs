@@ -33,9 +33,9 @@ impl Publishers {
     fn not_yet(platform: Platform) -> Option<String> {
         match platform {
             Platform::Twitter | Platform::Facebook => None,
-            Platform::Instagram | Platform::TikTok => {
-                Some(format!("{platform} publishing is not available in this version of the worker yet"))
-            }
+            Platform::Instagram | Platform::TikTok => Some(format!(
+                "{platform} publishing is not available in this version of the worker yet"
+            )),
         }
     }
 
@@ -50,7 +50,12 @@ impl Publishers {
         }
     }
 
-    pub async fn prepare(&self, platform: Platform, account: &Account, post: &PostContent) -> Result<Prepared, PublishError> {
+    pub async fn prepare(
+        &self,
+        platform: Platform,
+        account: &Account,
+        post: &PostContent,
+    ) -> Result<Prepared, PublishError> {
         match platform {
             Platform::Twitter => self.x.prepare(account, post).await,
             Platform::Facebook => self.facebook.prepare(account, post).await,

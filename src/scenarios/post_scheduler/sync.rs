@@ -4,7 +4,7 @@
 use super::catalog::{self, Catalog};
 use super::{PostScheduler, Ready};
 use crate::base::names::posts;
-use crate::journal::{ObservedPost, Observation};
+use crate::journal::{Observation, ObservedPost};
 use std::fmt;
 
 /// What a read of the schedule did.
@@ -37,7 +37,11 @@ impl PostScheduler {
         let seen: Vec<String> = catalog.posts.iter().map(|p| p.record_id.clone()).collect();
         self.ready.lock().expect("ready lock").retain(|id, _| seen.contains(id));
         let mut report = self.absorb(catalog).await?;
-        for record_id in self.journal.forget_missing(&seen, now - chrono::Duration::days(3650), until).await? {
+        for record_id in self
+            .journal
+            .forget_missing(&seen, now - chrono::Duration::days(3650), until)
+            .await?
+        {
             tracing::info!(message = "Post left the schedule before it was published; it will not be.", record = %record_id);
             self.ready.lock().expect("ready lock").remove(&record_id);
             report.cancelled += 1;
@@ -51,11 +55,20 @@ impl PostScheduler {
         if catalog.posts.is_empty() && catalog.malformed.is_empty() {
             self.journal.cancel(record_id, "no longer in the schedule").await?;
         }
-        let still_scheduled = catalog.posts.iter().any(|p| p.status == crate::base::PostStatus::Scheduled);
+        let still_scheduled = catalog
+            .posts
+            .iter()
+            .any(|p| p.status == crate::base::PostStatus::Scheduled);
         if !still_scheduled && catalog.malformed.is_empty() {
-            self.journal.cancel(record_id, "its Status is no longer Scheduled").await?;
+            self.journal
+                .cancel(record_id, "its Status is no longer Scheduled")
+                .await?;
             self.ready.lock().expect("ready lock").remove(record_id);
-            return Ok(SyncReport { read: 1, cancelled: 1, ..SyncReport::default() });
+            return Ok(SyncReport {
+                read: 1,
+                cancelled: 1,
+                ..SyncReport::default()
+            });
         }
         self.absorb(catalog).await
     }
@@ -63,11 +76,15 @@ impl PostScheduler {
     /// Puts what was read into the journal and the cache of ready posts.
     async fn absorb(&self, catalog: Catalog) -> anyhow::Result<SyncReport> {
         let now = self.clock.now();
-        let mut report = SyncReport { read: catalog.posts.len() + catalog.malformed.len(), ..SyncReport::default() };
+        let mut report = SyncReport {
+            read: catalog.posts.len() + catalog.malformed.len(),
+            ..SyncReport::default()
+        };
         for error in catalog.malformed.iter().filter(|e| e.table == posts::TABLE) {
             tracing::warn!(message = "A scheduled post cannot be read; it fails.", %error);
             self.journal.cancel(&error.record_id, "malformed").await?;
-            self.write_failed(&error.record_id, &format!("This post cannot be published: {error}")).await?;
+            self.write_failed(&error.record_id, &format!("This post cannot be published: {error}"))
+                .await?;
             report.failed += 1;
         }
         for post in catalog.posts {
@@ -76,7 +93,8 @@ impl PostScheduler {
                     Some(e) => format!("its account cannot be read: {e}"),
                     None => format!("its account {} does not exist", post.account),
                 };
-                self.fail_unclaimed(&post.record_id, &format!("This post cannot be published: {why}")).await?;
+                self.fail_unclaimed(&post.record_id, &format!("This post cannot be published: {why}"))
+                    .await?;
                 report.failed += 1;
                 continue;
             };
@@ -89,7 +107,8 @@ impl PostScheduler {
                             Some(e) => format!("its media cannot be read: {e}"),
                             None => format!("its media {id} does not exist"),
                         };
-                        self.fail_unclaimed(&post.record_id, &format!("This post cannot be published: {why}")).await?;
+                        self.fail_unclaimed(&post.record_id, &format!("This post cannot be published: {why}"))
+                            .await?;
                         report.failed += 1;
                         continue;
                     }
@@ -106,7 +125,8 @@ impl PostScheduler {
             };
             let observation = self.journal.observe(&observed).await?;
             let stale_by = now - post.scheduled_time;
-            let limit = chrono::Duration::from_std(self.spec.trigger.staleness_limit()).unwrap_or(chrono::Duration::hours(1));
+            let limit =
+                chrono::Duration::from_std(self.spec.trigger.staleness_limit()).unwrap_or(chrono::Duration::hours(1));
             match observation {
                 Observation::New if stale_by > limit => {
                     let message = format!(
@@ -120,11 +140,14 @@ impl PostScheduler {
                     report.failed += 1;
                     continue;
                 }
-                Observation::New => report.new += 1,
+                Observation::New | Observation::Revived => report.new += 1,
                 Observation::Changed => report.changed += 1,
                 Observation::Unchanged | Observation::AlreadyFinal(_) => {}
             }
-            self.ready.lock().expect("ready lock").insert(post.record_id.clone(), Ready { post, account, content });
+            self.ready
+                .lock()
+                .expect("ready lock")
+                .insert(post.record_id.clone(), Ready { post, account, content });
         }
         Ok(report)
     }
