@@ -138,3 +138,23 @@ async fn airtables_notification_is_verified_by_its_mac() {
         .unwrap();
     assert_eq!(good.status(), 204);
 }
+
+/// Two workers on one journal: only the one holding the base's lease publishes.
+#[tokio::test(start_paused = true)]
+async fn two_workers_on_one_journal_publish_each_post_once() {
+    let w = World::start().await;
+    let id = w.schedule(&w.x_account, "only once", 30).await;
+    let other = crate::helpers::second_scheduler(&w, "worker-b");
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let until = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let a = tokio::spawn(w.scheduler.clone().run(until(stopped.clone())));
+    let b = tokio::spawn(other.run(until(stopped.clone())));
+    w.advance(120).await;
+    let _ = stop.send(true);
+    a.await.unwrap();
+    b.await.unwrap();
+    assert_eq!(w.tweets(), ["only once"]);
+    assert_eq!(w.journal.get(&id).await.unwrap().unwrap().state, schedulo::journal::PostState::Published);
+}

@@ -32,6 +32,9 @@ use std::sync::{Arc, Mutex};
 pub use sync::SyncReport;
 use tokio::sync::Notify;
 
+/// How long a worker's hold on a base lasts without renewal (renewed every turn of the loop).
+const LEASE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The scenario's name in the journal and in logs.
 pub const SCENARIO: &str = "post-scheduler";
 
@@ -93,6 +96,12 @@ impl PostScheduler {
         }
     }
 
+    /// Names this worker in the journal (lease and intents); by default `schedulo-<pid>`.
+    pub fn with_owner(mut self, owner: impl Into<String>) -> PostScheduler {
+        self.owner = owner.into();
+        self
+    }
+
     /// Asks for a re-read of the schedule ("something changed").
     pub fn nudge_all(&self) {
         *self.resync_asked.lock().expect("nudge lock") = true;
@@ -115,8 +124,29 @@ impl PostScheduler {
             tracing::error!(message = "Failed to reconcile posts left unresolved.", error = %format!("{error:#}"));
         }
         let mut next_sync = self.clock.now();
+        let mut held = true;
         loop {
             let now = self.clock.now();
+            // One worker owns a base at a time: a lease in the journal, renewed every turn.
+            match self.journal.acquire_lease(self.base.id(), &self.owner, now, LEASE_TTL).await {
+                Ok(true) => {
+                    if !held {
+                        tracing::info!(message = "This worker holds the base's lease again.", base = self.base.id());
+                    }
+                    held = true;
+                }
+                Ok(false) => {
+                    if held {
+                        tracing::warn!(message = "Another worker holds this base's lease; waiting.", base = self.base.id());
+                    }
+                    held = false;
+                    tokio::select! {
+                        _ = tokio::time::sleep(LEASE_TTL / 2) => continue,
+                        _ = &mut shutdown => break,
+                    }
+                }
+                Err(error) => tracing::error!(message = "Failed to renew the lease.", %error),
+            }
             let asked = std::mem::take(&mut *self.resync_asked.lock().expect("nudge lock"));
             if now >= next_sync || asked {
                 match self.sync().await {
@@ -144,11 +174,16 @@ impl PostScheduler {
                     self.clock.now() + chrono::Duration::seconds(5)
                 }
             };
+            // Wake before the lease runs out, to renew it.
+            let wake = wake.min(self.clock.now() + chrono::Duration::from_std(LEASE_TTL / 2).unwrap_or_default());
             tokio::select! {
                 _ = self.clock.sleep_until(wake) => {}
                 _ = self.nudge.notified() => {}
                 _ = &mut shutdown => break,
             }
+        }
+        if let Err(error) = self.journal.release_lease(self.base.id(), &self.owner).await {
+            tracing::warn!(message = "Failed to release the lease.", %error);
         }
     }
 }

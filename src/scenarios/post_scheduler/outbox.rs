@@ -72,6 +72,7 @@ impl Outbox {
                     .map(|i| (i.table.clone(), i.record_id.clone(), i.version))
                     .collect();
                 self.journal.outbox_ack(&acks).await?;
+                tracing::info!(message = "Statuses written to Airtable.", table, records = items.len());
                 report.written += items.len();
             }
             Err(e) if e.class() == ErrorClass::Permanent && items.len() > 1 => {
