@@ -208,8 +208,19 @@ async fn add_account(base: &Base, vault: &Vault, platform: &str, external: &str,
 
 /// Another worker (its own scheduler and publishers, named `owner`) over the same journal.
 pub fn second_scheduler(w: &World, owner: &str) -> Arc<PostScheduler> {
-    let urls = PlatformUrls { x: w.x.url().parse().unwrap(), facebook: w.fb.url().parse().unwrap() };
+    let urls = PlatformUrls {
+        x: w.x.url().parse().unwrap(),
+        facebook: w.fb.url().parse().unwrap(),
+    };
     let publishers = Arc::new(Publishers::new(&urls).unwrap());
-    let scheduler = PostScheduler::new(w.base.clone(), w.journal.clone(), w.vault.clone(), publishers, Spec::builtin(), w.clock, Arc::new(Notify::new()));
+    let scheduler = PostScheduler::new(
+        w.base.clone(),
+        w.journal.clone(),
+        w.vault.clone(),
+        publishers,
+        Spec::builtin(),
+        w.clock,
+        Arc::new(Notify::new()),
+    );
     Arc::new(scheduler.with_owner(owner))
 }

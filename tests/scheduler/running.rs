@@ -156,5 +156,8 @@ async fn two_workers_on_one_journal_publish_each_post_once() {
     a.await.unwrap();
     b.await.unwrap();
     assert_eq!(w.tweets(), ["only once"]);
-    assert_eq!(w.journal.get(&id).await.unwrap().unwrap().state, schedulo::journal::PostState::Published);
+    assert_eq!(
+        w.journal.get(&id).await.unwrap().unwrap().state,
+        schedulo::journal::PostState::Published
+    );
 }

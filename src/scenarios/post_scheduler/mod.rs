@@ -128,16 +128,26 @@ impl PostScheduler {
         loop {
             let now = self.clock.now();
             // One worker owns a base at a time: a lease in the journal, renewed every turn.
-            match self.journal.acquire_lease(self.base.id(), &self.owner, now, LEASE_TTL).await {
+            match self
+                .journal
+                .acquire_lease(self.base.id(), &self.owner, now, LEASE_TTL)
+                .await
+            {
                 Ok(true) => {
                     if !held {
-                        tracing::info!(message = "This worker holds the base's lease again.", base = self.base.id());
+                        tracing::info!(
+                            message = "This worker holds the base's lease again.",
+                            base = self.base.id()
+                        );
                     }
                     held = true;
                 }
                 Ok(false) => {
                     if held {
-                        tracing::warn!(message = "Another worker holds this base's lease; waiting.", base = self.base.id());
+                        tracing::warn!(
+                            message = "Another worker holds this base's lease; waiting.",
+                            base = self.base.id()
+                        );
                     }
                     held = false;
                     tokio::select! {
