@@ -132,8 +132,8 @@ pub struct Config {
     pub vault_keys: Option<SecretString>,
     /// The journal's SQLite file.
     pub journal_path: PathBuf,
-    /// The secret of the Airtable webhook (`macSecretBase64`, decoded); unset: not configured.
-    pub airtable_webhook_secret: Option<Vec<u8>>,
+    /// The secret of the Airtable webhook (`macSecretBase64`, checked to be base64); unset: not configured.
+    pub airtable_webhook_secret: Option<SecretString>,
     /// Where X's API is.
     pub x_api_url: Url,
     /// Where Meta's Graph API is.
@@ -246,7 +246,7 @@ impl Config {
             .map(PathBuf::from)
             .unwrap_or_else(|| data_dir.join("journal.sqlite"));
         let airtable_webhook_secret = match &raw.airtable_webhook_mac_secret {
-            Some(s) if !s.expose_secret().trim().is_empty() => Some(
+            Some(s) if !s.expose_secret().trim().is_empty() => {
                 base64::engine::general_purpose::STANDARD
                     .decode(s.expose_secret().trim())
                     .map_err(|_| {
@@ -256,8 +256,9 @@ impl Config {
                             "it is not base64",
                             "the webhook's macSecretBase64, as Airtable returned it",
                         )
-                    })?,
-            ),
+                    })?;
+                Some(s.clone())
+            }
             _ => None,
         };
         if let Some(keys) = &raw.schedulo_vault_keys {
@@ -380,6 +381,14 @@ pub fn describe_dotenv_error(e: &dotenvy::Error) -> String {
 }
 
 impl Config {
+    /// The Airtable webhook's secret, decoded (checked when the config was read).
+    pub fn airtable_webhook_key(&self) -> Option<Vec<u8>> {
+        let text = self.airtable_webhook_secret.as_ref()?;
+        base64::engine::general_purpose::STANDARD
+            .decode(text.expose_secret().trim())
+            .ok()
+    }
+
     /// Where the monthly Airtable call counter of the configured base lives. The built-in
     /// sandbox's calls are counted apart (`sandbox/`), so they never show against the real plan.
     pub fn usage_file(&self) -> PathBuf {

@@ -69,12 +69,17 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
          and set SCHEDULO_VAULT_KEYS=k1=<that key> (see .env.example)",
     )?;
     let vault = Arc::new(Vault::from_spec(&vault_keys)?);
-    if let Some(dir) = config.journal_path.parent() {
+    // The sandboxes' posts have their own journal, so a later run against a real base never meets them.
+    let journal_path = match sandbox {
+        Some(_) => config.data_dir.join("sandbox").join("journal.sqlite"),
+        None => config.journal_path.clone(),
+    };
+    if let Some(dir) = journal_path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("Failed to create {}", dir.display()))?;
     }
-    let journal = Journal::open(&config.journal_path)
+    let journal = Journal::open(&journal_path)
         .await
-        .with_context(|| format!("Failed to open the journal {}", config.journal_path.display()))?;
+        .with_context(|| format!("Failed to open the journal {}", journal_path.display()))?;
     let spec = Spec::builtin();
     warn_if_over_budget(&config, &spec);
     let publishers = Arc::new(Publishers::new(&urls)?);
@@ -102,18 +107,21 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
         journal: journal.clone(),
         scheduler: scheduler.clone(),
         webhook_token,
-        airtable_mac_secret: config.airtable_webhook_secret.clone(),
+        airtable_mac_secret: config.airtable_webhook_key(),
     };
     let (addr, server) = server::serve(config.listen, state, stopped(stop_rx.clone()))
         .await
         .with_context(|| format!("Failed to listen on {} (SCHEDULO_LISTEN)", config.listen))?;
     tracing::info!(message = "Worker running; Ctrl-C stops it.", base = base.id(), http = %addr);
-    let outbox_task = tokio::spawn(outbox.run(stopped(stop_rx.clone())));
+    // The outbox stops after the scheduler, so that it flushes the statuses of the last publishes.
+    let (outbox_stop_tx, outbox_stop_rx) = watch::channel(false);
+    let outbox_task = tokio::spawn(outbox.run(stopped(outbox_stop_rx)));
     let scheduler_task = tokio::spawn(scheduler.clone().run(stopped(stop_rx.clone())));
     shutdown_signal().await;
     tracing::info!(message = "Stopping: finishing what is in flight and flushing the outbox.");
     let _ = stop_tx.send(true);
     let _ = scheduler_task.await;
+    let _ = outbox_stop_tx.send(true);
     let _ = outbox_task.await;
     let _ = server.await;
     if let Some(launched) = sandbox {

@@ -27,16 +27,17 @@ pub async fn status_report(journal: &Journal) -> anyhow::Result<Value> {
 }
 
 pub async fn status(config: Config) -> anyhow::Result<ExitCode> {
-    if !config.journal_path.exists() {
-        println!(
-            "No journal at {}: the worker has not run here yet.",
-            config.journal_path.display()
-        );
+    let path = match config.airtable {
+        crate::config::AirtableTarget::Sandbox => config.data_dir.join("sandbox").join("journal.sqlite"),
+        crate::config::AirtableTarget::Remote { .. } => config.journal_path.clone(),
+    };
+    if !path.exists() {
+        println!("No journal at {}: the worker has not run here yet.", path.display());
         return Ok(ExitCode::SUCCESS);
     }
-    let journal = Journal::open(&config.journal_path).await?;
+    let journal = Journal::open(&path).await?;
     let report = status_report(&journal).await?;
-    println!("Journal {}:", config.journal_path.display());
+    println!("Journal {}:", path.display());
     println!("  posts by state:");
     if let Some(posts) = report["posts"].as_object() {
         for (state, n) in posts {

@@ -3,6 +3,7 @@
 
 mod helpers;
 mod publishing;
+mod recovery;
 mod running;
 mod safety;
 mod secrets;

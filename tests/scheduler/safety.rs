@@ -18,7 +18,8 @@ async fn admin(url: &str, path: &str, body: serde_json::Value, token: &str) {
 }
 
 /// Killed after the intent was recorded, before the publish call: after restart the platform
-/// shows nothing, so the post is published once.
+/// shows nothing; once the platform has had time to settle (2 min after the intent), the post is
+/// published once.
 #[tokio::test(start_paused = true)]
 async fn killed_after_the_intent_before_the_call_publishes_once_after_restart() {
     let mut w = World::start().await;
@@ -31,7 +32,16 @@ async fn killed_after_the_intent_before_the_call_publishes_once_after_restart() 
         .unwrap()
         .unwrap();
     w.restart().await;
-    w.scheduler.reconcile_unresolved().await.unwrap();
+    let early = w.scheduler.reconcile_unresolved().await.unwrap();
+    assert!(
+        matches!(&early[..], [(_, Outcome::Skipped)]),
+        "not believed before it settles: {early:?}"
+    );
+    w.scheduler.publish_due().await.unwrap();
+    assert!(w.tweets().is_empty());
+    w.advance(121).await;
+    let settled = w.scheduler.reconcile_unresolved().await.unwrap();
+    assert!(matches!(&settled[..], [(_, Outcome::Retrying(_))]), "{settled:?}");
     w.scheduler.publish_due().await.unwrap();
     assert_eq!(w.tweets(), ["intent only"]);
 }

@@ -33,7 +33,7 @@ pub use sync::SyncReport;
 use tokio::sync::Notify;
 
 /// How long a worker's hold on a base lasts without renewal (renewed every turn of the loop).
-const LEASE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+const LEASE_TTL: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// The scenario's name in the journal and in logs.
 pub const SCENARIO: &str = "post-scheduler";
@@ -43,6 +43,8 @@ pub const SCENARIO: &str = "post-scheduler";
 pub(crate) struct Ready {
     pub post: ScheduledPost,
     pub account: SocialAccount,
+    /// The media record, when the post has one.
+    pub media: Option<crate::base::MediaItem>,
     pub content: PostContent,
 }
 
@@ -66,6 +68,8 @@ pub struct PostScheduler {
     pub(crate) resync_asked: Mutex<bool>,
     /// Wakes the outbox when a status is waiting.
     pub(crate) outbox_wake: Arc<Notify>,
+    /// Posts to reconcile again, and when (unresolved posts not listed are checked at once).
+    pub(crate) checks: Mutex<HashMap<String, chrono::DateTime<chrono::Utc>>>,
 }
 
 impl PostScheduler {
@@ -79,7 +83,7 @@ impl PostScheduler {
         clock: Clock,
         outbox_wake: Arc<Notify>,
     ) -> PostScheduler {
-        let owner = format!("schedulo-{}", std::process::id());
+        let owner = format!("schedulo-{}-{:08x}", std::process::id(), rand::random::<u32>());
         PostScheduler {
             base,
             journal,
@@ -93,10 +97,11 @@ impl PostScheduler {
             nudged_posts: Mutex::new(Vec::new()),
             resync_asked: Mutex::new(false),
             outbox_wake,
+            checks: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Names this worker in the journal (lease and intents); by default `schedulo-<pid>`.
+    /// Names this worker in the journal (lease and intents); by default `schedulo-<pid>-<random>`.
     pub fn with_owner(mut self, owner: impl Into<String>) -> PostScheduler {
         self.owner = owner.into();
         self
@@ -117,31 +122,28 @@ impl PostScheduler {
         self.nudge.notify_one();
     }
 
-    /// Runs until `shutdown` resolves: settles unknown outcomes, then reads, sleeps and publishes.
+    /// Runs until `shutdown` resolves: holds the base's lease, settles unconfirmed posts, reads
+    /// the schedule, sleeps until the next post is due, publishes it.
     pub async fn run(self: Arc<Self>, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
-        if let Err(error) = self.reconcile_unresolved().await {
-            tracing::error!(message = "Failed to reconcile posts left unresolved.", error = %format!("{error:#}"));
+        if let Err(error) = self.journal.counter_reset(SCENARIO, "consecutive_failures").await {
+            tracing::error!(message = "Failed to reset the failure count.", %error);
         }
         let mut next_sync = self.clock.now();
-        let mut held = true;
+        let mut held = false;
         loop {
-            let now = self.clock.now();
+            let turn = self.clock.now();
             // One worker owns a base at a time: a lease in the journal, renewed every turn.
             match self
                 .journal
-                .acquire_lease(self.base.id(), &self.owner, now, LEASE_TTL)
+                .acquire_lease(self.base.id(), &self.owner, turn, LEASE_TTL)
                 .await
             {
-                Ok(true) => {
-                    if !held {
-                        tracing::info!(
-                            message = "This worker holds the base's lease again.",
-                            base = self.base.id()
-                        );
-                    }
+                Ok(true) if !held => {
+                    tracing::info!(message = "This worker holds the base's lease.", base = self.base.id(), owner = %self.owner);
                     held = true;
                 }
+                Ok(true) => {}
                 Ok(false) => {
                     if held {
                         tracing::warn!(
@@ -155,28 +157,47 @@ impl PostScheduler {
                         _ = &mut shutdown => break,
                     }
                 }
-                Err(error) => tracing::error!(message = "Failed to renew the lease.", %error),
-            }
-            let asked = std::mem::take(&mut *self.resync_asked.lock().expect("nudge lock"));
-            if now >= next_sync || asked {
-                match self.sync().await {
-                    Ok(report) => tracing::info!(message = "Schedule read.", %report),
-                    Err(error) => {
-                        tracing::error!(message = "Failed to read the schedule; will try again.", error = %format!("{error:#}"))
+                Err(error) => {
+                    tracing::error!(message = "Failed to renew the lease; waiting.", %error);
+                    tokio::select! {
+                        _ = tokio::time::sleep(LEASE_TTL / 4) => continue,
+                        _ = &mut shutdown => break,
                     }
                 }
-                next_sync = self.clock.now() + chrono::Duration::seconds(self.spec.trigger.resync_every_secs as i64);
+            }
+            // Only the lease holder settles posts left unconfirmed (by a crash, or a timeout).
+            if let Err(error) = self.reconcile_unresolved().await {
+                tracing::error!(message = "Failed to reconcile unconfirmed posts.", error = %format!("{error:#}"));
+            }
+            let asked = std::mem::take(&mut *self.resync_asked.lock().expect("nudge lock"));
+            if turn >= next_sync || asked {
+                next_sync = match self.sync().await {
+                    Ok(report) => {
+                        tracing::info!(message = "Schedule read.", %report);
+                        self.clock.now() + chrono::Duration::seconds(self.spec.trigger.resync_every_secs as i64)
+                    }
+                    Err(error) => {
+                        tracing::error!(message = "Failed to read the schedule; trying again in a minute.", error = %format!("{error:#}"));
+                        self.clock.now() + chrono::Duration::minutes(1)
+                    }
+                };
             }
             let posts: Vec<String> = std::mem::take(&mut *self.nudged_posts.lock().expect("nudge lock"));
             for record_id in posts {
                 if let Err(error) = self.sync_one(&record_id).await {
-                    tracing::warn!(message = "Failed to read a nudged post.", record = %record_id, error = %format!("{error:#}"));
+                    tracing::warn!(message = "Failed to read a nudged post; the next read of the schedule covers it.", record = %record_id, error = %format!("{error:#}"));
+                    next_sync = next_sync.min(self.clock.now() + chrono::Duration::minutes(1));
                 }
             }
-            if let Err(error) = self.publish_due().await {
-                tracing::error!(message = "Failed to publish due posts.", error = %format!("{error:#}"));
-            }
-            let wake = match self.journal.next_due().await {
+            self.settle_inbox().await;
+            let progress = match self.publish_due().await {
+                Ok(outcomes) => outcomes.iter().any(|(_, o)| !matches!(o, Outcome::Skipped)),
+                Err(error) => {
+                    tracing::error!(message = "Failed to publish due posts.", error = %format!("{error:#}"));
+                    false
+                }
+            };
+            let mut wake = match self.journal.next_due().await {
                 Ok(Some((_, due))) => due.min(next_sync),
                 Ok(None) => next_sync,
                 Err(error) => {
@@ -184,8 +205,17 @@ impl PostScheduler {
                     self.clock.now() + chrono::Duration::seconds(5)
                 }
             };
+            if let Some(check) = self.next_check() {
+                wake = wake.min(check);
+            }
+            // A post due now that could not be published this turn (paused, unreadable) must not
+            // make the loop spin: wait a little before trying again.
+            let now = self.clock.now();
+            if !progress && wake <= now {
+                wake = now + chrono::Duration::seconds(5);
+            }
             // Wake before the lease runs out, to renew it.
-            let wake = wake.min(self.clock.now() + chrono::Duration::from_std(LEASE_TTL / 2).unwrap_or_default());
+            wake = wake.min(now + chrono::Duration::from_std(LEASE_TTL / 2).unwrap_or_default());
             tokio::select! {
                 _ = self.clock.sleep_until(wake) => {}
                 _ = self.nudge.notified() => {}
@@ -195,5 +225,20 @@ impl PostScheduler {
         if let Err(error) = self.journal.release_lease(self.base.id(), &self.owner).await {
             tracing::warn!(message = "Failed to release the lease.", %error);
         }
+    }
+
+    /// Marks webhooks received as handled (the nudges they carried were acted on this turn, and a
+    /// full read at start covers any left from before a restart); drops those older than a week.
+    async fn settle_inbox(&self) {
+        let Ok(pending) = self.journal.inbox_pending(1000).await else {
+            return;
+        };
+        for item in pending {
+            let _ = self.journal.inbox_done(item.id).await;
+        }
+        let _ = self
+            .journal
+            .inbox_prune(self.clock.now() - chrono::Duration::days(7))
+            .await;
     }
 }

@@ -3,7 +3,7 @@
 //! outages, 429 storms and restarts, until Airtable acknowledges them. A write is deleted from the
 //! journal only when the version acknowledged is the version stored.
 
-use crate::airtable::{Base, Fields};
+use crate::airtable::{ApiErrorType, Base, Fields};
 use crate::clock::Clock;
 use crate::error_class::ErrorClass;
 use crate::journal::{Journal, OutboxItem};
@@ -12,6 +12,15 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
+
+/// Whether Airtable said the record itself does not exist (deleted by a person).
+fn record_gone(e: &crate::airtable::AirtableError) -> bool {
+    match e.api_type() {
+        Some(ApiErrorType::NotFound) => true,
+        Some(ApiErrorType::Other { kind, .. }) => kind == "ROW_DOES_NOT_EXIST",
+        _ => false,
+    }
+}
 
 /// What one flush did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -75,31 +84,48 @@ impl Outbox {
                 tracing::info!(message = "Statuses written to Airtable.", table, records = items.len());
                 report.written += items.len();
             }
-            Err(e) if e.class() == ErrorClass::Permanent && items.len() > 1 => {
-                // One bad record refuses the whole request: send them one by one to find it.
+            Err(e) if record_gone(&e.error) && items.len() > 1 => {
+                // One deleted record refuses the whole request: send them one by one to find it.
                 for item in items {
                     Box::pin(self.send(table, std::slice::from_ref(item), report)).await?;
                 }
             }
-            Err(e) if e.class() == ErrorClass::Permanent => {
+            Err(e) if record_gone(&e.error) => {
+                // The record was deleted in Airtable: there is nobody to tell.
                 let item = &items[0];
-                tracing::error!(message = "Airtable refused a status write for good; it is dropped.", table, record = %item.record_id, error = %e);
+                tracing::warn!(message = "The record of a status write was deleted in Airtable; the write is dropped.", table, record = %item.record_id);
                 self.journal
                     .outbox_ack(&[(item.table.clone(), item.record_id.clone(), item.version)])
                     .await?;
                 report.dropped += 1;
+            }
+            Err(e) if e.class() == ErrorClass::Permanent || e.class() == ErrorClass::Auth => {
+                // The base refuses the write itself (a field renamed, a choice removed, a token
+                // without access): keep the statuses and say so, until a person mends the base.
+                let next = self.clock.now() + chrono::Duration::seconds(self.spec.max_delay_secs as i64);
+                tracing::error!(message = "Airtable refuses status writes; they are kept and tried again. Check the base (`schedulo schema check`).", table, records = items.len(), next = %next, error = %e);
+                self.defer_table(table, next, &e.to_string()).await?;
+                report.deferred += items.len();
             }
             Err(e) => {
                 let attempts = items.iter().map(|i| i.attempts).max().unwrap_or(0);
                 let delay = self.backoff(attempts);
                 let next = self.clock.now() + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::minutes(1));
                 tracing::warn!(message = "Status writes to Airtable failed; will try again.", table, records = items.len(), next = %next, error = %e);
-                let keys: Vec<(String, String)> =
-                    items.iter().map(|i| (i.table.clone(), i.record_id.clone())).collect();
-                self.journal.outbox_retry(&keys, next, &e.to_string()).await?;
+                self.defer_table(table, next, &e.to_string()).await?;
                 report.deferred += items.len();
             }
         }
+        Ok(())
+    }
+
+    /// Puts off every pending write of `table` until `next`: when Airtable is not taking writes,
+    /// the rest would fail the same way (one request each).
+    async fn defer_table(&self, table: &str, next: chrono::DateTime<chrono::Utc>, error: &str) -> anyhow::Result<()> {
+        let far = self.clock.now() + chrono::Duration::days(3650);
+        let pending = self.journal.outbox_next(table, far, 100_000).await?;
+        let keys: Vec<(String, String)> = pending.iter().map(|i| (i.table.clone(), i.record_id.clone())).collect();
+        self.journal.outbox_retry(&keys, next, error).await?;
         Ok(())
     }
 

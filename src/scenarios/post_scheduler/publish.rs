@@ -10,6 +10,23 @@ use tokio::task::JoinSet;
 
 /// How many posts are published at the same time.
 const CONCURRENCY: usize = 32;
+/// How long after the intent the platform's listing is trusted to show a post that went out
+/// (timelines and feeds can lag): before that, "not found" is checked again, not believed.
+const SETTLE: chrono::Duration = chrono::Duration::minutes(2);
+/// Journal counters of reconciliation (per record: how often it was published again).
+const RECONCILE: &str = "reconcile";
+
+/// A finished publish task; a task that panicked is logged (its post stays claimed and is
+/// reconciled by the loop), never allowed to stop the others.
+fn joined(done: Result<(String, Outcome), tokio::task::JoinError>) -> Option<(String, Outcome)> {
+    match done {
+        Ok(outcome) => Some(outcome),
+        Err(error) => {
+            tracing::error!(message = "A publish task stopped unexpectedly.", %error);
+            None
+        }
+    }
+}
 
 /// What became of one due post.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,7 +50,7 @@ impl PostScheduler {
         for row in rows {
             if tasks.len() >= CONCURRENCY {
                 if let Some(done) = tasks.join_next().await {
-                    outcomes.push(done?);
+                    outcomes.extend(joined(done));
                 }
             }
             let this = self.clone();
@@ -47,7 +64,7 @@ impl PostScheduler {
             });
         }
         while let Some(done) = tasks.join_next().await {
-            outcomes.push(done?);
+            outcomes.extend(joined(done));
         }
         Ok(outcomes)
     }
@@ -70,6 +87,10 @@ impl PostScheduler {
             return Ok(Outcome::Skipped);
         };
         let platform = ready.account.platform;
+        if let Err(message) = self.preflight(&ready, &row) {
+            self.fail_unclaimed(&row.record_id, &message).await?;
+            return Ok(Outcome::Failed(message));
+        }
         if let Err(violation) = self.publishers.check(platform, &ready.content) {
             self.fail_unclaimed(&row.record_id, &violation.message).await?;
             return Ok(Outcome::Failed(violation.message));
@@ -102,6 +123,47 @@ impl PostScheduler {
             }
             Err(e) => self.after_error(&claimed, e, true).await,
         }
+    }
+
+    /// What must hold before a post is claimed: a connected account, ready media, not stale.
+    fn preflight(&self, ready: &Ready, row: &PostRow) -> Result<(), String> {
+        use crate::base::{AccountStatus, MediaStatus};
+        let a = &ready.account;
+        if matches!(a.status, Some(AccountStatus::Disconnected | AccountStatus::Error)) {
+            let status = a.status.map(|s| s.to_string()).unwrap_or_default();
+            return Err(format!(
+                "The {} account {} is {status}: connect it again, then set a new time.",
+                a.platform,
+                a.account_name.as_deref().unwrap_or(&a.record_id)
+            ));
+        }
+        if let Some(media) = &ready.media {
+            if media.status != Some(MediaStatus::Ready) {
+                let status = media.status.map_or("without a status".to_string(), |s| s.to_string());
+                return Err(format!(
+                    "Its media {} is {status}, not Ready: publish it once the media is Ready.",
+                    media.media_id.as_deref().unwrap_or(&media.record_id)
+                ));
+            }
+            if ready.content.media.is_empty() {
+                return Err(format!(
+                    "Its media {} has no CloudinaryURL.",
+                    media.media_id.as_deref().unwrap_or(&media.record_id)
+                ));
+            }
+        }
+        let late = self.clock.now() - ready.post.scheduled_time;
+        let limit =
+            chrono::Duration::from_std(self.spec.trigger.staleness_limit()).unwrap_or(chrono::Duration::hours(1));
+        if row.attempts == 0 && late > limit {
+            return Err(format!(
+                "Not published: its ScheduledTime ({}) passed {} min ago, more than the staleness limit of {} min (the worker was not running). Set a new time to publish it.",
+                ready.post.scheduled_time.format("%Y-%m-%d %H:%M UTC"),
+                late.num_minutes(),
+                limit.num_minutes()
+            ));
+        }
+        Ok(())
     }
 
     /// The account's credentials, its token decrypted from the vault.
@@ -163,14 +225,45 @@ impl PostScheduler {
     }
 
     /// Settles every post whose publish call was not confirmed (timeouts, and intents left by a
-    /// crash): published if the platform shows it, otherwise tried again or put up for review.
+    /// crash) and whose next check is due: published if the platform shows it, published again
+    /// (once) if it does not after it settled, otherwise put up for review. One post's error does
+    /// not stop the others.
     pub async fn reconcile_unresolved(&self) -> anyhow::Result<Vec<(String, Outcome)>> {
+        let now = self.clock.now();
         let mut outcomes = Vec::new();
         for row in self.journal.unresolved_intents().await? {
-            let outcome = self.reconcile(&row).await?;
-            outcomes.push((row.record_id.clone(), outcome));
+            let due = self
+                .checks
+                .lock()
+                .expect("checks lock")
+                .get(&row.record_id)
+                .is_none_or(|at| *at <= now);
+            if !due {
+                continue;
+            }
+            self.checks.lock().expect("checks lock").remove(&row.record_id);
+            match self.reconcile(&row).await {
+                Ok(outcome) => outcomes.push((row.record_id.clone(), outcome)),
+                Err(error) => {
+                    tracing::error!(message = "Failed to reconcile a post; will try again.", record = %row.record_id, error = %format!("{error:#}"));
+                    self.recheck_at(&row.record_id, now + chrono::Duration::minutes(1));
+                }
+            }
         }
         Ok(outcomes)
+    }
+
+    /// Remembers to reconcile a post again at `at`.
+    fn recheck_at(&self, record_id: &str, at: DateTime<Utc>) {
+        self.checks
+            .lock()
+            .expect("checks lock")
+            .insert(record_id.to_string(), at);
+    }
+
+    /// The earliest time a post is to be reconciled again.
+    pub(crate) fn next_check(&self) -> Option<DateTime<Utc>> {
+        self.checks.lock().expect("checks lock").values().min().copied()
     }
 
     /// Asks the platform whether the post went out.
@@ -200,17 +293,31 @@ impl PostScheduler {
                 Ok(Outcome::Published(published))
             }
             Ok(None) => {
-                let next = self.clock.now();
+                let now = self.clock.now();
+                let settled_at = row.intent_at.unwrap_or(now) + SETTLE;
+                if now < settled_at {
+                    // Too early to believe "not found": look again once the platform has settled.
+                    self.recheck_at(&row.record_id, settled_at);
+                    return Ok(Outcome::Skipped);
+                }
+                let key = format!("{}:republished", row.record_id);
+                if self.journal.counter_get(RECONCILE, &key).await? > 0 {
+                    let message = format!("Needs review: {platform} did not confirm this post twice, and does not show it. Look at the account before setting a new time.");
+                    return self.review(row, &message).await;
+                }
+                self.journal.counter_add(RECONCILE, &key, 1).await?;
                 let note = format!(
-                    "{platform} shows no such post since {}: publishing again",
-                    since.format("%H:%M UTC")
+                    "{platform} shows no such post {} min after the attempt: publishing again (once)",
+                    SETTLE.num_minutes()
                 );
-                tracing::warn!(message = "Reconciled: the post did not go out; it will be published again.", record = %row.record_id);
-                self.journal.record_retry(&row.record_id, next, &note).await?;
-                Ok(Outcome::Retrying(next))
+                tracing::warn!(message = "Reconciled: the post did not go out; it will be published again, once.", record = %row.record_id);
+                self.journal.record_retry(&row.record_id, now, &note).await?;
+                Ok(Outcome::Retrying(now))
             }
             Err(e) if matches!(e.class, ErrorClass::Transient | ErrorClass::RateLimited) => {
-                tracing::warn!(message = "Could not reconcile yet; will try again.", record = %row.record_id, error = %e);
+                let at = e.retry_at.unwrap_or(self.clock.now() + chrono::Duration::minutes(1));
+                tracing::warn!(message = "Could not reconcile yet; will try again.", record = %row.record_id, at = %at, error = %e);
+                self.recheck_at(&row.record_id, at);
                 Ok(Outcome::Skipped)
             }
             Err(e) => {
@@ -239,25 +346,29 @@ impl PostScheduler {
         Ok(Outcome::Review(message.to_string()))
     }
 
+    /// Fails a claimed post after the platform refused it; these count toward deactivation.
     async fn fail_claimed(&self, row: &PostRow, message: &str) -> anyhow::Result<Outcome> {
         self.fail_unclaimed(&row.record_id, message).await?;
-        Ok(Outcome::Failed(message.to_string()))
-    }
-
-    /// Fails a post that was never published: journal, status, and the scenario's failure count.
-    pub(crate) async fn fail_unclaimed(&self, record_id: &str, message: &str) -> anyhow::Result<()> {
-        tracing::warn!(message = "Post failed.", record = %record_id, reason = %message);
-        self.journal.record_failed(record_id, message, self.clock.now()).await?;
         let failures = self
             .journal
             .counter_add(super::SCENARIO, "consecutive_failures", 1)
             .await?;
         if failures == i64::from(self.spec.deactivation.consecutive_failures) {
             tracing::error!(
-                message =
-                    "Too many posts failed in a row: the Post Scheduler stops publishing until the worker restarts.",
+                message = "Too many posts failed in a row at the platforms: the Post Scheduler pauses publishing until the worker restarts.",
                 failures
             );
+        }
+        Ok(Outcome::Failed(message.to_string()))
+    }
+
+    /// Fails a post that was not published: journal (if it is there yet) and status. Failures of
+    /// the post itself (rules, staleness, bad records) do not count toward deactivation.
+    pub(crate) async fn fail_unclaimed(&self, record_id: &str, message: &str) -> anyhow::Result<()> {
+        tracing::warn!(message = "Post failed.", record = %record_id, reason = %message);
+        match self.journal.record_failed(record_id, message, self.clock.now()).await {
+            Ok(()) | Err(crate::journal::JournalError::NotFound { .. }) => {}
+            Err(e) => return Err(e.into()),
         }
         self.write_failed(record_id, message).await
     }
@@ -276,7 +387,7 @@ impl PostScheduler {
             .await
     }
 
-    async fn write_status(
+    pub(crate) async fn write_status(
         &self,
         record_id: &str,
         status: PostStatus,

@@ -4,7 +4,7 @@
 use super::catalog::{self, Catalog};
 use super::{PostScheduler, Ready};
 use crate::base::names::posts;
-use crate::journal::{Observation, ObservedPost};
+use crate::journal::{Observation, ObservedPost, PostState};
 use std::fmt;
 
 /// What a read of the schedule did.
@@ -49,9 +49,41 @@ impl PostScheduler {
         Ok(report)
     }
 
-    /// Reads one post again (a nudge named it).
+    /// Sends again the status of a post the journal holds as final.
+    async fn requeue_final(&self, record_id: &str, state: PostState) -> anyhow::Result<()> {
+        let Some(row) = self.journal.get(record_id).await? else {
+            return Ok(());
+        };
+        match state {
+            PostState::Published => {
+                let url = row.url.unwrap_or_default();
+                self.write_status(record_id, crate::base::PostStatus::Posted, Some(&url), None)
+                    .await
+            }
+            PostState::Failed | PostState::Review => {
+                let message = row.last_error.unwrap_or_else(|| "This post failed.".into());
+                self.write_failed(record_id, &message).await
+            }
+            // In flight, or cancelled: nothing to tell Airtable yet.
+            _ => Ok(()),
+        }
+    }
+
+    /// Reads one post again (a nudge named it); a post that is gone is cancelled.
     pub async fn sync_one(&self, record_id: &str) -> anyhow::Result<SyncReport> {
-        let catalog = catalog::read_one(&self.base, record_id).await?;
+        let catalog = match catalog::read_one(&self.base, record_id).await {
+            Ok(c) => c,
+            Err(e) if matches!(e.api_type(), Some(crate::airtable::ApiErrorType::NotFound)) => {
+                self.journal.cancel(record_id, "deleted in Airtable").await?;
+                self.ready.lock().expect("ready lock").remove(record_id);
+                return Ok(SyncReport {
+                    read: 1,
+                    cancelled: 1,
+                    ..SyncReport::default()
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
         if catalog.posts.is_empty() && catalog.malformed.is_empty() {
             self.journal.cancel(record_id, "no longer in the schedule").await?;
         }
@@ -142,12 +174,25 @@ impl PostScheduler {
                 }
                 Observation::New | Observation::Revived => report.new += 1,
                 Observation::Changed => report.changed += 1,
-                Observation::Unchanged | Observation::AlreadyFinal(_) => {}
+                Observation::Unchanged => {}
+                // In flight (claimed, or its outcome unknown): keep it at hand for reconciliation.
+                Observation::AlreadyFinal(PostState::Intent | PostState::Unknown) => {}
+                Observation::AlreadyFinal(state) => {
+                    // Airtable still shows it Scheduled: the final status never reached it (a crash
+                    // between the journal and the outbox). Send it again.
+                    self.requeue_final(&post.record_id, state).await?;
+                    continue;
+                }
             }
-            self.ready
-                .lock()
-                .expect("ready lock")
-                .insert(post.record_id.clone(), Ready { post, account, content });
+            self.ready.lock().expect("ready lock").insert(
+                post.record_id.clone(),
+                Ready {
+                    post,
+                    account,
+                    media: media.cloned(),
+                    content,
+                },
+            );
         }
         Ok(report)
     }
