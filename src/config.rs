@@ -59,6 +59,7 @@ struct RawEnv {
     schedulo_webhook_token: Option<SecretString>,
     schedulo_vault_keys: Option<SecretString>,
     schedulo_journal: Option<String>,
+    schedulo_scenario_dir: Option<String>,
     airtable_webhook_mac_secret: Option<SecretString>,
     x_api_url: Option<String>,
     facebook_graph_url: Option<String>,
@@ -132,6 +133,8 @@ pub struct Config {
     pub vault_keys: Option<SecretString>,
     /// The journal's SQLite file.
     pub journal_path: PathBuf,
+    /// Where the scenarios' TOML files are read from (the built-in ones when absent).
+    pub scenario_dir: PathBuf,
     /// The secret of the Airtable webhook (`macSecretBase64`, checked to be base64); unset: not configured.
     pub airtable_webhook_secret: Option<SecretString>,
     /// Where X's API is.
@@ -284,6 +287,9 @@ impl Config {
                 .clone()
                 .filter(|t| !t.expose_secret().trim().is_empty()),
             journal_path,
+            scenario_dir: non_empty(raw.schedulo_scenario_dir.clone())
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("scenarios")),
             airtable_webhook_secret,
             x_api_url: service_url("X_API_URL", raw.x_api_url.as_deref(), "https://api.x.com")?,
             facebook_graph_url: service_url(
@@ -347,6 +353,7 @@ fn known_name(key: &str) -> &'static str {
         "SCHEDULO_WEBHOOK_TOKEN",
         "SCHEDULO_VAULT_KEYS",
         "SCHEDULO_JOURNAL",
+        "SCHEDULO_SCENARIO_DIR",
         "AIRTABLE_WEBHOOK_MAC_SECRET",
         "X_API_URL",
         "FACEBOOK_GRAPH_URL",

@@ -80,7 +80,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let journal = Journal::open(&journal_path)
         .await
         .with_context(|| format!("Failed to open the journal {}", journal_path.display()))?;
-    let spec = Spec::builtin();
+    let spec = Spec::load(&config.scenario_dir)?;
     warn_if_over_budget(&config, &spec);
     let publishers = Arc::new(Publishers::new(&urls)?);
     let wake = Arc::new(Notify::new());

@@ -1,5 +1,6 @@
-//! Scenario definitions, one TOML file each under `scenarios/` (built into the binary; a file of
-//! the same name in `SCHEDULO_SCENARIO_DIR` would override it in a later version).
+//! Scenario definitions, one TOML file each under `scenarios/`. The worker reads them from
+//! `SCHEDULO_SCENARIO_DIR` (default `./scenarios`) when the file is there, else uses the copy built
+//! into the binary; a file that does not parse is an error naming the file and the problem.
 
 pub mod post_scheduler;
 
@@ -84,6 +85,29 @@ impl PostScheduler {
     pub fn builtin() -> PostScheduler {
         toml::from_str(POST_SCHEDULER).expect("scenarios/post-scheduler.toml is valid")
     }
+
+    /// `post-scheduler.toml` from `dir` when it is there, else the built-in one.
+    pub fn load(dir: &std::path::Path) -> anyhow::Result<PostScheduler> {
+        let path = dir.join("post-scheduler.toml");
+        if !path.exists() {
+            return Ok(PostScheduler::builtin());
+        }
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let spec: PostScheduler =
+            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{} is not valid: {e}", path.display()))?;
+        anyhow::ensure!(
+            spec.retry.attempts >= 1,
+            "{}: retry.attempts must be at least 1",
+            path.display()
+        );
+        anyhow::ensure!(
+            spec.trigger.resync_every_secs >= 60,
+            "{}: trigger.resync_every_secs must be at least 60",
+            path.display()
+        );
+        Ok(spec)
+    }
 }
 
 #[cfg(test)]
@@ -93,6 +117,35 @@ mod tests {
     #[test]
     fn the_built_in_post_scheduler_parses() {
         assert_eq!(super::PostScheduler::builtin().trigger.resync_every_secs, 3600);
+    }
+
+    #[test]
+    fn a_scenario_file_on_disk_is_read_and_a_bad_one_named() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            super::PostScheduler::load(dir.path())
+                .unwrap()
+                .trigger
+                .resync_every_secs,
+            3600,
+            "built in"
+        );
+        let text = super::POST_SCHEDULER.replace("resync_every_secs = 3600", "resync_every_secs = 900");
+        std::fs::write(dir.path().join("post-scheduler.toml"), text).unwrap();
+        assert_eq!(
+            super::PostScheduler::load(dir.path())
+                .unwrap()
+                .trigger
+                .resync_every_secs,
+            900
+        );
+        std::fs::write(
+            dir.path().join("post-scheduler.toml"),
+            "[trigger]\nresync_every_secs = \"often\"",
+        )
+        .unwrap();
+        let err = super::PostScheduler::load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("post-scheduler.toml is not valid"), "{err}");
     }
 
     #[test]

@@ -224,3 +224,15 @@ pub fn second_scheduler(w: &World, owner: &str) -> Arc<PostScheduler> {
     );
     Arc::new(scheduler.with_owner(owner))
 }
+
+/// POSTs to a sandbox's admin path (`/_sandbox/...`), asserting success.
+pub async fn admin_post(url: &str, path: &str, body: serde_json::Value, token: &str) {
+    let resp = reqwest::Client::new()
+        .post(format!("{url}{path}"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{path}: {}", resp.status());
+}

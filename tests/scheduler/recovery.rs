@@ -7,17 +7,6 @@ use schedulo::journal::PostState;
 use schedulo::scenarios::post_scheduler::Outcome;
 use serde_json::json;
 
-async fn admin_post(url: &str, path: &str, body: serde_json::Value, token: &str) {
-    let resp = reqwest::Client::new()
-        .post(format!("{url}{path}"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(resp.status().is_success(), "{path}: {}", resp.status());
-}
-
 /// A post linking to an unreadable media record fails with a message; the posts after it still publish.
 #[tokio::test(start_paused = true)]
 async fn a_broken_linked_record_fails_its_post_and_not_the_schedule() {
@@ -78,7 +67,7 @@ async fn an_unconfirmed_post_is_published_again_at_most_once_then_reviewed() {
     let id = w.schedule(&w.x_account, "flaky platform", 5).await;
     w.scheduler.sync().await.unwrap();
     let fault = json!({"method": "POST", "path_prefix": "/2/tweets", "count": 5, "status": 503});
-    admin_post(&w.x.url(), "/_sandbox/faults", fault, crate::helpers::X_TOKEN).await;
+    crate::helpers::admin_post(&w.x.url(), "/_sandbox/faults", fault, crate::helpers::X_TOKEN).await;
     w.advance(5).await;
     let first = w.scheduler.publish_due().await.unwrap();
     assert!(

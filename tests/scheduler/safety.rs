@@ -6,17 +6,6 @@ use schedulo::platforms::Publisher;
 use schedulo::scenarios::post_scheduler::Outcome;
 use serde_json::json;
 
-async fn admin(url: &str, path: &str, body: serde_json::Value, token: &str) {
-    let resp = reqwest::Client::new()
-        .post(format!("{url}{path}"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(resp.status().is_success(), "{path}: {}", resp.status());
-}
-
 /// Killed after the intent was recorded, before the publish call: after restart the platform
 /// shows nothing; once the platform has had time to settle (2 min after the intent), the post is
 /// published once.
@@ -109,7 +98,7 @@ async fn a_publish_call_that_timed_out_after_the_platform_accepted_it_is_reconci
     let id = w.schedule(&w.x_account, "slow answer", 5).await;
     w.scheduler.sync().await.unwrap();
     let fault = json!({"method": "POST", "path_prefix": "/2/tweets", "count": 1, "apply_then_delay_ms": 120_000});
-    admin(&w.x.url(), "/_sandbox/faults", fault, crate::helpers::X_TOKEN).await;
+    crate::helpers::admin_post(&w.x.url(), "/_sandbox/faults", fault, crate::helpers::X_TOKEN).await;
     w.advance(5).await;
     let outcomes = w.scheduler.publish_due().await.unwrap();
     assert!(
@@ -129,7 +118,7 @@ async fn an_airtable_outage_delays_the_write_back_but_loses_nothing() {
     ];
     w.scheduler.sync().await.unwrap();
     let outage = json!({"method": "PATCH", "path_prefix": format!("/v0/{}/", w.base.id()), "count": 50, "status": 503});
-    admin(
+    crate::helpers::admin_post(
         &w.airtable.url(),
         "/_sandbox/faults",
         outage,
@@ -166,7 +155,7 @@ async fn a_429_storm_makes_no_call_exceed_the_limit() {
         .bearer_auth(crate::helpers::AIRTABLE_TOKEN);
     reset.send().await.unwrap();
     let storm = json!({"path_prefix": format!("/v0/{}/", w.base.id()), "count": 3, "status": 429});
-    admin(
+    crate::helpers::admin_post(
         &w.airtable.url(),
         "/_sandbox/faults",
         storm,
