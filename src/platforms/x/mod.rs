@@ -126,6 +126,9 @@ impl Publisher for XPublisher {
     }
 
     async fn prepare(&self, account: &Account, post: &PostContent) -> Result<Prepared, PublishError> {
+        if let Some(held) = publish::held(&self.rates, account, chrono::Utc::now()) {
+            return Err(held);
+        }
         media::prepare(&self.api, &self.rules, self.upload_timeout, account, post).await
     }
 

@@ -33,16 +33,8 @@ pub async fn publish(
     prepared: &Prepared,
 ) -> Result<Published, PublishError> {
     let now = Utc::now();
-    if let Some(hold) = rates.blocked(&account.record_id, now) {
-        return Err(PublishError {
-            class: ErrorClass::RateLimited,
-            message: format!(
-                "{} is used up until {}; the post waits (X was not called)",
-                hold.reason,
-                show_time(hold.until)
-            ),
-            retry_at: Some(hold.until),
-        });
+    if let Some(held) = held(rates, account, now) {
+        return Err(held);
     }
     let mut body = json!({ "text": post_text(post) });
     if !prepared.media_ids.is_empty() {
@@ -144,6 +136,21 @@ pub fn post_url(account: &Account, id: &str) -> String {
         Some(h) => format!("https://x.com/{h}/status/{id}"),
         None => format!("https://x.com/i/web/status/{id}"),
     }
+}
+
+/// The refusal to call X while the account's (or the app's) posting limit is used up; `None` when
+/// X may be called. Checked before media are uploaded too, so a wait does not upload them again.
+pub(super) fn held(rates: &RateMemory, account: &Account, now: chrono::DateTime<Utc>) -> Option<PublishError> {
+    let hold = rates.blocked(&account.record_id, now)?;
+    Some(PublishError {
+        class: ErrorClass::RateLimited,
+        message: format!(
+            "{} is used up until {}; the post waits (X was not called)",
+            hold.reason,
+            show_time(hold.until)
+        ),
+        retry_at: Some(hold.until),
+    })
 }
 
 #[cfg(test)]

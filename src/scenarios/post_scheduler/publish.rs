@@ -327,22 +327,27 @@ impl PostScheduler {
         }
     }
 
+    // Each outcome is queued in the outbox *before* the journal records it: a crash between the
+    // two leaves the post in its earlier state, so the next pass records it again and queues the
+    // same write (coalesced); the other order could record an outcome Airtable never hears of.
+
     async fn record_published(&self, record_id: &str, published: &Published) -> anyhow::Result<()> {
+        self.write_status(record_id, PostStatus::Posted, Some(&published.url), None)
+            .await?;
         self.journal
             .record_published(record_id, &published.platform_id, &published.url, self.clock.now())
             .await?;
         self.journal
             .counter_reset(super::SCENARIO, "consecutive_failures")
             .await?;
-        self.write_status(record_id, PostStatus::Posted, Some(&published.url), None)
-            .await
+        Ok(())
     }
 
     async fn review(&self, row: &PostRow, message: &str) -> anyhow::Result<Outcome> {
+        self.write_failed(&row.record_id, message).await?;
         self.journal
             .record_review(&row.record_id, message, self.clock.now())
             .await?;
-        self.write_failed(&row.record_id, message).await?;
         Ok(Outcome::Review(message.to_string()))
     }
 
@@ -366,11 +371,11 @@ impl PostScheduler {
     /// the post itself (rules, staleness, bad records) do not count toward deactivation.
     pub(crate) async fn fail_unclaimed(&self, record_id: &str, message: &str) -> anyhow::Result<()> {
         tracing::warn!(message = "Post failed.", record = %record_id, reason = %message);
+        self.write_failed(record_id, message).await?;
         match self.journal.record_failed(record_id, message, self.clock.now()).await {
-            Ok(()) | Err(crate::journal::JournalError::NotFound { .. }) => {}
-            Err(e) => return Err(e.into()),
+            Ok(()) | Err(crate::journal::JournalError::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
         }
-        self.write_failed(record_id, message).await
     }
 
     /// Whether the scenario is deactivated by its error threshold.

@@ -28,6 +28,11 @@ async fn the_101st_post_in_15_minutes_waits_for_the_reset_and_is_then_held_witho
     );
     assert!(held.message.contains("X was not called"), "{}", held.message);
     assert_eq!(sandbox.counters().total(TWEETS), 100);
+    // Nor does it upload the post's media while the limit is used up: the wait would waste them.
+    let with_image = post("post 100", &[sandbox.file_url("sample.jpg")]);
+    let not_prepared = x.prepare(&account(), &with_image).await.unwrap_err();
+    assert_eq!(not_prepared.class, ErrorClass::RateLimited);
+    assert_eq!(sandbox.counters().media_uploaded, 0);
 
     // A publisher that does not know (a restart) calls, and X answers 429 with the reset.
     let fresh = publisher(&sandbox);
