@@ -161,3 +161,25 @@ async fn two_workers_on_one_journal_publish_each_post_once() {
         schedulo::journal::PostState::Published
     );
 }
+
+/// Twenty "something changed" nudges in a few seconds (Airtable pings on every write) cost one or
+/// two reads of the schedule, not twenty.
+#[tokio::test(start_paused = true)]
+async fn a_storm_of_nudges_costs_a_read_or_two() {
+    let w = World::start().await;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let scheduler = tokio::spawn(w.scheduler.clone().run(async {
+        let _ = stopped.await;
+    }));
+    w.advance(1).await;
+    let before = w.base.client().usage().this_month(w.base.id());
+    for _ in 0..20 {
+        w.scheduler.nudge_all();
+        w.advance(1).await;
+    }
+    w.advance(60).await;
+    let _ = stop.send(());
+    scheduler.await.unwrap();
+    let reads = w.base.client().usage().this_month(w.base.id()) - before;
+    assert!((1..=2).contains(&reads), "{reads} reads for 20 nudges");
+}

@@ -35,6 +35,9 @@ use tokio::sync::Notify;
 /// How long a worker's hold on a base lasts without renewal (renewed every turn of the loop).
 const LEASE_TTL: std::time::Duration = std::time::Duration::from_secs(20);
 
+/// The least time between two reads of the schedule asked for by nudges.
+const NUDGE_SPACING: chrono::Duration = chrono::Duration::seconds(30);
+
 /// The scenario's name in the journal and in logs.
 pub const SCENARIO: &str = "post-scheduler";
 
@@ -130,6 +133,7 @@ impl PostScheduler {
             tracing::error!(message = "Failed to reset the failure count.", %error);
         }
         let mut next_sync = self.clock.now();
+        let mut last_sync = next_sync - NUDGE_SPACING;
         let mut held = false;
         loop {
             let turn = self.clock.now();
@@ -169,8 +173,14 @@ impl PostScheduler {
             if let Err(error) = self.reconcile_unresolved().await {
                 tracing::error!(message = "Failed to reconcile unconfirmed posts.", error = %format!("{error:#}"));
             }
+            // A nudge to re-read waits until the last read is NUDGE_SPACING old: a storm of
+            // pings (Airtable notifies our own status writes too) costs one read, not one each.
             let asked = std::mem::take(&mut *self.resync_asked.lock().expect("nudge lock"));
-            if turn >= next_sync || asked {
+            if asked && turn < last_sync + NUDGE_SPACING {
+                next_sync = next_sync.min(last_sync + NUDGE_SPACING);
+            }
+            if turn >= next_sync || (asked && turn >= last_sync + NUDGE_SPACING) {
+                last_sync = self.clock.now();
                 next_sync = match self.sync().await {
                     Ok(report) => {
                         tracing::info!(message = "Schedule read.", %report);
