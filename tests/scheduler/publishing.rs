@@ -142,3 +142,23 @@ async fn a_post_older_than_the_staleness_limit_fails_with_a_message() {
         .contains("staleness limit"));
     assert_eq!(w.post(&recent).await.fields[posts::STATUS], json!("Posted"));
 }
+
+/// A Facebook post without media whose caption holds a URL goes out as a link post.
+#[tokio::test(start_paused = true)]
+async fn a_facebook_caption_with_a_url_is_published_as_a_link_post() {
+    let w = World::start().await;
+    let id = w
+        .schedule(&w.fb_account, "Our new article: https://example.com/launch. Enjoy", 5)
+        .await;
+    w.scheduler.sync().await.unwrap();
+    w.advance(5).await;
+    let outcomes = w.scheduler.publish_due().await.unwrap();
+    assert!(
+        matches!(&outcomes[..], [(r, Outcome::Published(_))] if *r == id),
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        w.fb.post_links(crate::helpers::FB_PAGE),
+        [Some("https://example.com/launch".to_string())]
+    );
+}

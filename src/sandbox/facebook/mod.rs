@@ -162,6 +162,15 @@ impl FacebookSandbox {
     }
 
     /// What was posted on a Page, oldest first: (post id, message, photo ids).
+    /// The link of each post of the Page, in order (for tests of link posts).
+    pub fn post_links(&self, page_id: &str) -> Vec<Option<String>> {
+        let inner = self.app.lock();
+        let Some(p) = inner.page_index(page_id) else {
+            return Vec::new();
+        };
+        inner.pages[p].posts.iter().map(|post| post.link.clone()).collect()
+    }
+
     pub fn posts(&self, page_id: &str) -> Vec<(String, String, Vec<String>)> {
         let inner = self.app.lock();
         let Some(p) = inner.page_index(page_id) else {

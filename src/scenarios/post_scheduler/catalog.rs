@@ -106,6 +106,15 @@ pub fn content(post: &ScheduledPost, media: Option<&MediaItem>) -> PostContent {
     }
 }
 
+/// The first http(s) URL in a text, for Facebook link posts (the seed has no link field: a Facebook
+/// post without media whose caption holds a URL is published as a link post, with its preview).
+pub fn first_url(text: &str) -> Option<String> {
+    let start = text.find("https://").or_else(|| text.find("http://"))?;
+    let url: String = text[start..].chars().take_while(|c| !c.is_whitespace()).collect();
+    let url = url.trim_end_matches(['.', ',', ')', '!', '?', ';', ':']);
+    (url.len() > "https://".len()).then(|| url.to_string())
+}
+
 /// The files of a media record. A carousel's `CloudinaryURL` holds its images' URLs separated by
 /// spaces, commas or new lines (the seed has one URL field for all media types).
 fn media_refs(item: &MediaItem) -> Vec<MediaRef> {
@@ -145,4 +154,20 @@ pub fn fingerprint(post: &ScheduledPost, account: &SocialAccount, content: &Post
     }
     h.update(post.scheduled_time.timestamp_millis().to_be_bytes());
     h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_url;
+
+    #[test]
+    fn the_first_url_of_a_caption_is_found_without_trailing_punctuation() {
+        assert_eq!(
+            first_url("Read https://example.com/a?b=1. Thanks").as_deref(),
+            Some("https://example.com/a?b=1")
+        );
+        assert_eq!(first_url("see (http://x.io)").as_deref(), Some("http://x.io"));
+        assert_eq!(first_url("no link here"), None);
+        assert_eq!(first_url("https:// broken"), None);
+    }
 }

@@ -146,7 +146,10 @@ impl PostScheduler {
                     }
                 },
             };
-            let content = catalog::content(&post, media);
+            let mut content = catalog::content(&post, media);
+            if account.platform == crate::base::Platform::Facebook && content.media.is_empty() {
+                content.link = catalog::first_url(&content.text);
+            }
             let observed = ObservedPost {
                 record_id: post.record_id.clone(),
                 post_id: post.post_id.clone(),
