@@ -18,8 +18,25 @@ pub async fn status_report(journal: &Journal) -> anyhow::Result<Value> {
         .into_iter()
         .map(|r| json!({"record": r.record_id, "state": r.state.to_string(), "since": r.updated_at}))
         .collect();
+    let waiting: Vec<Value> = journal
+        .waiting(50)
+        .await?
+        .into_iter()
+        .map(|r| {
+            json!({
+                "record": r.record_id,
+                "post": r.post_id,
+                "platform": r.platform,
+                "state": r.state.to_string(),
+                "next_attempt": if r.state == crate::journal::PostState::Retrying { Some(r.due_at) } else { None },
+                "attempts": r.attempts,
+                "reason": r.last_error,
+            })
+        })
+        .collect();
     Ok(json!({
         "posts": posts,
+        "waiting": waiting,
         "outbox": journal.outbox_len().await?,
         "next_due": next.map(|(id, at)| json!({"record": id, "at": at})),
         "unresolved": unresolved,
@@ -53,14 +70,21 @@ pub async fn status(config: Config) -> anyhow::Result<ExitCode> {
         ),
         None => println!("  next due: nothing scheduled"),
     }
-    let unresolved = report["unresolved"].as_array().cloned().unwrap_or_default();
-    if !unresolved.is_empty() {
-        println!("  awaiting reconciliation with the platform:");
-        for u in unresolved {
+    let waiting = report["waiting"].as_array().cloned().unwrap_or_default();
+    if !waiting.is_empty() {
+        println!("  waiting (newest first):");
+        for w in waiting {
+            let name = w["post"].as_str().or(w["record"].as_str()).unwrap_or("?");
+            let when = w["next_attempt"]
+                .as_str()
+                .map(|t| format!(", next attempt {t}"))
+                .unwrap_or_default();
+            let reason = w["reason"].as_str().map(|r| format!(": {r}")).unwrap_or_default();
             println!(
-                "    {} ({})",
-                u["record"].as_str().unwrap_or("?"),
-                u["state"].as_str().unwrap_or("?")
+                "    {name} on {} is {}{when} (attempts {}){reason}",
+                w["platform"].as_str().unwrap_or("?"),
+                w["state"].as_str().unwrap_or("?"),
+                w["attempts"]
             );
         }
     }

@@ -373,4 +373,18 @@ impl Journal {
         let base_id = base_id.to_string();
         off_clock(async move { journal.lease_direct(&base_id).await }).await
     }
+
+    /// Posts that wait for something (Retrying, Intent, Unknown, Review), newest first (for `status`).
+    pub async fn waiting(&self, limit: u32) -> Result<Vec<PostRow>, JournalError> {
+        let journal = self.clone();
+        off_clock(async move {
+            let rows = sqlx::query(include_str!("sql/posts_waiting.sql"))
+                .bind(i64::from(limit))
+                .fetch_all(&journal.pool)
+                .await
+                .map_err(JournalError::db("list", "waiting posts"))?;
+            rows.iter().map(PostRow::from_row).collect()
+        })
+        .await
+    }
 }
