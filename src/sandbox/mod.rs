@@ -4,5 +4,6 @@
 pub mod airtable;
 pub mod demo;
 pub mod facebook;
+pub mod faults;
 pub mod launch;
 pub mod x;

@@ -51,8 +51,9 @@
 //!
 //! # Admin path (`/_sandbox`, needs one of the tokens, not rate limited)
 //! `POST/GET /_sandbox/bases`; `POST /_sandbox/faults` (`{"method"?, "path_prefix", "count",
-//! "status"?, "body"?, "delay_ms"?}`: the next `count` matching requests get that answer after the
-//! delay; without `status` they are only delayed) and `DELETE /_sandbox/faults`;
+//! "skip"?, "query_contains"?, "status"?, "body"?, "delay_ms"?}`, see [`crate::sandbox::faults`]:
+//! the next `count` matching requests get that answer after the delay; without `status` they are
+//! only delayed) and `DELETE /_sandbox/faults`;
 //! `GET /_sandbox/counters` and `POST /_sandbox/counters/reset`;
 //! `POST /_sandbox/iterators/expire`; `DELETE /_sandbox/bases/{baseId}/tables/{table}/fields/{field}`.
 //!
@@ -70,7 +71,6 @@ mod cell_read;
 mod cells;
 mod counters;
 pub mod errors;
-mod faults;
 mod fields;
 pub mod formula;
 mod gate;
@@ -147,7 +147,7 @@ impl AirtableSandbox {
             inner: Mutex::new(Inner {
                 store,
                 limiter: limits::Limiter::default(),
-                faults: faults::Faults::default(),
+                faults: Default::default(),
                 counters: counters::Counters::default(),
                 iterators: listing::Iterators::default(),
             }),
