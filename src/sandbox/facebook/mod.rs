@@ -23,9 +23,9 @@
 //! code 80001 (Page token) or 4.
 //!
 //! # Admin path (`/_sandbox`, no token; the sandbox listens on loopback)
-//! `POST/DELETE /_sandbox/faults` ([`faults`], including `apply_then_delay_ms`: the request is
-//! carried out, then its answer is held); `GET /_sandbox/counters` (requests per path and status,
-//! posts and photos created) and `POST /_sandbox/counters/reset`; `POST/GET /_sandbox/pages`;
+//! `POST/DELETE /_sandbox/faults` ([`crate::sandbox::faults`], including `apply_then_delay_ms`:
+//! the request is carried out, then its answer is held); `GET /_sandbox/counters` (requests per
+//! path and status, posts and photos created) and `POST /_sandbox/counters/reset`; `POST/GET /_sandbox/pages`;
 //! `POST /_sandbox/usage`; `GET /_sandbox/posts/{id}`; `GET /_sandbox/files/{photo.png|notes.txt}`.
 //!
 //! # What differs from Meta
@@ -39,7 +39,6 @@
 mod admin;
 mod app;
 pub mod errors;
-mod faults;
 mod feed;
 mod gate;
 mod graph;

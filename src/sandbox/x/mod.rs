@@ -33,8 +33,8 @@
 //! - Tokens are opaque strings with every scope; there is no OAuth.
 //!
 //! # Admin path (`/_sandbox`; no token needed: the sandbox listens on loopback)
-//! `POST /_sandbox/faults` (`{"method"?, "path_prefix", "count", "skip"?, "status"?, "body"?,
-//! "delay_ms"?, "apply_then_delay_ms"?}`: see `faults.rs`) and `DELETE /_sandbox/faults`;
+//! `POST /_sandbox/faults` (`{"method"?, "path_prefix", "count", "skip"?, "query_contains"?,
+//! "status"?, "body"?, "delay_ms"?, "apply_then_delay_ms"?}`: see [`crate::sandbox::faults`]) and `DELETE /_sandbox/faults`;
 //! `GET /_sandbox/counters`, `POST /_sandbox/counters/reset`; `POST /_sandbox/users`
 //! (`{"token","id","username"}`); `GET /_sandbox/files/{name}`: sample media (`sample.jpg`,
 //! `sample.png`) for tests and demos.
@@ -46,7 +46,6 @@
 mod admin;
 mod app;
 pub mod counters;
-mod faults;
 mod gate;
 mod limits;
 mod media;
