@@ -6,4 +6,5 @@ pub mod demo;
 pub mod facebook;
 pub mod faults;
 pub mod launch;
+mod server;
 pub mod x;
