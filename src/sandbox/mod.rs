@@ -4,5 +4,7 @@
 pub mod airtable;
 pub mod demo;
 pub mod facebook;
+pub mod faults;
 pub mod launch;
+mod server;
 pub mod x;

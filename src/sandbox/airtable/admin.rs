@@ -3,8 +3,8 @@
 
 use super::app::{bearer, parse_body, server_error, table_index, SharedApp};
 use super::errors::ApiError;
-use super::faults::FaultSpec;
 use super::fields::FieldOptions;
+use crate::sandbox::faults::FaultSpec;
 use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
 use axum::middleware::Next;

@@ -2,12 +2,12 @@
 //! `.await`.
 
 use super::counters::Counters;
-use super::errors::ApiError;
-use super::faults::Faults;
+use super::errors::{AirtableFaults, ApiError};
 use super::limits::Limiter;
 use super::listing::Iterators;
 use super::store::{Base, Store};
 use super::SandboxLimits;
+use crate::sandbox::faults::Faults;
 use crate::schema::Schema;
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
@@ -30,7 +30,7 @@ pub struct App {
 pub struct Inner {
     pub store: Store,
     pub limiter: Limiter,
-    pub faults: Faults,
+    pub faults: Faults<AirtableFaults>,
     pub counters: Counters,
     pub iterators: Iterators,
 }

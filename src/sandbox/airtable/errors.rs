@@ -5,6 +5,7 @@
 //! bodies seen from the real service; `fixtures/airtable/` keeps examples, and the tests below
 //! check that the sandbox produces exactly those shapes.
 
+use crate::sandbox::faults::{FaultAnswer, FaultSpec, FaultVendor};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
@@ -171,6 +172,41 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<FaultAnswer> for ApiError {
+    fn from(answer: FaultAnswer) -> Self {
+        ApiError {
+            status: answer.status,
+            body: answer.body,
+        }
+    }
+}
+
+/// Airtable's side of the injected faults ([`crate::sandbox::faults`]): its bodies, and no
+/// `apply_then_delay_ms` (Airtable's gate answers or delays, it never holds an answer).
+pub struct AirtableFaults;
+
+impl FaultVendor for AirtableFaults {
+    /// Airtable's body for a status (the documented type where there is one).
+    fn default_body(status: StatusCode) -> Value {
+        match status.as_u16() {
+            429 => ApiError::rate_limited().body,
+            503 => {
+                json!({"error": {"type": "RETRIABLE_ERROR", "message": "The server could not process your request in time. Please retry."}})
+            }
+            401 => ApiError::authentication_required().body,
+            404 => ApiError::not_found().body,
+            _ => json!({"error": {"type": "SERVER_ERROR", "message": "Injected by the sandbox"}}),
+        }
+    }
+
+    fn check(spec: &FaultSpec) -> Result<(), String> {
+        match spec.apply_then_delay_ms {
+            Some(_) => Err("unknown field `apply_then_delay_ms`: the Airtable sandbox does not hold answers".into()),
+            None => Ok(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,6 +254,46 @@ mod tests {
         ];
         for (name, error) in cases {
             assert_eq!(error.body, fixture(name), "{name}");
+        }
+    }
+
+    mod faults {
+        use super::*;
+        use crate::sandbox::faults::Faults;
+
+        fn spec(v: Value) -> FaultSpec {
+            serde_json::from_value(v).unwrap()
+        }
+
+        #[test]
+        fn a_fault_answers_its_count_of_matching_requests_then_goes() {
+            let mut f = Faults::<AirtableFaults>::default();
+            f.add(spec(
+                json!({"method": "GET", "path_prefix": "/v0/appX/Posts", "count": 2, "status": 503}),
+            ))
+            .unwrap();
+            assert!(f.take("POST", "/v0/appX/Posts", "/v0/appX/Posts", "").is_none());
+            assert!(f.take("GET", "/v0/appY/Posts", "/v0/appY/Posts", "").is_none());
+            let hit = f.take("GET", "/v0/appX/Posts", "/v0/appX/Posts", "").unwrap();
+            assert_eq!(ApiError::from(hit.answer.unwrap()).kind(), "RETRIABLE_ERROR");
+            assert!(f
+                .take("get", "/v0/appX/Posts/recA", "/v0/appX/Posts/recA", "")
+                .is_some());
+            assert!(f.take("GET", "/v0/appX/Posts", "/v0/appX/Posts", "").is_none());
+        }
+
+        #[test]
+        fn bad_specs_are_refused() {
+            let mut f = Faults::<AirtableFaults>::default();
+            assert!(f
+                .add(spec(json!({"path_prefix": "/", "count": 0, "status": 500})))
+                .is_err());
+            assert!(f
+                .add(spec(json!({"path_prefix": "/", "count": 1, "status": 1000})))
+                .is_err());
+            assert!(f
+                .add(spec(json!({"path_prefix": "/", "count": 1, "apply_then_delay_ms": 5})))
+                .is_err());
         }
     }
 

@@ -38,7 +38,7 @@ pub async fn gate(State(app): State<SharedApp>, req: Request, next: Next) -> Res
             tokio::time::sleep(hit.delay).await;
         }
         match hit.answer {
-            Some(answer) => answer.into_response(),
+            Some(answer) => ApiError::from(answer).into_response(),
             None => next.run(req).await,
         }
     } else {

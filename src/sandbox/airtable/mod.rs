@@ -51,8 +51,9 @@
 //!
 //! # Admin path (`/_sandbox`, needs one of the tokens, not rate limited)
 //! `POST/GET /_sandbox/bases`; `POST /_sandbox/faults` (`{"method"?, "path_prefix", "count",
-//! "status"?, "body"?, "delay_ms"?}`: the next `count` matching requests get that answer after the
-//! delay; without `status` they are only delayed) and `DELETE /_sandbox/faults`;
+//! "skip"?, "query_contains"?, "status"?, "body"?, "delay_ms"?}`, see [`crate::sandbox::faults`]:
+//! the next `count` matching requests get that answer after the delay; without `status` they are
+//! only delayed) and `DELETE /_sandbox/faults`;
 //! `GET /_sandbox/counters` and `POST /_sandbox/counters/reset`;
 //! `POST /_sandbox/iterators/expire`; `DELETE /_sandbox/bases/{baseId}/tables/{table}/fields/{field}`.
 //!
@@ -70,7 +71,6 @@ mod cell_read;
 mod cells;
 mod counters;
 pub mod errors;
-mod faults;
 mod fields;
 pub mod formula;
 mod gate;
@@ -88,6 +88,7 @@ mod writes;
 #[cfg(test)]
 mod smoke_tests;
 
+use super::server::{Bound, Server};
 use app::{App, Inner, SharedApp};
 use axum::routing::{get, patch, post};
 use axum::Router;
@@ -95,8 +96,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 /// How to run a sandbox.
 #[derive(Debug, Clone)]
@@ -132,22 +131,19 @@ impl Default for SandboxLimits {
 
 /// A running sandbox.
 pub struct AirtableSandbox {
-    addr: SocketAddr,
+    server: Server,
     app: SharedApp,
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<()>,
 }
 
 impl AirtableSandbox {
     /// Loads the bases of `data_dir`, binds, and serves on the current tokio runtime.
     pub async fn start(opts: SandboxOptions) -> anyhow::Result<AirtableSandbox> {
-        use anyhow::Context;
         let store = store::Store::open(opts.data_dir.clone(), &opts.schema)?;
         let app = Arc::new(App {
             inner: Mutex::new(Inner {
                 store,
                 limiter: limits::Limiter::default(),
-                faults: faults::Faults::default(),
+                faults: Default::default(),
                 counters: counters::Counters::default(),
                 iterators: listing::Iterators::default(),
             }),
@@ -155,31 +151,17 @@ impl AirtableSandbox {
             schema: opts.schema,
             limits: opts.limits,
         });
-        let listener = tokio::net::TcpListener::bind(opts.listen)
-            .await
-            .with_context(|| format!("Failed to bind the sandbox Airtable to {}", opts.listen))?;
-        let addr = listener.local_addr().context("Failed to read the sandbox's address")?;
-        let (stop, stopped) = oneshot::channel::<()>();
-        let router = router(app.clone());
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, router).with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
-            if let Err(error) = serve.await {
-                tracing::error!(message = "The sandbox Airtable stopped.", %error);
-            }
-        });
-        tracing::debug!(message = "Sandbox Airtable listening.", %addr);
-        Ok(AirtableSandbox { addr, app, stop, task })
+        let server = Bound::bind(opts.listen, "Airtable").await?.serve(router(app.clone()));
+        Ok(AirtableSandbox { server, app })
     }
 
     /// `http://127.0.0.1:PORT`, the URL to give clients as their endpoint.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.server.url()
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// Creates an empty base and returns its id (`app...`); also `POST /_sandbox/bases`.
@@ -199,8 +181,7 @@ impl AirtableSandbox {
 
     /// Stops accepting requests, lets running ones finish, and writes every base.
     pub async fn shutdown(self) {
-        let _ = self.stop.send(());
-        let _ = self.task.await;
+        self.server.stop().await;
         if let Err(error) = self.app.lock().store.persist_all() {
             tracing::error!(message = "Failed to save the sandbox's bases.", error = %format!("{error:#}"));
         }

@@ -3,9 +3,9 @@
 
 use super::app::{meta_time, PageState, SharedApp};
 use super::errors::GraphError;
-use super::faults::FaultSpec;
 use super::usage::UsageFigures;
 use super::FacebookSandboxPage;
+use crate::sandbox::faults::FaultSpec;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};

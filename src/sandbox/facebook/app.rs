@@ -1,10 +1,10 @@
 //! The server's shared state: one `Mutex` around everything that changes, never held across an
 //! `.await`; and who a request's token is.
 
-use super::errors::GraphError;
-use super::faults::Faults;
+use super::errors::{FacebookFaults, GraphError};
 use super::usage::Usage;
 use super::FacebookSandboxPage;
+use crate::sandbox::faults::Faults;
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -31,7 +31,7 @@ pub struct Inner {
     /// The next numeric id (photos and posts), so ids look like Meta's and never repeat.
     pub next_id: u64,
     pub usage: Usage,
-    pub faults: Faults,
+    pub faults: Faults<FacebookFaults>,
     pub counters: Counters,
 }
 

@@ -6,6 +6,7 @@
 //! Messages are Meta's where they are documented or widely reported; the few the sandbox had to
 //! choose are marked "(sandbox wording)".
 
+use crate::sandbox::faults::{FaultAnswer, FaultVendor};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -261,9 +262,106 @@ fn fbtrace_id() -> String {
     format!("A{tail}")
 }
 
+impl From<FaultAnswer> for GraphError {
+    fn from(answer: FaultAnswer) -> Self {
+        GraphError {
+            status: answer.status,
+            body: answer.body,
+        }
+    }
+}
+
+/// Meta's side of the injected faults ([`crate::sandbox::faults`]): its bodies.
+pub struct FacebookFaults;
+
+impl FaultVendor for FacebookFaults {
+    fn default_body(status: StatusCode) -> Value {
+        GraphError::for_status(status).body
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    mod faults {
+        use super::*;
+        use crate::sandbox::faults::{FaultHit, FaultSpec, Faults};
+        use std::time::Duration;
+
+        fn spec(v: Value) -> FaultSpec {
+            serde_json::from_value(v).unwrap()
+        }
+
+        fn take(f: &mut Faults<FacebookFaults>, method: &str, path: &str) -> Option<FaultHit> {
+            f.take(method, path, path, "")
+        }
+
+        #[test]
+        fn a_fault_skips_then_answers_its_count_then_goes() {
+            let mut f = Faults::<FacebookFaults>::default();
+            f.add(spec(
+                json!({"method": "POST", "path_prefix": "/v21.0/1/feed", "count": 1, "skip": 1, "status": 500}),
+            ))
+            .unwrap();
+            assert!(take(&mut f, "GET", "/v21.0/1/feed").is_none());
+            assert!(take(&mut f, "POST", "/v21.0/1/feed").is_none(), "skipped");
+            match take(&mut f, "POST", "/v21.0/1/feed") {
+                Some(FaultHit {
+                    apply_then_delay: None,
+                    answer: Some(answer),
+                    ..
+                }) => {
+                    let error = GraphError::from(answer);
+                    assert_eq!((error.status.as_u16(), error.code()), (500, 1))
+                }
+                other => panic!("{other:?}"),
+            }
+            assert!(take(&mut f, "POST", "/v21.0/1/feed").is_none());
+        }
+
+        #[test]
+        fn apply_then_delay_and_plain_delays_are_told_apart() {
+            let mut f = Faults::<FacebookFaults>::default();
+            f.add(spec(
+                json!({"path_prefix": "/v", "count": 1, "apply_then_delay_ms": 5000}),
+            ))
+            .unwrap();
+            f.add(spec(json!({"path_prefix": "/v", "count": 1, "delay_ms": 10})))
+                .unwrap();
+            assert_eq!(
+                take(&mut f, "POST", "/v21.0/1/feed"),
+                Some(FaultHit {
+                    delay: Duration::ZERO,
+                    apply_then_delay: Some(Duration::from_secs(5)),
+                    answer: None
+                })
+            );
+            assert_eq!(
+                take(&mut f, "GET", "/v21.0/1"),
+                Some(FaultHit {
+                    delay: Duration::from_millis(10),
+                    apply_then_delay: None,
+                    answer: None
+                })
+            );
+        }
+
+        #[test]
+        fn bad_specs_are_refused() {
+            let mut f = Faults::<FacebookFaults>::default();
+            assert!(f
+                .add(spec(json!({"path_prefix": "/", "count": 0, "status": 500})))
+                .is_err());
+            assert!(f
+                .add(spec(json!({"path_prefix": "/", "count": 1, "status": 99})))
+                .is_err());
+            assert!(f
+                .add(spec(json!({"path_prefix": "/", "count": 1, "body": {}})))
+                .is_err());
+            assert!(serde_json::from_value::<FaultSpec>(json!({"path_prefix": "/", "count": 1, "oops": 1})).is_err());
+        }
+    }
 
     fn fixture(name: &str) -> Value {
         let path = format!("{}/fixtures/facebook/{name}.json", env!("CARGO_MANIFEST_DIR"));

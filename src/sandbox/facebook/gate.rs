@@ -3,7 +3,7 @@
 
 use super::app::{token_of, SharedApp};
 use super::errors::GraphError;
-use super::faults::FaultHit;
+use crate::sandbox::faults::FaultHit;
 use axum::extract::{Request, State};
 use axum::http::HeaderValue;
 use axum::middleware::Next;
@@ -33,7 +33,9 @@ pub async fn gate(State(app): State<SharedApp>, req: Request, next: Next) -> Res
             inner.counters.throttled += 1;
             None
         } else {
-            inner.faults.take(&method, &path)
+            inner
+                .faults
+                .take(&method, &path, &path, req.uri().query().unwrap_or(""))
         };
         (figures, page_id, fault)
     };
@@ -45,19 +47,30 @@ pub async fn gate(State(app): State<SharedApp>, req: Request, next: Next) -> Res
     } else {
         match fault {
             None => next.run(req).await,
-            Some(FaultHit::Delay(delay)) => {
-                tokio::time::sleep(delay).await;
-                next.run(req).await
-            }
-            Some(FaultHit::Answer { delay, error }) => {
-                tokio::time::sleep(delay).await;
-                error.into_response()
-            }
-            Some(FaultHit::ApplyThenDelay { delay, replace }) => {
+            // With `apply_then_delay_ms`, `delay_ms` is not waited (as before the faults were shared).
+            Some(FaultHit {
+                apply_then_delay: Some(delay),
+                answer,
+                ..
+            }) => {
                 let applied = next.run(req).await;
                 tracing::debug!(message = "Request carried out; holding its answer.", %path, delay_ms = delay.as_millis() as u64);
                 tokio::time::sleep(delay).await;
-                replace.map_or(applied, IntoResponse::into_response)
+                answer.map_or(applied, |a| GraphError::from(a).into_response())
+            }
+            Some(FaultHit {
+                delay,
+                answer: Some(answer),
+                ..
+            }) => {
+                tokio::time::sleep(delay).await;
+                GraphError::from(answer).into_response()
+            }
+            Some(FaultHit {
+                delay, answer: None, ..
+            }) => {
+                tokio::time::sleep(delay).await;
+                next.run(req).await
             }
         }
     };

@@ -23,9 +23,9 @@
 //! code 80001 (Page token) or 4.
 //!
 //! # Admin path (`/_sandbox`, no token; the sandbox listens on loopback)
-//! `POST/DELETE /_sandbox/faults` ([`faults`], including `apply_then_delay_ms`: the request is
-//! carried out, then its answer is held); `GET /_sandbox/counters` (requests per path and status,
-//! posts and photos created) and `POST /_sandbox/counters/reset`; `POST/GET /_sandbox/pages`;
+//! `POST/DELETE /_sandbox/faults` ([`crate::sandbox::faults`], including `apply_then_delay_ms`:
+//! the request is carried out, then its answer is held); `GET /_sandbox/counters` (requests per
+//! path and status, posts and photos created) and `POST /_sandbox/counters/reset`; `POST/GET /_sandbox/pages`;
 //! `POST /_sandbox/usage`; `GET /_sandbox/posts/{id}`; `GET /_sandbox/files/{photo.png|notes.txt}`.
 //!
 //! # What differs from Meta
@@ -39,7 +39,6 @@
 mod admin;
 mod app;
 pub mod errors;
-mod faults;
 mod feed;
 mod gate;
 mod graph;
@@ -51,6 +50,7 @@ mod usage;
 #[cfg(test)]
 mod tests;
 
+use super::server::{Bound, Server};
 use anyhow::Context;
 use app::{App, Inner, SharedApp};
 use axum::routing::{any, get, post};
@@ -59,8 +59,6 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 pub use usage::UsageFigures;
 
@@ -99,19 +97,14 @@ pub struct FacebookSandboxPage {
 
 /// A running sandbox.
 pub struct FacebookSandbox {
-    addr: SocketAddr,
+    server: Server,
     app: SharedApp,
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<()>,
 }
 
 impl FacebookSandbox {
     /// Binds and serves on the current tokio runtime.
     pub async fn start(opts: FacebookSandboxOptions) -> anyhow::Result<FacebookSandbox> {
-        let listener = tokio::net::TcpListener::bind(opts.listen)
-            .await
-            .with_context(|| format!("Failed to bind the sandbox Graph API to {}", opts.listen))?;
-        let addr = listener.local_addr().context("Failed to read the sandbox's address")?;
+        let bound = Bound::bind(opts.listen, "Graph API").await?;
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()
@@ -125,25 +118,15 @@ impl FacebookSandbox {
                 counters: Default::default(),
             }),
             version: opts.version,
-            url: url_of(addr),
+            url: url_of(bound.addr()),
             http,
         });
         for page in opts.pages {
             let id = page.id.clone();
             admin::add(&app, page).map_err(|e| anyhow::anyhow!("Page {id}: {}", e.body["error"]["message"]))?;
         }
-        let (stop, stopped) = oneshot::channel::<()>();
-        let router = router(app.clone());
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, router).with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
-            if let Err(error) = serve.await {
-                tracing::error!(message = "The sandbox Graph API stopped.", %error);
-            }
-        });
-        tracing::debug!(message = "Sandbox Graph API listening.", %addr);
-        Ok(FacebookSandbox { addr, app, stop, task })
+        let server = bound.serve(router(app.clone()));
+        Ok(FacebookSandbox { server, app })
     }
 
     /// `http://127.0.0.1:PORT`, the `graph_url` to give the publisher.
@@ -152,7 +135,7 @@ impl FacebookSandbox {
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// Adds a Page (also `POST /_sandbox/pages`); refused when its id or token is taken.
@@ -196,8 +179,7 @@ impl FacebookSandbox {
 
     /// Stops accepting requests and lets running ones finish.
     pub async fn shutdown(self) {
-        let _ = self.stop.send(());
-        let _ = self.task.await;
+        self.server.stop().await;
     }
 }
 

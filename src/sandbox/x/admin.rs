@@ -2,9 +2,9 @@
 //! and users.
 
 use super::app::SharedApp;
-use super::faults::FaultSpec;
 use super::problems::{self, Problem};
 use super::XSandboxUser;
+use crate::sandbox::faults::FaultSpec;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -2,9 +2,10 @@
 //! `.await`; and the sandbox's clock.
 
 use super::counters::Counters;
-use super::faults::Faults;
 use super::limits::Windows;
+use super::problems::XFaults;
 use super::{XSandboxLimits, XSandboxUser};
+use crate::sandbox::faults::Faults;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -72,7 +73,7 @@ pub struct Inner {
     pub tweets: Vec<StoredTweet>,
     pub media: HashMap<String, StoredMedia>,
     pub windows: Windows,
-    pub faults: Faults,
+    pub faults: Faults<XFaults>,
     pub counters: Counters,
     last_id: u64,
 }

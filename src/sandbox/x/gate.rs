@@ -2,7 +2,7 @@
 //! handed to the handler as an extension), injected faults, and the counters.
 
 use super::app::{bearer, SharedApp};
-use super::problems;
+use super::problems::{self, Problem};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -19,15 +19,17 @@ pub async fn gate(State(app): State<SharedApp>, mut req: Request, next: Next) ->
         return problems::unauthorized().into_response();
     };
     req.extensions_mut().insert(user);
-    let fault = app.lock().faults.take(&method, &path);
+    let query = req.uri().query().unwrap_or("").to_string();
+    let fault = app.lock().faults.take(&method, &path, &path, &query);
     let (response, delay_after) = match fault {
         Some(hit) => {
             if !hit.delay.is_zero() {
                 tokio::time::sleep(hit.delay).await;
             }
+            let delay_after = hit.apply_then_delay.unwrap_or_default();
             match hit.answer {
-                Some(answer) => (answer.into_response(), hit.delay_after),
-                None => (next.run(req).await, hit.delay_after),
+                Some(answer) => (Problem::from(answer).into_response(), delay_after),
+                None => (next.run(req).await, delay_after),
             }
         }
         None => (next.run(req).await, std::time::Duration::ZERO),

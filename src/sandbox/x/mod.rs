@@ -33,8 +33,8 @@
 //! - Tokens are opaque strings with every scope; there is no OAuth.
 //!
 //! # Admin path (`/_sandbox`; no token needed: the sandbox listens on loopback)
-//! `POST /_sandbox/faults` (`{"method"?, "path_prefix", "count", "skip"?, "status"?, "body"?,
-//! "delay_ms"?, "apply_then_delay_ms"?}`: see `faults.rs`) and `DELETE /_sandbox/faults`;
+//! `POST /_sandbox/faults` (`{"method"?, "path_prefix", "count", "skip"?, "query_contains"?,
+//! "status"?, "body"?, "delay_ms"?, "apply_then_delay_ms"?}`: see [`crate::sandbox::faults`]) and `DELETE /_sandbox/faults`;
 //! `GET /_sandbox/counters`, `POST /_sandbox/counters/reset`; `POST /_sandbox/users`
 //! (`{"token","id","username"}`); `GET /_sandbox/files/{name}`: sample media (`sample.jpg`,
 //! `sample.png`) for tests and demos.
@@ -46,7 +46,6 @@
 mod admin;
 mod app;
 pub mod counters;
-mod faults;
 mod gate;
 mod limits;
 mod media;
@@ -56,7 +55,7 @@ mod tweets;
 #[cfg(test)]
 mod tests;
 
-use anyhow::Context;
+use super::server::{Bound, Server};
 use app::{App, Clock, Inner, SharedApp};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -66,8 +65,6 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 pub use counters::Counters;
 
@@ -109,10 +106,8 @@ impl Default for XSandboxLimits {
 
 /// A running sandbox X.
 pub struct XSandbox {
-    addr: SocketAddr,
+    server: Server,
     app: SharedApp,
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<()>,
 }
 
 impl XSandbox {
@@ -129,33 +124,17 @@ impl XSandbox {
             limits: opts.limits,
             clock: Clock::starting_now(),
         });
-        let listener = tokio::net::TcpListener::bind(opts.listen)
-            .await
-            .with_context(|| format!("Failed to bind the sandbox X to {}", opts.listen))?;
-        let addr = listener
-            .local_addr()
-            .context("Failed to read the sandbox X's address")?;
-        let (stop, stopped) = oneshot::channel::<()>();
-        let router = router(app.clone());
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, router).with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
-            if let Err(error) = serve.await {
-                tracing::error!(message = "The sandbox X stopped.", %error);
-            }
-        });
-        tracing::debug!(message = "Sandbox X listening.", %addr);
-        Ok(XSandbox { addr, app, stop, task })
+        let server = Bound::bind(opts.listen, "X").await?.serve(router(app.clone()));
+        Ok(XSandbox { server, app })
     }
 
     /// `http://127.0.0.1:PORT`, the API URL to give the publisher.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.server.url()
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// The URL of a sample file (`sample.jpg`, `sample.png`).
@@ -200,8 +179,7 @@ impl XSandbox {
 
     /// Stops accepting requests and lets running ones finish.
     pub async fn shutdown(self) {
-        let _ = self.stop.send(());
-        let _ = self.task.await;
+        self.server.stop().await;
     }
 }
 

@@ -2,6 +2,7 @@
 //! `status`), `invalid-request` with its `errors[]`, and the v1.1-style 404 of an unknown route.
 //! Examples of each are in `fixtures/x/`; the tests below check the sandbox makes exactly those.
 
+use crate::sandbox::faults::{FaultAnswer, FaultSpec, FaultVendor};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
@@ -21,6 +22,15 @@ pub struct Problem {
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         (self.status, axum::Json(self.body)).into_response()
+    }
+}
+
+impl From<FaultAnswer> for Problem {
+    fn from(answer: FaultAnswer) -> Self {
+        Problem {
+            status: answer.status,
+            body: answer.body,
+        }
     }
 }
 
@@ -116,9 +126,79 @@ pub fn for_status(status: StatusCode) -> Problem {
     }
 }
 
+/// X's side of the injected faults ([`crate::sandbox::faults`]): its bodies; a fault either
+/// answers with a status or applies the request (`apply_then_delay_ms` above 0), not both.
+pub struct XFaults;
+
+impl FaultVendor for XFaults {
+    fn default_body(status: StatusCode) -> Value {
+        for_status(status).body
+    }
+
+    fn check(spec: &FaultSpec) -> Result<(), String> {
+        if spec.status.is_some() && spec.apply_then_delay_ms.unwrap_or(0) > 0 {
+            return Err("a fault either answers with a status or applies the request, not both".into());
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    mod faults {
+        use super::*;
+        use crate::sandbox::faults::Faults;
+        use std::time::Duration;
+
+        fn spec(v: Value) -> FaultSpec {
+            serde_json::from_value(v).unwrap()
+        }
+
+        fn take(f: &mut Faults<XFaults>, method: &str, path: &str) -> Option<crate::sandbox::faults::FaultHit> {
+            f.take(method, path, path, "")
+        }
+
+        #[test]
+        fn a_fault_skips_then_answers_its_count_then_goes() {
+            let mut f = Faults::<XFaults>::default();
+            f.add(spec(
+                json!({"method": "POST", "path_prefix": "/2/tweets", "skip": 1, "count": 2, "status": 503}),
+            ))
+            .unwrap();
+            assert!(take(&mut f, "GET", "/2/tweets").is_none(), "other method");
+            assert!(take(&mut f, "POST", "/2/tweets").is_none(), "skipped");
+            assert_eq!(take(&mut f, "post", "/2/tweets").unwrap().answer.unwrap().status, 503);
+            assert!(take(&mut f, "POST", "/2/tweets").is_some());
+            assert!(take(&mut f, "POST", "/2/tweets").is_none(), "used up");
+        }
+
+        #[test]
+        fn apply_then_delay_carries_the_request_out_and_holds_the_answer() {
+            let mut f = Faults::<XFaults>::default();
+            f.add(spec(
+                json!({"path_prefix": "/2/tweets", "count": 1, "apply_then_delay_ms": 60000}),
+            ))
+            .unwrap();
+            let hit = take(&mut f, "POST", "/2/tweets").unwrap();
+            assert!(hit.answer.is_none());
+            assert_eq!(hit.apply_then_delay, Some(Duration::from_secs(60)));
+        }
+
+        #[test]
+        fn bad_specs_are_refused() {
+            let mut f = Faults::<XFaults>::default();
+            for bad in [
+                json!({"path_prefix": "/2", "count": 0, "status": 500}),
+                json!({"path_prefix": "/2", "count": 1, "status": 1000}),
+                json!({"path_prefix": "2", "count": 1}),
+                json!({"path_prefix": "/2", "count": 1, "status": 503, "apply_then_delay_ms": 5}),
+            ] {
+                assert!(f.add(spec(bad.clone())).is_err(), "{bad}");
+            }
+        }
+    }
 
     fn fixture(name: &str) -> Value {
         let path = format!("{}/fixtures/x/{name}.json", env!("CARGO_MANIFEST_DIR"));
