@@ -396,11 +396,25 @@ impl Config {
             .ok()
     }
 
+    /// Where the built-in sandboxes keep their bases, identity, journal and call counter.
+    pub fn sandbox_dir(&self) -> PathBuf {
+        self.data_dir.join("sandbox")
+    }
+
+    /// The journal of the worker's target: the built-in sandboxes keep their own (under
+    /// `sandbox/`), so a later run against a real base never meets their posts.
+    pub fn journal_file(&self) -> PathBuf {
+        match self.airtable {
+            AirtableTarget::Sandbox => self.sandbox_dir().join("journal.sqlite"),
+            AirtableTarget::Remote { .. } => self.journal_path.clone(),
+        }
+    }
+
     /// Where the monthly Airtable call counter of the configured base lives. The built-in
     /// sandbox's calls are counted apart (`sandbox/`), so they never show against the real plan.
     pub fn usage_file(&self) -> PathBuf {
         match self.airtable {
-            AirtableTarget::Sandbox => self.data_dir.join("sandbox").join(USAGE_FILE),
+            AirtableTarget::Sandbox => self.sandbox_dir().join(USAGE_FILE),
             AirtableTarget::Remote { .. } => self.data_dir.join(USAGE_FILE),
         }
     }

@@ -24,7 +24,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let mut sandbox = None;
     let (base, urls, vault_keys, webhook_token) = match &config.airtable {
         AirtableTarget::Sandbox => {
-            let data_dir = config.data_dir.join("sandbox");
+            let data_dir = config.sandbox_dir();
             let launched = crate::sandbox::launch::launch(config.sandbox_listen, &data_dir, &schema, |url, token| {
                 config.client_options(url, token)
             })
@@ -69,11 +69,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
          and set SCHEDULO_VAULT_KEYS=k1=<that key> (see .env.example)",
     )?;
     let vault = Arc::new(Vault::from_spec(&vault_keys)?);
-    // The sandboxes' posts have their own journal, so a later run against a real base never meets them.
-    let journal_path = match sandbox {
-        Some(_) => config.data_dir.join("sandbox").join("journal.sqlite"),
-        None => config.journal_path.clone(),
-    };
+    let journal_path = config.journal_file();
     if let Some(dir) = journal_path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("Failed to create {}", dir.display()))?;
     }

@@ -44,10 +44,7 @@ pub async fn status_report(journal: &Journal) -> anyhow::Result<Value> {
 }
 
 pub async fn status(config: Config) -> anyhow::Result<ExitCode> {
-    let path = match config.airtable {
-        crate::config::AirtableTarget::Sandbox => config.data_dir.join("sandbox").join("journal.sqlite"),
-        crate::config::AirtableTarget::Remote { .. } => config.journal_path.clone(),
-    };
+    let path = config.journal_file();
     if !path.exists() {
         println!("No journal at {}: the worker has not run here yet.", path.display());
         return Ok(ExitCode::SUCCESS);

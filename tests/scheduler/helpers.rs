@@ -140,6 +140,20 @@ impl World {
             .id
     }
 
+    /// An X post, due in 5 s, read, waited for, and claimed by a worker that then died (its
+    /// intent is in the journal, nothing else happened yet).
+    pub async fn claimed_by_dead_worker(&self, caption: &str) -> String {
+        let id = self.schedule(&self.x_account, caption, 5).await;
+        self.scheduler.sync().await.unwrap();
+        self.advance(5).await;
+        self.journal
+            .claim_intent(&id, "the-dead-worker", self.clock.now())
+            .await
+            .unwrap()
+            .unwrap();
+        id
+    }
+
     pub async fn post(&self, record_id: &str) -> Record {
         self.base.get(posts::TABLE, record_id).await.unwrap()
     }

@@ -12,14 +12,7 @@ use serde_json::json;
 #[tokio::test(start_paused = true)]
 async fn killed_after_the_intent_before_the_call_publishes_once_after_restart() {
     let mut w = World::start().await;
-    let id = w.schedule(&w.x_account, "intent only", 5).await;
-    w.scheduler.sync().await.unwrap();
-    w.advance(5).await;
-    w.journal
-        .claim_intent(&id, "the-dead-worker", w.clock.now())
-        .await
-        .unwrap()
-        .unwrap();
+    w.claimed_by_dead_worker("intent only").await;
     w.restart().await;
     let early = w.scheduler.reconcile_unresolved().await.unwrap();
     assert!(
@@ -40,14 +33,7 @@ async fn killed_after_the_intent_before_the_call_publishes_once_after_restart() 
 #[tokio::test(start_paused = true)]
 async fn killed_after_the_call_before_the_outcome_does_not_publish_again() {
     let mut w = World::start().await;
-    let id = w.schedule(&w.x_account, "published then killed", 5).await;
-    w.scheduler.sync().await.unwrap();
-    w.advance(5).await;
-    w.journal
-        .claim_intent(&id, "the-dead-worker", w.clock.now())
-        .await
-        .unwrap()
-        .unwrap();
+    let id = w.claimed_by_dead_worker("published then killed").await;
     // The dead worker's call went through.
     let x = schedulo::platforms::x::XPublisher::new(schedulo::platforms::x::XOptions::new(w.x.url().parse().unwrap()))
         .unwrap();

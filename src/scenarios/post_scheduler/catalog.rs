@@ -52,21 +52,21 @@ pub async fn read(base: &Base, until: DateTime<Utc>) -> Result<Catalog, Airtable
     Ok(catalog)
 }
 
-/// Reads one post by record id (a nudge that names it, or a post known to the journal after a restart).
+/// Reads one post by record id (a nudge that names it, or a post known to the journal after a
+/// restart), without its account and media: [`complete`] reads those once the post is known to
+/// be still scheduled.
 pub async fn read_one(base: &Base, record_id: &str) -> Result<Catalog, AirtableError> {
     let record = base.get(posts::TABLE, record_id).await?;
     let (posts, malformed) = read_all(std::slice::from_ref(&record), ScheduledPost::from_record);
-    let mut catalog = Catalog {
+    Ok(Catalog {
         posts,
         malformed,
         ..Catalog::default()
-    };
-    complete(base, &mut catalog).await?;
-    Ok(catalog)
+    })
 }
 
 /// Reads the accounts and media the posts link to (one call each, none when nothing links).
-async fn complete(base: &Base, catalog: &mut Catalog) -> Result<(), AirtableError> {
+pub async fn complete(base: &Base, catalog: &mut Catalog) -> Result<(), AirtableError> {
     let account_ids: BTreeSet<&str> = catalog.posts.iter().map(|p| p.account.as_str()).collect();
     let media_ids: BTreeSet<&str> = catalog.posts.iter().filter_map(|p| p.media.as_deref()).collect();
     let accounts = by_ids(base, accounts::TABLE, &account_ids).await?;

@@ -169,17 +169,15 @@ impl PostScheduler {
                     }
                 }
             }
-            // Only the lease holder settles posts left unconfirmed (by a crash, or a timeout).
-            if let Err(error) = self.reconcile_unresolved().await {
-                tracing::error!(message = "Failed to reconcile unconfirmed posts.", error = %format!("{error:#}"));
-            }
             // A nudge to re-read waits until the last read is NUDGE_SPACING old: a storm of
             // pings (Airtable notifies our own status writes too) costs one read, not one each.
             let asked = std::mem::take(&mut *self.resync_asked.lock().expect("nudge lock"));
             if asked && turn < last_sync + NUDGE_SPACING {
                 next_sync = next_sync.min(last_sync + NUDGE_SPACING);
             }
+            let mut read = false;
             if turn >= next_sync || (asked && turn >= last_sync + NUDGE_SPACING) {
+                read = true;
                 last_sync = self.clock.now();
                 next_sync = match self.sync().await {
                     Ok(report) => {
@@ -193,13 +191,22 @@ impl PostScheduler {
                 };
             }
             let posts: Vec<String> = std::mem::take(&mut *self.nudged_posts.lock().expect("nudge lock"));
+            read |= !posts.is_empty();
             for record_id in posts {
                 if let Err(error) = self.sync_one(&record_id).await {
                     tracing::warn!(message = "Failed to read a nudged post; the next read of the schedule covers it.", record = %record_id, error = %format!("{error:#}"));
                     next_sync = next_sync.min(self.clock.now() + chrono::Duration::minutes(1));
                 }
             }
-            self.settle_inbox().await;
+            if read {
+                self.settle_inbox().await;
+            }
+            // Only the lease holder settles posts left unconfirmed (by a crash, or a timeout); after
+            // the read, whose posts include them (Airtable still shows them Scheduled), so that
+            // they need no read of their own.
+            if let Err(error) = self.reconcile_unresolved().await {
+                tracing::error!(message = "Failed to reconcile unconfirmed posts.", error = %format!("{error:#}"));
+            }
             let progress = match self.publish_due().await {
                 Ok(outcomes) => outcomes.iter().any(|(_, o)| !matches!(o, Outcome::Skipped)),
                 Err(error) => {
@@ -237,8 +244,9 @@ impl PostScheduler {
         }
     }
 
-    /// Marks webhooks received as handled (the nudges they carried were acted on this turn, and a
-    /// full read at start covers any left from before a restart); drops those older than a week.
+    /// After a read: marks webhooks received as handled (the nudges they carried were acted on this
+    /// turn, and a full read at start covers any left from before a restart); drops those older
+    /// than a week.
     async fn settle_inbox(&self) {
         let Ok(pending) = self.journal.inbox_pending(1000).await else {
             return;

@@ -29,23 +29,13 @@ impl Publishers {
         })
     }
 
-    /// Whether posts on `platform` can be published by this version of the worker.
-    fn not_yet(platform: Platform) -> Option<String> {
-        match platform {
-            Platform::Twitter | Platform::Facebook => None,
-            Platform::Instagram | Platform::TikTok => Some(format!(
-                "{platform} publishing is not available in this version of the worker yet"
-            )),
-        }
-    }
-
     pub fn check(&self, platform: Platform, post: &PostContent) -> Result<(), RuleViolation> {
         match platform {
             Platform::Twitter => self.x.check(post),
             Platform::Facebook => self.facebook.check(post),
             Platform::Instagram | Platform::TikTok => Err(RuleViolation {
                 rule: "platform.available",
-                message: Self::not_yet(platform).unwrap_or_default(),
+                message: not_yet(platform),
             }),
         }
     }
@@ -92,10 +82,15 @@ impl Publishers {
     }
 }
 
+/// Why posts on a platform this version does not publish to are refused.
+fn not_yet(platform: Platform) -> String {
+    format!("{platform} publishing is not available in this version of the worker yet")
+}
+
 fn unavailable(platform: Platform) -> PublishError {
     PublishError {
         class: ErrorClass::Permanent,
-        message: Publishers::not_yet(platform).unwrap_or_default(),
+        message: not_yet(platform),
         retry_at: None,
     }
 }

@@ -71,38 +71,33 @@ impl PostScheduler {
 
     /// Reads one post again (a nudge named it); a post that is gone is cancelled.
     pub async fn sync_one(&self, record_id: &str) -> anyhow::Result<SyncReport> {
-        let catalog = match catalog::read_one(&self.base, record_id).await {
+        let mut catalog = match catalog::read_one(&self.base, record_id).await {
             Ok(c) => c,
             Err(e) if matches!(e.api_type(), Some(crate::airtable::ApiErrorType::NotFound)) => {
-                self.journal.cancel(record_id, "deleted in Airtable").await?;
-                self.ready.lock().expect("ready lock").remove(record_id);
-                return Ok(SyncReport {
-                    read: 1,
-                    cancelled: 1,
-                    ..SyncReport::default()
-                });
+                return self.cancel_one(record_id, "deleted in Airtable").await;
             }
             Err(e) => return Err(e.into()),
         };
-        if catalog.posts.is_empty() && catalog.malformed.is_empty() {
-            self.journal.cancel(record_id, "no longer in the schedule").await?;
-        }
         let still_scheduled = catalog
             .posts
             .iter()
             .any(|p| p.status == crate::base::PostStatus::Scheduled);
         if !still_scheduled && catalog.malformed.is_empty() {
-            self.journal
-                .cancel(record_id, "its Status is no longer Scheduled")
-                .await?;
-            self.ready.lock().expect("ready lock").remove(record_id);
-            return Ok(SyncReport {
-                read: 1,
-                cancelled: 1,
-                ..SyncReport::default()
-            });
+            return self.cancel_one(record_id, "its Status is no longer Scheduled").await;
         }
+        catalog::complete(&self.base, &mut catalog).await?;
         self.absorb(catalog).await
+    }
+
+    /// Cancels a post that left the schedule before it was published.
+    async fn cancel_one(&self, record_id: &str, reason: &str) -> anyhow::Result<SyncReport> {
+        self.journal.cancel(record_id, reason).await?;
+        self.ready.lock().expect("ready lock").remove(record_id);
+        Ok(SyncReport {
+            read: 1,
+            cancelled: 1,
+            ..SyncReport::default()
+        })
     }
 
     /// Puts what was read into the journal and the cache of ready posts.
