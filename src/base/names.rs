@@ -69,6 +69,7 @@ pub mod posts {
     pub const STATUS: &str = "Status";
     pub const ERROR_MESSAGE: &str = "ErrorMessage";
     pub const POST_URL: &str = "PostURL";
+    pub const FORMAT: &str = "Format";
     pub const ALL: &[&str] = &[
         POST_ID,
         USER,
@@ -80,6 +81,7 @@ pub mod posts {
         STATUS,
         ERROR_MESSAGE,
         POST_URL,
+        FORMAT,
     ];
 }
 

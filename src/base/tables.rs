@@ -18,6 +18,7 @@ choice!(AccountStatus { Connected => "Connected", Disconnected => "Disconnected"
 choice!(MediaType { Image => "Image", Video => "Video", Carousel => "Carousel" });
 choice!(MediaStatus { Ready => "Ready", Processing => "Processing", Error => "Error" });
 choice!(PostStatus { Scheduled => "Scheduled", Posted => "Posted", Failed => "Failed", Deleted => "Deleted" });
+choice!(PostFormat { Post => "Post", Reel => "Reel", Story => "Story" });
 choice!(Scenario {
     Authentication => "Social Media Authentication",
     PostScheduler => "Post Scheduler",
@@ -136,6 +137,8 @@ pub struct ScheduledPost {
     pub status: PostStatus,
     pub error_message: Option<String>,
     pub post_url: Option<String>,
+    /// Where the post goes on its platform; empty: a feed post.
+    pub format: Option<PostFormat>,
 }
 
 impl ScheduledPost {
@@ -156,6 +159,7 @@ impl ScheduledPost {
             status: r.required_choice(posts::STATUS)?,
             error_message: r.text(posts::ERROR_MESSAGE)?,
             post_url: r.text(posts::POST_URL)?,
+            format: r.choice(posts::FORMAT)?,
         })
     }
 

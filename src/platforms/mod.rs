@@ -11,10 +11,13 @@ pub mod facebook;
 pub mod x;
 
 use crate::error_class::ErrorClass;
+pub use crate::media::MediaInfo;
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::future::Future;
+use std::time::Duration;
 
 /// What to publish, as the platform will show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,18 +30,52 @@ pub struct PostContent {
     pub link: Option<String>,
     /// Media to attach, in order.
     pub media: Vec<MediaRef>,
+    /// Where on the platform the post goes (the post's `Format`).
+    pub format: PostFormat,
+}
+
+/// Where a post goes on its platform (the `Format` field of `ScheduledPosts`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PostFormat {
+    /// The feed (or timeline). On Instagram a video in the feed is a Reel: Meta publishes feed
+    /// video only as `REELS`.
+    #[default]
+    Post,
+    /// A short vertical video: Instagram Reels, Facebook Reels.
+    Reel,
+    /// A story (Instagram, 24 h).
+    Story,
+}
+
+impl fmt::Display for PostFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PostFormat::Post => "Post",
+            PostFormat::Reel => "Reel",
+            PostFormat::Story => "Story",
+        })
+    }
 }
 
 /// One media file to attach.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MediaRef {
-    /// A public URL the worker (X) or the platform (Facebook) downloads.
+    /// A public URL the worker (X) or the platform (Facebook, Instagram, TikTok) downloads.
     pub url: String,
     pub kind: MediaKind,
-    /// Size in bytes, when known (from Cloudinary or the download).
-    pub bytes: Option<u64>,
-    pub width: Option<u32>,
-    pub height: Option<u32>,
+    /// What is known of the file (from Cloudinary, or read from the file).
+    pub info: MediaInfo,
+}
+
+impl MediaRef {
+    /// A file of which nothing is known yet but its URL and kind.
+    pub fn new(url: impl Into<String>, kind: MediaKind) -> MediaRef {
+        MediaRef {
+            url: url.into(),
+            kind,
+            info: MediaInfo::default(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,22 +85,47 @@ pub enum MediaKind {
     Video,
 }
 
+impl fmt::Display for MediaKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            MediaKind::Image => "image",
+            MediaKind::Gif => "GIF",
+            MediaKind::Video => "video",
+        })
+    }
+}
+
 /// The account to publish with, its token decrypted from the vault just for this call.
 #[derive(Debug, Clone)]
 pub struct Account {
     /// The Airtable record of the account.
     pub record_id: String,
-    /// The platform's id of the account: X user id, Facebook Page id (the `AccountID` field).
+    /// The platform's id of the account: X user id, Facebook Page id, Instagram user id, TikTok
+    /// open_id (the `AccountID` field).
     pub external_id: String,
     /// The handle, for URLs (`AccountName` without a leading `@`).
     pub handle: Option<String>,
     pub token: SecretString,
 }
 
-/// What media preparation produced: the platform's ids of uploaded media, opaque to the scheduler.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// What media preparation produced, opaque to the scheduler, which keeps it in the journal (so
+/// that it survives a restart, and so that reconciling can ask about it).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Prepared {
+    /// The platform's ids of uploaded media (X media ids, Facebook photo ids, Instagram item
+    /// containers of a carousel).
+    #[serde(default)]
     pub media_ids: Vec<String>,
+    /// The platform's id of the one object that publishing makes public, when it exists before
+    /// publishing (Instagram: the container; Facebook Reels: the video).
+    #[serde(default)]
+    pub container: Option<String>,
+    /// Whether the platform has finished processing it (no status check needed before publishing).
+    #[serde(default)]
+    pub ready: bool,
+    /// Until when it may be used. `None`: only for the publish that follows at once.
+    #[serde(default)]
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// A post that went out.
@@ -72,6 +134,43 @@ pub struct Published {
     /// The platform's id of the post.
     pub platform_id: String,
     pub url: String,
+}
+
+/// What the publish call achieved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sent {
+    /// The post is public.
+    Published(Published),
+    /// The platform took the post and finishes it on its own (TikTok: processing, moderation).
+    /// `receipt` names it for [`Publisher::reconcile`] (TikTok's `publish_id`); the scheduler
+    /// keeps it in the journal before anything else.
+    Accepted { receipt: String },
+}
+
+/// What the scheduler knows of an attempt whose outcome is to be found.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt<'a> {
+    /// A little before the publish call was made.
+    pub since: DateTime<Utc>,
+    /// What preparation produced, when it was kept (Instagram: the container to ask about).
+    pub prepared: Option<&'a Prepared>,
+    /// What the publish call returned before the outcome was known ([`Sent::Accepted`]).
+    pub receipt: Option<&'a str>,
+}
+
+/// What the platform says of an attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Found {
+    /// It went out.
+    Published(Published),
+    /// It did not go out, as far as the platform shows. `certain`: the platform says so for this
+    /// very attempt (an Instagram container that is not `PUBLISHED`), so publishing again cannot
+    /// post twice; otherwise only a listing did not show it (X, Facebook), which may lag.
+    NotPublished { certain: bool },
+    /// The platform is still working on it (TikTok processing and moderation): ask again then.
+    Pending { check_at: DateTime<Utc>, note: String },
+    /// The platform gave up on it; it did not go out. The message is fit for `ErrorMessage`.
+    Failed(String),
 }
 
 /// A rule of the platform that the post breaks, checked before any call: names the rule and the value.
@@ -109,31 +208,71 @@ impl std::error::Error for PublishError {}
 
 /// One platform's publishing.
 pub trait Publisher {
-    /// Checks the post against the platform's rules (caption, media counts, sizes); no call.
+    /// Checks the post against the platform's rules (caption, media counts, sizes, durations,
+    /// formats, from what [`MediaInfo`] knows); no call.
     fn check(&self, post: &PostContent) -> Result<(), RuleViolation>;
 
-    /// Uploads the media; safe to repeat (at worst it uploads again).
+    /// How long ahead of its time a post may be prepared, so that at its time only the publish
+    /// call remains (Instagram: containers, which Meta processes, live 24 h). `None`: prepared
+    /// right before publishing.
+    fn prepare_ahead(&self, _post: &PostContent) -> Option<Duration> {
+        None
+    }
+
+    /// Uploads the media, creates containers; safe to repeat (at worst it uploads again).
     fn prepare(
         &self,
         account: &Account,
         post: &PostContent,
     ) -> impl Future<Output = Result<Prepared, PublishError>> + Send;
 
-    /// The call that makes the post public. Never repeated by the caller after a timeout or a 5xx:
-    /// such errors must be classed `OutcomeUnknown`.
+    /// The call that makes the post public (after waiting, if need be, for what `prepare` made to
+    /// finish processing). Never repeated by the caller after a timeout or a 5xx: such errors must
+    /// be classed `OutcomeUnknown`.
     fn publish(
         &self,
         account: &Account,
         post: &PostContent,
         prepared: &Prepared,
-    ) -> impl Future<Output = Result<Published, PublishError>> + Send;
+    ) -> impl Future<Output = Result<Sent, PublishError>> + Send;
 
-    /// Whether the post went out after all: looks for it among the account's posts since `since`.
-    /// `Ok(None)`: it did not (as far as the platform shows).
+    /// Whether the attempt went out after all: by what it left (an Instagram container's status, a
+    /// TikTok `publish_id`), or else by looking among the account's posts since `attempt.since`.
     fn reconcile(
         &self,
         account: &Account,
         post: &PostContent,
-        since: DateTime<Utc>,
-    ) -> impl Future<Output = Result<Option<Published>, PublishError>> + Send;
+        attempt: Attempt<'_>,
+    ) -> impl Future<Output = Result<Found, PublishError>> + Send;
+}
+
+impl Sent {
+    /// The post, when it is public already.
+    pub fn into_published(self) -> Option<Published> {
+        match self {
+            Sent::Published(p) => Some(p),
+            Sent::Accepted { .. } => None,
+        }
+    }
+}
+
+impl Found {
+    /// The post, when it went out.
+    pub fn into_published(self) -> Option<Published> {
+        match self {
+            Found::Published(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+impl Attempt<'static> {
+    /// An attempt known only by its time (nothing prepared kept, no receipt).
+    pub fn since(since: DateTime<Utc>) -> Attempt<'static> {
+        Attempt {
+            since,
+            prepared: None,
+            receipt: None,
+        }
+    }
 }

@@ -44,6 +44,7 @@ async fn killed_after_the_call_before_the_outcome_does_not_publish_again() {
         token: secrecy::SecretString::from(crate::helpers::X_TOKEN),
     };
     let content = schedulo::platforms::PostContent {
+        format: Default::default(),
         record_id: id.clone(),
         text: "published then killed".into(),
         link: None,

@@ -53,8 +53,7 @@ pub use rules::FacebookRules;
 pub use usage::UsagePolicy;
 
 use crate::error_class::ErrorClass;
-use crate::platforms::{Account, PostContent, Prepared, PublishError, Published, Publisher};
-use chrono::{DateTime, Utc};
+use crate::platforms::{Account, Attempt, Found, PostContent, Prepared, PublishError, Published, Publisher, Sent};
 use client::{Call, Graph};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -166,15 +165,13 @@ impl Publisher for FacebookPublisher {
             media_ids.push(id);
         }
         tracing::debug!(message = "Facebook photos uploaded.", record = %post.record_id, count = media_ids.len());
-        Ok(Prepared { media_ids })
+        Ok(Prepared {
+            media_ids,
+            ..Prepared::default()
+        })
     }
 
-    async fn publish(
-        &self,
-        account: &Account,
-        post: &PostContent,
-        prepared: &Prepared,
-    ) -> Result<Published, PublishError> {
+    async fn publish(&self, account: &Account, post: &PostContent, prepared: &Prepared) -> Result<Sent, PublishError> {
         self.recheck(post)?;
         if prepared.media_ids.len() != post.media.len() {
             return Err(PublishError {
@@ -218,19 +215,20 @@ impl Publisher for FacebookPublisher {
         };
         tracing::info!(message = "Published to Facebook.", record = %post.record_id, %post_id);
         let url = self.permalink(account, &post_id).await;
-        Ok(Published {
+        Ok(Sent::Published(Published {
             platform_id: post_id,
             url,
-        })
+        }))
     }
 
     async fn reconcile(
         &self,
         account: &Account,
         post: &PostContent,
-        since: DateTime<Utc>,
-    ) -> Result<Option<Published>, PublishError> {
-        reconcile::find(&self.graph, account, post, since).await
+        attempt: Attempt<'_>,
+    ) -> Result<Found, PublishError> {
+        let found = reconcile::find(&self.graph, account, post, attempt.since).await?;
+        Ok(found.map_or(Found::NotPublished { certain: false }, Found::Published))
     }
 }
 

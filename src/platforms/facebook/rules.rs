@@ -63,7 +63,7 @@ impl FacebookRules {
             check_link(link, photos)?;
         }
         for (i, photo) in post.media.iter().enumerate() {
-            self.check_photo(i + 1, &photo.url, photo.bytes)?;
+            self.check_photo(i + 1, &photo.url, photo.info.bytes)?;
         }
         if post.text.trim().is_empty() && post.link.is_none() && post.media.is_empty() {
             return Err(violation(
@@ -134,6 +134,7 @@ mod tests {
 
     fn post(text: &str, photos: usize) -> PostContent {
         PostContent {
+            format: Default::default(),
             record_id: "rec1".into(),
             text: text.into(),
             link: None,
@@ -147,9 +148,7 @@ mod tests {
         MediaRef {
             url: url.into(),
             kind: MediaKind::Image,
-            bytes: None,
-            width: None,
-            height: None,
+            info: Default::default(),
         }
     }
 
@@ -215,7 +214,7 @@ mod tests {
         p.link = Some("javascript:alert(1)".into());
         assert_eq!(rule_of(&p).unwrap_err().0, "facebook.link");
         let mut p = post("x", 1);
-        p.media[0].bytes = Some(5 * 1024 * 1024);
+        p.media[0].info.bytes = Some(5 * 1024 * 1024);
         assert_eq!(
             rule_of(&p).unwrap_err().1,
             "Facebook takes photos up to 4.0 MB; photo 1 is 5.0 MB"

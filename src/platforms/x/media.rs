@@ -42,7 +42,10 @@ pub async fn prepare(
         tracing::debug!(message = "Uploaded an image to X.", record = %post.record_id, file = %name, media_id = %id);
         media_ids.push(id);
     }
-    Ok(Prepared { media_ids })
+    Ok(Prepared {
+        media_ids,
+        ..Prepared::default()
+    })
 }
 
 /// Downloads one image (no X token is sent to the media host), at most `max_image_bytes`.

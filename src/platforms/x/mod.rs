@@ -46,9 +46,8 @@ pub mod text;
 pub use errors::{RateHeaders, XApiError, XErrorKind};
 pub use rules::XRules;
 
-use crate::platforms::{Account, PostContent, Prepared, PublishError, Published, Publisher, RuleViolation};
+use crate::platforms::{Account, Attempt, Found, PostContent, Prepared, PublishError, Publisher, RuleViolation, Sent};
 use anyhow::Context;
-use chrono::{DateTime, Utc};
 use std::time::Duration;
 use url::Url;
 
@@ -132,21 +131,19 @@ impl Publisher for XPublisher {
         media::prepare(&self.api, &self.rules, self.upload_timeout, account, post).await
     }
 
-    async fn publish(
-        &self,
-        account: &Account,
-        post: &PostContent,
-        prepared: &Prepared,
-    ) -> Result<Published, PublishError> {
-        publish::publish(&self.api, &self.rates, self.timeout, account, post, prepared).await
+    async fn publish(&self, account: &Account, post: &PostContent, prepared: &Prepared) -> Result<Sent, PublishError> {
+        publish::publish(&self.api, &self.rates, self.timeout, account, post, prepared)
+            .await
+            .map(Sent::Published)
     }
 
     async fn reconcile(
         &self,
         account: &Account,
         post: &PostContent,
-        since: DateTime<Utc>,
-    ) -> Result<Option<Published>, PublishError> {
-        reconcile::reconcile(&self.api, self.timeout, account, post, since).await
+        attempt: Attempt<'_>,
+    ) -> Result<Found, PublishError> {
+        let found = reconcile::reconcile(&self.api, self.timeout, account, post, attempt.since).await?;
+        Ok(found.map_or(Found::NotPublished { certain: false }, Found::Published))
     }
 }

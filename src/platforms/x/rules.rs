@@ -109,7 +109,7 @@ fn check_media(post: &PostContent, rules: &XRules) -> Result<(), RuleViolation> 
         ));
     }
     for (i, media) in post.media.iter().enumerate() {
-        if let Some(bytes) = media.bytes.filter(|b| *b > rules.max_image_bytes) {
+        if let Some(bytes) = media.info.bytes.filter(|b| *b > rules.max_image_bytes) {
             return Err(violation(
                 "x.image_bytes",
                 format!(
@@ -176,6 +176,7 @@ mod tests {
 
     fn post(text: &str, media: &[MediaKind]) -> PostContent {
         PostContent {
+            format: Default::default(),
             record_id: "recP".into(),
             text: text.into(),
             link: None,
@@ -185,9 +186,7 @@ mod tests {
                 .map(|(i, kind)| MediaRef {
                     url: format!("https://cdn.example.com/m/photo{i}.jpg"),
                     kind: *kind,
-                    bytes: None,
-                    width: None,
-                    height: None,
+                    info: Default::default(),
                 })
                 .collect(),
         }
@@ -242,7 +241,7 @@ mod tests {
     #[test]
     fn an_image_over_five_megabytes_is_named() {
         let mut p = post("hi", &[MediaKind::Image, MediaKind::Image]);
-        p.media[1].bytes = Some(6_600_000);
+        p.media[1].info.bytes = Some(6_600_000);
         assert_eq!(
             refusal(&p),
             "X allows images up to 5 MB; image 2 (photo1.jpg) has 6.3 MB"

@@ -4,8 +4,8 @@
 
 use crate::airtable::{AirtableError, Base, Formula, ListQuery, Record};
 use crate::base::names::{accounts, media, posts};
-use crate::base::{read_all, MediaItem, MediaType, RecordError, ScheduledPost, SocialAccount};
-use crate::platforms::{MediaKind, MediaRef, PostContent};
+use crate::base::{read_all, MediaItem, MediaType, PostFormat, RecordError, ScheduledPost, SocialAccount};
+use crate::platforms::{MediaKind, MediaRef, PostContent, PostFormat as Format};
 use crate::schema::SortDirection;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -103,6 +103,11 @@ pub fn content(post: &ScheduledPost, media: Option<&MediaItem>) -> PostContent {
         text,
         link: None,
         media: media.map(media_refs).unwrap_or_default(),
+        format: match post.format {
+            None | Some(PostFormat::Post) => Format::Post,
+            Some(PostFormat::Reel) => Format::Reel,
+            Some(PostFormat::Story) => Format::Story,
+        },
     }
 }
 
@@ -127,13 +132,7 @@ fn media_refs(item: &MediaItem) -> Vec<MediaRef> {
     };
     urls.split(|c: char| c.is_whitespace() || c == ',')
         .filter(|u| !u.is_empty())
-        .map(|url| MediaRef {
-            url: url.to_string(),
-            kind,
-            bytes: None,
-            width: None,
-            height: None,
-        })
+        .map(|url| MediaRef::new(url, kind))
         .collect()
 }
 
@@ -152,6 +151,7 @@ pub fn fingerprint(post: &ScheduledPost, account: &SocialAccount, content: &Post
         h.update(m.url.as_bytes());
         h.update([0]);
     }
+    h.update(content.format.to_string().as_bytes());
     h.update(post.scheduled_time.timestamp_millis().to_be_bytes());
     h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
 }

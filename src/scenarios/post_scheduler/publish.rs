@@ -4,7 +4,7 @@ use super::{PostScheduler, Ready};
 use crate::base::{PostStatus, ScheduledPost};
 use crate::error_class::ErrorClass;
 use crate::journal::PostRow;
-use crate::platforms::{Account, PublishError, Published};
+use crate::platforms::{Account, Attempt, Found, PublishError, Published, Sent};
 use chrono::{DateTime, Utc};
 use tokio::task::JoinSet;
 
@@ -116,10 +116,17 @@ impl PostScheduler {
             .publish(platform, &account, &ready.content, &prepared)
             .await
         {
-            Ok(published) => {
+            Ok(Sent::Published(published)) => {
                 tracing::info!(message = "Post published.", record = %row.record_id, %platform, url = %published.url, lag_ms);
                 self.record_published(&row.record_id, &published).await?;
                 Ok(Outcome::Published(published))
+            }
+            Ok(Sent::Accepted { receipt }) => {
+                tracing::info!(message = "The platform took the post and finishes it on its own.", record = %row.record_id, %platform, %receipt, lag_ms);
+                self.journal
+                    .record_unknown(&row.record_id, &format!("accepted as {receipt}"), self.clock.now())
+                    .await?;
+                self.reconcile(&claimed).await
             }
             Err(e) => self.after_error(&claimed, e, true).await,
         }
@@ -282,17 +289,35 @@ impl PostScheduler {
             }
         };
         let since = row.intent_at.unwrap_or(ready.post.scheduled_time) - chrono::Duration::minutes(10);
+        let attempt = Attempt {
+            since,
+            prepared: None,
+            receipt: None,
+        };
         match self
             .publishers
-            .reconcile(platform, &account, &ready.content, since)
+            .reconcile(platform, &account, &ready.content, attempt)
             .await
         {
-            Ok(Some(published)) => {
+            Ok(Found::Published(published)) => {
                 tracing::info!(message = "Reconciled: the post went out.", record = %row.record_id, url = %published.url);
                 self.record_published(&row.record_id, &published).await?;
                 Ok(Outcome::Published(published))
             }
-            Ok(None) => {
+            Ok(Found::Pending { check_at, note }) => {
+                tracing::info!(message = "The platform is still working on the post.", record = %row.record_id, %note, check_at = %check_at);
+                self.recheck_at(&row.record_id, check_at);
+                Ok(Outcome::Skipped)
+            }
+            Ok(Found::Failed(message)) => self.fail_claimed(row, &message).await,
+            Ok(Found::NotPublished { certain: true }) => {
+                let now = self.clock.now();
+                let note = format!("{platform} says this attempt did not go out: publishing again");
+                tracing::warn!(message = "Reconciled: the post did not go out; it will be published again.", record = %row.record_id);
+                self.journal.record_retry(&row.record_id, now, &note).await?;
+                Ok(Outcome::Retrying(now))
+            }
+            Ok(Found::NotPublished { certain: false }) => {
                 let now = self.clock.now();
                 let settled_at = row.intent_at.unwrap_or(now) + SETTLE;
                 if now < settled_at {

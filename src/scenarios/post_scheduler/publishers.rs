@@ -4,8 +4,8 @@ use crate::base::Platform;
 use crate::error_class::ErrorClass;
 use crate::platforms::facebook::{FacebookOptions, FacebookPublisher};
 use crate::platforms::x::{XOptions, XPublisher};
-use crate::platforms::{Account, PostContent, Prepared, PublishError, Published, Publisher, RuleViolation};
-use chrono::{DateTime, Utc};
+use crate::platforms::{Account, Attempt, Found, PostContent, Prepared, PublishError, Publisher, RuleViolation, Sent};
+use std::time::Duration;
 use url::Url;
 
 /// Every publisher the worker has.
@@ -40,6 +40,15 @@ impl Publishers {
         }
     }
 
+    /// How long ahead of its time the post may be prepared (`None`: right before publishing).
+    pub fn prepare_ahead(&self, platform: Platform, post: &PostContent) -> Option<Duration> {
+        match platform {
+            Platform::Twitter => self.x.prepare_ahead(post),
+            Platform::Facebook => self.facebook.prepare_ahead(post),
+            Platform::Instagram | Platform::TikTok => None,
+        }
+    }
+
     pub async fn prepare(
         &self,
         platform: Platform,
@@ -59,7 +68,7 @@ impl Publishers {
         account: &Account,
         post: &PostContent,
         prepared: &Prepared,
-    ) -> Result<Published, PublishError> {
+    ) -> Result<Sent, PublishError> {
         match platform {
             Platform::Twitter => self.x.publish(account, post, prepared).await,
             Platform::Facebook => self.facebook.publish(account, post, prepared).await,
@@ -72,11 +81,11 @@ impl Publishers {
         platform: Platform,
         account: &Account,
         post: &PostContent,
-        since: DateTime<Utc>,
-    ) -> Result<Option<Published>, PublishError> {
+        attempt: Attempt<'_>,
+    ) -> Result<Found, PublishError> {
         match platform {
-            Platform::Twitter => self.x.reconcile(account, post, since).await,
-            Platform::Facebook => self.facebook.reconcile(account, post, since).await,
+            Platform::Twitter => self.x.reconcile(account, post, attempt).await,
+            Platform::Facebook => self.facebook.reconcile(account, post, attempt).await,
             Platform::Instagram | Platform::TikTok => Err(unavailable(platform)),
         }
     }

@@ -1,6 +1,7 @@
 //! Posts that do not go out, or whose fate is unknown, each in its class.
 
 use super::*;
+use crate::platforms::Attempt;
 use chrono::{Duration as ChronoDuration, Utc};
 use serde_json::json;
 use std::time::Duration;
@@ -57,7 +58,11 @@ async fn a_500_on_the_feed_is_outcome_unknown() {
         e.message
     );
     assert_eq!(
-        env.publisher.reconcile(&env.account(), &post, since).await.unwrap(),
+        env.publisher
+            .reconcile(&env.account(), &post, Attempt::since(since))
+            .await
+            .unwrap()
+            .into_published(),
         None
     );
     env.shutdown().await;
@@ -84,9 +89,10 @@ async fn a_post_accepted_then_answered_too_late_is_found_by_reconcile() {
     assert_eq!(posts.len(), 1, "the post was created");
     let found = env
         .publisher
-        .reconcile(&env.account(), &post, since)
+        .reconcile(&env.account(), &post, Attempt::since(since))
         .await
         .unwrap()
+        .into_published()
         .unwrap();
     assert_eq!(found.platform_id, posts[0].0);
     assert!(found.url.ends_with(&format!("/_sandbox/posts/{}", posts[0].0)));

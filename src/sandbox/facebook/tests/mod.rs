@@ -68,7 +68,10 @@ impl Env {
             retry_at: None,
         })?;
         let prepared = self.publisher.prepare(&self.account(), post).await?;
-        self.publisher.publish(&self.account(), post, &prepared).await
+        self.publisher
+            .publish(&self.account(), post, &prepared)
+            .await
+            .map(|s| s.into_published().expect("published"))
     }
 
     /// (status, JSON body) of a request to the sandbox.
@@ -113,6 +116,7 @@ pub fn account_with(token: &str) -> Account {
 
 pub fn text_post(text: &str) -> PostContent {
     PostContent {
+        format: Default::default(),
         record_id: "recPost".into(),
         text: text.into(),
         link: None,
@@ -127,9 +131,12 @@ pub fn photo_post(text: &str, urls: Vec<String>) -> PostContent {
             .map(|url| MediaRef {
                 url,
                 kind: MediaKind::Image,
-                bytes: Some(73),
-                width: Some(2),
-                height: Some(2),
+                info: crate::media::MediaInfo {
+                    bytes: Some(73),
+                    width: Some(2),
+                    height: Some(2),
+                    ..Default::default()
+                },
             })
             .collect(),
         ..text_post(text)

@@ -1,6 +1,7 @@
 //! Posts that go out: text, link, photos; and reconcile when nothing went out.
 
 use super::*;
+use crate::platforms::Attempt;
 use chrono::{Duration, Utc};
 
 /// A text post is one feed call plus the permalink read, and the sandbox holds it.
@@ -52,7 +53,13 @@ async fn a_three_photo_post_attaches_three_unpublished_photos_in_order() {
     let prepared = env.publisher.prepare(&env.account(), &post).await.unwrap();
     assert_eq!(prepared.media_ids.len(), 3);
     assert!(env.sandbox.posts(PAGE).is_empty(), "unpublished photos are not posts");
-    let published = env.publisher.publish(&env.account(), &post, &prepared).await.unwrap();
+    let published = env
+        .publisher
+        .publish(&env.account(), &post, &prepared)
+        .await
+        .unwrap()
+        .into_published()
+        .unwrap();
     let posts = env.sandbox.posts(PAGE);
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0].0, published.platform_id);
@@ -95,12 +102,20 @@ async fn reconcile_finds_nothing_when_nothing_went_out() {
     let prepared = other.prepare(&other_account, &post).await.unwrap();
     other.publish(&other_account, &post, &prepared).await.unwrap();
     assert_eq!(
-        env.publisher.reconcile(&env.account(), &post, since).await.unwrap(),
+        env.publisher
+            .reconcile(&env.account(), &post, Attempt::since(since))
+            .await
+            .unwrap()
+            .into_published(),
         None
     );
     env.publish(&text_post("Something else")).await.unwrap();
     assert_eq!(
-        env.publisher.reconcile(&env.account(), &post, since).await.unwrap(),
+        env.publisher
+            .reconcile(&env.account(), &post, Attempt::since(since))
+            .await
+            .unwrap()
+            .into_published(),
         None
     );
     env.shutdown().await;

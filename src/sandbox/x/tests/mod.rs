@@ -52,6 +52,7 @@ pub fn account() -> Account {
 
 pub fn post(text: &str, images: &[String]) -> PostContent {
     PostContent {
+        format: Default::default(),
         record_id: "recPost".into(),
         text: text.into(),
         link: None,
@@ -60,9 +61,7 @@ pub fn post(text: &str, images: &[String]) -> PostContent {
             .map(|url| MediaRef {
                 url: url.clone(),
                 kind: MediaKind::Image,
-                bytes: None,
-                width: None,
-                height: None,
+                info: Default::default(),
             })
             .collect(),
     }

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::error_class::ErrorClass;
+use crate::platforms::Attempt;
 use crate::platforms::{Prepared, Publisher};
 use serde_json::json;
 
@@ -14,7 +15,12 @@ async fn a_post_with_two_images_publishes_and_appears_among_the_users_posts() {
     x.check(&post).unwrap();
     let prepared = x.prepare(&account(), &post).await.unwrap();
     assert_eq!(prepared.media_ids.len(), 2);
-    let published = x.publish(&account(), &post, &prepared).await.unwrap();
+    let published = x
+        .publish(&account(), &post, &prepared)
+        .await
+        .unwrap()
+        .into_published()
+        .unwrap();
     assert_eq!(
         published.url,
         format!("https://x.com/alice/status/{}", published.platform_id)
@@ -141,7 +147,10 @@ async fn a_post_accepted_then_answered_too_late_is_outcome_unknown_and_reconcile
     );
     let prepared = x.prepare(&account(), &p).await.unwrap();
     assert_eq!(
-        x.reconcile(&account(), &p, since).await.unwrap(),
+        x.reconcile(&account(), &p, Attempt::since(since))
+            .await
+            .unwrap()
+            .into_published(),
         None,
         "not posted yet"
     );
@@ -153,11 +162,22 @@ async fn a_post_accepted_then_answered_too_late_is_outcome_unknown_and_reconcile
     assert!(err.message.contains("no answer in time"), "{}", err.message);
     let tweets = sandbox.tweets(USER_ID);
     assert_eq!(tweets.len(), 1, "the post was created");
-    let found = x.reconcile(&account(), &p, since).await.unwrap().expect("found");
+    let found = x
+        .reconcile(&account(), &p, Attempt::since(since))
+        .await
+        .unwrap()
+        .into_published()
+        .expect("found");
     assert_eq!(found.platform_id, tweets[0].0);
     assert_eq!(found.url, format!("https://x.com/alice/status/{}", tweets[0].0));
     let other = post("Something else", &[]);
-    assert_eq!(x.reconcile(&account(), &other, since).await.unwrap(), None);
+    assert_eq!(
+        x.reconcile(&account(), &other, Attempt::since(since))
+            .await
+            .unwrap()
+            .into_published(),
+        None
+    );
     sandbox.shutdown().await;
 }
 
@@ -170,7 +190,9 @@ async fn a_bad_token_is_an_auth_error_on_every_call_and_is_never_shown() {
     let errors = [
         x.prepare(&bad, &p).await.unwrap_err(),
         x.publish(&bad, &p, &Prepared::default()).await.unwrap_err(),
-        x.reconcile(&bad, &p, chrono::Utc::now()).await.unwrap_err(),
+        x.reconcile(&bad, &p, Attempt::since(chrono::Utc::now()))
+            .await
+            .unwrap_err(),
     ];
     for e in &errors {
         assert_eq!(e.class, ErrorClass::Auth, "{}", e.message);

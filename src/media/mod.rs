@@ -1,0 +1,33 @@
+//! Media files as the platforms' rules see them: [`MediaInfo`], the properties of one file (as
+//! Cloudinary reports them, or as read from the file itself).
+
+use serde::{Deserialize, Serialize};
+
+/// What is known of one media file. Every property is optional: a rule whose property is unknown
+/// is not checked before the call (the platform then checks it itself).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MediaInfo {
+    /// Size in bytes.
+    pub bytes: Option<u64>,
+    /// Pixels, as displayed (after rotation).
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// Video and animation length, in seconds.
+    pub duration_secs: Option<f64>,
+    /// The container or image format, lower case: `jpeg`, `png`, `gif`, `webp`, `mp4`, `mov`, `webm`.
+    pub format: Option<String>,
+    /// The video codec, lower case: `h264`, `hevc`, `vp9`, `av1`.
+    pub video_codec: Option<String>,
+    /// Frames per second.
+    pub frame_rate: Option<f64>,
+}
+
+impl MediaInfo {
+    /// Width divided by height, when both are known.
+    pub fn aspect_ratio(&self) -> Option<f64> {
+        match (self.width, self.height) {
+            (Some(w), Some(h)) if h > 0 => Some(f64::from(w) / f64::from(h)),
+            _ => None,
+        }
+    }
+}
