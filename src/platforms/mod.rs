@@ -17,6 +17,8 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// What to publish, as the platform will show it.
@@ -147,6 +149,50 @@ pub enum Sent {
     Accepted { receipt: String },
 }
 
+type KeepFuture = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
+
+/// Where a publisher hands a receipt (what names the attempt at the platform, e.g. TikTok's
+/// `publish_id`) the moment the platform returns it; the scheduler keeps it in the journal, so that
+/// a crash after that moment is reconciled by the receipt instead of published again.
+#[derive(Clone)]
+pub struct Receipts {
+    keep: Arc<dyn Fn(String) -> KeepFuture + Send + Sync>,
+}
+
+impl Receipts {
+    /// Receipts handed to `keep`, which stores them durably (or says why it could not).
+    pub fn new<F, Fut>(keep: F) -> Receipts
+    where
+        F: Fn(String) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), String>> + Send + 'static,
+    {
+        Receipts {
+            keep: Arc::new(move |r| Box::pin(keep(r))),
+        }
+    }
+
+    /// Receipts that are not kept (tests, and calls outside the scheduler).
+    pub fn discard() -> Receipts {
+        Receipts::new(|_| async { Ok(()) })
+    }
+
+    /// Keeps `receipt`. A failure is an unknown outcome: the platform has the post, and the
+    /// scheduler could not note how to ask about it.
+    pub async fn keep(&self, receipt: &str) -> Result<(), PublishError> {
+        (self.keep)(receipt.to_string()).await.map_err(|e| PublishError {
+            class: ErrorClass::OutcomeUnknown,
+            message: format!("The platform took the post as {receipt}, but it could not be noted: {e}"),
+            retry_at: None,
+        })
+    }
+}
+
+impl fmt::Debug for Receipts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Receipts")
+    }
+}
+
 /// What the scheduler knows of an attempt whose outcome is to be found.
 #[derive(Debug, Clone, Copy)]
 pub struct Attempt<'a> {
@@ -229,11 +275,15 @@ pub trait Publisher {
     /// The call that makes the post public (after waiting, if need be, for what `prepare` made to
     /// finish processing). Never repeated by the caller after a timeout or a 5xx: such errors must
     /// be classed `OutcomeUnknown`.
+    ///
+    /// What the platform returns before the post is final (TikTok's `publish_id` from `init`, before
+    /// the upload) goes to `receipts` the moment it arrives, before any further call.
     fn publish(
         &self,
         account: &Account,
         post: &PostContent,
         prepared: &Prepared,
+        receipts: &Receipts,
     ) -> impl Future<Output = Result<Sent, PublishError>> + Send;
 
     /// Whether the attempt went out after all: by what it left (an Instagram container's status, a

@@ -53,7 +53,9 @@ pub use rules::FacebookRules;
 pub use usage::UsagePolicy;
 
 use crate::error_class::ErrorClass;
-use crate::platforms::{Account, Attempt, Found, PostContent, Prepared, PublishError, Published, Publisher, Sent};
+use crate::platforms::{
+    Account, Attempt, Found, PostContent, Prepared, PublishError, Published, Publisher, Receipts, Sent,
+};
 use client::{Call, Graph};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -171,7 +173,13 @@ impl Publisher for FacebookPublisher {
         })
     }
 
-    async fn publish(&self, account: &Account, post: &PostContent, prepared: &Prepared) -> Result<Sent, PublishError> {
+    async fn publish(
+        &self,
+        account: &Account,
+        post: &PostContent,
+        prepared: &Prepared,
+        _receipts: &Receipts,
+    ) -> Result<Sent, PublishError> {
         self.recheck(post)?;
         if prepared.media_ids.len() != post.media.len() {
             return Err(PublishError {

@@ -46,7 +46,9 @@ pub mod text;
 pub use errors::{RateHeaders, XApiError, XErrorKind};
 pub use rules::XRules;
 
-use crate::platforms::{Account, Attempt, Found, PostContent, Prepared, PublishError, Publisher, RuleViolation, Sent};
+use crate::platforms::{
+    Account, Attempt, Found, PostContent, Prepared, PublishError, Publisher, Receipts, RuleViolation, Sent,
+};
 use anyhow::Context;
 use std::time::Duration;
 use url::Url;
@@ -131,7 +133,13 @@ impl Publisher for XPublisher {
         media::prepare(&self.api, &self.rules, self.upload_timeout, account, post).await
     }
 
-    async fn publish(&self, account: &Account, post: &PostContent, prepared: &Prepared) -> Result<Sent, PublishError> {
+    async fn publish(
+        &self,
+        account: &Account,
+        post: &PostContent,
+        prepared: &Prepared,
+        _receipts: &Receipts,
+    ) -> Result<Sent, PublishError> {
         publish::publish(&self.api, &self.rates, self.timeout, account, post, prepared)
             .await
             .map(Sent::Published)

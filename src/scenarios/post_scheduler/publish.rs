@@ -113,7 +113,13 @@ impl PostScheduler {
         let lag_ms = (self.clock.now() - ready.post.scheduled_time).num_milliseconds();
         match self
             .publishers
-            .publish(platform, &account, &ready.content, &prepared)
+            .publish(
+                platform,
+                &account,
+                &ready.content,
+                &prepared,
+                &crate::platforms::Receipts::discard(),
+            )
             .await
         {
             Ok(Sent::Published(published)) => {

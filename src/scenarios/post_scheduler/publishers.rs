@@ -4,7 +4,9 @@ use crate::base::Platform;
 use crate::error_class::ErrorClass;
 use crate::platforms::facebook::{FacebookOptions, FacebookPublisher};
 use crate::platforms::x::{XOptions, XPublisher};
-use crate::platforms::{Account, Attempt, Found, PostContent, Prepared, PublishError, Publisher, RuleViolation, Sent};
+use crate::platforms::{
+    Account, Attempt, Found, PostContent, Prepared, PublishError, Publisher, Receipts, RuleViolation, Sent,
+};
 use std::time::Duration;
 use url::Url;
 
@@ -68,10 +70,11 @@ impl Publishers {
         account: &Account,
         post: &PostContent,
         prepared: &Prepared,
+        receipts: &Receipts,
     ) -> Result<Sent, PublishError> {
         match platform {
-            Platform::Twitter => self.x.publish(account, post, prepared).await,
-            Platform::Facebook => self.facebook.publish(account, post, prepared).await,
+            Platform::Twitter => self.x.publish(account, post, prepared, receipts).await,
+            Platform::Facebook => self.facebook.publish(account, post, prepared, receipts).await,
             Platform::Instagram | Platform::TikTok => Err(unavailable(platform)),
         }
     }

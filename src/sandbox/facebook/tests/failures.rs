@@ -160,7 +160,12 @@ async fn a_bad_token_is_auth() {
     let post = text_post("Hi");
     let e = env
         .publisher
-        .publish(&account, &post, &Default::default())
+        .publish(
+            &account,
+            &post,
+            &Default::default(),
+            &crate::platforms::Receipts::discard(),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.class, ErrorClass::Auth);
@@ -197,7 +202,12 @@ async fn another_page_s_token_is_a_permission_error() {
     let env = start().await;
     let e = env
         .publisher
-        .publish(&account_with(OTHER_TOKEN), &text_post("Not mine"), &Default::default())
+        .publish(
+            &account_with(OTHER_TOKEN),
+            &text_post("Not mine"),
+            &Default::default(),
+            &crate::platforms::Receipts::discard(),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.class, ErrorClass::Permanent);

@@ -69,7 +69,7 @@ impl Env {
         })?;
         let prepared = self.publisher.prepare(&self.account(), post).await?;
         self.publisher
-            .publish(&self.account(), post, &prepared)
+            .publish(&self.account(), post, &prepared, &crate::platforms::Receipts::discard())
             .await
             .map(|s| s.into_published().expect("published"))
     }

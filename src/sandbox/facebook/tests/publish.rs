@@ -55,7 +55,7 @@ async fn a_three_photo_post_attaches_three_unpublished_photos_in_order() {
     assert!(env.sandbox.posts(PAGE).is_empty(), "unpublished photos are not posts");
     let published = env
         .publisher
-        .publish(&env.account(), &post, &prepared)
+        .publish(&env.account(), &post, &prepared, &crate::platforms::Receipts::discard())
         .await
         .unwrap()
         .into_published()
@@ -80,7 +80,10 @@ async fn preparing_again_leaves_no_visible_trace() {
     let first = env.publisher.prepare(&env.account(), &post).await.unwrap();
     let second = env.publisher.prepare(&env.account(), &post).await.unwrap();
     assert_ne!(first, second);
-    env.publisher.publish(&env.account(), &post, &second).await.unwrap();
+    env.publisher
+        .publish(&env.account(), &post, &second, &crate::platforms::Receipts::discard())
+        .await
+        .unwrap();
     assert_eq!(env.sandbox.posts(PAGE).len(), 1);
     env.shutdown().await;
 }
@@ -100,7 +103,10 @@ async fn reconcile_finds_nothing_when_nothing_went_out() {
     other_account.external_id = OTHER_PAGE.into();
     let post = text_post("Only on the other Page");
     let prepared = other.prepare(&other_account, &post).await.unwrap();
-    other.publish(&other_account, &post, &prepared).await.unwrap();
+    other
+        .publish(&other_account, &post, &prepared, &crate::platforms::Receipts::discard())
+        .await
+        .unwrap();
     assert_eq!(
         env.publisher
             .reconcile(&env.account(), &post, Attempt::since(since))

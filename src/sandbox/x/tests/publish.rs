@@ -16,7 +16,7 @@ async fn a_post_with_two_images_publishes_and_appears_among_the_users_posts() {
     let prepared = x.prepare(&account(), &post).await.unwrap();
     assert_eq!(prepared.media_ids.len(), 2);
     let published = x
-        .publish(&account(), &post, &prepared)
+        .publish(&account(), &post, &prepared, &crate::platforms::Receipts::discard())
         .await
         .unwrap()
         .into_published()
@@ -47,7 +47,15 @@ async fn text_over_280_weighted_characters_is_refused_by_check_and_by_the_sandbo
         x.check(&long).unwrap_err().message,
         "X allows 280 characters (weighted); this post has 281"
     );
-    let err = x.publish(&account(), &long, &Prepared::default()).await.unwrap_err();
+    let err = x
+        .publish(
+            &account(),
+            &long,
+            &Prepared::default(),
+            &crate::platforms::Receipts::discard(),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(err.class, ErrorClass::Permanent);
     assert!(
         err.message
@@ -61,7 +69,14 @@ async fn text_over_280_weighted_characters_is_refused_by_check_and_by_the_sandbo
         &[],
     );
     x.check(&with_url).unwrap();
-    x.publish(&account(), &with_url, &Prepared::default()).await.unwrap();
+    x.publish(
+        &account(),
+        &with_url,
+        &Prepared::default(),
+        &crate::platforms::Receipts::discard(),
+    )
+    .await
+    .unwrap();
     sandbox.shutdown().await;
 }
 
@@ -75,7 +90,10 @@ async fn five_images_are_refused_by_check_and_five_media_ids_by_the_sandbox() {
         "X allows 4 images; this post has 5"
     );
     let prepared = x.prepare(&account(), &five).await.unwrap();
-    let err = x.publish(&account(), &five, &prepared).await.unwrap_err();
+    let err = x
+        .publish(&account(), &five, &prepared, &crate::platforms::Receipts::discard())
+        .await
+        .unwrap_err();
     assert_eq!(err.class, ErrorClass::Permanent);
     assert_eq!(err.message, "X refused the post (400): size must be between 1 and 4");
     assert!(sandbox.tweets(USER_ID).is_empty());
@@ -105,8 +123,23 @@ async fn a_duplicate_is_refused_in_x_s_words() {
     let sandbox = start().await;
     let x = publisher(&sandbox);
     let p = post("Same words", &[]);
-    x.publish(&account(), &p, &Prepared::default()).await.unwrap();
-    let err = x.publish(&account(), &p, &Prepared::default()).await.unwrap_err();
+    x.publish(
+        &account(),
+        &p,
+        &Prepared::default(),
+        &crate::platforms::Receipts::discard(),
+    )
+    .await
+    .unwrap();
+    let err = x
+        .publish(
+            &account(),
+            &p,
+            &Prepared::default(),
+            &crate::platforms::Receipts::discard(),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(err.class, ErrorClass::Permanent);
     assert_eq!(
         err.message,
@@ -123,7 +156,12 @@ async fn a_503_on_the_publish_call_is_outcome_unknown() {
         .fault(json!({"method": "POST", "path_prefix": "/2/tweets", "count": 1, "status": 503}))
         .await;
     let err = x
-        .publish(&account(), &post("hello", &[]), &Prepared::default())
+        .publish(
+            &account(),
+            &post("hello", &[]),
+            &Prepared::default(),
+            &crate::platforms::Receipts::discard(),
+        )
         .await
         .unwrap_err();
     assert_eq!(err.class, ErrorClass::OutcomeUnknown);
@@ -157,7 +195,10 @@ async fn a_post_accepted_then_answered_too_late_is_outcome_unknown_and_reconcile
     Http::new(&sandbox)
         .fault(json!({"method": "POST", "path_prefix": "/2/tweets", "count": 1, "apply_then_delay_ms": 60000}))
         .await;
-    let err = x.publish(&account(), &p, &prepared).await.unwrap_err();
+    let err = x
+        .publish(&account(), &p, &prepared, &crate::platforms::Receipts::discard())
+        .await
+        .unwrap_err();
     assert_eq!(err.class, ErrorClass::OutcomeUnknown, "{}", err.message);
     assert!(err.message.contains("no answer in time"), "{}", err.message);
     let tweets = sandbox.tweets(USER_ID);
@@ -189,7 +230,9 @@ async fn a_bad_token_is_an_auth_error_on_every_call_and_is_never_shown() {
     let p = post("hi", &[sandbox.file_url("sample.jpg")]);
     let errors = [
         x.prepare(&bad, &p).await.unwrap_err(),
-        x.publish(&bad, &p, &Prepared::default()).await.unwrap_err(),
+        x.publish(&bad, &p, &Prepared::default(), &crate::platforms::Receipts::discard())
+            .await
+            .unwrap_err(),
         x.reconcile(&bad, &p, Attempt::since(chrono::Utc::now()))
             .await
             .unwrap_err(),
@@ -209,7 +252,12 @@ async fn a_sandbox_that_is_gone_is_transient_before_sending() {
     let x = publisher(&sandbox);
     sandbox.shutdown().await;
     let err = x
-        .publish(&account(), &post("hi", &[]), &Prepared::default())
+        .publish(
+            &account(),
+            &post("hi", &[]),
+            &Prepared::default(),
+            &crate::platforms::Receipts::discard(),
+        )
         .await
         .unwrap_err();
     assert_eq!(err.class, ErrorClass::Transient, "{}", err.message);

@@ -11,15 +11,28 @@ async fn the_101st_post_in_15_minutes_waits_for_the_reset_and_is_then_held_witho
     let sandbox = start().await;
     let x = publisher(&sandbox);
     for i in 0..100 {
-        x.publish(&account(), &post(&format!("post {i}"), &[]), &Prepared::default())
-            .await
-            .unwrap_or_else(|e| panic!("post {i}: {e}"));
+        x.publish(
+            &account(),
+            &post(&format!("post {i}"), &[]),
+            &Prepared::default(),
+            &crate::platforms::Receipts::discard(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("post {i}: {e}"));
     }
     let reset = sandbox.rate_reset(USER_ID).expect("a window runs");
     let next = post("post 100", &[]);
 
     // The 100th answer said `x-rate-limit-remaining: 0`: the same publisher does not call.
-    let held = x.publish(&account(), &next, &Prepared::default()).await.unwrap_err();
+    let held = x
+        .publish(
+            &account(),
+            &next,
+            &Prepared::default(),
+            &crate::platforms::Receipts::discard(),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(
         (held.class, held.retry_at),
         (ErrorClass::RateLimited, Some(reset)),
@@ -37,7 +50,12 @@ async fn the_101st_post_in_15_minutes_waits_for_the_reset_and_is_then_held_witho
     // A publisher that does not know (a restart) calls, and X answers 429 with the reset.
     let fresh = publisher(&sandbox);
     let refused = fresh
-        .publish(&account(), &next, &Prepared::default())
+        .publish(
+            &account(),
+            &next,
+            &Prepared::default(),
+            &crate::platforms::Receipts::discard(),
+        )
         .await
         .unwrap_err();
     assert_eq!(
@@ -49,7 +67,12 @@ async fn the_101st_post_in_15_minutes_waits_for_the_reset_and_is_then_held_witho
 
     // After the 429 it holds too, until the reset, without calling.
     let again = fresh
-        .publish(&account(), &next, &Prepared::default())
+        .publish(
+            &account(),
+            &next,
+            &Prepared::default(),
+            &crate::platforms::Receipts::discard(),
+        )
         .await
         .unwrap_err();
     assert_eq!((again.class, again.retry_at), (ErrorClass::RateLimited, Some(reset)));
@@ -58,7 +81,12 @@ async fn the_101st_post_in_15_minutes_waits_for_the_reset_and_is_then_held_witho
     // The sandbox's window ends after 15 minutes (of tokio time).
     tokio::time::advance(std::time::Duration::from_secs(15 * 60)).await;
     publisher(&sandbox)
-        .publish(&account(), &next, &Prepared::default())
+        .publish(
+            &account(),
+            &next,
+            &Prepared::default(),
+            &crate::platforms::Receipts::discard(),
+        )
         .await
         .unwrap();
     sandbox.shutdown().await;
