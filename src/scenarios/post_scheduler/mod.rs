@@ -13,6 +13,7 @@
 
 pub mod catalog;
 pub mod outbox;
+mod prepare;
 mod publish;
 pub mod publishers;
 mod sync;
@@ -73,6 +74,12 @@ pub struct PostScheduler {
     pub(crate) outbox_wake: Arc<Notify>,
     /// Posts to reconcile again, and when (unresolved posts not listed are checked at once).
     pub(crate) checks: Mutex<HashMap<String, chrono::DateTime<chrono::Utc>>>,
+    /// One lock per post for preparing it (ahead and at the due time never together).
+    pub(crate) prep_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Posts being prepared ahead right now.
+    pub(crate) preparing: Mutex<std::collections::HashSet<String>>,
+    /// Posts whose preparation ahead failed, and when to try again.
+    pub(crate) prep_retry: Mutex<HashMap<String, chrono::DateTime<chrono::Utc>>>,
 }
 
 impl PostScheduler {
@@ -101,6 +108,9 @@ impl PostScheduler {
             resync_asked: Mutex::new(false),
             outbox_wake,
             checks: Mutex::new(HashMap::new()),
+            prep_locks: Mutex::new(HashMap::new()),
+            preparing: Mutex::new(std::collections::HashSet::new()),
+            prep_retry: Mutex::new(HashMap::new()),
         }
     }
 
@@ -224,6 +234,9 @@ impl PostScheduler {
             };
             if let Some(check) = self.next_check() {
                 wake = wake.min(check);
+            }
+            if let Some(prepare) = self.prepare_ahead().await {
+                wake = wake.min(prepare);
             }
             // A post due now that could not be published this turn (paused, unreadable) must not
             // make the loop spin: wait a little before trying again.
