@@ -434,7 +434,9 @@ pub const USAGE_FILE: &str = "airtable-usage.json";
 
 fn is_ours(key: &str) -> bool {
     let k = key.to_ascii_uppercase();
-    k.starts_with("AIRTABLE_") || k.starts_with("SCHEDULO_") || matches!(k.as_str(), "X_API_URL" | "FACEBOOK_GRAPH_URL" | "TIKTOK_API_URL")
+    k.starts_with("AIRTABLE_")
+        || k.starts_with("SCHEDULO_")
+        || matches!(k.as_str(), "X_API_URL" | "FACEBOOK_GRAPH_URL" | "TIKTOK_API_URL")
 }
 
 fn non_empty(v: Option<String>) -> Option<String> {

@@ -12,6 +12,7 @@
 //! Facebook: the Page's feed), never published again blindly.
 
 pub mod catalog;
+mod media;
 pub mod outbox;
 mod prepare;
 mod publish;
@@ -80,6 +81,10 @@ pub struct PostScheduler {
     pub(crate) preparing: Mutex<std::collections::HashSet<String>>,
     /// Posts whose preparation ahead failed, and when to try again.
     pub(crate) prep_retry: Mutex<HashMap<String, chrono::DateTime<chrono::Utc>>>,
+    /// What is known of media files, by URL (read from the files).
+    pub(crate) media_info: Mutex<HashMap<String, crate::media::MediaInfo>>,
+    /// For reading media files' properties (no token is ever sent with it).
+    pub(crate) http: reqwest::Client,
 }
 
 impl PostScheduler {
@@ -111,6 +116,8 @@ impl PostScheduler {
             prep_locks: Mutex::new(HashMap::new()),
             preparing: Mutex::new(std::collections::HashSet::new()),
             prep_retry: Mutex::new(HashMap::new()),
+            media_info: Mutex::new(HashMap::new()),
+            http: reqwest::Client::new(),
         }
     }
 

@@ -140,7 +140,7 @@ impl PostScheduler {
                     continue;
                 }
             }
-            if self.preflight_ok(&r).is_err() || self.publishers.check(platform, &r.content).is_err() {
+            if self.preflight_ok(&r).is_err() {
                 continue; // the due time fails it, with the reason
             }
             self.preparing
@@ -159,10 +159,20 @@ impl PostScheduler {
 
     async fn prepare_one_ahead(&self, r: &Ready) {
         let id = &r.post.record_id;
-        let account = match self.account(r) {
-            Ok(a) => a,
-            Err(_) => return, // the due time fails it, with the reason
+        let mut r = r.clone();
+        let checked = match self.with_media_info(&r.content).await {
+            Ok(content) => {
+                r.content = content;
+                self.publishers.check(r.account.platform, &r.content).is_ok()
+            }
+            Err(_) => false,
         };
+        let (true, Ok(account)) = (checked, self.account(&r)) else {
+            // The due time fails it, with the reason.
+            self.prep_retry_at(id, r.post.scheduled_time);
+            return;
+        };
+        let r = &r;
         let started = self.clock.now();
         let outcome = match self.prepared_for(r, &account).await {
             Ok(outcome) => outcome,

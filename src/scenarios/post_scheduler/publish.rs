@@ -83,7 +83,7 @@ impl PostScheduler {
         if self.paused().await? {
             return Ok(Outcome::Skipped);
         }
-        let Some(ready) = self.ready_for(&row.record_id).await? else {
+        let Some(mut ready) = self.ready_for(&row.record_id).await? else {
             return Ok(Outcome::Skipped);
         };
         let platform = ready.account.platform;
@@ -91,6 +91,13 @@ impl PostScheduler {
             self.fail_unclaimed(&row.record_id, &message).await?;
             return Ok(Outcome::Failed(message));
         }
+        ready.content = match self.with_media_info(&ready.content).await {
+            Ok(content) => content,
+            Err(message) => {
+                self.fail_unclaimed(&row.record_id, &message).await?;
+                return Ok(Outcome::Failed(message));
+            }
+        };
         if let Err(violation) = self.publishers.check(platform, &ready.content) {
             self.fail_unclaimed(&row.record_id, &violation.message).await?;
             return Ok(Outcome::Failed(violation.message));
