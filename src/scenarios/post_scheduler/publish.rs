@@ -139,6 +139,12 @@ impl PostScheduler {
                 tracing::info!(message = "The platform took the post and finishes it on its own.", record = %row.record_id, %platform, %receipt, lag_ms);
                 self.journal.record_receipt(&row.record_id, &receipt).await?;
                 let note = format!("{platform} took the post ({receipt}) and is processing it");
+                let shown = format!(
+                    "Sent to {platform} at {}; {platform} is processing it (publish id {receipt}).",
+                    self.clock.now().format("%Y-%m-%d %H:%M:%S UTC")
+                );
+                self.write_status(&row.record_id, PostStatus::Scheduled, None, Some(&shown))
+                    .await?;
                 self.journal
                     .record_unknown(&row.record_id, &note, self.clock.now())
                     .await?;
@@ -236,7 +242,9 @@ impl PostScheduler {
             ErrorClass::OutcomeUnknown => {
                 tracing::warn!(message = "The platform did not confirm the post; checking whether it went out.", record = %row.record_id, error = %e);
                 self.journal.record_unknown(&row.record_id, &e.message, now).await?;
-                self.reconcile(row).await
+                // Read again: a receipt may have been kept during the call.
+                let row = self.journal.get(&row.record_id).await?.unwrap_or_else(|| row.clone());
+                self.reconcile(&row).await
             }
             ErrorClass::Transient if row.attempts < self.spec.retry.attempts => {
                 let unit = rand::random::<f64>() * 2.0 - 1.0;
