@@ -62,7 +62,7 @@ impl Api {
     pub async fn call(&self, account: &Account, call: Call<'_>) -> Result<Value, PublishError> {
         let key = account.record_id.as_str();
         if let Err(wait) = self.limits.admit(key, call.endpoint, self.now()).await {
-            return Err(held(&wait, call.what));
+            return Err(held(&wait, call.endpoint));
         }
         let token = account.token.expose_secret();
         let mut auth = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| PublishError {
@@ -114,8 +114,11 @@ impl Api {
         if class == ErrorClass::RateLimited {
             let until = if error.kind.is_daily_cap() {
                 let until = now + chrono::Duration::from_std(self.daily_cap_wait).unwrap_or(chrono::Duration::hours(1));
-                self.limits
-                    .hold_posting(key, until, format!("TikTok's daily cap ({})", error.code));
+                self.limits.hold_posting(
+                    key,
+                    until,
+                    format!("TikTok's daily cap for this account was reached ({})", error.code),
+                );
                 message.push_str(&format!(
                     "; posting for this account waits until {} (TikTok gives no time when its daily cap reopens)",
                     show_time(until)
@@ -194,14 +197,19 @@ fn unreadable(call: &Call<'_>) -> PublishError {
     }
 }
 
-/// The refusal to call while a limit or a hold runs.
-pub fn held(wait: &Wait, what: &str) -> PublishError {
+/// The refusal to call while a limit or a hold runs: "The post waits until {time}: {why} (TikTok
+/// was not called)".
+pub fn held(wait: &Wait, endpoint: Endpoint) -> PublishError {
+    let what = match endpoint {
+        Endpoint::Status => "The check of the post's status",
+        Endpoint::CreatorInfo | Endpoint::Init => "The post",
+    };
     PublishError {
         class: ErrorClass::RateLimited,
         message: format!(
-            "{} is used up until {}; {what} waits (TikTok was not called)",
-            wait.reason,
-            show_time(wait.until)
+            "{what} waits until {}: {} (TikTok was not called)",
+            show_time(wait.until),
+            wait.reason
         ),
         retry_at: Some(wait.until),
     }

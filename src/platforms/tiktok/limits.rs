@@ -172,7 +172,7 @@ impl Limits {
                 return Err(Wait {
                     until: now + ahead,
                     reason: format!(
-                        "TikTok's limit of {per_minute} {} calls a minute for this account",
+                        "TikTok's limit of {per_minute} {} calls a minute for this account is used up",
                         endpoint.path()
                     ),
                 });
@@ -243,7 +243,10 @@ mod tests {
         limits.admit("recA", Endpoint::Init, t0()).await.unwrap();
         let wait = limits.admit("recA", Endpoint::Init, t0()).await.unwrap_err();
         assert_eq!(wait.until, t0() + chrono::Duration::seconds(10));
-        assert_eq!(wait.reason, "TikTok's limit of 6 init calls a minute for this account");
+        assert_eq!(
+            wait.reason,
+            "TikTok's limit of 6 init calls a minute for this account is used up"
+        );
         limits.admit("recB", Endpoint::Init, t0()).await.expect("per account");
     }
 

@@ -218,7 +218,7 @@ impl TikTokPublisher {
             .limits
             .held(&account.record_id, limits::Endpoint::Init, self.api.now())
         {
-            Some(wait) => Err(client::held(&wait, "the post")),
+            Some(wait) => Err(client::held(&wait, limits::Endpoint::Init)),
             None => Ok(()),
         }
     }

@@ -112,10 +112,11 @@ pub async fn reconcile(
             if is_cap(&reason) {
                 let until =
                     now + chrono::Duration::from_std(tiktok.api.daily_cap_wait).unwrap_or(chrono::Duration::hours(1));
-                tiktok
-                    .api
-                    .limits
-                    .hold_posting(&account.record_id, until, format!("TikTok's daily cap ({reason})"));
+                tiktok.api.limits.hold_posting(
+                    &account.record_id,
+                    until,
+                    format!("TikTok's daily cap for this account was reached ({reason})"),
+                );
                 tracing::warn!(message = "TikTok refused the post for a daily cap; it will be published again.", %publish_id, %reason);
                 return Ok(Found::NotPublished { certain: true });
             }
