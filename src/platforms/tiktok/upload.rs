@@ -198,7 +198,7 @@ pub async fn send(
         if !(200..300).contains(&status) {
             let body = response.bytes().await.unwrap_or_default();
             let error = TikTokApiError::from_response(status, &body);
-            // 403: the upload URL expired (it lasts an hour); a new init gets a new one.
+            // 403: most likely the upload URL expired; a new init gets a new one.
             let class = match status {
                 403 | 408 | 429 | 500..=599 => ErrorClass::Transient,
                 _ => ErrorClass::Permanent,

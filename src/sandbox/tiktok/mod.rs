@@ -30,7 +30,8 @@
 //! # Limits ([`TikTokSandboxLimits`]; TikTok's values)
 //! Per token in any rolling minute: `creator_info` 20, `init` 6 (video and photo together),
 //! `status/fetch` 30, then 429 `rate_limit_exceeded`. Per creator in any rolling 24 hours:
-//! `daily_posts` (15) posts taken, then 403 `spam_risk_too_many_posts`. An `upload_url` lasts an hour.
+//! `daily_posts` (15) posts taken, then 403 `spam_risk_too_many_posts`. An `upload_url` lasts
+//! `upload_url_secs` (an hour; an assumption).
 //!
 //! # What differs from TikTok
 //! - Media are read with [`crate::media::probe`] (Range requests); nothing is transcoded, and a
@@ -156,7 +157,8 @@ pub struct TikTokSandboxLimits {
     pub processing_secs: f64,
     /// From `PUBLISH_COMPLETE` to the post id (30 s; TikTok: "usually within one minute").
     pub moderation_secs: f64,
-    /// How long an `upload_url` is valid (3,600 s).
+    /// How long an `upload_url` is valid (3,600 s: the sandbox's assumption; TikTok's pages we
+    /// read do not give the lifetime).
     pub upload_url_secs: f64,
 }
 

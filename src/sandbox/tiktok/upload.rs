@@ -3,7 +3,7 @@
 //! (media transfer guide). Each chunk must be the one `init` announced: `chunk_size` bytes, the
 //! last taking the trailing bytes. Answers 206 for a chunk, 201 once the video is whole, 416 for a
 //! chunk out of order, 400 for a chunk of the wrong size or range, 403 once the URL has expired
-//! (an hour after `init`), 404 for an unknown upload. The bytes go to a temporary file; the whole
+//! (`upload_url_secs` after `init`), 404 for an unknown upload. The bytes go to a temporary file; the whole
 //! video is read with [`crate::media::probe`] once it has arrived.
 
 use super::app::SharedApp;
