@@ -5,12 +5,13 @@
 //! - [`Publisher::prepare`]: `POST /v2/post/publish/creator_info/query/` -> the creator's privacy
 //!   levels, longest video, and interactions turned off ([`creator`]). A video longer than the
 //!   creator's limit, or a privacy level the creator does not offer, is refused here, naming the
-//!   value. The settings decided go to `publish` in [`Prepared`].
-//! - [`Publisher::publish`] ([`publish`]): `POST /v2/post/publish/video/init/` (video) or
+//!   value. The settings decided go to `publish` in [`Prepared`]. Nothing is prepared ahead
+//!   (`prepare_ahead` is `None`): TikTok wants `creator_info` fresh, right before each post.
+//! - [`Publisher::publish`] (`publish`): `POST /v2/post/publish/video/init/` (video) or
 //!   `POST /v2/post/publish/content/init/` (photos) -> `publish_id`, handed to the receipts at
 //!   once; then, for `FILE_UPLOAD`, `PUT {upload_url}` per chunk ([`upload`]). Answers
 //!   [`Sent::Accepted`] with the `publish_id`: TikTok finishes the post on its own.
-//! - [`Publisher::reconcile`] ([`reconcile`]): `POST /v2/post/publish/status/fetch/ {publish_id}`
+//! - [`Publisher::reconcile`] (`reconcile`): `POST /v2/post/publish/status/fetch/ {publish_id}`
 //!   until `PUBLISH_COMPLETE` (and the post id, after moderation) or `FAILED`. Without a kept
 //!   `publish_id` TikTok cannot be asked (it has no listing of posts by time): a person must look.
 //!

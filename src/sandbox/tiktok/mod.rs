@@ -16,13 +16,13 @@
 //!   naming the rule); `PULL_FROM_URL` with a loopback `video_url` (else 403
 //!   `url_ownership_unverified`), fetched at once.
 //! - `PUT /upload/video/?upload_id=&upload_token=`: the chunks, in order, with `Content-Range`
-//!   ([`upload`]); 206 per chunk, 201 for the last.
+//!   (`upload.rs`); 206 per chunk, 201 for the last.
 //! - `POST /v2/post/publish/content/init/` (`media_type: PHOTO`, `post_mode: DIRECT_POST` or
 //!   `MEDIA_UPLOAD`, `source_info {source: PULL_FROM_URL, photo_images (1-35, loopback),
 //!   photo_cover_index}`; `description` up to 4,000, `title` up to 90).
 //! - `POST /v2/post/publish/status/fetch/ {publish_id}` -> `PROCESSING_DOWNLOAD` /
 //!   `PROCESSING_UPLOAD` until `processing_secs` after the media arrived, then `FAILED` with
-//!   `fail_reason` for media that break TikTok's rules ([`media`]), else `PUBLISH_COMPLETE` (or
+//!   `fail_reason` for media that break TikTok's rules (`media.rs`), else `PUBLISH_COMPLETE` (or
 //!   `SEND_TO_USER_INBOX` for the inbox flow), `publicaly_available_post_id` filled
 //!   `moderation_secs` later (never for `SELF_ONLY` posts, which are not publicly available).
 //! - Bearer auth: an unknown or missing token gets 401 `access_token_invalid`.
