@@ -1,4 +1,4 @@
-//! Media preparation (video and GIF: [`super::video`]): each image is downloaded from its URL and uploaded to X
+//! Media preparation (video and GIF: `video.rs`): each image is downloaded from its URL and uploaded to X
 //! (`POST /2/media/upload`, multipart: `media` = the bytes, `media_category=tweet_image`), which
 //! answers `{"data":{"id","media_key","size","expires_after_secs",...}}`. Safe to repeat: an
 //! upload that is never used expires (after `expires_after_secs`, 24 h).
@@ -24,7 +24,7 @@ pub struct Image {
     pub mime: &'static str,
 }
 
-/// Uploads the post's video or GIF ([`super::video`]), or every image of `post` in order, and
+/// Uploads the post's video or GIF (`video.rs`), or every image of `post` in order, and
 /// returns X's media ids.
 pub async fn prepare(
     api: &Api,

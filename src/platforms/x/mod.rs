@@ -5,7 +5,7 @@
 //!   `POST /2/media/upload` (multipart `media` + `media_category=tweet_image`) -> a media id. A
 //!   video or GIF is streamed into a temporary file, read and checked again, and sent with the
 //!   chunked upload (`/2/media/upload/initialize`, `/{id}/append`, `/{id}/finalize`, then
-//!   `GET /2/media/upload?command=STATUS` until X has processed it: [`video`], [`chunked`]).
+//!   `GET /2/media/upload?command=STATUS` until X has processed it: `video.rs`, `chunked.rs`).
 //! - [`Publisher::prepare_ahead`]: a video or GIF may be prepared up to
 //!   [`XOptions::prepare_ahead`] before its time (X keeps a media id 24 h); images right before.
 //! - [`Publisher::publish`]: `POST /2/tweets {"text", "media":{"media_ids"}}` -> 201

@@ -8,7 +8,7 @@
 //! - `POST /2/media/upload`: multipart (`media` raw bytes, `media_category`) or JSON (`media`
 //!   base64); images (JPEG, PNG, GIF, WEBP) up to 5 MB with `tweet_image` / `dm_image` ->
 //!   `{"data":{"id","media_key":"3_<id>","size","expires_after_secs":86400,"image":{...}}}`.
-//! - The chunked upload for video and GIF ([`chunked`]): `POST /2/media/upload/initialize`,
+//! - The chunked upload for video and GIF (`chunked.rs`): `POST /2/media/upload/initialize`,
 //!   `POST /2/media/upload/{id}/append`, `POST /2/media/upload/{id}/finalize`,
 //!   `GET /2/media/upload?command=STATUS&media_id=`: segments in order and adding up to
 //!   `total_bytes`, processing `in_progress` for [`XSandboxLimits::processing_time`], then
