@@ -1,5 +1,5 @@
 //! Sample media every sandbox serves at `GET /_sandbox/files/{name}` (merge [`router`]), so that
-//! tests and demos can point media URLs at loopback. Files are made on request ([`file`]); the
+//! tests and demos can point media URLs at loopback. Files are made on request ([`file()`]); the
 //! query string is ignored (tests add `?n=1` to make URLs distinct).
 //!
 //! # Names
