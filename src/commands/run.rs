@@ -34,8 +34,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
             let env = launched.env.clone();
             let first_in = chrono::Duration::seconds(if launched.demo_loaded { 60 } else { 5 });
             let ids =
-                crate::sandbox::demo::schedule_more(&launched.base, &launched.demo_accounts, clock.now(), first_in)
-                    .await?;
+                crate::sandbox::demo::schedule_more(&launched.base, &launched.demo, clock.now(), first_in).await?;
             tracing::info!(
                 message = "Demo posts scheduled.",
                 posts = ids.len(),
@@ -46,6 +45,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
             let urls = PlatformUrls {
                 x: env.x_url,
                 facebook: env.facebook_url,
+                tiktok: env.tiktok_url,
             };
             (base, urls, Some(env.vault_keys), Some(env.webhook_token))
         }
@@ -60,6 +60,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
             let urls = PlatformUrls {
                 x: config.x_api_url.clone(),
                 facebook: config.facebook_graph_url.clone(),
+                tiktok: config.tiktok_api_url.clone(),
             };
             (base, urls, config.vault_keys.clone(), config.webhook_token.clone())
         }
@@ -78,7 +79,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("Failed to open the journal {}", journal_path.display()))?;
     let spec = Spec::load(&config.scenario_dir)?;
     warn_if_over_budget(&config, &spec);
-    let publishers = Arc::new(Publishers::new(&urls)?);
+    let publishers = Arc::new(Publishers::new(&urls, clock)?);
     let wake = Arc::new(Notify::new());
     let outbox = Outbox::new(base.clone(), journal.clone(), spec.outbox.clone(), clock, wake.clone());
     let scheduler = Arc::new(PostScheduler::new(

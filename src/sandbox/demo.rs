@@ -27,6 +27,10 @@ pub struct DemoLoaded {
     pub publishable_accounts: Vec<(Platform, String)>,
 }
 
+/// The demo's photo and video, by `MediaID` (the primary field: posts link them by it, with typecast).
+const DEMO_PHOTO: &str = "M-0001";
+const DEMO_VIDEO: &str = "M-0003";
+
 fn fields(pairs: &[(&str, Value)]) -> Fields {
     pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
 }
@@ -76,21 +80,33 @@ pub async fn load(base: &Base, vault: &Vault, demo: &[DemoAccount], files_url: &
             .list(
                 accounts::TABLE,
                 &ListQuery {
-                    fields: vec![accounts::ACCOUNT_ID.into()],
+                    fields: vec![accounts::ACCOUNT_ID.into(), accounts::ACCESS_TOKEN.into()],
                     ..ListQuery::default()
                 },
             )
             .await?;
-        let publishable = demo
-            .iter()
-            .filter(|d| d.token.is_some())
-            .filter_map(|d| {
-                let record = found
+        let mut publishable = Vec::new();
+        let mut tokens = Vec::new();
+        for d in demo {
+            let (Some(token), Some(record)) = (
+                &d.token,
+                found
                     .iter()
-                    .find(|r| r.fields.get(accounts::ACCOUNT_ID).and_then(Value::as_str) == Some(&d.external_id))?;
-                Some((d.platform, record.id.clone()))
-            })
-            .collect();
+                    .find(|r| r.fields.get(accounts::ACCOUNT_ID).and_then(Value::as_str) == Some(&d.external_id)),
+            ) else {
+                continue;
+            };
+            publishable.push((d.platform, record.id.clone()));
+            if record.fields.contains_key(accounts::ACCESS_TOKEN) {
+                continue;
+            }
+            // A sandbox made by an older version may lack some tokens.
+            let sealed = vault.encrypt(&record.id, &SecretString::from(token.clone()));
+            tokens.push((record.id.clone(), fields(&[(accounts::ACCESS_TOKEN, json!(sealed))])));
+        }
+        if !tokens.is_empty() {
+            base.update(accounts::TABLE, tokens, false).await?;
+        }
         return Ok(DemoLoaded {
             loaded: false,
             publishable_accounts: publishable,
@@ -134,26 +150,34 @@ pub async fn load(base: &Base, vault: &Vault, demo: &[DemoAccount], files_url: &
         }
     }
     base.update(accounts::TABLE, tokens, false).await?;
-    let image = format!("{}/_sandbox/files/sample.jpg", files_url.trim_end_matches('/'));
-    let media_rows = [("M-0001", "Image", "Ready"), ("M-0002", "Carousel", "Ready")]
-        .iter()
-        .map(|(id, kind, status)| {
-            let url = if *kind == "Carousel" {
-                format!("{image} {image}")
-            } else {
-                image.clone()
-            };
-            fields(&[
-                (media::MEDIA_ID, json!(id)),
-                (media::USER, json!([user])),
-                (media::MEDIA_TYPE, json!(kind)),
-                (media::CLOUDINARY_URL, json!(url)),
-                (media::STATUS, json!(status)),
-            ])
-        })
-        .collect();
+    let image = format!("{}/_sandbox/files/image-1080x1080.jpg", files_url.trim_end_matches('/'));
+    let video = format!(
+        "{}/_sandbox/files/video-1080x1920-15s.mp4",
+        files_url.trim_end_matches('/')
+    );
+    let media_rows = [
+        ("M-0001", "Image", "Ready"),
+        ("M-0002", "Carousel", "Ready"),
+        ("M-0003", "Video", "Ready"),
+    ]
+    .iter()
+    .map(|(id, kind, status)| {
+        let url = match *kind {
+            "Carousel" => format!("{image} {image}"),
+            "Video" => video.clone(),
+            _ => image.clone(),
+        };
+        fields(&[
+            (media::MEDIA_ID, json!(id)),
+            (media::USER, json!([user])),
+            (media::MEDIA_TYPE, json!(kind)),
+            (media::CLOUDINARY_URL, json!(url)),
+            (media::STATUS, json!(status)),
+        ])
+    })
+    .collect();
     let media_ids = upsert_by(base, media::TABLE, media::MEDIA_ID, media_rows).await?;
-    let photo = id_of(&media_ids, "M-0001", media::TABLE)?;
+    let photo = id_of(&media_ids, DEMO_PHOTO, media::TABLE)?;
     let account = |p: Platform| {
         id_of(
             &account_ids,
@@ -213,7 +237,7 @@ pub async fn load(base: &Base, vault: &Vault, demo: &[DemoAccount], files_url: &
         message = "Demo base loaded.",
         users = 1,
         accounts = demo.len(),
-        media = 2,
+        media = 3,
         posts = 7
     );
     Ok(DemoLoaded {
@@ -222,19 +246,27 @@ pub async fn load(base: &Base, vault: &Vault, demo: &[DemoAccount], files_url: &
     })
 }
 
-/// Schedules one demo post on each publishable account, a few seconds apart, starting `first_in` from now.
+/// Schedules one demo post on each publishable account, a few seconds apart, starting `first_in`
+/// from now: with the demo photo on Instagram and the demo video on TikTok (which take no text-only
+/// posts), text elsewhere.
 pub async fn schedule_more(
     base: &Base,
-    accounts: &[(Platform, String)],
+    demo: &DemoLoaded,
     now: DateTime<Utc>,
     first_in: Duration,
 ) -> Result<Vec<String>, AirtableError> {
-    let rows: Vec<Fields> = accounts
+    let rows: Vec<Fields> = demo
+        .publishable_accounts
         .iter()
         .enumerate()
         .map(|(i, (platform, record))| {
             let due = now + first_in + Duration::seconds(5 * i as i64);
-            fields(&[
+            let media = match platform {
+                Platform::Instagram => Some(DEMO_PHOTO),
+                Platform::TikTok => Some(DEMO_VIDEO),
+                Platform::Twitter | Platform::Facebook => None,
+            };
+            let mut row = fields(&[
                 (posts::POST_ID, json!(format!("P-{}-{i}", due.format("%H%M%S")))),
                 (posts::ACCOUNT, json!([record])),
                 (posts::SCHEDULED_TIME, json!(at(due))),
@@ -246,11 +278,15 @@ pub async fn schedule_more(
                     )),
                 ),
                 (posts::STATUS, json!("Scheduled")),
-            ])
+            ]);
+            if let Some(m) = media {
+                row.insert(posts::MEDIA.into(), json!([m]));
+            }
+            row
         })
         .collect();
     Ok(base
-        .create(posts::TABLE, rows, false)
+        .create(posts::TABLE, rows, true)
         .await?
         .into_iter()
         .map(|r| r.id)

@@ -6,6 +6,7 @@
 use super::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
 use super::demo::{self, DemoAccount};
 use super::facebook::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage};
+use super::tiktok::{TikTokSandbox, TikTokSandboxCreator, TikTokSandboxOptions};
 use super::x::{XSandbox, XSandboxOptions, XSandboxUser};
 use crate::airtable::{AirtableClient, Base, ClientOptions};
 use crate::base::Platform;
@@ -24,6 +25,7 @@ pub const GRAPH_VERSION: &str = "v21.0";
 /// The sandbox X user and Facebook Page of the demo.
 const X_USER_ID: &str = "1500000000000000001";
 const FB_PAGE_ID: &str = "100000000000001";
+const TIKTOK_OPEN_ID: &str = "-000AdaOnTikTok0000000000000001";
 
 /// The variables that point a worker or a Bubble app at the sandboxes.
 #[derive(Debug, Clone)]
@@ -33,6 +35,7 @@ pub struct SandboxEnv {
     pub token: SecretString,
     pub x_url: Url,
     pub facebook_url: Url,
+    pub tiktok_url: Url,
     pub vault_keys: SecretString,
     pub webhook_token: SecretString,
 }
@@ -43,12 +46,13 @@ impl SandboxEnv {
     pub fn dotenv_lines(&self) -> String {
         let url = |u: &Url| u.as_str().trim_end_matches('/').to_string();
         format!(
-            "AIRTABLE_API_URL={}\nAIRTABLE_BASE_ID={}\nAIRTABLE_TOKEN={}\nX_API_URL={}\nFACEBOOK_GRAPH_URL={}\nSCHEDULO_VAULT_KEYS={}\nSCHEDULO_WEBHOOK_TOKEN={}\n",
+            "AIRTABLE_API_URL={}\nAIRTABLE_BASE_ID={}\nAIRTABLE_TOKEN={}\nX_API_URL={}\nFACEBOOK_GRAPH_URL={}\nTIKTOK_API_URL={}\nSCHEDULO_VAULT_KEYS={}\nSCHEDULO_WEBHOOK_TOKEN={}\n",
             url(&self.api_url),
             self.base_id,
             self.token.expose_secret(),
             url(&self.x_url),
             url(&self.facebook_url),
+            url(&self.tiktok_url),
             self.vault_keys.expose_secret(),
             self.webhook_token.expose_secret(),
         )
@@ -68,6 +72,8 @@ struct Identity {
     x_token: Option<String>,
     #[serde(default)]
     facebook_token: Option<String>,
+    #[serde(default)]
+    tiktok_token: Option<String>,
 }
 
 fn random(prefix: &str, n: usize) -> String {
@@ -83,6 +89,7 @@ impl Identity {
             webhook_token: None,
             x_token: None,
             facebook_token: None,
+            tiktok_token: None,
         }
     }
 
@@ -93,13 +100,15 @@ impl Identity {
             self.webhook_token.is_some(),
             self.x_token.is_some(),
             self.facebook_token.is_some(),
+            self.tiktok_token.is_some(),
         );
         self.vault_keys
             .get_or_insert_with(|| Vault::generate_spec("sandbox1").expose_secret().to_string());
         self.webhook_token.get_or_insert_with(|| random("whk_", 32));
         self.x_token.get_or_insert_with(|| random("xsbx_", 32));
         self.facebook_token.get_or_insert_with(|| random("EAAsbx", 40));
-        before != (true, true, true, true)
+        self.tiktok_token.get_or_insert_with(|| random("act.sbx", 40));
+        before != (true, true, true, true, true)
     }
 }
 
@@ -108,6 +117,7 @@ pub struct Launched {
     pub server: AirtableSandbox,
     pub x: XSandbox,
     pub facebook: FacebookSandbox,
+    pub tiktok: TikTokSandbox,
     pub env: SandboxEnv,
     /// The sandbox base, through the process's one Airtable client.
     pub base: Base,
@@ -115,8 +125,8 @@ pub struct Launched {
     pub schema_changes: Vec<String>,
     /// Whether the demo base was loaded in this run.
     pub demo_loaded: bool,
-    /// The demo's X and Facebook accounts (record ids), for scheduling more demo posts.
-    pub demo_accounts: Vec<(Platform, String)>,
+    /// The demo's accounts with tokens and its media, for scheduling more demo posts.
+    pub demo: demo::DemoLoaded,
 }
 
 impl Launched {
@@ -124,6 +134,7 @@ impl Launched {
         self.server.shutdown().await;
         self.x.shutdown().await;
         self.facebook.shutdown().await;
+        self.tiktok.shutdown().await;
     }
 }
 
@@ -137,7 +148,7 @@ fn next_port(listen: SocketAddr, by: u16) -> SocketAddr {
     SocketAddr::new(listen.ip(), port)
 }
 
-/// Starts the sandboxes (Airtable on `listen`, X and Facebook on the next two ports), makes the
+/// Starts the sandboxes (Airtable on `listen`, X, Facebook/Instagram and TikTok on the next three ports), makes the
 /// process's Airtable client with `client_options`, applies `schema`, loads the demo.
 pub async fn launch(
     listen: SocketAddr,
@@ -185,6 +196,18 @@ pub async fn launch(
     })
     .await
     .context("Failed to start the sandbox Facebook")?;
+    let tiktok_token = identity.tiktok_token.clone().unwrap_or_default();
+    let tiktok = TikTokSandbox::start(TikTokSandboxOptions {
+        listen: next_port(listen, 3),
+        creators: vec![TikTokSandboxCreator::new(
+            &tiktok_token,
+            TIKTOK_OPEN_ID,
+            "ada_on_tiktok",
+        )],
+        limits: Default::default(),
+    })
+    .await
+    .context("Failed to start the sandbox TikTok")?;
     let base_id = match identity
         .base_id
         .clone()
@@ -204,6 +227,7 @@ pub async fn launch(
         token: SecretString::from(identity.token.clone()),
         x_url: Url::parse(&x.url()).context("the sandbox X's URL")?,
         facebook_url: Url::parse(&facebook.url()).context("the sandbox Facebook's URL")?,
+        tiktok_url: Url::parse(&tiktok.url()).context("the sandbox TikTok's URL")?,
         vault_keys: SecretString::from(identity.vault_keys.clone().unwrap_or_default()),
         webhook_token: SecretString::from(identity.webhook_token.clone().unwrap_or_default()),
     };
@@ -239,9 +263,9 @@ pub async fn launch(
         },
         DemoAccount {
             platform: Platform::TikTok,
-            external_id: "tt-ada".into(),
+            external_id: TIKTOK_OPEN_ID.into(),
             name: "@ada_on_tiktok".into(),
-            token: None,
+            token: Some(tiktok_token),
         },
     ];
     let demo = demo::load(&base, &vault, &accounts, &x.url())
@@ -251,11 +275,12 @@ pub async fn launch(
         server,
         x,
         facebook,
+        tiktok,
         env,
         base,
         schema_changes,
         demo_loaded: demo.loaded,
-        demo_accounts: demo.publishable_accounts,
+        demo,
     })
 }
 

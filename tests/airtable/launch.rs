@@ -25,7 +25,11 @@ async fn launching_the_sandbox_twice_keeps_its_base_and_changes_nothing() {
         "the demo posts are all readable: {bad:?}"
     );
     let (base_id, token) = (first.env.base_id.clone(), first.env.token.expose_secret().to_string());
-    assert_eq!(first.demo_accounts.len(), 2, "X and Facebook demo accounts have tokens");
+    assert_eq!(
+        first.demo.publishable_accounts.len(),
+        3,
+        "X, Facebook and TikTok demo accounts have tokens"
+    );
     let vault_keys = first.env.vault_keys.expose_secret().to_string();
     first.shutdown().await;
 
@@ -49,7 +53,7 @@ async fn launching_the_sandbox_twice_keeps_its_base_and_changes_nothing() {
         vault_keys,
         "the demo's tokens stay readable"
     );
-    assert_eq!(second.demo_accounts.len(), 2);
+    assert_eq!(second.demo.publishable_accounts.len(), 3);
     assert!(
         lines.contains("X_API_URL=http://127.0.0.1:") && lines.contains("SCHEDULO_VAULT_KEYS=sandbox1="),
         "{lines}"

@@ -1,15 +1,16 @@
 //! A world of sandboxes, a base with the schema, accounts with encrypted tokens, and the scheduler.
 
 use schedulo::airtable::{AirtableClient, Base, ClientOptions, Fields, Record};
-use schedulo::base::names::{accounts, posts};
+use schedulo::base::names::{accounts, media, posts};
 use schedulo::clock::Clock;
 use schedulo::journal::Journal;
 use schedulo::sandbox::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
 use schedulo::sandbox::facebook::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage};
+use schedulo::sandbox::tiktok::{TikTokSandbox, TikTokSandboxCreator, TikTokSandboxOptions};
 use schedulo::sandbox::x::{XSandbox, XSandboxOptions, XSandboxUser};
 use schedulo::scenarios::post_scheduler::outbox::Outbox;
 use schedulo::scenarios::post_scheduler::publishers::{PlatformUrls, Publishers};
-use schedulo::scenarios::post_scheduler::PostScheduler;
+use schedulo::scenarios::post_scheduler::{Outcome, PostScheduler};
 use schedulo::scenarios::PostScheduler as Spec;
 use schedulo::schema::{self, Schema};
 use schedulo::vault::Vault;
@@ -23,11 +24,15 @@ pub const X_TOKEN: &str = "x-user-token-secret-0002";
 pub const FB_TOKEN: &str = "fb-page-token-secret-0003";
 pub const X_USER: &str = "1500000000000000001";
 pub const FB_PAGE: &str = "100000000000001";
+pub const TT_TOKEN: &str = "act.tiktok-token-secret-0004";
+pub const TT_OPEN_ID: &str = "-000AdaTikTok";
 
 pub struct World {
     pub airtable: AirtableSandbox,
     pub x: XSandbox,
     pub fb: FacebookSandbox,
+    pub tiktok: TikTokSandbox,
+    pub urls: PlatformUrls,
     pub base: Base,
     pub vault: Arc<Vault>,
     pub vault_spec: SecretString,
@@ -38,6 +43,7 @@ pub struct World {
     pub outbox: Outbox,
     pub x_account: String,
     pub fb_account: String,
+    pub tt_account: String,
 }
 
 pub fn fields(v: serde_json::Value) -> Fields {
@@ -77,6 +83,18 @@ impl World {
         })
         .await
         .unwrap();
+        let tiktok = TikTokSandbox::start(TikTokSandboxOptions {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            creators: vec![TikTokSandboxCreator::new(TT_TOKEN, TT_OPEN_ID, "ada")],
+            limits: Default::default(),
+        })
+        .await
+        .unwrap();
+        let urls = PlatformUrls {
+            x: x.url().parse().unwrap(),
+            facebook: fb.url().parse().unwrap(),
+            tiktok: tiktok.url().parse().unwrap(),
+        };
         let base_id = airtable.create_base("world");
         let client = AirtableClient::new(ClientOptions::new(
             airtable.url().parse().unwrap(),
@@ -90,14 +108,17 @@ impl World {
         let vault = Arc::new(Vault::from_spec(&vault_spec).unwrap());
         let x_account = add_account(&base, &vault, "Twitter", X_USER, "@ada", X_TOKEN).await;
         let fb_account = add_account(&base, &vault, "Facebook", FB_PAGE, "Ada's Page", FB_TOKEN).await;
+        let tt_account = add_account(&base, &vault, "TikTok", TT_OPEN_ID, "@ada", TT_TOKEN).await;
         let journal_dir = tempfile::tempdir().unwrap();
         let journal = Journal::open(&journal_dir.path().join("journal.sqlite")).await.unwrap();
         let clock = Clock::new();
-        let (scheduler, outbox) = make_scheduler(&base, &journal, &vault, &x, &fb, clock);
+        let (scheduler, outbox) = make_scheduler(&base, &journal, &vault, &urls, clock);
         World {
             airtable,
             x,
             fb,
+            tiktok,
+            urls,
             base,
             vault,
             vault_spec,
@@ -108,6 +129,7 @@ impl World {
             outbox,
             x_account,
             fb_account,
+            tt_account,
         }
     }
 
@@ -116,7 +138,7 @@ impl World {
         let journal = Journal::open(&self.journal_dir.path().join("journal.sqlite"))
             .await
             .unwrap();
-        let (scheduler, outbox) = make_scheduler(&self.base, &journal, &self.vault, &self.x, &self.fb, self.clock);
+        let (scheduler, outbox) = make_scheduler(&self.base, &journal, &self.vault, &self.urls, self.clock);
         self.journal = journal;
         self.scheduler = scheduler;
         self.outbox = outbox;
@@ -138,6 +160,71 @@ impl World {
             .unwrap()
             .remove(0)
             .id
+    }
+
+    /// A `MediaLibrary` record (Ready) of `kind` ("Image", "Video", "Carousel") whose files are
+    /// those the sandbox X serves under `names` (see `sandbox::files`).
+    pub async fn media(&self, kind: &str, names: &[&str]) -> String {
+        let urls: Vec<String> = names.iter().map(|n| self.file_url(n)).collect();
+        let row = fields(json!({
+            media::MEDIA_ID: format!("M-{}", names.join("+")),
+            media::MEDIA_TYPE: kind,
+            media::CLOUDINARY_URL: urls.join(" "),
+            media::STATUS: "Ready",
+        }));
+        self.base
+            .create(media::TABLE, vec![row], false)
+            .await
+            .unwrap()
+            .remove(0)
+            .id
+    }
+
+    /// A file the sandbox X serves (`sandbox::files`).
+    pub fn file_url(&self, name: &str) -> String {
+        format!("{}/_sandbox/files/{name}", self.x.url())
+    }
+
+    /// Schedules a post with media and a `Format` ("Post", "Reel", "Story"; None: empty).
+    pub async fn schedule_media(
+        &self,
+        account: &str,
+        caption: &str,
+        in_secs: i64,
+        media: Option<&str>,
+        format: Option<&str>,
+    ) -> String {
+        let id = self.schedule(account, caption, in_secs).await;
+        let mut f = serde_json::Map::new();
+        if let Some(m) = media {
+            f.insert(posts::MEDIA.into(), json!([m]));
+        }
+        if let Some(fmt) = format {
+            f.insert(posts::FORMAT.into(), json!(fmt));
+        }
+        if !f.is_empty() {
+            self.base
+                .update(posts::TABLE, vec![(id.clone(), f)], false)
+                .await
+                .unwrap();
+        }
+        id
+    }
+
+    /// Settles unconfirmed posts every `step` seconds until none is left or `secs` have passed.
+    pub async fn reconcile_for(&self, secs: u64, step: u64) -> Vec<(String, Outcome)> {
+        let mut all = Vec::new();
+        let mut waited = 0;
+        loop {
+            let outcomes = self.scheduler.reconcile_unresolved().await.unwrap();
+            all.extend(outcomes.into_iter().filter(|(_, o)| !matches!(o, Outcome::Skipped)));
+            let left = self.journal.unresolved_intents().await.unwrap();
+            if left.is_empty() || waited >= secs {
+                return all;
+            }
+            self.advance(step).await;
+            waited += step;
+        }
     }
 
     /// An X post, due in 5 s, read, waited for, and claimed by a worker that then died (its
@@ -172,15 +259,10 @@ fn make_scheduler(
     base: &Base,
     journal: &Journal,
     vault: &Arc<Vault>,
-    x: &XSandbox,
-    fb: &FacebookSandbox,
+    urls: &PlatformUrls,
     clock: Clock,
 ) -> (Arc<PostScheduler>, Outbox) {
-    let urls = PlatformUrls {
-        x: x.url().parse().unwrap(),
-        facebook: fb.url().parse().unwrap(),
-    };
-    let publishers = Arc::new(Publishers::new(&urls).unwrap());
+    let publishers = Arc::new(Publishers::new(urls, clock).unwrap());
     let wake = Arc::new(Notify::new());
     let spec = Spec::builtin();
     let outbox = Outbox::new(base.clone(), journal.clone(), spec.outbox.clone(), clock, wake.clone());
@@ -222,11 +304,7 @@ async fn add_account(base: &Base, vault: &Vault, platform: &str, external: &str,
 
 /// Another worker (its own scheduler and publishers, named `owner`) over the same journal.
 pub fn second_scheduler(w: &World, owner: &str) -> Arc<PostScheduler> {
-    let urls = PlatformUrls {
-        x: w.x.url().parse().unwrap(),
-        facebook: w.fb.url().parse().unwrap(),
-    };
-    let publishers = Arc::new(Publishers::new(&urls).unwrap());
+    let publishers = Arc::new(Publishers::new(&w.urls, w.clock).unwrap());
     let scheduler = PostScheduler::new(
         w.base.clone(),
         w.journal.clone(),

@@ -7,3 +7,4 @@ mod recovery;
 mod running;
 mod safety;
 mod secrets;
+mod tiktok;

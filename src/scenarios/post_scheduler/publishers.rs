@@ -1,8 +1,10 @@
 //! The platforms' publishers, picked by the account's `Platform` with a `match`.
 
 use crate::base::Platform;
+use crate::clock::Clock;
 use crate::error_class::ErrorClass;
 use crate::platforms::facebook::{FacebookOptions, FacebookPublisher};
+use crate::platforms::tiktok::{TikTokOptions, TikTokPublisher};
 use crate::platforms::x::{XOptions, XPublisher};
 use crate::platforms::{
     Account, Attempt, Found, PostContent, Prepared, PublishError, Publisher, Receipts, RuleViolation, Sent,
@@ -14,20 +16,28 @@ use url::Url;
 pub struct Publishers {
     pub x: XPublisher,
     pub facebook: FacebookPublisher,
+    pub tiktok: TikTokPublisher,
 }
 
 /// Where the platforms' APIs are (the real ones, or the sandbox's).
 #[derive(Debug, Clone)]
 pub struct PlatformUrls {
     pub x: Url,
+    /// Meta's Graph API: Facebook Pages and Instagram accounts.
     pub facebook: Url,
+    pub tiktok: Url,
 }
 
 impl Publishers {
-    pub fn new(urls: &PlatformUrls) -> anyhow::Result<Publishers> {
+    /// The publishers, on `clock` (the worker's; tests pause it).
+    pub fn new(urls: &PlatformUrls, clock: Clock) -> anyhow::Result<Publishers> {
         Ok(Publishers {
             x: XPublisher::new(XOptions::new(urls.x.clone()))?,
             facebook: FacebookPublisher::new(FacebookOptions::new(urls.facebook.clone()))?,
+            tiktok: TikTokPublisher::new(TikTokOptions {
+                clock,
+                ..TikTokOptions::new(urls.tiktok.clone())
+            })?,
         })
     }
 
@@ -35,7 +45,8 @@ impl Publishers {
         match platform {
             Platform::Twitter => self.x.check(post),
             Platform::Facebook => self.facebook.check(post),
-            Platform::Instagram | Platform::TikTok => Err(RuleViolation {
+            Platform::TikTok => self.tiktok.check(post),
+            Platform::Instagram => Err(RuleViolation {
                 rule: "platform.available",
                 message: not_yet(platform),
             }),
@@ -47,7 +58,8 @@ impl Publishers {
         match platform {
             Platform::Twitter => self.x.prepare_ahead(post),
             Platform::Facebook => self.facebook.prepare_ahead(post),
-            Platform::Instagram | Platform::TikTok => None,
+            Platform::TikTok => self.tiktok.prepare_ahead(post),
+            Platform::Instagram => None,
         }
     }
 
@@ -60,7 +72,8 @@ impl Publishers {
         match platform {
             Platform::Twitter => self.x.prepare(account, post).await,
             Platform::Facebook => self.facebook.prepare(account, post).await,
-            Platform::Instagram | Platform::TikTok => Err(unavailable(platform)),
+            Platform::TikTok => self.tiktok.prepare(account, post).await,
+            Platform::Instagram => Err(unavailable(platform)),
         }
     }
 
@@ -75,7 +88,8 @@ impl Publishers {
         match platform {
             Platform::Twitter => self.x.publish(account, post, prepared, receipts).await,
             Platform::Facebook => self.facebook.publish(account, post, prepared, receipts).await,
-            Platform::Instagram | Platform::TikTok => Err(unavailable(platform)),
+            Platform::TikTok => self.tiktok.publish(account, post, prepared, receipts).await,
+            Platform::Instagram => Err(unavailable(platform)),
         }
     }
 
@@ -89,7 +103,8 @@ impl Publishers {
         match platform {
             Platform::Twitter => self.x.reconcile(account, post, attempt).await,
             Platform::Facebook => self.facebook.reconcile(account, post, attempt).await,
-            Platform::Instagram | Platform::TikTok => Err(unavailable(platform)),
+            Platform::TikTok => self.tiktok.reconcile(account, post, attempt).await,
+            Platform::Instagram => Err(unavailable(platform)),
         }
     }
 }
