@@ -50,7 +50,14 @@ async fn killed_after_the_call_before_the_outcome_does_not_publish_again() {
         link: None,
         media: vec![],
     };
-    x.publish(&account, &content, &Default::default(), &schedulo::platforms::Receipts::discard()).await.unwrap();
+    x.publish(
+        &account,
+        &content,
+        &Default::default(),
+        &schedulo::platforms::Receipts::discard(),
+    )
+    .await
+    .unwrap();
     w.restart().await;
     let outcomes = w.scheduler.reconcile_unresolved().await.unwrap();
     assert!(matches!(&outcomes[..], [(_, Outcome::Published(_))]), "{outcomes:?}");
