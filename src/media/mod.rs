@@ -1,6 +1,9 @@
 //! Media files as the platforms' rules see them: [`MediaInfo`], the properties of one file (as
 //! Cloudinary reports them, or as read from the file itself).
 
+pub mod probe;
+pub mod synth;
+
 use serde::{Deserialize, Serialize};
 
 /// What is known of one media file. Every property is optional: a rule whose property is unknown

@@ -5,6 +5,7 @@ pub mod airtable;
 pub mod demo;
 pub mod facebook;
 pub mod faults;
+pub mod files;
 pub mod launch;
 mod server;
 pub mod x;

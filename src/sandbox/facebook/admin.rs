@@ -1,5 +1,5 @@
 //! The admin path (`/_sandbox`, no token, not counted, never throttled): faults, counters, Pages,
-//! usage, the files photos can be fetched from, and the posts' permalinks.
+//! usage, and the posts' permalinks (the files photos can be fetched from are [`crate::sandbox::files`]).
 
 use super::app::{meta_time, PageState, SharedApp};
 use super::errors::GraphError;
@@ -8,16 +8,13 @@ use super::FacebookSandboxPage;
 use crate::sandbox::faults::FaultSpec;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 type Answer = Result<Json<Value>, GraphError>;
-
-/// A small PNG photo, for tests and demos: `/_sandbox/files/photo.png`.
-pub const PHOTO_PNG: &[u8] = include_bytes!("../../../fixtures/facebook/photo.png");
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, GraphError> {
     serde_json::from_slice(body).map_err(|e| GraphError::param(&format!("Bad admin request: {e} (sandbox wording)")))
@@ -116,13 +113,4 @@ pub async fn show_post(State(app): State<SharedApp>, Path(id): Path<String>) -> 
         "created_time": meta_time(post.created),
     }))
     .into_response()
-}
-
-/// Files to point photo URLs at: `photo.png` (an image) and `notes.txt` (not one); others 404.
-pub async fn file(Path(name): Path<String>) -> Response {
-    match name.as_str() {
-        "photo.png" => ([(header::CONTENT_TYPE, "image/png")], PHOTO_PNG).into_response(),
-        "notes.txt" => ([(header::CONTENT_TYPE, "text/plain")], "not an image").into_response(),
-        _ => (StatusCode::NOT_FOUND, "No such file in the sandbox").into_response(),
-    }
 }

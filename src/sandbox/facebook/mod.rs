@@ -26,7 +26,8 @@
 //! `POST/DELETE /_sandbox/faults` ([`crate::sandbox::faults`], including `apply_then_delay_ms`:
 //! the request is carried out, then its answer is held); `GET /_sandbox/counters` (requests per
 //! path and status, posts and photos created) and `POST /_sandbox/counters/reset`; `POST/GET /_sandbox/pages`;
-//! `POST /_sandbox/usage`; `GET /_sandbox/posts/{id}`; `GET /_sandbox/files/{photo.png|notes.txt}`.
+//! `POST /_sandbox/usage`; `GET /_sandbox/posts/{id}`; `GET /_sandbox/files/{name}`
+//! ([`crate::sandbox::files`]: `photo.png`, `notes.txt`, and media made to order by name).
 //!
 //! # What differs from Meta
 //! No video, albums, scheduling, comments, reactions or insights; ids are sequential; nothing is
@@ -208,7 +209,7 @@ fn router(app: SharedApp) -> Router {
         .route("/_sandbox/pages", post(admin::add_page).get(admin::list_pages))
         .route("/_sandbox/usage", post(admin::set_usage))
         .route("/_sandbox/posts/{id}", get(admin::show_post))
-        .route("/_sandbox/files/{name}", get(admin::file));
+        .merge(crate::sandbox::files::router());
     graph_routes
         .merge(admin)
         .fallback(graph::unknown)

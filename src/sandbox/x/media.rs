@@ -1,6 +1,5 @@
 //! Media: `POST /2/media/upload` as X documents it (multipart: `media` as raw bytes, or JSON:
-//! `media` base64-encoded; `media_category` required), and the sample files the sandbox serves
-//! for tests and demos (`GET /_sandbox/files/{name}`).
+//! `media` base64-encoded; `media_category` required).
 
 use super::app::{SharedApp, StoredMedia};
 use super::problems::{invalid, Problem};
@@ -8,8 +7,8 @@ use super::tweets::MEDIA_LIFETIME;
 use super::XSandboxUser;
 use crate::platforms::x::media::sniff;
 use axum::body::Bytes;
-use axum::extract::{Extension, FromRequest, Multipart, Path, Request, State};
-use axum::http::{header, StatusCode};
+use axum::extract::{Extension, FromRequest, Multipart, Request, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine;
@@ -196,41 +195,16 @@ pub fn dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
     None
 }
 
-/// The files served at `/_sandbox/files/{name}`.
-const FILES: &[(&str, &str, &[u8])] = &[
-    (
-        "sample.jpg",
-        "image/jpeg",
-        include_bytes!("../../../fixtures/media/sample.jpg"),
-    ),
-    (
-        "sample.png",
-        "image/png",
-        include_bytes!("../../../fixtures/media/sample.png"),
-    ),
-];
-
-/// `GET /_sandbox/files/{name}`: a sample image, or 404.
-pub async fn file(Path(name): Path<String>) -> Response {
-    match FILES.iter().find(|(n, _, _)| *n == name) {
-        Some((_, mime, bytes)) => ([(header::CONTENT_TYPE, *mime)], *bytes).into_response(),
-        None => (
-            StatusCode::NOT_FOUND,
-            Json(json!({ "error": format!("no file named {name}") })),
-        )
-            .into_response(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn the_samples_are_images_whose_size_can_be_read() {
-        for (name, mime, bytes) in FILES {
-            assert_eq!(sniff(bytes), Some(*mime), "{name}");
-            assert_eq!(dimensions(bytes), Some((32, 32)), "{name}");
+        for name in ["sample.jpg", "sample.png"] {
+            let (bytes, mime) = crate::sandbox::files::file(name).unwrap();
+            assert_eq!(sniff(&bytes), Some(mime), "{name}");
+            assert_eq!(dimensions(&bytes), Some((32, 32)), "{name}");
         }
         assert_eq!(dimensions(b"\xFF\xD8\xFF"), None);
         assert_eq!(dimensions(b"\xFF\xD8\xFF\xE0\x00"), None);

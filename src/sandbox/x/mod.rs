@@ -36,8 +36,8 @@
 //! `POST /_sandbox/faults` (`{"method"?, "path_prefix", "count", "skip"?, "query_contains"?,
 //! "status"?, "body"?, "delay_ms"?, "apply_then_delay_ms"?}`: see [`crate::sandbox::faults`]) and `DELETE /_sandbox/faults`;
 //! `GET /_sandbox/counters`, `POST /_sandbox/counters/reset`; `POST /_sandbox/users`
-//! (`{"token","id","username"}`); `GET /_sandbox/files/{name}`: sample media (`sample.jpg`,
-//! `sample.png`) for tests and demos.
+//! (`{"token","id","username"}`); `GET /_sandbox/files/{name}`: sample media for tests and demos
+//! ([`crate::sandbox::files`]: fixed images, and JPEGs, GIFs and videos made to order by name).
 //!
 //! # Time
 //! Rate windows and media expiry use `tokio::time::Instant` (tests pause and advance it);
@@ -137,7 +137,7 @@ impl XSandbox {
         self.server.addr()
     }
 
-    /// The URL of a sample file (`sample.jpg`, `sample.png`).
+    /// The URL of a sample file ([`crate::sandbox::files`]: `sample.jpg`, `video-1280x720-10s.mp4`...).
     pub fn file_url(&self, name: &str) -> String {
         format!("{}/_sandbox/files/{name}", self.url())
     }
@@ -198,7 +198,7 @@ fn router(app: SharedApp) -> Router {
         .route("/_sandbox/counters", get(admin::counters))
         .route("/_sandbox/counters/reset", post(admin::reset_counters))
         .route("/_sandbox/users", post(admin::add_user))
-        .route("/_sandbox/files/{name}", get(media::file));
+        .merge(crate::sandbox::files::router());
     api.merge(admin)
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
