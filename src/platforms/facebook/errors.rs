@@ -292,6 +292,34 @@ mod tests {
         }
     }
 
+    fn instagram(name: &str) -> GraphErrorBody {
+        fixture(&format!("../instagram/{name}"))
+    }
+
+    #[test]
+    fn instagram_codes_are_classed_as_meta_says() {
+        let limit = MetaCode::of(400, Some(&instagram("error_9_2207042_publishing_limit")));
+        assert_eq!(limit, MetaCode::PublishingLimit { subcode: Some(2207042) });
+        assert_eq!(limit.class(), ErrorClass::RateLimited);
+        assert!(!limit.holds_calls(), "a publishing quota leaves other calls alone");
+        for name in ["error_9007_2207027_not_ready", "error_-2_2207020_expired"] {
+            assert_eq!(
+                MetaCode::of(400, Some(&instagram(name))).class(),
+                ErrorClass::Transient,
+                "{name}"
+            );
+        }
+        let download = MetaCode::of(400, Some(&instagram("error_9004_2207052_download_failed")));
+        assert_eq!(download.class(), ErrorClass::Permanent);
+        let spam = GraphErrorBody {
+            code: Some(4),
+            error_subcode: Some(2207051),
+            ..GraphErrorBody::default()
+        };
+        assert_eq!(MetaCode::of(400, Some(&spam)), MetaCode::RestrictedAsSpam);
+        assert_eq!(MetaCode::of(400, Some(&spam)).class(), ErrorClass::Permanent);
+    }
+
     #[test]
     fn unknown_codes_and_foreign_bodies_go_by_status() {
         let body = |code: i64, transient: Option<bool>| GraphErrorBody {

@@ -246,7 +246,8 @@ impl InstagramPublisher {
                 })
             }
         };
-        if prepared.ready {
+        let fresh = prepared.expires_at.is_some_and(|at| at > self.clock.now());
+        if prepared.ready && fresh {
             return Ok(Ok(container));
         }
         let state = self.wait(account, &container, self.publish_wait).await?;
