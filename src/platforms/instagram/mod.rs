@@ -46,9 +46,11 @@
 //! status then tells for certain whether the post went out.
 //!
 //! # Layout
-//! [`rules`], [`containers`], [`quota`], [`reconcile`]; the Graph API client is Facebook's.
+//! [`rules`], [`containers`], `publish` (what `publish` waits for), [`quota`], [`reconcile`]; the
+//! Graph API client is Facebook's.
 
 pub mod containers;
+mod publish;
 pub mod quota;
 pub mod reconcile;
 pub mod rules;
@@ -59,6 +61,7 @@ pub use rules::InstagramRules;
 use crate::clock::Clock;
 use crate::error_class::ErrorClass;
 use crate::platforms::facebook::client::{Call, Graph, Vendor};
+use crate::platforms::facebook::wording::label;
 use crate::platforms::facebook::UsagePolicy;
 use crate::platforms::{
     Account, Attempt, Found, PostContent, Prepared, PublishError, Published, Publisher, Receipts, RuleViolation, Sent,
@@ -177,113 +180,6 @@ impl InstagramPublisher {
         }
         e
     }
-
-    /// Waits for the items of a carousel, then creates the carousel; its container id.
-    async fn carousel(
-        &self,
-        account: &Account,
-        post: &PostContent,
-        children: &[String],
-        limit: Duration,
-    ) -> Result<Option<String>, PublishError> {
-        let started = tokio::time::Instant::now();
-        for (i, child) in children.iter().enumerate() {
-            let left = limit.saturating_sub(started.elapsed());
-            let state = self.wait(account, child, left).await?;
-            let what = post.media.get(i).map_or_else(
-                || format!("carousel item {}", i + 1),
-                |m| crate::platforms::facebook::wording::label(i + 1, m),
-            );
-            match state.code {
-                StatusCode::Finished => {}
-                StatusCode::Error => return Err(containers::failed(&what, &state)),
-                StatusCode::Expired => return Err(containers::expired(&what)),
-                StatusCode::InProgress | StatusCode::Other(_) | StatusCode::Published => return Ok(None),
-            }
-        }
-        let body = containers::carousel_body(post, children);
-        self.create(account, body, "the carousel").await.map(Some)
-    }
-
-    /// The media's permalink, or the profile's URL when it cannot be read (logged, not an error).
-    async fn permalink(&self, account: &Account, media_id: &str) -> String {
-        let call = Call::get([media_id, ""], vec![("fields", "permalink".into())], "the post's link");
-        match self.graph.call(account, call).await {
-            Ok(v) => match v.get("permalink").and_then(Value::as_str) {
-                Some(url) if url.starts_with("http") => url.to_string(),
-                _ => reconcile::profile_url(account),
-            },
-            Err(error) => {
-                tracing::warn!(message = "Could not read the post's permalink; using the profile.", media_id, %error);
-                reconcile::profile_url(account)
-            }
-        }
-    }
-
-    /// The container `publish` publishes, `FINISHED`; or the post, when it went out already.
-    async fn finished_container(
-        &self,
-        account: &Account,
-        post: &PostContent,
-        prepared: &Prepared,
-        receipts: &Receipts,
-    ) -> Result<Result<String, Published>, PublishError> {
-        let what = containers::what(post);
-        let container = match (&prepared.container, &prepared.media_ids[..]) {
-            (Some(c), _) => c.clone(),
-            (None, children) if !children.is_empty() && matches!(containers::plan(post), Plan::Carousel(_)) => {
-                let Some(parent) = self.carousel(account, post, children, self.publish_wait).await? else {
-                    return Err(still_processing(&what, self.publish_wait));
-                };
-                receipts.keep(&parent).await?;
-                parent
-            }
-            (None, _) => {
-                return Err(PublishError {
-                    class: ErrorClass::Transient,
-                    message: "This Instagram post has no container yet; it will be prepared again".into(),
-                    retry_at: None,
-                })
-            }
-        };
-        let fresh = prepared.expires_at.is_some_and(|at| at > self.clock.now());
-        if prepared.ready && fresh {
-            return Ok(Ok(container));
-        }
-        let state = self.wait(account, &container, self.publish_wait).await?;
-        match state.code {
-            StatusCode::Finished => Ok(Ok(container)),
-            StatusCode::Error => Err(containers::failed(&what, &state)),
-            StatusCode::Expired => Err(containers::expired(&what)),
-            StatusCode::InProgress | StatusCode::Other(_) => Err(still_processing(&what, self.publish_wait)),
-            StatusCode::Published => {
-                tracing::warn!(message = "The container was published already; not publishing it again.", %container);
-                let attempt = Attempt {
-                    since: self.clock.now() - chrono::Duration::from_std(self.container_lifetime).unwrap_or_default(),
-                    prepared: Some(prepared),
-                    receipt: Some(&container),
-                };
-                match self.find(account, post, attempt).await? {
-                    Found::Published(p) => Ok(Err(p)),
-                    _ => Ok(Err(Published {
-                        platform_id: container.clone(),
-                        url: reconcile::profile_url(account),
-                    })),
-                }
-            }
-        }
-    }
-}
-
-fn still_processing(what: &str, waited: Duration) -> PublishError {
-    PublishError {
-        class: ErrorClass::Transient,
-        message: format!(
-            "Instagram is still processing {what} after {} s; publishing will be tried again",
-            waited.as_secs()
-        ),
-        retry_at: None,
-    }
 }
 
 impl Publisher for InstagramPublisher {
@@ -307,7 +203,7 @@ impl Publisher for InstagramPublisher {
             Plan::Carousel(items) => {
                 let mut children = Vec::with_capacity(items.len());
                 for (i, media) in items.iter().enumerate() {
-                    let label = crate::platforms::facebook::wording::label(i + 1, media);
+                    let label = label(i + 1, media);
                     children.push(self.create(account, containers::item_body(media), &label).await?);
                 }
                 let parent = self.carousel(account, post, &children, self.prepare_wait).await?;

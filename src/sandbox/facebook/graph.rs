@@ -5,7 +5,7 @@ use super::app::{token_of, SharedApp};
 use super::errors::GraphError;
 use super::instagram::{containers, publish};
 use super::params::Params;
-use super::{feed, node, photos, videos};
+use super::{feed, node, photos, reels, videos};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, Method};
@@ -66,7 +66,7 @@ pub async fn on_edge(
         (false, "POST", "feed") => feed::create(&app, &id, &req),
         (false, "GET", "feed") => feed::list(&app, &id, &req),
         (false, "POST", "videos") => videos::create(&app, &id, &req).await,
-        (false, "POST", "video_reels") => videos::reels(&app, &id, &req),
+        (false, "POST", "video_reels") => reels::reels(&app, &id, &req),
         (false, _, edge) => Err(GraphError::nonexisting_field(edge, "Page")),
         (true, "POST", "media") => containers::create(&app, &id, &req).await,
         (true, "POST", "media_publish") => publish::publish(&app, &id, &req),

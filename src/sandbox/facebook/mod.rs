@@ -59,6 +59,7 @@ pub mod instagram;
 mod node;
 mod params;
 mod photos;
+mod reels;
 mod usage;
 pub mod videos;
 
@@ -269,7 +270,7 @@ fn router(app: SharedApp) -> Router {
     let graph_routes = Router::new()
         .route("/{version}/{node}", any(graph::on_node))
         .route("/{version}/{node}/{edge}", any(graph::on_edge))
-        .route("/video-upload/{version}/{video_id}", post(videos::upload))
+        .route("/video-upload/{version}/{video_id}", post(reels::upload))
         .route_layer(axum::middleware::from_fn_with_state(app.clone(), gate::gate));
     let admin = Router::new()
         .route("/_sandbox/faults", post(admin::add_fault).delete(admin::clear_faults))
