@@ -63,6 +63,7 @@ struct RawEnv {
     airtable_webhook_mac_secret: Option<SecretString>,
     x_api_url: Option<String>,
     facebook_graph_url: Option<String>,
+    tiktok_api_url: Option<String>,
 }
 
 /// Airtable's plans, for the monthly call quota.
@@ -139,8 +140,10 @@ pub struct Config {
     pub airtable_webhook_secret: Option<SecretString>,
     /// Where X's API is.
     pub x_api_url: Url,
-    /// Where Meta's Graph API is.
+    /// Where Meta's Graph API is (Facebook Pages and Instagram accounts).
     pub facebook_graph_url: Url,
+    /// Where TikTok's API is.
+    pub tiktok_api_url: Url,
 }
 
 impl Config {
@@ -297,6 +300,11 @@ impl Config {
                 raw.facebook_graph_url.as_deref(),
                 "https://graph.facebook.com",
             )?,
+            tiktok_api_url: service_url(
+                "TIKTOK_API_URL",
+                raw.tiktok_api_url.as_deref(),
+                "https://open.tiktokapis.com",
+            )?,
             airtable: airtable_target(&raw)?,
             plan: plan(raw.airtable_plan.as_deref())?,
             limits: Limits {
@@ -357,6 +365,7 @@ fn known_name(key: &str) -> &'static str {
         "AIRTABLE_WEBHOOK_MAC_SECRET",
         "X_API_URL",
         "FACEBOOK_GRAPH_URL",
+        "TIKTOK_API_URL",
     ];
     NAMES
         .iter()
@@ -425,7 +434,9 @@ pub const USAGE_FILE: &str = "airtable-usage.json";
 
 fn is_ours(key: &str) -> bool {
     let k = key.to_ascii_uppercase();
-    k.starts_with("AIRTABLE_") || k.starts_with("SCHEDULO_") || k == "X_API_URL" || k == "FACEBOOK_GRAPH_URL"
+    k.starts_with("AIRTABLE_")
+        || k.starts_with("SCHEDULO_")
+        || matches!(k.as_str(), "X_API_URL" | "FACEBOOK_GRAPH_URL" | "TIKTOK_API_URL")
 }
 
 fn non_empty(v: Option<String>) -> Option<String> {

@@ -114,6 +114,7 @@ mod outbox;
 mod outcomes;
 mod post;
 mod posts;
+mod prepared;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -127,6 +128,7 @@ pub use posts::FORGOTTEN_REASON;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
+pub use prepared::KeptPrepared;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use std::path::Path;
 use std::time::Duration;

@@ -225,6 +225,35 @@ impl Journal {
         off_clock(async move { journal.counter_reset_direct(&scenario, &name).await }).await
     }
 
+    /// Keeps what preparation produced for a post (replacing what was kept).
+    pub async fn keep_prepared(&self, kept: &KeptPrepared) -> Result<(), JournalError> {
+        let journal = self.clone();
+        let kept = kept.clone();
+        off_clock(async move { journal.keep_prepared_direct(&kept).await }).await
+    }
+
+    /// What preparation produced for a post, if anything is kept.
+    pub async fn prepared(&self, record_id: &str) -> Result<Option<KeptPrepared>, JournalError> {
+        let journal = self.clone();
+        let record_id = record_id.to_string();
+        off_clock(async move { journal.prepared_direct(&record_id).await }).await
+    }
+
+    /// Forgets what preparation produced for a post (it was used, refused, or went stale).
+    pub async fn drop_prepared(&self, record_id: &str) -> Result<(), JournalError> {
+        let journal = self.clone();
+        let record_id = record_id.to_string();
+        off_clock(async move { journal.drop_prepared_direct(&record_id).await }).await
+    }
+
+    /// Keeps the platform's receipt for the attempt under way (Intent or Unknown).
+    pub async fn record_receipt(&self, record_id: &str, receipt: &str) -> Result<(), JournalError> {
+        let journal = self.clone();
+        let record_id = record_id.to_string();
+        let receipt = receipt.to_string();
+        off_clock(async move { journal.record_receipt_direct(&record_id, &receipt).await }).await
+    }
+
     /// A counter's value (0 if never added to).
     pub async fn counter_get(&self, scenario: &str, name: &str) -> Result<i64, JournalError> {
         let journal = self.clone();

@@ -140,6 +140,9 @@ pub struct PostRow {
     pub published_at: Option<DateTime<Utc>>,
     /// The last error, unknown outcome's detail, review reason or cancel reason.
     pub last_error: Option<String>,
+    /// What the platform returned for the attempt under way before it was final (TikTok's
+    /// `publish_id`); cleared by a retry.
+    pub receipt: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -168,6 +171,7 @@ impl PostRow {
             url: r.get("url")?,
             published_at: r.opt_time("published_at")?,
             last_error: r.get("last_error")?,
+            receipt: r.get("receipt")?,
             created_at: r.time("created_at")?,
             updated_at: r.time("updated_at")?,
             record_id,

@@ -9,6 +9,7 @@
 
 pub mod facebook;
 pub mod instagram;
+pub mod tiktok;
 pub mod x;
 
 use crate::error_class::ErrorClass;

@@ -1,5 +1,5 @@
 //! Sample media every sandbox serves at `GET /_sandbox/files/{name}` (merge [`router`]), so that
-//! tests and demos can point media URLs at loopback. Files are made on request ([`file`]); the
+//! tests and demos can point media URLs at loopback. Files are made on request ([`file()`]); the
 //! query string is ignored (tests add `?n=1` to make URLs distinct).
 //!
 //! # Names
@@ -255,6 +255,44 @@ mod tests {
         assert_eq!((gif.width, gif.duration_secs), (Some(320), Some(0.6)));
         assert_eq!(file("notes.txt").map(|f| f.1), Some("text/plain; charset=utf-8"));
         assert_eq!(file("sample.jpg?n=3").map(|f| f.1), Some("image/jpeg"));
+    }
+
+    /// Over HTTP: 206 with `Content-Range`, 416 past the end, and `probe_url` reading a video whose
+    /// index comes last without fetching its data.
+    #[tokio::test(start_paused = true)]
+    async fn ranges_are_served_and_probe_url_reads_a_video_from_them() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}/_sandbox/files", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router::<()>()).await;
+        });
+        let http = reqwest::Client::new();
+        let name = "video-1280x720-30s-moovlast-2mb.mp4";
+        let len = file(name).unwrap().0.len();
+        let part = http
+            .get(format!("{base}/{name}?n=1"))
+            .header("Range", "bytes=0-9")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(part.status(), 206);
+        assert_eq!(part.headers()["content-range"], format!("bytes 0-9/{len}").as_str());
+        assert_eq!(part.headers()["content-type"], "video/mp4");
+        assert_eq!(part.bytes().await.unwrap().len(), 10);
+        let past = http
+            .get(format!("{base}/{name}"))
+            .header("Range", format!("bytes={len}-"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(past.status(), 416);
+        assert_eq!(past.headers()["content-range"], format!("bytes */{len}").as_str());
+        assert_eq!(http.get(format!("{base}/nope.mp4")).send().await.unwrap().status(), 404);
+        let url = format!("{base}/{name}");
+        let info = crate::media::probe::probe_url(&http, &url, std::time::Duration::from_secs(30))
+            .await
+            .unwrap();
+        assert_eq!((info.duration_secs, info.bytes), (Some(30.0), Some(len as u64)));
     }
 
     #[test]

@@ -8,4 +8,5 @@ pub mod faults;
 pub mod files;
 pub mod launch;
 mod server;
+pub mod tiktok;
 pub mod x;

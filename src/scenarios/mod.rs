@@ -23,6 +23,14 @@ pub struct Trigger {
     pub resync_every_secs: u64,
     pub horizon_secs: u64,
     pub staleness_limit_secs: u64,
+    /// How long before its time a post is prepared, where its platform allows it (Instagram
+    /// containers, which Meta takes a while to process): at its time only the publish call remains.
+    #[serde(default = "default_prepare_lead_secs")]
+    pub prepare_lead_secs: u64,
+}
+
+fn default_prepare_lead_secs() -> u64 {
+    900
 }
 
 /// A retry schedule: exponential backoff with jitter.
@@ -74,6 +82,10 @@ impl Trigger {
     pub fn horizon(&self) -> Duration {
         Duration::from_secs(self.horizon_secs)
     }
+    pub fn prepare_lead(&self) -> Duration {
+        Duration::from_secs(self.prepare_lead_secs)
+    }
+
     pub fn staleness_limit(&self) -> Duration {
         Duration::from_secs(self.staleness_limit_secs)
     }

@@ -4,5 +4,5 @@
 UPDATE posts
 SET state = 'retrying', next_attempt_at = $2,
     due_at = CASE WHEN $2 > scheduled_at THEN $2 ELSE scheduled_at END,
-    intent_at = NULL, intent_owner = NULL, last_error = $3, updated_at = $4
+    intent_at = NULL, intent_owner = NULL, receipt = NULL, last_error = $3, updated_at = $4
 WHERE record_id = $1 AND state IN ('intent', 'unknown')

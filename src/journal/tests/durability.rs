@@ -78,7 +78,7 @@ async fn reopening_after_a_drop_applies_no_migration_twice() {
             .fetch_one(&j.pool)
             .await
             .unwrap();
-        assert_eq!(applied, 1);
+        assert_eq!(applied, std::fs::read_dir("migrations").unwrap().count() as i64);
         j.close().await;
     }
 }

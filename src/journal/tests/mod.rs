@@ -6,6 +6,7 @@ mod lease;
 mod outbox;
 mod outcomes;
 mod posts;
+mod prepared;
 mod state;
 
 use super::{Journal, ObservedPost};

@@ -1,4 +1,4 @@
-//! Media preparation: each image is downloaded from its URL and uploaded to X
+//! Media preparation (video and GIF: `video.rs`): each image is downloaded from its URL and uploaded to X
 //! (`POST /2/media/upload`, multipart: `media` = the bytes, `media_category=tweet_image`), which
 //! answers `{"data":{"id","media_key","size","expires_after_secs",...}}`. Safe to repeat: an
 //! upload that is never used expires (after `expires_after_secs`, 24 h).
@@ -9,8 +9,9 @@
 use super::client::{unreachable, Api};
 use super::errors::{RateHeaders, XApiError};
 use super::rules::{file_name, megabytes, XRules};
+use super::video::{self, VideoOptions};
 use crate::error_class::ErrorClass;
-use crate::platforms::{Account, MediaKind, MediaRef, PostContent, Prepared, PublishError};
+use crate::platforms::{Account, MediaRef, PostContent, Prepared, PublishError};
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -23,19 +24,21 @@ pub struct Image {
     pub mime: &'static str,
 }
 
-/// Uploads every image of `post`, in order, and returns X's media ids.
+/// Uploads the post's video or GIF (`video.rs`), or every image of `post` in order, and
+/// returns X's media ids.
 pub async fn prepare(
     api: &Api,
     rules: &XRules,
     timeout: Duration,
+    video_options: &VideoOptions,
     account: &Account,
     post: &PostContent,
 ) -> Result<Prepared, PublishError> {
+    if let Some((n, media)) = video::moving(post) {
+        return video::prepare(api, rules, video_options, account, post, n, media).await;
+    }
     let mut media_ids = Vec::with_capacity(post.media.len());
     for media in &post.media {
-        if media.kind != MediaKind::Image {
-            return Err(permanent("X video and GIF publishing arrives with issue 5".into()));
-        }
         let image = download(api, rules, timeout, media, account).await?;
         let name = image.name.clone();
         let id = upload(api, timeout, account, image).await?;

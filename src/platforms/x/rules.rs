@@ -1,23 +1,58 @@
 //! X's rules for a post, checked before any call ([`check`]). The numbers are [`XRules`], whose
 //! defaults are X's documented values (docs.x.com: `fundamentals/counting-characters`,
-//! `x-api/media/quickstart/best-practices`).
+//! `x-api/media/quickstart/best-practices`, `shared/reference/platforms.md`); video and GIF files
+//! are checked by [`super::media_rules`], from what [`crate::media::MediaInfo`] knows before the
+//! call and again from the downloaded file.
 
+use super::media_rules;
 use super::text::{weighted_length, TextWeights};
-use crate::platforms::{MediaKind, PostContent, RuleViolation};
+use crate::platforms::{MediaKind, PostContent, PostFormat, RuleViolation};
+use serde::{Deserialize, Serialize};
 
-/// X's limits for one post.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// X's limits for one post: plain data, loaded from the `[x]` section of the rules file (a field
+/// left out keeps its default).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct XRules {
-    /// The most weighted characters a post may have (280; more for paid accounts, which we do not use).
+    /// The most weighted characters a post may have (280; more for paid accounts, which we do not
+    /// use). Source: docs.x.com `fundamentals/counting-characters`.
     pub max_weighted_chars: usize,
-    /// What one URL counts: every link is wrapped by t.co (23).
+    /// What one URL counts: every link is wrapped by t.co (23). Source: twitter-text `config/v3.json`.
     pub url_weight: usize,
     /// What an emoji, a CJK character or any code point outside the light ranges counts (2).
+    /// Source: twitter-text `config/v3.json`.
     pub heavy_char_weight: usize,
-    /// Images per post (4); a GIF or a video must be alone.
+    /// Images per post (4); a GIF or a video must be alone. Source: best-practices ("up to 4
+    /// photos, 1 animated GIF or 1 video in a Post").
     pub max_images: usize,
-    /// Bytes per image (5 MB, 5,242,880 bytes).
+    /// Bytes per image (5 MB, 5,242,880 bytes). Source: best-practices.
     pub max_image_bytes: u64,
+    /// Bytes per animated GIF (15 MB). Source: best-practices, "Animated GIF size: <= 15 MB".
+    pub max_gif_bytes: u64,
+    /// Bytes per video (512 MB). Source: `shared/reference/platforms.md`; X's current pages
+    /// (best-practices, initialize-media-upload) allow 8 GB for a default account's Post video.
+    pub max_video_bytes: u64,
+    /// Shortest video (0.5 s). Source: best-practices, "must be at least 0.5 seconds".
+    pub min_video_secs: f64,
+    /// Longest video (140 s). Source: `shared/reference/platforms.md`; X's current pages allow
+    /// 20 minutes for a default account's Post video (140 s is now their DM video limit).
+    pub max_video_secs: f64,
+    /// Narrowest video, width / height (1:3). Source: best-practices, "between 1:3 and 3:1".
+    pub min_aspect: f64,
+    /// Widest video, width / height (3:1). Source: best-practices.
+    pub max_aspect: f64,
+    /// Highest video frame rate (60 fps). Source: best-practices, "must be 60 FPS or less".
+    pub max_video_fps: f64,
+    /// Smallest video width and height (32 px). Source: best-practices, "between 32x32 and
+    /// 1280x1024" (the upper bound is not checked: X also says subscribers' 1080p video plays in 1080p).
+    pub min_video_width: u32,
+    pub min_video_height: u32,
+    /// Video containers X takes, as [`crate::media::MediaInfo::format`] names them (`mp4`, `mov`).
+    /// Source: X's v1.1 media guide (MP4, MOV); empty: any.
+    pub video_formats: Vec<String>,
+    /// Video codecs X takes (`h264`, `hevc`...); empty: any (the default: X documents H.264 High
+    /// Profile as a recommendation only).
+    pub video_codecs: Vec<String>,
 }
 
 impl Default for XRules {
@@ -28,6 +63,17 @@ impl Default for XRules {
             heavy_char_weight: 2,
             max_images: 4,
             max_image_bytes: 5 * 1024 * 1024,
+            max_gif_bytes: 15 * 1024 * 1024,
+            max_video_bytes: 512 * 1024 * 1024,
+            min_video_secs: 0.5,
+            max_video_secs: 140.0,
+            min_aspect: 1.0 / 3.0,
+            max_aspect: 3.0,
+            max_video_fps: 60.0,
+            min_video_width: 32,
+            min_video_height: 32,
+            video_formats: vec!["mp4".into(), "mov".into()],
+            video_codecs: Vec::new(),
         }
     }
 }
@@ -63,6 +109,11 @@ pub fn post_text(post: &PostContent) -> String {
 
 /// Checks a post against X's rules; no call is made.
 pub fn check(post: &PostContent, rules: &XRules) -> Result<(), RuleViolation> {
+    match post.format {
+        PostFormat::Post => {}
+        PostFormat::Reel => return Err(violation("x.format", "X has no Reels: set Format to Post".into())),
+        PostFormat::Story => return Err(violation("x.format", "X has no Stories: set Format to Post".into())),
+    }
     let text = post_text(post);
     if text.trim().is_empty() && post.media.is_empty() {
         return Err(violation(
@@ -96,11 +147,10 @@ fn check_media(post: &PostContent, rules: &XRules) -> Result<(), RuleViolation> 
         ));
     }
     if videos > 0 || gifs > 0 {
-        let rule = if videos > 0 { "x.video" } else { "x.gif" };
-        return Err(violation(
-            rule,
-            "X video and GIF publishing arrives with issue 5".into(),
-        ));
+        for (i, media) in post.media.iter().enumerate() {
+            media_rules::check(media.kind, i + 1, &file_name(&media.url), &media.info, rules)?;
+        }
+        return Ok(());
     }
     if images > rules.max_images {
         return Err(violation(
@@ -125,7 +175,7 @@ fn check_media(post: &PostContent, rules: &XRules) -> Result<(), RuleViolation> 
     Ok(())
 }
 
-fn violation(rule: &'static str, message: String) -> RuleViolation {
+pub(super) fn violation(rule: &'static str, message: String) -> RuleViolation {
     RuleViolation { rule, message }
 }
 
@@ -213,20 +263,27 @@ mod tests {
     }
 
     #[test]
-    fn video_and_gif_wait_for_issue_5_and_may_not_be_mixed() {
-        let err = check(&post("v", &[MediaKind::Video]), &XRules::default()).unwrap_err();
-        assert_eq!(
-            (err.rule, err.message.as_str()),
-            ("x.video", "X video and GIF publishing arrives with issue 5")
-        );
-        assert_eq!(
-            check(&post("g", &[MediaKind::Gif]), &XRules::default())
-                .unwrap_err()
-                .rule,
-            "x.gif"
-        );
+    fn video_and_gif_go_alone_and_x_has_no_stories_or_reels() {
+        assert!(check(&post("v", &[MediaKind::Video]), &XRules::default()).is_ok());
+        assert!(check(&post("g", &[MediaKind::Gif]), &XRules::default()).is_ok());
         let mixed = check(&post("m", &[MediaKind::Gif, MediaKind::Image]), &XRules::default()).unwrap_err();
         assert_eq!(mixed.rule, "x.media_mix");
+        let two = check(&post("m", &[MediaKind::Video, MediaKind::Video]), &XRules::default()).unwrap_err();
+        assert_eq!(two.rule, "x.media_mix");
+        let mut story = post("s", &[MediaKind::Video]);
+        story.format = PostFormat::Story;
+        assert_eq!(refusal(&story), "X has no Stories: set Format to Post");
+        story.format = PostFormat::Reel;
+        assert_eq!(refusal(&story), "X has no Reels: set Format to Post");
+    }
+
+    #[test]
+    fn the_rules_read_from_toml_with_defaults_for_what_is_left_out() {
+        let rules: XRules = toml::from_str("max_video_secs = 1200.0\nvideo_codecs = [\"h264\"]").unwrap();
+        assert_eq!(rules.max_video_secs, 1200.0);
+        assert_eq!(rules.video_codecs, ["h264"]);
+        assert_eq!(rules.max_images, 4);
+        assert!(toml::from_str::<XRules>("max_video_minutes = 3").is_err());
     }
 
     #[test]

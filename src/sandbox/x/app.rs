@@ -59,11 +59,52 @@ pub struct StoredTweet {
     pub created_at: DateTime<Utc>,
 }
 
-/// An uploaded image.
+/// An uploaded image, video or GIF (ids count from their upload, or their finalize).
 #[derive(Debug, Clone)]
 pub struct StoredMedia {
     pub owner_id: String,
     pub uploaded: Instant,
+    /// `3_` (image), `7_` (video), `13_` (amplify video), `16_` (animated GIF): the `media_key` prefix.
+    pub key_prefix: &'static str,
+    /// X's processing of a video or GIF; images need none.
+    pub processing: Option<Processing>,
+}
+
+/// The processing of a finalized video or GIF: `in_progress` until `done_at`, then `succeeded`,
+/// or `failed` with X's message when the file breaks X's rules.
+#[derive(Debug, Clone)]
+pub struct Processing {
+    pub started: Instant,
+    pub done_at: Instant,
+    pub failure: Option<String>,
+}
+
+impl StoredMedia {
+    /// Whether a post may use it at `now`: processed successfully, and not expired.
+    pub fn usable(&self, now: Instant, lifetime: std::time::Duration) -> bool {
+        let processed = self
+            .processing
+            .as_ref()
+            .is_none_or(|p| now >= p.done_at && p.failure.is_none());
+        processed && now.saturating_duration_since(self.uploaded) < lifetime
+    }
+
+    /// A video or GIF (which must be alone in a post).
+    pub fn is_moving(&self) -> bool {
+        self.key_prefix != "3_"
+    }
+}
+
+/// A chunked upload between initialize and finalize.
+#[derive(Debug)]
+pub struct UploadSession {
+    pub owner_id: String,
+    pub category: String,
+    pub total_bytes: u64,
+    /// Received segments by `segment_index` (a segment sent again replaces the first).
+    pub segments: std::collections::BTreeMap<u32, Vec<u8>>,
+    pub created: Instant,
+    pub finalized: bool,
 }
 
 /// Everything that changes while the server runs.
@@ -72,6 +113,8 @@ pub struct Inner {
     /// Oldest first.
     pub tweets: Vec<StoredTweet>,
     pub media: HashMap<String, StoredMedia>,
+    /// Chunked uploads by media id.
+    pub uploads: HashMap<String, UploadSession>,
     pub windows: Windows,
     pub faults: Faults<XFaults>,
     pub counters: Counters,
@@ -87,6 +130,7 @@ impl Inner {
             users,
             tweets: Vec::new(),
             media: HashMap::new(),
+            uploads: HashMap::new(),
             windows: Windows::default(),
             faults: Faults::default(),
             counters: Counters::default(),

@@ -1,5 +1,5 @@
 //! Request counters, for tests and demos (`GET /_sandbox/counters`): answers per route and status
-//! (`"POST /2/tweets": {"201": 3, "429": 1}`), posts created and images uploaded. Tokens are never
+//! (`"POST /2/tweets": {"201": 3, "429": 1}`), posts created, images uploaded, and chunked uploads' segments and finalizes. Tokens are never
 //! shown. The admin path and sample files are not counted.
 
 use serde::Serialize;
@@ -11,6 +11,10 @@ pub struct Counters {
     pub requests: BTreeMap<String, BTreeMap<String, u64>>,
     pub tweets_created: u64,
     pub media_uploaded: u64,
+    /// Segments appended to chunked uploads (`POST /2/media/upload/{id}/append` accepted).
+    pub media_segments: u64,
+    /// Chunked uploads finalized.
+    pub media_finalized: u64,
 }
 
 impl Counters {

@@ -22,7 +22,7 @@ pub const MAX_IMAGE_BYTES: usize = 5 * 1024 * 1024;
 pub const MAX_UPLOAD_BODY: usize = 8 * 1024 * 1024;
 
 /// X's media categories (OpenAPI `MediaUploadRequest`).
-const CATEGORIES: &[&str] = &[
+pub const CATEGORIES: &[&str] = &[
     "tweet_image",
     "tweet_video",
     "tweet_gif",
@@ -149,6 +149,8 @@ fn store(app: &SharedApp, user: &XSandboxUser, upload: Upload) -> Result<Value, 
         StoredMedia {
             owner_id: user.id.clone(),
             uploaded: tokio::time::Instant::now(),
+            key_prefix: "3_",
+            processing: None,
         },
     );
     inner.counters.media_uploaded += 1;

@@ -8,9 +8,15 @@
 //! - `POST /2/media/upload`: multipart (`media` raw bytes, `media_category`) or JSON (`media`
 //!   base64); images (JPEG, PNG, GIF, WEBP) up to 5 MB with `tweet_image` / `dm_image` ->
 //!   `{"data":{"id","media_key":"3_<id>","size","expires_after_secs":86400,"image":{...}}}`.
+//! - The chunked upload for video and GIF (`chunked.rs`): `POST /2/media/upload/initialize`,
+//!   `POST /2/media/upload/{id}/append`, `POST /2/media/upload/{id}/finalize`,
+//!   `GET /2/media/upload?command=STATUS&media_id=`: segments in order and adding up to
+//!   `total_bytes`, processing `in_progress` for [`XSandboxLimits::processing_time`], then
+//!   `succeeded`, or `failed` with a message when the file breaks X's rules (too long, too wide,
+//!   not MP4/MOV, not a GIF).
 //! - `POST /2/tweets`: `text` of at most 280 weighted characters (the publisher's own counter,
-//!   [`crate::platforms::x::text`]), `media.media_ids` (1 to 4, uploaded by the same user in the
-//!   last 24 h), no text equal to the user's previous post (403 duplicate content) -> 201
+//!   [`crate::platforms::x::text`]), `media.media_ids` (1 to 4 images, or 1 video or GIF whose
+//!   processing succeeded, uploaded by the same user in the last 24 h), no text equal to the user's previous post (403 duplicate content) -> 201
 //!   `{"data":{"id","text","edit_history_tweet_ids"}}`. The stored text is what X shows: URLs
 //!   as t.co links, `&`, `<`, `>` escaped, a t.co link to the media at the end.
 //! - `GET /2/users/{id}/tweets` (`max_results` 5 to 100, `start_time`, `end_time`,
@@ -27,7 +33,9 @@
 //! # What differs from the real service
 //! - No app-wide 24-hour limit, monthly usage caps, upload rate limit, or `x-*-24hour-*` headers.
 //! - Duplicate detection compares with the user's previous post only (X looks further back).
-//! - Video, GIF and the chunked upload (`/2/media/upload/initialize`...) are not implemented.
+//! - Uploads are kept in memory (a 512 MB video takes 512 MB); processing only reads the file's
+//!   header (duration, size, format), it does not decode it. Processing failure messages other
+//!   than "Unsupported video format" are the sandbox's wording.
 //! - Messages X's documentation does not give (a body that is not JSON, an unknown property, a
 //!   post with neither text nor media) are the sandbox's own wording, in X's `invalid-request` shape.
 //! - Tokens are opaque strings with every scope; there is no OAuth.
@@ -45,6 +53,7 @@
 
 mod admin;
 mod app;
+mod chunked;
 pub mod counters;
 mod gate;
 mod limits;
@@ -86,13 +95,28 @@ pub struct XSandboxUser {
     pub username: String,
 }
 
-/// The posting limit; the default is X's.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The posting limit and the media rules the sandbox enforces; the defaults are X's (docs.x.com
+/// `x-api/fundamentals/rate-limits`, `x-api/media/quickstart/best-practices`,
+/// `shared/reference/platforms.md`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct XSandboxLimits {
     /// `POST /2/tweets` requests per user per window (100).
     pub tweets_per_window: u32,
     /// The window (15 minutes).
     pub window: Duration,
+    /// How long a finalized video or GIF stays `in_progress` (5 s).
+    pub processing_time: Duration,
+    /// What `processing_info.check_after_secs` says (1).
+    pub check_after_secs: u64,
+    /// The largest appended segment (5 MB).
+    pub max_segment_bytes: u64,
+    /// The largest video, refused at initialize (512 MB).
+    pub max_video_bytes: u64,
+    /// The largest animated GIF, refused at initialize (15 MB).
+    pub max_gif_bytes: u64,
+    /// The shortest and longest video processing accepts (0.5 s, 140 s).
+    pub min_video_secs: f64,
+    pub max_video_secs: f64,
 }
 
 impl Default for XSandboxLimits {
@@ -100,6 +124,13 @@ impl Default for XSandboxLimits {
         XSandboxLimits {
             tweets_per_window: 100,
             window: Duration::from_secs(15 * 60),
+            processing_time: Duration::from_secs(5),
+            check_after_secs: 1,
+            max_segment_bytes: 5 * 1024 * 1024,
+            max_video_bytes: 512 * 1024 * 1024,
+            max_gif_bytes: 15 * 1024 * 1024,
+            min_video_secs: 0.5,
+            max_video_secs: 140.0,
         }
     }
 }
@@ -184,11 +215,24 @@ impl XSandbox {
 }
 
 fn router(app: SharedApp) -> Router {
+    // A segment, base64-encoded in a JSON body, with room for the rest of the body.
+    let append_body = usize::try_from(app.limits.max_segment_bytes)
+        .unwrap_or(usize::MAX / 2)
+        .saturating_mul(2)
+        .saturating_add(1024 * 1024);
     let api = Router::new()
         .route(
             "/2/media/upload",
-            post(media::upload).layer(DefaultBodyLimit::max(media::MAX_UPLOAD_BODY)),
+            get(chunked::status)
+                .post(media::upload)
+                .layer(DefaultBodyLimit::max(media::MAX_UPLOAD_BODY)),
         )
+        .route("/2/media/upload/initialize", post(chunked::initialize))
+        .route(
+            "/2/media/upload/{id}/append",
+            post(chunked::append).layer(DefaultBodyLimit::max(append_body)),
+        )
+        .route("/2/media/upload/{id}/finalize", post(chunked::finalize))
         .route("/2/tweets", post(tweets::create))
         .route("/2/users/me", get(tweets::me))
         .route("/2/users/{id}/tweets", get(tweets::list))

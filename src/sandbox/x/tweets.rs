@@ -95,14 +95,23 @@ fn create_tweet(inner: &mut Inner, user: &XSandboxUser, body: &[u8], now: DateTi
     if XRules::default().text_length(&text) > XRules::default().max_weighted_chars {
         return Err(problems::text_too_long());
     }
+    let now_instant = tokio::time::Instant::now();
     for id in &media_ids {
         let usable = inner
             .media
             .get(id)
-            .is_some_and(|m| m.owner_id == user.id && m.uploaded.elapsed() < MEDIA_LIFETIME);
+            .is_some_and(|m| m.owner_id == user.id && m.usable(now_instant, MEDIA_LIFETIME));
         if !usable {
             return Err(invalid(Some(("media.media_ids", id)), "Your media IDs are invalid."));
         }
+    }
+    let moving = media_ids.iter().filter(|id| inner.media[*id].is_moving()).count();
+    if moving > 0 && media_ids.len() > 1 {
+        let shown = media_ids.join(",");
+        return Err(invalid(
+            Some(("media.media_ids", &shown)),
+            "A post may have up to 4 images, or 1 GIF, or 1 video (sandbox wording)",
+        ));
     }
     let last = inner.tweets.iter().rev().find(|t| t.author_id == user.id);
     if !text.trim().is_empty() && last.is_some_and(|t| t.submitted == text) {

@@ -12,7 +12,9 @@
 //! Facebook: the Page's feed), never published again blindly.
 
 pub mod catalog;
+mod media;
 pub mod outbox;
+mod prepare;
 mod publish;
 pub mod publishers;
 mod sync;
@@ -73,6 +75,16 @@ pub struct PostScheduler {
     pub(crate) outbox_wake: Arc<Notify>,
     /// Posts to reconcile again, and when (unresolved posts not listed are checked at once).
     pub(crate) checks: Mutex<HashMap<String, chrono::DateTime<chrono::Utc>>>,
+    /// One lock per post for preparing it (ahead and at the due time never together).
+    pub(crate) prep_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Posts being prepared ahead right now.
+    pub(crate) preparing: Mutex<std::collections::HashSet<String>>,
+    /// Posts whose preparation ahead failed, and when to try again.
+    pub(crate) prep_retry: Mutex<HashMap<String, chrono::DateTime<chrono::Utc>>>,
+    /// What is known of media files, by URL (read from the files).
+    pub(crate) media_info: Mutex<HashMap<String, crate::media::MediaInfo>>,
+    /// For reading media files' properties (no token is ever sent with it).
+    pub(crate) http: reqwest::Client,
 }
 
 impl PostScheduler {
@@ -101,6 +113,11 @@ impl PostScheduler {
             resync_asked: Mutex::new(false),
             outbox_wake,
             checks: Mutex::new(HashMap::new()),
+            prep_locks: Mutex::new(HashMap::new()),
+            preparing: Mutex::new(std::collections::HashSet::new()),
+            prep_retry: Mutex::new(HashMap::new()),
+            media_info: Mutex::new(HashMap::new()),
+            http: reqwest::Client::new(),
         }
     }
 
@@ -224,6 +241,9 @@ impl PostScheduler {
             };
             if let Some(check) = self.next_check() {
                 wake = wake.min(check);
+            }
+            if let Some(prepare) = self.prepare_ahead().await {
+                wake = wake.min(prepare);
             }
             // A post due now that could not be published this turn (paused, unreadable) must not
             // make the loop spin: wait a little before trying again.

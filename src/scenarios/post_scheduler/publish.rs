@@ -83,7 +83,7 @@ impl PostScheduler {
         if self.paused().await? {
             return Ok(Outcome::Skipped);
         }
-        let Some(ready) = self.ready_for(&row.record_id).await? else {
+        let Some(mut ready) = self.ready_for(&row.record_id).await? else {
             return Ok(Outcome::Skipped);
         };
         let platform = ready.account.platform;
@@ -91,6 +91,13 @@ impl PostScheduler {
             self.fail_unclaimed(&row.record_id, &message).await?;
             return Ok(Outcome::Failed(message));
         }
+        ready.content = match self.with_media_info(&ready.content).await {
+            Ok(content) => content,
+            Err(message) => {
+                self.fail_unclaimed(&row.record_id, &message).await?;
+                return Ok(Outcome::Failed(message));
+            }
+        };
         if let Err(violation) = self.publishers.check(platform, &ready.content) {
             self.fail_unclaimed(&row.record_id, &violation.message).await?;
             return Ok(Outcome::Failed(violation.message));
@@ -106,22 +113,23 @@ impl PostScheduler {
             Ok(a) => a,
             Err(message) => return self.fail_claimed(&claimed, &message).await,
         };
-        let prepared = match self.publishers.prepare(platform, &account, &ready.content).await {
+        let prepared = match self.prepared_for(&ready, &account).await? {
             Ok(p) => p,
             Err(e) => return self.after_error(&claimed, e, false).await,
         };
         let lag_ms = (self.clock.now() - ready.post.scheduled_time).num_milliseconds();
-        match self
+        let receipts = self.receipts(&claimed);
+        let sent = self
             .publishers
-            .publish(
-                platform,
-                &account,
-                &ready.content,
-                &prepared,
-                &crate::platforms::Receipts::discard(),
-            )
-            .await
-        {
+            .publish(platform, &account, &ready.content, &prepared, &receipts)
+            .await;
+        if let Err(e) = &sent {
+            if matches!(e.class, ErrorClass::Permanent | ErrorClass::Auth) {
+                // Refused: what was prepared is not used again (an edit, or a new time, prepares anew).
+                self.journal.drop_prepared(&row.record_id).await?;
+            }
+        }
+        match sent {
             Ok(Sent::Published(published)) => {
                 tracing::info!(message = "Post published.", record = %row.record_id, %platform, url = %published.url, lag_ms);
                 self.record_published(&row.record_id, &published).await?;
@@ -129,10 +137,19 @@ impl PostScheduler {
             }
             Ok(Sent::Accepted { receipt }) => {
                 tracing::info!(message = "The platform took the post and finishes it on its own.", record = %row.record_id, %platform, %receipt, lag_ms);
-                self.journal
-                    .record_unknown(&row.record_id, &format!("accepted as {receipt}"), self.clock.now())
+                self.journal.record_receipt(&row.record_id, &receipt).await?;
+                let note = format!("{platform} took the post ({receipt}) and is processing it");
+                let shown = format!(
+                    "Sent to {platform} at {}; {platform} is processing it (publish id {receipt}).",
+                    self.clock.now().format("%Y-%m-%d %H:%M:%S UTC")
+                );
+                self.write_status(&row.record_id, PostStatus::Scheduled, None, Some(&shown))
                     .await?;
-                self.reconcile(&claimed).await
+                self.journal
+                    .record_unknown(&row.record_id, &note, self.clock.now())
+                    .await?;
+                let row = self.journal.get(&row.record_id).await?.unwrap_or(claimed);
+                self.reconcile(&row).await
             }
             Err(e) => self.after_error(&claimed, e, true).await,
         }
@@ -140,6 +157,23 @@ impl PostScheduler {
 
     /// What must hold before a post is claimed: a connected account, ready media, not stale.
     fn preflight(&self, ready: &Ready, row: &PostRow) -> Result<(), String> {
+        self.preflight_ok(ready)?;
+        let late = self.clock.now() - ready.post.scheduled_time;
+        let limit =
+            chrono::Duration::from_std(self.spec.trigger.staleness_limit()).unwrap_or(chrono::Duration::hours(1));
+        if row.attempts == 0 && late > limit {
+            return Err(format!(
+                "Not published: its ScheduledTime ({}) passed {} min ago, more than the staleness limit of {} min (the worker was not running). Set a new time to publish it.",
+                ready.post.scheduled_time.format("%Y-%m-%d %H:%M UTC"),
+                late.num_minutes(),
+                limit.num_minutes()
+            ));
+        }
+        Ok(())
+    }
+
+    /// A connected account and ready media.
+    pub(crate) fn preflight_ok(&self, ready: &Ready) -> Result<(), String> {
         use crate::base::{AccountStatus, MediaStatus};
         let a = &ready.account;
         if matches!(a.status, Some(AccountStatus::Disconnected | AccountStatus::Error)) {
@@ -165,22 +199,11 @@ impl PostScheduler {
                 ));
             }
         }
-        let late = self.clock.now() - ready.post.scheduled_time;
-        let limit =
-            chrono::Duration::from_std(self.spec.trigger.staleness_limit()).unwrap_or(chrono::Duration::hours(1));
-        if row.attempts == 0 && late > limit {
-            return Err(format!(
-                "Not published: its ScheduledTime ({}) passed {} min ago, more than the staleness limit of {} min (the worker was not running). Set a new time to publish it.",
-                ready.post.scheduled_time.format("%Y-%m-%d %H:%M UTC"),
-                late.num_minutes(),
-                limit.num_minutes()
-            ));
-        }
         Ok(())
     }
 
     /// The account's credentials, its token decrypted from the vault.
-    fn account(&self, ready: &Ready) -> Result<Account, String> {
+    pub(crate) fn account(&self, ready: &Ready) -> Result<Account, String> {
         let a = &ready.account;
         let stored = a
             .access_token
@@ -209,13 +232,19 @@ impl PostScheduler {
             ErrorClass::RateLimited => {
                 let until = e.retry_at.unwrap_or(now + chrono::Duration::minutes(1)).max(now);
                 tracing::info!(message = "Post waits for the platform's rate limit.", record = %row.record_id, until = %until);
+                // Airtable shows why the post has not gone out yet; it stays Scheduled.
+                let note = format!("Held until {}: {}", until.format("%Y-%m-%d %H:%M:%S UTC"), e.message);
+                self.write_status(&row.record_id, PostStatus::Scheduled, None, Some(&note))
+                    .await?;
                 self.journal.record_wait(&row.record_id, until, &e.message).await?;
                 Ok(Outcome::Retrying(until))
             }
             ErrorClass::OutcomeUnknown => {
                 tracing::warn!(message = "The platform did not confirm the post; checking whether it went out.", record = %row.record_id, error = %e);
                 self.journal.record_unknown(&row.record_id, &e.message, now).await?;
-                self.reconcile(row).await
+                // Read again: a receipt may have been kept during the call.
+                let row = self.journal.get(&row.record_id).await?.unwrap_or_else(|| row.clone());
+                self.reconcile(&row).await
             }
             ErrorClass::Transient if row.attempts < self.spec.retry.attempts => {
                 let unit = rand::random::<f64>() * 2.0 - 1.0;
@@ -295,10 +324,11 @@ impl PostScheduler {
             }
         };
         let since = row.intent_at.unwrap_or(ready.post.scheduled_time) - chrono::Duration::minutes(10);
+        let kept = self.kept_prepared(&row.record_id).await?;
         let attempt = Attempt {
             since,
-            prepared: None,
-            receipt: None,
+            prepared: kept.as_ref(),
+            receipt: row.receipt.as_deref(),
         };
         match self
             .publishers
@@ -363,6 +393,7 @@ impl PostScheduler {
     // same write (coalesced); the other order could record an outcome Airtable never hears of.
 
     async fn record_published(&self, record_id: &str, published: &Published) -> anyhow::Result<()> {
+        self.journal.drop_prepared(record_id).await?;
         self.write_status(record_id, PostStatus::Posted, Some(&published.url), None)
             .await?;
         self.journal

@@ -1,9 +1,11 @@
 //! The real [`XPublisher`] against the sandbox X over HTTP (a server on 127.0.0.1:0), and the
 //! sandbox's own answers checked with a plain HTTP client.
 
+mod chunked;
 mod publish;
 mod rate_limits;
 mod shapes;
+mod video;
 
 use super::{XSandbox, XSandboxLimits, XSandboxOptions, XSandboxUser};
 use crate::platforms::x::{XOptions, XPublisher};

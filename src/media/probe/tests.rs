@@ -1,6 +1,7 @@
 use super::*;
 use crate::media::synth::{self, Codec, VideoSpec};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 fn info(bytes: &[u8]) -> MediaInfo {
     probe(bytes, None).unwrap_or_else(|e| panic!("{e}"))
@@ -8,7 +9,7 @@ fn info(bytes: &[u8]) -> MediaInfo {
 
 #[test]
 fn images_give_their_size_and_format() {
-    let png = info(include_bytes!("../../fixtures/media/sample.png"));
+    let png = info(include_bytes!("../../../fixtures/media/sample.png"));
     assert_eq!(
         (png.width, png.height, png.format.as_deref()),
         (Some(32), Some(32), Some("png"))
@@ -210,7 +211,7 @@ fn truncated_and_garbled_files_never_panic() {
             moov_last: true,
             ..VideoSpec::new(64, 48, 0.5)
         }),
-        include_bytes!("../../fixtures/media/sample.png").to_vec(),
+        include_bytes!("../../../fixtures/media/sample.png").to_vec(),
         riff(&[(b"VP8X", vec![0x02, 0, 0, 0, 9, 0, 0, 9, 0, 0]), (b"ANMF", vec![0; 16])]),
     ];
     for file in &files {

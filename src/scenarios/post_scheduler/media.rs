@@ -1,0 +1,60 @@
+//! What is known of a post's media files before any platform call: read from each file itself
+//! (`media::probe::probe_url`: a few small range requests, never the whole video), once per URL,
+//! so that the platforms' rules on sizes, durations, dimensions and formats are checked before
+//! anything is uploaded.
+
+use super::PostScheduler;
+use crate::media::probe::{probe_url, ProbeError};
+use crate::platforms::PostContent;
+use std::time::Duration;
+
+/// How long reading one file's properties may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Files whose properties are remembered; past it the memory starts again.
+const REMEMBERED: usize = 10_000;
+
+impl PostScheduler {
+    /// `content` with what is known of each file filled in. `Err`: a file that cannot be
+    /// published (not media, truncated, malformed), with a message that names it. A file that
+    /// cannot be downloaded now is left unknown: the platform checks it itself.
+    pub(crate) async fn with_media_info(&self, content: &PostContent) -> Result<PostContent, String> {
+        let mut content = content.clone();
+        for (i, media) in content.media.iter_mut().enumerate() {
+            if media.info != Default::default() {
+                continue; // known already (from Cloudinary)
+            }
+            let known = self.media_info.lock().expect("media info").get(&media.url).cloned();
+            if let Some(info) = known {
+                media.info = info;
+                continue;
+            }
+            match probe_url(&self.http, &media.url, PROBE_TIMEOUT).await {
+                Ok(info) => {
+                    let mut memory = self.media_info.lock().expect("media info");
+                    if memory.len() >= REMEMBERED {
+                        memory.clear();
+                    }
+                    memory.insert(media.url.clone(), info.clone());
+                    media.info = info;
+                }
+                Err(ProbeError::Download(reason)) => {
+                    tracing::warn!(message = "Could not read a media file's properties; the platform will check it.", record = %content.record_id, url = %media.url, %reason);
+                }
+                Err(e) => {
+                    return Err(format!(
+                        "Its media file {} ({}) cannot be published: {e}.",
+                        i + 1,
+                        file_name(&media.url)
+                    ))
+                }
+            }
+        }
+        Ok(content)
+    }
+}
+
+/// The last segment of a URL's path, for messages.
+fn file_name(url: &str) -> &str {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    path.rsplit('/').find(|s| !s.is_empty()).unwrap_or(url)
+}
