@@ -8,6 +8,7 @@
 //! crash) it asks [`Publisher::reconcile`] whether the post went out, instead of publishing again.
 
 pub mod facebook;
+pub mod instagram;
 pub mod tiktok;
 pub mod x;
 

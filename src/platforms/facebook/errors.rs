@@ -80,6 +80,20 @@ pub enum MetaCode {
     CustomRateLimit,
     /// 80001: the Page's Business Use Case limit (Page or system-user token).
     PageBucLimit,
+    /// 80002: the Instagram account's Business Use Case limit.
+    InstagramBucLimit,
+    /// 9 (Instagram subcode 2207042: "You reached maximum number of posts that is allowed to be
+    /// published by Content Publishing API"): a publishing quota over a rolling window. Other
+    /// calls still work, so no local hold: the publisher reads when the window frees a slot.
+    PublishingLimit { subcode: Option<i64> },
+    /// Instagram's server-side failures that Meta says to retry: codes -1 and -2 (subcodes
+    /// 2207001 server error, 2207003 download timeout, 2207020 container expired, 2207032 create
+    /// failed, 2207053 upload error), 9007 / 2207027 "media not ready", and subcode 2207008
+    /// "temporary error publishing a container".
+    InstagramRetry { code: i64, subcode: Option<i64> },
+    /// 4 with subcode 2207051: Instagram suspects spam and restricts the action; a person must
+    /// act (Meta: "Tell us if you think we made a mistake"), waiting does not help.
+    RestrictedAsSpam,
     /// 368: "Temporarily blocked for policies violations": Meta says wait and retry.
     TemporarilyBlocked,
     /// 10: permission denied (not granted or removed).
@@ -110,6 +124,11 @@ impl MetaCode {
             return MetaCode::NotGraph { status };
         };
         let subcode = body.error_subcode;
+        match (code, subcode) {
+            (4, Some(2207051)) => return MetaCode::RestrictedAsSpam,
+            (_, Some(2207008)) | (-2..=-1 | 9007, _) => return MetaCode::InstagramRetry { code, subcode },
+            _ => {}
+        }
         match code {
             190 => MetaCode::AccessTokenExpired { subcode },
             102 => MetaCode::ApiSession { subcode },
@@ -122,6 +141,8 @@ impl MetaCode {
             341 => MetaCode::ApplicationLimit,
             613 => MetaCode::CustomRateLimit,
             80001 => MetaCode::PageBucLimit,
+            80002 => MetaCode::InstagramBucLimit,
+            9 => MetaCode::PublishingLimit { subcode },
             368 => MetaCode::TemporarilyBlocked,
             10 => MetaCode::PermissionDenied,
             200..=299 => MetaCode::Permission(code),
@@ -141,13 +162,15 @@ impl MetaCode {
     pub fn class(&self) -> ErrorClass {
         match self {
             MetaCode::AccessTokenExpired { .. } | MetaCode::ApiSession { .. } => ErrorClass::Auth,
-            MetaCode::ApiUnknown | MetaCode::ApiService => ErrorClass::Transient,
+            MetaCode::ApiUnknown | MetaCode::ApiService | MetaCode::InstagramRetry { .. } => ErrorClass::Transient,
             MetaCode::AppTooManyCalls
             | MetaCode::UserTooManyCalls
             | MetaCode::PageRequestLimit
             | MetaCode::ApplicationLimit
             | MetaCode::CustomRateLimit
             | MetaCode::PageBucLimit
+            | MetaCode::InstagramBucLimit
+            | MetaCode::PublishingLimit { .. }
             | MetaCode::TemporarilyBlocked => ErrorClass::RateLimited,
             MetaCode::ApiMethod
             | MetaCode::PermissionDenied
@@ -155,6 +178,7 @@ impl MetaCode {
             | MetaCode::InvalidParameter
             | MetaCode::MissingImage
             | MetaCode::DuplicatePost
+            | MetaCode::RestrictedAsSpam
             | MetaCode::LinkError => ErrorClass::Permanent,
             MetaCode::Other { transient: true, .. } => ErrorClass::Transient,
             MetaCode::Other {
@@ -164,6 +188,12 @@ impl MetaCode {
             } => class_of_status(*status),
             MetaCode::NotGraph { status } => class_of_status(*status),
         }
+    }
+
+    /// Whether a rate limit should hold every call of the Page or app locally (not a publishing
+    /// quota, which only stops publishing).
+    pub fn holds_calls(&self) -> bool {
+        !matches!(self, MetaCode::PublishingLimit { .. })
     }
 
     /// Whether the limit is the app's (every Page waits) rather than one Page's.
@@ -183,8 +213,9 @@ fn class_of_status(status: u16) -> ErrorClass {
 }
 
 /// "Facebook refused {what} (code 506): Duplicate status message", or, for a body that is not
-/// Meta's, "Facebook answered HTTP 502 to {what}". The caller scrubs the token from it.
-pub fn describe(what: &str, status: u16, body: Option<&GraphErrorBody>) -> String {
+/// Meta's, "Facebook answered HTTP 502 to {what}" (`vendor` is "Facebook" or "Instagram"). The
+/// caller scrubs the token from it.
+pub fn describe(vendor: &str, what: &str, status: u16, body: Option<&GraphErrorBody>) -> String {
     match body {
         Some(b) if b.code.is_some() || !b.message.is_empty() => {
             let code = match (b.code, b.error_subcode) {
@@ -192,9 +223,9 @@ pub fn describe(what: &str, status: u16, body: Option<&GraphErrorBody>) -> Strin
                 (Some(c), None) => format!(" (code {c})"),
                 (None, _) => format!(" (HTTP {status})"),
             };
-            format!("Facebook refused {what}{code}: {}", b.text())
+            format!("{vendor} refused {what}{code}: {}", b.text())
         }
-        _ => format!("Facebook answered HTTP {status} to {what}"),
+        _ => format!("{vendor} answered HTTP {status} to {what}"),
     }
 }
 
@@ -261,6 +292,34 @@ mod tests {
         }
     }
 
+    fn instagram(name: &str) -> GraphErrorBody {
+        fixture(&format!("../instagram/{name}"))
+    }
+
+    #[test]
+    fn instagram_codes_are_classed_as_meta_says() {
+        let limit = MetaCode::of(400, Some(&instagram("error_9_2207042_publishing_limit")));
+        assert_eq!(limit, MetaCode::PublishingLimit { subcode: Some(2207042) });
+        assert_eq!(limit.class(), ErrorClass::RateLimited);
+        assert!(!limit.holds_calls(), "a publishing quota leaves other calls alone");
+        for name in ["error_9007_2207027_not_ready", "error_-2_2207020_expired"] {
+            assert_eq!(
+                MetaCode::of(400, Some(&instagram(name))).class(),
+                ErrorClass::Transient,
+                "{name}"
+            );
+        }
+        let download = MetaCode::of(400, Some(&instagram("error_9004_2207052_download_failed")));
+        assert_eq!(download.class(), ErrorClass::Permanent);
+        let spam = GraphErrorBody {
+            code: Some(4),
+            error_subcode: Some(2207051),
+            ..GraphErrorBody::default()
+        };
+        assert_eq!(MetaCode::of(400, Some(&spam)), MetaCode::RestrictedAsSpam);
+        assert_eq!(MetaCode::of(400, Some(&spam)).class(), ErrorClass::Permanent);
+    }
+
     #[test]
     fn unknown_codes_and_foreign_bodies_go_by_status() {
         let body = |code: i64, transient: Option<bool>| GraphErrorBody {
@@ -293,18 +352,18 @@ mod tests {
     fn messages_carry_the_code_and_meta_s_words_without_the_prefix() {
         let b = fixture("error_506_duplicate");
         assert_eq!(
-            describe("the post", 400, Some(&b)),
+            describe("Facebook", "the post", 400, Some(&b)),
             "Facebook refused the post (code 506): Duplicate status message"
         );
         let b = fixture("error_506_duplicate_user_msg");
-        assert!(describe("the post", 400, Some(&b)).ends_with(
+        assert!(describe("Facebook", "the post", 400, Some(&b)).ends_with(
             "identical to the last one you posted. Try posting something different, or delete your previous update."
         ));
         let b = fixture("error_190_463_expired");
-        assert!(describe("the post", 400, Some(&b))
+        assert!(describe("Facebook", "the post", 400, Some(&b))
             .starts_with("Facebook refused the post (code 190, subcode 463): Error validating"));
         assert_eq!(
-            describe("the post", 502, None),
+            describe("Facebook", "the post", 502, None),
             "Facebook answered HTTP 502 to the post"
         );
     }

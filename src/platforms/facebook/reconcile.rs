@@ -10,7 +10,6 @@ use super::client::{Call, Graph};
 use crate::error_class::ErrorClass;
 use crate::platforms::{Account, PostContent, PublishError, Published};
 use chrono::{DateTime, Utc};
-use reqwest::Method;
 use serde::Deserialize;
 
 /// Clock skew allowed between the worker and Meta when asking for posts since the intent.
@@ -31,7 +30,7 @@ struct FeedPost {
     permalink_url: Option<String>,
 }
 
-pub async fn find(
+pub(crate) async fn find(
     graph: &Graph,
     account: &Account,
     post: &PostContent,
@@ -47,18 +46,15 @@ pub async fn find(
             retry_at: None,
         });
     }
-    let call = Call {
-        method: Method::GET,
-        path: [account.external_id.as_str(), "feed"],
-        query: vec![
+    let call = Call::get(
+        [account.external_id.as_str(), "feed"],
+        vec![
             ("since", (since.timestamp() - SKEW_SECS).max(0).to_string()),
             ("fields", "id,message,created_time,permalink_url".into()),
             ("limit", "100".into()),
         ],
-        body: None,
-        what: "the list of the Page's posts".into(),
-        publishes: false,
-    };
+        "the list of the Page's posts",
+    );
     let value = graph.call(account, call).await?;
     let page: FeedPage = serde_json::from_value(value).map_err(|_| PublishError {
         class: ErrorClass::Transient,

@@ -1,31 +1,91 @@
-//! What a Facebook Page post may hold, checked before any call: a text post, a link post, or 1 to
-//! 10 photos with an optional message. Video and Reels are not published yet (issue 5).
+//! What a Facebook Page post may hold, checked before any call: a text post, a link post, 1 to
+//! 10 photos with an optional message, one video (a Page video), or one video as a Reel. Stories
+//! are refused. The video and Reel checks are in `video_rules`.
 //!
 //! Sources for the defaults: `shared/reference/platforms.md` ("up to 10 photos a post");
 //! developers.facebook.com/docs/graph-api/photo-uploads ("We recommend uploading photos under
 //! 4MB"; Postiz reports Meta's refusal, subcode 1366046, as "Photos should be smaller than 4 MB");
 //! 63,206 characters is the message length Postiz (`facebook.provider.ts`, `maxLength()`) and
-//! other schedulers enforce for a Page post.
+//! other schedulers enforce for a Page post. Videos: developers.facebook.com/docs/graph-api/
+//! video-uploads ("Non-Resumable upload supports video uploads that are up to 1GB and 20 minutes
+//! long"; "The aspect ratio of the video must be between 9x16 and 16x9"; its list of formats).
+//! Reels: developers.facebook.com/docs/video-api/guides/reels-publishing ("Aspect Ratio 9 x 16";
+//! "1080 x 1920 pixels (recommended). Minimum is 540 x 960 pixels"; "24 to 60 frames per
+//! second"; "3 to 90 seconds"; "Compression - H.264, H.265 (VP9, AV1 are also supported)").
 
-use crate::platforms::{MediaKind, PostContent, RuleViolation};
+use super::wording::{is_web_url, megabytes};
+use crate::platforms::{MediaKind, PostContent, PostFormat, RuleViolation};
+use serde::{Deserialize, Serialize};
 
-/// The rules, configurable because Meta changes them; `Default` holds the documented values.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The rules, configurable because Meta changes them (`[facebook]` in the rules file); `Default`
+/// holds the documented values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct FacebookRules {
-    /// Photos attached to one post.
+    /// Photos attached to one post (`shared/reference/platforms.md`: 10).
     pub max_photos: usize,
-    /// Characters (Unicode scalar values) of the message.
+    /// Characters (Unicode scalar values) of the message (63,206, as Postiz enforces).
     pub max_message_chars: usize,
-    /// Bytes of one photo, checked only when the size is known.
+    /// Bytes of one photo, checked only when the size is known (Meta: "under 4MB").
     pub max_photo_bytes: u64,
+    /// Bytes of a Page video sent by URL (graph-api/video-uploads: non-resumable, 1 GB).
+    pub max_video_bytes: u64,
+    /// Length of a Page video sent by URL (graph-api/video-uploads: 20 minutes).
+    pub max_video_secs: f64,
+    /// Narrowest Page video, width/height (graph-api/video-uploads: 9x16).
+    pub min_video_aspect: f64,
+    /// Widest Page video, width/height (graph-api/video-uploads: 16x9).
+    pub max_video_aspect: f64,
+    /// Container formats of a Page video (graph-api/video-uploads' list, as `MediaInfo` names them).
+    pub video_formats: Vec<String>,
+    /// Shortest Reel (reels-publishing: 3 seconds).
+    pub min_reel_secs: f64,
+    /// Longest Reel (reels-publishing: 90 seconds).
+    pub max_reel_secs: f64,
+    /// Narrowest Reel: 9:16 (0.5625) with 1 % allowed for rounding (reels-publishing: 9 x 16).
+    pub min_reel_aspect: f64,
+    /// Widest Reel: 9:16 with 1 % allowed for rounding.
+    pub max_reel_aspect: f64,
+    /// Narrowest Reel in pixels (reels-publishing: minimum 540 x 960).
+    pub min_reel_width: u32,
+    /// Shortest Reel in pixels (reels-publishing: minimum 540 x 960).
+    pub min_reel_height: u32,
+    /// Lowest Reel frame rate (reels-publishing: 24 fps; the older page said 23, which is kept so
+    /// that 23.976 fps footage is left to Meta).
+    pub min_reel_frame_rate: f64,
+    /// Highest Reel frame rate (reels-publishing: 60 fps).
+    pub max_reel_frame_rate: f64,
+    /// Container formats of a Reel (reels-publishing recommends .mp4; MOV is the same family).
+    pub reel_formats: Vec<String>,
+    /// Video codecs of a Reel (reels-publishing: H.264, H.265, VP9, AV1).
+    pub reel_video_codecs: Vec<String>,
 }
 
 impl Default for FacebookRules {
     fn default() -> Self {
+        let strings = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
         FacebookRules {
             max_photos: 10,
             max_message_chars: 63_206,
             max_photo_bytes: 4 * 1024 * 1024,
+            max_video_bytes: 1024 * 1024 * 1024,
+            max_video_secs: 20.0 * 60.0,
+            min_video_aspect: 9.0 / 16.0,
+            max_video_aspect: 16.0 / 9.0,
+            video_formats: strings(&[
+                "mp4", "mov", "m4v", "3gp", "3g2", "avi", "mkv", "mpeg", "mpg", "wmv", "flv", "ts", "mts", "m2ts",
+                "ogv",
+            ]),
+            min_reel_secs: 3.0,
+            max_reel_secs: 90.0,
+            min_reel_aspect: 0.5569,
+            max_reel_aspect: 0.5681,
+            min_reel_width: 540,
+            min_reel_height: 960,
+            min_reel_frame_rate: 23.0,
+            max_reel_frame_rate: 60.0,
+            reel_formats: strings(&["mp4", "mov"]),
+            reel_video_codecs: strings(&["h264", "hevc", "vp9", "av1"]),
         }
     }
 }
@@ -33,10 +93,10 @@ impl Default for FacebookRules {
 impl FacebookRules {
     /// Checks a post; the first rule it breaks is returned, naming the rule and the value.
     pub fn check(&self, post: &PostContent) -> Result<(), RuleViolation> {
-        if post.media.iter().any(|m| m.kind == MediaKind::Video) {
+        if post.format == PostFormat::Story {
             return Err(violation(
-                "facebook.video",
-                "Facebook video and Reels publishing arrives with issue 5; this post has a video".into(),
+                "facebook.story",
+                "This worker does not publish Facebook Page Stories: set Format to Post or Reel".into(),
             ));
         }
         let chars = post.text.chars().count();
@@ -49,7 +109,24 @@ impl FacebookRules {
                 ),
             ));
         }
+        let videos = post.media.iter().filter(|m| m.kind == MediaKind::Video).count();
+        if videos > 0 {
+            return self.check_video_post(post, videos);
+        }
         let photos = post.media.len();
+        if post.format == PostFormat::Reel {
+            return Err(violation(
+                "facebook.reel_video",
+                format!(
+                    "Facebook Reels need one video; this post has {}",
+                    match photos {
+                        0 => "none".to_string(),
+                        1 => "a photo".to_string(),
+                        n => format!("{n} photos"),
+                    }
+                ),
+            ));
+        }
         if photos > self.max_photos {
             return Err(violation(
                 "facebook.photos",
@@ -60,7 +137,7 @@ impl FacebookRules {
             ));
         }
         if let Some(link) = &post.link {
-            check_link(link, photos)?;
+            check_link(link, photos, "photo")?;
         }
         for (i, photo) in post.media.iter().enumerate() {
             self.check_photo(i + 1, &photo.url, photo.info.bytes)?;
@@ -95,35 +172,32 @@ impl FacebookRules {
     }
 }
 
-fn check_link(link: &str, photos: usize) -> Result<(), RuleViolation> {
+/// A link post: an http(s) link, and no media beside it (`what`: "photo", "video").
+pub(super) fn check_link(link: &str, media: usize, what: &str) -> Result<(), RuleViolation> {
     if !is_web_url(link) {
         return Err(violation(
             "facebook.link",
             format!("Facebook shares http(s) links; this post's link is \"{link}\""),
         ));
     }
-    if photos > 0 {
+    if media > 0 {
         return Err(violation(
-            "facebook.link_with_photos",
+            if what == "photo" {
+                "facebook.link_with_photos"
+            } else {
+                "facebook.link_with_video"
+            },
             format!(
-                "Facebook shows either a link preview or photos; this post has a link and {photos} photo{} \
+                "Facebook shows either a link preview or {what}s; this post has a link and {media} {what}{} \
                  (put the link in the text instead)",
-                if photos == 1 { "" } else { "s" }
+                if media == 1 { "" } else { "s" }
             ),
         ));
     }
     Ok(())
 }
 
-fn is_web_url(s: &str) -> bool {
-    url::Url::parse(s).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-}
-
-fn megabytes(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
-}
-
-fn violation(rule: &'static str, message: String) -> RuleViolation {
+pub(super) fn violation(rule: &'static str, message: String) -> RuleViolation {
     RuleViolation { rule, message }
 }
 
@@ -177,12 +251,29 @@ mod tests {
     }
 
     #[test]
-    fn a_video_is_refused_until_issue_5() {
+    fn stories_and_reels_without_a_video_are_refused() {
         let mut p = post("x", 1);
-        p.media[0].kind = MediaKind::Video;
-        let (rule, message) = rule_of(&p).unwrap_err();
-        assert_eq!(rule, "facebook.video");
-        assert!(message.starts_with("Facebook video and Reels publishing arrives with issue 5"));
+        p.format = PostFormat::Story;
+        assert_eq!(rule_of(&p).unwrap_err().0, "facebook.story");
+        p.format = PostFormat::Reel;
+        assert_eq!(
+            rule_of(&p).unwrap_err().1,
+            "Facebook Reels need one video; this post has a photo"
+        );
+    }
+
+    #[test]
+    fn the_rules_read_from_toml_with_defaults_and_refuse_unknown_fields() {
+        let rules: FacebookRules = toml::from_str("max_photos = 4\nmax_reel_secs = 60.0").unwrap();
+        assert_eq!(
+            rules,
+            FacebookRules {
+                max_photos: 4,
+                max_reel_secs: 60.0,
+                ..FacebookRules::default()
+            }
+        );
+        assert!(toml::from_str::<FacebookRules>("max_fotos = 4").is_err());
     }
 
     #[test]

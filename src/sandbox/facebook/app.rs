@@ -2,14 +2,18 @@
 //! `.await`; and who a request's token is.
 
 use super::errors::{FacebookFaults, GraphError};
+use super::instagram::IgUser;
 use super::usage::Usage;
+use super::videos::Video;
 use super::FacebookSandboxPage;
+use crate::clock::Clock;
 use crate::sandbox::faults::Faults;
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 use tokio::time::Instant;
 
 pub type SharedApp = Arc<App>;
@@ -23,11 +27,36 @@ pub struct App {
     pub url: String,
     /// Fetches loopback photo URLs, to refuse the ones that give no image.
     pub http: reqwest::Client,
+    /// Wall time as the sandbox sees it: the wall clock at start plus tokio time since, so that
+    /// tests with a paused clock move timestamps along with the windows.
+    pub clock: Clock,
+    /// Processing times and limits, fixed at start.
+    pub settings: Settings,
+}
+
+/// What the options set for Instagram containers and Facebook videos.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// How long a container stays `IN_PROGRESS`.
+    pub container_processing: Duration,
+    /// How long a video or Reel stays `processing` after its upload.
+    pub video_processing: Duration,
+    /// How long a container lives unpublished (Meta: 24 h).
+    pub container_lifetime: Duration,
+    /// Posts an Instagram account may publish in `quota_duration`.
+    pub quota_total: u32,
+    pub quota_duration: Duration,
+    /// Containers an Instagram account may create in 24 h (Meta: 400).
+    pub max_containers_per_day: u32,
+    /// Reels a Page may publish through the API in 24 h (Meta: 30).
+    pub reels_per_day: u32,
 }
 
 /// Everything that changes while the server runs.
 pub struct Inner {
     pub pages: Vec<PageState>,
+    /// Instagram professional accounts.
+    pub ig_users: Vec<IgUser>,
     /// The next numeric id (photos and posts), so ids look like Meta's and never repeat.
     pub next_id: u64,
     pub usage: Usage,
@@ -42,6 +71,10 @@ pub struct PageState {
     pub photos: HashMap<String, Photo>,
     /// Posts, oldest first.
     pub posts: Vec<Post>,
+    /// Videos and Reels, oldest first.
+    pub videos: Vec<Video>,
+    /// When each Reel was finished for publishing (tokio clock), for the 24 h limit.
+    pub reel_finishes: VecDeque<Instant>,
 }
 
 pub struct Photo {
@@ -56,7 +89,9 @@ pub struct Post {
     pub message: Option<String>,
     pub link: Option<String>,
     pub photo_ids: Vec<String>,
-    /// Wall clock, for `created_time` and `since`.
+    /// The video or Reel the post shows.
+    pub video_id: Option<String>,
+    /// The sandbox's clock, for `created_time` and `since`.
     pub created: DateTime<Utc>,
     /// Tokio clock, for the duplicate window.
     pub at: Instant,
@@ -73,6 +108,14 @@ pub struct Counters {
     pub throttled: u64,
     pub posts_created: u64,
     pub photos_created: u64,
+    /// Instagram containers created (carousel items included).
+    pub containers_created: u64,
+    /// Instagram posts published (`media_publish` that succeeded).
+    pub ig_media_published: u64,
+    /// Facebook videos and Reels created (`/videos`, Reel upload sessions).
+    pub videos_created: u64,
+    /// Reels published (finish with `video_state=PUBLISHED`).
+    pub reels_published: u64,
 }
 
 impl Counters {
@@ -109,10 +152,63 @@ impl Inner {
         self.pages.iter().position(|p| p.page.token == token)
     }
 
+    /// The Instagram account whose token this is.
+    pub fn ig_of_token(&self, token: &str) -> Option<usize> {
+        self.ig_users.iter().position(|u| u.user.token == token)
+    }
+
+    pub fn ig_index(&self, ig_id: &str) -> Option<usize> {
+        self.ig_users.iter().position(|u| u.user.id == ig_id)
+    }
+
+    /// The id of the Page or Instagram account whose token this is (for the usage headers).
+    pub fn owner_of_token(&self, token: &str) -> Option<(String, Owner)> {
+        if let Some(p) = self.page_of_token(token) {
+            return Some((self.pages[p].page.id.clone(), Owner::Page));
+        }
+        self.ig_of_token(token)
+            .map(|i| (self.ig_users[i].user.id.clone(), Owner::Instagram))
+    }
+
+    /// Whether the token is known at all (a Page's or an Instagram account's).
+    pub fn knows_token(&self, token: &str) -> bool {
+        self.owner_of_token(token).is_some()
+    }
+
+    /// The Instagram account a call on `ig_id` acts on, if `token` may act on it.
+    pub fn authorize_ig(&self, token: Option<&str>, ig_id: &str, verb: &str) -> Result<usize, GraphError> {
+        let token = token.ok_or_else(GraphError::token_required)?;
+        if !self.knows_token(token) {
+            return Err(GraphError::invalid_token());
+        }
+        let target = self
+            .ig_index(ig_id)
+            .ok_or_else(|| GraphError::no_such_object(verb, ig_id))?;
+        if self.ig_users[target].user.token != token {
+            return Err(GraphError::no_such_object(verb, ig_id));
+        }
+        Ok(target)
+    }
+
+    /// Checks the token first, as Meta does, then says the object does not exist.
+    pub fn unknown_object(&self, token: Option<&str>, verb: &str, id: &str) -> GraphError {
+        match token {
+            None => GraphError::token_required(),
+            Some(t) if !self.knows_token(t) => GraphError::invalid_token(),
+            Some(_) => GraphError::no_such_object(verb, id),
+        }
+    }
+
     /// The Page a call on `page_id` acts on, if `token` may act on it.
     pub fn authorize(&self, token: Option<&str>, page_id: &str, verb: &str) -> Result<usize, GraphError> {
         let token = token.ok_or_else(GraphError::token_required)?;
-        let by_token = self.page_of_token(token).ok_or_else(GraphError::invalid_token)?;
+        let Some(by_token) = self.page_of_token(token) else {
+            return Err(if self.ig_of_token(token).is_some() {
+                GraphError::not_page_admin()
+            } else {
+                GraphError::invalid_token()
+            });
+        };
         let target = self
             .page_index(page_id)
             .ok_or_else(|| GraphError::no_such_object(verb, page_id))?;
@@ -129,6 +225,13 @@ impl Inner {
             .enumerate()
             .find_map(|(p, page)| page.posts.iter().position(|post| post.id == post_id).map(|i| (p, i)))
     }
+}
+
+/// Whose token a request carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    Page,
+    Instagram,
 }
 
 /// The token of a request: `Authorization: Bearer|OAuth <token>` or the `access_token` parameter.

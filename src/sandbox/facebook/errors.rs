@@ -179,6 +179,128 @@ impl GraphError {
         )
     }
 
+    /// An Instagram account's Business Use Case limit (code 80002), for Instagram tokens.
+    pub fn ig_limit() -> GraphError {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "OAuthException",
+            80002,
+            "(#80002) There have been too many calls to this Instagram account. Wait a bit and try again. For \
+             more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.",
+        )
+    }
+
+    /// A required parameter is missing.
+    pub fn required(name: &str) -> GraphError {
+        Self::param(&format!("The parameter {name} is required"))
+    }
+
+    /// `media_publish` (or a carousel) on a container still processing: Meta's 9007 / 2207027.
+    pub fn media_not_ready() -> GraphError {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "OAuthException",
+            9007,
+            "Media ID is not available",
+        )
+        .subcode(2207027)
+        .user(
+            "Media not ready for publishing",
+            "The media is not ready for publishing, please wait for a moment",
+        )
+    }
+
+    /// The account's publishing limit is used up: Meta's 9 / 2207042.
+    pub fn publishing_limit() -> GraphError {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "OAuthException",
+            9,
+            "Application request limit reached",
+        )
+        .subcode(2207042)
+        .user(
+            "Maximum number of posts reached",
+            "You reached maximum number of posts that is allowed to be published by Content Publishing API.",
+        )
+    }
+
+    /// A container past its 24 h: Meta's -2 / 2207020.
+    pub fn container_expired() -> GraphError {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "OAuthException",
+            -2,
+            "The media you are trying to access has expired. Please try to upload again.",
+        )
+        .subcode(2207020)
+        .user(
+            "Media expired",
+            "The media you are trying to access has expired. Please try to upload again.",
+        )
+    }
+
+    /// Meta could not fetch a container's media: 9004 / 2207052.
+    pub fn download_failed(url: &str) -> GraphError {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "OAuthException",
+            9004,
+            "Only photo or video can be accepted as media type.",
+        )
+        .subcode(2207052)
+        .user(
+            "Media download has failed.",
+            &format!("The media could not be fetched from this uri: {url}"),
+        )
+    }
+
+    /// The 400 containers an account may create in 24 h (Meta documents the cap, not the answer).
+    pub fn container_cap(cap: u32) -> GraphError {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "OAuthException",
+            9,
+            format!(
+                "(#9) This Instagram account has created {cap} containers in 24 hours, the most allowed \
+                 (sandbox wording)"
+            ),
+        )
+    }
+
+    /// The Page's API Reels of 24 h are used up (Meta documents the limit, not the answer).
+    pub fn reels_limit(cap: u32) -> GraphError {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "OAuthException",
+            9,
+            format!(
+                "(#9) This Page has published {cap} Reels through the API in 24 hours, the most allowed \
+                 (sandbox wording)"
+            ),
+        )
+    }
+
+    /// A video URL Meta could not fetch (code 389).
+    pub fn video_fetch_failed() -> GraphError {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "OAuthException",
+            389,
+            "(#389) Unable to fetch video file from URL.",
+        )
+    }
+
+    /// A file that is not a video Meta takes (code 352).
+    pub fn video_format() -> GraphError {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "OAuthException",
+            352,
+            "(#352) Sorry, the video file you selected is in a format that we don't support.",
+        )
+    }
+
     /// Code 1, Meta's answer to an internal failure.
     pub fn unknown() -> GraphError {
         Self::new(
@@ -380,6 +502,15 @@ mod tests {
             (GraphError::missing_image(), "error_324_missing_image"),
             (GraphError::unknown(), "error_1_unknown"),
             (GraphError::service(), "error_2_service"),
+            (
+                GraphError::publishing_limit(),
+                "../instagram/error_9_2207042_publishing_limit",
+            ),
+            (
+                GraphError::media_not_ready(),
+                "../instagram/error_9007_2207027_not_ready",
+            ),
+            (GraphError::container_expired(), "../instagram/error_-2_2207020_expired"),
             (
                 GraphError::no_such_object("post", "1234567890"),
                 "error_100_33_unsupported_post",

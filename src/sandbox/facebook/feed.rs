@@ -80,7 +80,8 @@ pub fn create(app: &SharedApp, page_id: &str, req: &GraphRequest) -> Result<Json
         message,
         link,
         photo_ids: media,
-        created: chrono::Utc::now(),
+        video_id: None,
+        created: app.clock.now(),
         at: now,
     });
     inner.counters.posts_created += 1;
@@ -168,13 +169,18 @@ pub fn render(post: &Post, fields: &[String], base_url: &str) -> Value {
 }
 
 fn attachments(post: &Post) -> Value {
-    if post.photo_ids.is_empty() {
+    if post.photo_ids.is_empty() && post.video_id.is_none() {
         return Value::Null;
     }
     let items: Vec<Value> = post
         .photo_ids
         .iter()
         .map(|id| json!({ "type": "photo", "target": { "id": id } }))
+        .chain(
+            post.video_id
+                .iter()
+                .map(|id| json!({ "type": "video_inline", "target": { "id": id } })),
+        )
         .collect();
     json!({ "data": items })
 }

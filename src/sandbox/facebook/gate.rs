@@ -1,7 +1,7 @@
 //! What every Graph API request goes through around its handler: the usage window (and the
 //! throttle at 100 %), injected faults, the usage headers on the answer, and the counters.
 
-use super::app::{token_of, SharedApp};
+use super::app::{token_of, Owner, SharedApp};
 use super::errors::GraphError;
 use crate::sandbox::faults::FaultHit;
 use axum::extract::{Request, State};
@@ -25,10 +25,7 @@ pub async fn gate(State(app): State<SharedApp>, req: Request, next: Next) -> Res
         let now = Instant::now();
         inner.usage.record(now);
         let figures = inner.usage.figures(now);
-        let page_id = token
-            .as_deref()
-            .and_then(|t| inner.page_of_token(t))
-            .map(|i| inner.pages[i].page.id.clone());
+        let page_id = token.as_deref().and_then(|t| inner.owner_of_token(t));
         let fault = if figures.exhausted() {
             inner.counters.throttled += 1;
             None
@@ -41,7 +38,8 @@ pub async fn gate(State(app): State<SharedApp>, req: Request, next: Next) -> Res
     };
     let mut response = if figures.exhausted() {
         match page_id {
-            Some(_) => GraphError::page_limit().into_response(),
+            Some((_, Owner::Page)) => GraphError::page_limit().into_response(),
+            Some((_, Owner::Instagram)) => GraphError::ig_limit().into_response(),
             None => GraphError::app_limit().into_response(),
         }
     } else {
@@ -78,8 +76,12 @@ pub async fn gate(State(app): State<SharedApp>, req: Request, next: Next) -> Res
     if let Ok(v) = HeaderValue::from_str(&figures.app_header()) {
         headers.insert("x-app-usage", v);
     }
-    if let Some(page) = &page_id {
-        if let Ok(v) = HeaderValue::from_str(&figures.business_header(page)) {
+    if let Some((owner, kind)) = &page_id {
+        let kind = match kind {
+            Owner::Page => "pages",
+            Owner::Instagram => "instagram",
+        };
+        if let Ok(v) = HeaderValue::from_str(&figures.business_header(owner, kind)) {
             headers.insert("x-business-use-case-usage", v);
         }
     }

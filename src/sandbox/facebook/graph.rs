@@ -1,10 +1,11 @@
 //! The Graph API routes: `/{version}/{node}` and `/{version}/{node}/{edge}`, dispatched to the
-//! handlers of the Page edges the sandbox serves.
+//! handlers of the Page and Instagram account edges the sandbox serves.
 
 use super::app::{token_of, SharedApp};
 use super::errors::GraphError;
+use super::instagram::{containers, publish};
 use super::params::Params;
-use super::{feed, node, photos};
+use super::{feed, node, photos, reels, videos};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, Method};
@@ -59,11 +60,20 @@ pub async fn on_edge(
         Ok(req) => req,
         Err(e) => return e.into_response(),
     };
-    let answer = match (method.as_str(), edge.as_str()) {
-        ("POST", "photos") => photos::create(&app, &id, &req).await,
-        ("POST", "feed") => feed::create(&app, &id, &req),
-        ("GET", "feed") => feed::list(&app, &id, &req),
-        (_, edge) => Err(GraphError::nonexisting_field(edge, "Page")),
+    let instagram = app.lock().ig_index(&id).is_some();
+    let answer = match (instagram, method.as_str(), edge.as_str()) {
+        (false, "POST", "photos") => photos::create(&app, &id, &req).await,
+        (false, "POST", "feed") => feed::create(&app, &id, &req),
+        (false, "GET", "feed") => feed::list(&app, &id, &req),
+        (false, "POST", "videos") => videos::create(&app, &id, &req).await,
+        (false, "POST", "video_reels") => reels::reels(&app, &id, &req),
+        (false, _, edge) => Err(GraphError::nonexisting_field(edge, "Page")),
+        (true, "POST", "media") => containers::create(&app, &id, &req).await,
+        (true, "POST", "media_publish") => publish::publish(&app, &id, &req),
+        (true, "GET", "content_publishing_limit") => publish::limit(&app, &id, &req),
+        (true, "GET", "media") => publish::list(&app, &id, &req, false),
+        (true, "GET", "stories") => publish::list(&app, &id, &req, true),
+        (true, _, edge) => Err(GraphError::nonexisting_field(edge, "IGUser")),
     };
     answer.into_response()
 }

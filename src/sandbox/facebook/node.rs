@@ -1,5 +1,6 @@
 //! `GET /{version}/{id}?fields=...` for a post (`id, message, created_time, permalink_url, link,
-//! attachments`) or a Page (`id, name`). The token must be the Page's.
+//! attachments`), a Page (`id, name`), a video ([`super::videos`]), or an Instagram container,
+//! media or account ([`super::instagram::publish`]). The token must be the owner's.
 
 use super::app::SharedApp;
 use super::errors::GraphError;
@@ -9,6 +10,12 @@ use axum::Json;
 use serde_json::{json, Map, Value};
 
 pub fn get(app: &SharedApp, id: &str, req: &GraphRequest) -> Result<Json<Value>, GraphError> {
+    if let Some(answer) = super::instagram::publish::get(app, id, req) {
+        return answer;
+    }
+    if let Some(answer) = super::videos::get(app, id, req) {
+        return answer;
+    }
     let inner = app.lock();
     if let Some((p, i)) = inner.find_post(id) {
         let page_id = inner.pages[p].page.id.clone();
@@ -33,9 +40,5 @@ pub fn get(app: &SharedApp, id: &str, req: &GraphRequest) -> Result<Json<Value>,
         return Ok(Json(Value::Object(out)));
     }
     // Meta checks the token before it says whether the object exists.
-    match req.token.as_deref() {
-        None => Err(GraphError::token_required()),
-        Some(t) if inner.page_of_token(t).is_none() => Err(GraphError::invalid_token()),
-        Some(_) => Err(GraphError::no_such_object("get", id)),
-    }
+    Err(inner.unknown_object(req.token.as_deref(), "get", id))
 }

@@ -49,6 +49,21 @@ impl Params {
         }
     }
 
+    /// A parameter given as a JSON array (`children: ["1","2"]`), as text items.
+    pub fn list(&self, name: &str) -> Option<Vec<String>> {
+        let items = self.map.get(name)?.as_array()?;
+        Some(
+            items
+                .iter()
+                .filter_map(|v| match v {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .collect(),
+        )
+    }
+
     /// A boolean parameter (`true`/`false`/`1`/`0`); `default` when absent, an error when unreadable.
     pub fn flag(&self, name: &str, default: bool) -> Result<bool, GraphError> {
         match self.text(name).as_deref() {

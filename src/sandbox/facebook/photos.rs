@@ -37,7 +37,8 @@ pub async fn create(app: &SharedApp, page_id: &str, req: &GraphRequest) -> Resul
             message,
             link: None,
             photo_ids: vec![photo_id.clone()],
-            created: chrono::Utc::now(),
+            video_id: None,
+            created: app.clock.now(),
             at: tokio::time::Instant::now(),
         });
         inner.counters.posts_created += 1;
@@ -57,7 +58,7 @@ pub async fn create(app: &SharedApp, page_id: &str, req: &GraphRequest) -> Resul
     }))
 }
 
-fn is_loopback(url: &Url) -> bool {
+pub(super) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(Host::Ipv4(ip)) => ip.is_loopback(),

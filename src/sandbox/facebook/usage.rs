@@ -47,10 +47,10 @@ impl UsageFigures {
         .to_string()
     }
 
-    /// `X-Business-Use-Case-Usage` for a Page.
-    pub fn business_header(&self, page_id: &str) -> String {
-        json!({ page_id: [{
-            "type": "pages",
+    /// `X-Business-Use-Case-Usage` for a Page (`kind` "pages") or an Instagram account ("instagram").
+    pub fn business_header(&self, owner_id: &str, kind: &str) -> String {
+        json!({ owner_id: [{
+            "type": kind,
             "call_count": self.call_count,
             "total_cputime": self.total_cputime,
             "total_time": self.total_time,
@@ -160,7 +160,7 @@ mod tests {
             estimated_time_to_regain_access: 0,
         };
         assert_eq!(f.app_header(), r#"{"call_count":3,"total_cputime":1,"total_time":2}"#);
-        let v: serde_json::Value = serde_json::from_str(&f.business_header("77")).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&f.business_header("77", "pages")).unwrap();
         assert_eq!(v["77"][0]["type"], "pages");
     }
 }
