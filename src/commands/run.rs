@@ -79,7 +79,8 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("Failed to open the journal {}", journal_path.display()))?;
     let spec = Spec::load(&config.scenario_dir)?;
     warn_if_over_budget(&config, &spec);
-    let publishers = Arc::new(Publishers::new(&urls, clock)?);
+    let rules = crate::platforms::rules::PlatformRules::load(&config.scenario_dir)?;
+    let publishers = Arc::new(Publishers::with_rules(&urls, &rules, clock)?);
     let wake = Arc::new(Notify::new());
     let outbox = Outbox::new(base.clone(), journal.clone(), spec.outbox.clone(), clock, wake.clone());
     let scheduler = Arc::new(PostScheduler::new(

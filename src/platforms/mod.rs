@@ -9,6 +9,7 @@
 
 pub mod facebook;
 pub mod instagram;
+pub mod rules;
 pub mod tiktok;
 pub mod x;
 

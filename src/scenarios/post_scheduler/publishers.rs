@@ -2,8 +2,9 @@
 
 use crate::base::Platform;
 use crate::clock::Clock;
-use crate::error_class::ErrorClass;
 use crate::platforms::facebook::{FacebookOptions, FacebookPublisher};
+use crate::platforms::instagram::{InstagramOptions, InstagramPublisher};
+use crate::platforms::rules::PlatformRules;
 use crate::platforms::tiktok::{TikTokOptions, TikTokPublisher};
 use crate::platforms::x::{XOptions, XPublisher};
 use crate::platforms::{
@@ -16,6 +17,7 @@ use url::Url;
 pub struct Publishers {
     pub x: XPublisher,
     pub facebook: FacebookPublisher,
+    pub instagram: InstagramPublisher,
     pub tiktok: TikTokPublisher,
 }
 
@@ -29,12 +31,30 @@ pub struct PlatformUrls {
 }
 
 impl Publishers {
-    /// The publishers, on `clock` (the worker's; tests pause it).
+    /// The publishers with the built-in rules, on `clock` (the worker's; tests pause it).
     pub fn new(urls: &PlatformUrls, clock: Clock) -> anyhow::Result<Publishers> {
+        Publishers::with_rules(urls, &PlatformRules::builtin(), clock)
+    }
+
+    /// The publishers with `rules` (`scenarios/platform-rules.toml`).
+    pub fn with_rules(urls: &PlatformUrls, rules: &PlatformRules, clock: Clock) -> anyhow::Result<Publishers> {
         Ok(Publishers {
-            x: XPublisher::new(XOptions::new(urls.x.clone()))?,
-            facebook: FacebookPublisher::new(FacebookOptions::new(urls.facebook.clone()))?,
+            x: XPublisher::new(XOptions {
+                rules: rules.x.clone(),
+                ..XOptions::new(urls.x.clone())
+            })?,
+            facebook: FacebookPublisher::new(FacebookOptions {
+                rules: rules.facebook.clone(),
+                clock,
+                ..FacebookOptions::new(urls.facebook.clone())
+            })?,
+            instagram: InstagramPublisher::new(InstagramOptions {
+                rules: rules.instagram.clone(),
+                clock,
+                ..InstagramOptions::new(urls.facebook.clone())
+            })?,
             tiktok: TikTokPublisher::new(TikTokOptions {
+                rules: rules.tiktok.clone(),
                 clock,
                 ..TikTokOptions::new(urls.tiktok.clone())
             })?,
@@ -46,10 +66,7 @@ impl Publishers {
             Platform::Twitter => self.x.check(post),
             Platform::Facebook => self.facebook.check(post),
             Platform::TikTok => self.tiktok.check(post),
-            Platform::Instagram => Err(RuleViolation {
-                rule: "platform.available",
-                message: not_yet(platform),
-            }),
+            Platform::Instagram => self.instagram.check(post),
         }
     }
 
@@ -59,7 +76,7 @@ impl Publishers {
             Platform::Twitter => self.x.prepare_ahead(post),
             Platform::Facebook => self.facebook.prepare_ahead(post),
             Platform::TikTok => self.tiktok.prepare_ahead(post),
-            Platform::Instagram => None,
+            Platform::Instagram => self.instagram.prepare_ahead(post),
         }
     }
 
@@ -73,7 +90,7 @@ impl Publishers {
             Platform::Twitter => self.x.prepare(account, post).await,
             Platform::Facebook => self.facebook.prepare(account, post).await,
             Platform::TikTok => self.tiktok.prepare(account, post).await,
-            Platform::Instagram => Err(unavailable(platform)),
+            Platform::Instagram => self.instagram.prepare(account, post).await,
         }
     }
 
@@ -89,7 +106,7 @@ impl Publishers {
             Platform::Twitter => self.x.publish(account, post, prepared, receipts).await,
             Platform::Facebook => self.facebook.publish(account, post, prepared, receipts).await,
             Platform::TikTok => self.tiktok.publish(account, post, prepared, receipts).await,
-            Platform::Instagram => Err(unavailable(platform)),
+            Platform::Instagram => self.instagram.publish(account, post, prepared, receipts).await,
         }
     }
 
@@ -104,20 +121,7 @@ impl Publishers {
             Platform::Twitter => self.x.reconcile(account, post, attempt).await,
             Platform::Facebook => self.facebook.reconcile(account, post, attempt).await,
             Platform::TikTok => self.tiktok.reconcile(account, post, attempt).await,
-            Platform::Instagram => Err(unavailable(platform)),
+            Platform::Instagram => self.instagram.reconcile(account, post, attempt).await,
         }
-    }
-}
-
-/// Why posts on a platform this version does not publish to are refused.
-fn not_yet(platform: Platform) -> String {
-    format!("{platform} publishing is not available in this version of the worker yet")
-}
-
-fn unavailable(platform: Platform) -> PublishError {
-    PublishError {
-        class: ErrorClass::Permanent,
-        message: not_yet(platform),
-        retry_at: None,
     }
 }
