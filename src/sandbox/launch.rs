@@ -5,7 +5,7 @@
 
 use super::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
 use super::demo::{self, DemoAccount};
-use super::facebook::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage};
+use super::facebook::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage, InstagramSandboxUser};
 use super::tiktok::{TikTokSandbox, TikTokSandboxCreator, TikTokSandboxOptions};
 use super::x::{XSandbox, XSandboxOptions, XSandboxUser};
 use crate::airtable::{AirtableClient, Base, ClientOptions};
@@ -25,6 +25,7 @@ pub const GRAPH_VERSION: &str = "v21.0";
 /// The sandbox X user and Facebook Page of the demo.
 const X_USER_ID: &str = "1500000000000000001";
 const FB_PAGE_ID: &str = "100000000000001";
+const IG_USER_ID: &str = "17841400000000001";
 const TIKTOK_OPEN_ID: &str = "-000AdaOnTikTok0000000000000001";
 
 /// The variables that point a worker or a Bubble app at the sandboxes.
@@ -74,6 +75,8 @@ struct Identity {
     facebook_token: Option<String>,
     #[serde(default)]
     tiktok_token: Option<String>,
+    #[serde(default)]
+    instagram_token: Option<String>,
 }
 
 fn random(prefix: &str, n: usize) -> String {
@@ -90,6 +93,7 @@ impl Identity {
             x_token: None,
             facebook_token: None,
             tiktok_token: None,
+            instagram_token: None,
         }
     }
 
@@ -101,6 +105,7 @@ impl Identity {
             self.x_token.is_some(),
             self.facebook_token.is_some(),
             self.tiktok_token.is_some(),
+            self.instagram_token.is_some(),
         );
         self.vault_keys
             .get_or_insert_with(|| Vault::generate_spec("sandbox1").expose_secret().to_string());
@@ -108,7 +113,8 @@ impl Identity {
         self.x_token.get_or_insert_with(|| random("xsbx_", 32));
         self.facebook_token.get_or_insert_with(|| random("EAAsbx", 40));
         self.tiktok_token.get_or_insert_with(|| random("act.sbx", 40));
-        before != (true, true, true, true, true)
+        self.instagram_token.get_or_insert_with(|| random("IGsbx", 40));
+        before != (true, true, true, true, true, true)
     }
 }
 
@@ -185,9 +191,15 @@ pub async fn launch(
     })
     .await
     .context("Failed to start the sandbox X")?;
+    let ig_token = identity.instagram_token.clone().unwrap_or_default();
     let facebook = FacebookSandbox::start(FacebookSandboxOptions {
         listen: next_port(listen, 2),
         version: GRAPH_VERSION.into(),
+        instagram_users: vec![InstagramSandboxUser {
+            token: ig_token.clone(),
+            id: IG_USER_ID.into(),
+            username: "ada_on_instagram".into(),
+        }],
         ..FacebookSandboxOptions::new(vec![FacebookSandboxPage {
             token: fb_token.clone(),
             id: FB_PAGE_ID.into(),
@@ -257,9 +269,9 @@ pub async fn launch(
         },
         DemoAccount {
             platform: Platform::Instagram,
-            external_id: "17841400000000001".into(),
+            external_id: IG_USER_ID.into(),
             name: "@ada_on_instagram".into(),
-            token: None,
+            token: Some(ig_token),
         },
         DemoAccount {
             platform: Platform::TikTok,

@@ -27,8 +27,8 @@ async fn launching_the_sandbox_twice_keeps_its_base_and_changes_nothing() {
     let (base_id, token) = (first.env.base_id.clone(), first.env.token.expose_secret().to_string());
     assert_eq!(
         first.demo.publishable_accounts.len(),
-        3,
-        "X, Facebook and TikTok demo accounts have tokens"
+        4,
+        "every demo account has a token"
     );
     let vault_keys = first.env.vault_keys.expose_secret().to_string();
     first.shutdown().await;
@@ -53,7 +53,7 @@ async fn launching_the_sandbox_twice_keeps_its_base_and_changes_nothing() {
         vault_keys,
         "the demo's tokens stay readable"
     );
-    assert_eq!(second.demo.publishable_accounts.len(), 3);
+    assert_eq!(second.demo.publishable_accounts.len(), 4);
     assert!(
         lines.contains("X_API_URL=http://127.0.0.1:") && lines.contains("SCHEDULO_VAULT_KEYS=sandbox1="),
         "{lines}"

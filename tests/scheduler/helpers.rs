@@ -5,7 +5,7 @@ use schedulo::base::names::{accounts, media, posts};
 use schedulo::clock::Clock;
 use schedulo::journal::Journal;
 use schedulo::sandbox::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
-use schedulo::sandbox::facebook::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage};
+use schedulo::sandbox::facebook::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage, InstagramSandboxUser};
 use schedulo::sandbox::tiktok::{TikTokSandbox, TikTokSandboxCreator, TikTokSandboxOptions};
 use schedulo::sandbox::x::{XSandbox, XSandboxOptions, XSandboxUser};
 use schedulo::scenarios::post_scheduler::outbox::Outbox;
@@ -24,6 +24,8 @@ pub const X_TOKEN: &str = "x-user-token-secret-0002";
 pub const FB_TOKEN: &str = "fb-page-token-secret-0003";
 pub const X_USER: &str = "1500000000000000001";
 pub const FB_PAGE: &str = "100000000000001";
+pub const IG_TOKEN: &str = "ig-user-token-secret-0005";
+pub const IG_USER: &str = "17841400000000001";
 pub const TT_TOKEN: &str = "act.tiktok-token-secret-0004";
 pub const TT_OPEN_ID: &str = "-000AdaTikTok";
 
@@ -44,6 +46,7 @@ pub struct World {
     pub x_account: String,
     pub fb_account: String,
     pub tt_account: String,
+    pub ig_account: String,
 }
 
 pub fn fields(v: serde_json::Value) -> Fields {
@@ -52,6 +55,11 @@ pub fn fields(v: serde_json::Value) -> Fields {
 
 impl World {
     pub async fn start() -> World {
+        World::start_with(|o| o).await
+    }
+
+    /// A world whose Graph sandbox (Facebook and Instagram) is set up by `graph`.
+    pub async fn start_with(graph: impl FnOnce(FacebookSandboxOptions) -> FacebookSandboxOptions) -> World {
         let airtable = AirtableSandbox::start(SandboxOptions {
             listen: "127.0.0.1:0".parse().unwrap(),
             data_dir: None,
@@ -72,15 +80,20 @@ impl World {
         })
         .await
         .unwrap();
-        let fb = FacebookSandbox::start(FacebookSandboxOptions {
+        let fb = FacebookSandbox::start(graph(FacebookSandboxOptions {
             listen: "127.0.0.1:0".parse().unwrap(),
             version: "v21.0".into(),
+            instagram_users: vec![InstagramSandboxUser {
+                token: IG_TOKEN.into(),
+                id: IG_USER.into(),
+                username: "ada".into(),
+            }],
             ..FacebookSandboxOptions::new(vec![FacebookSandboxPage {
                 token: FB_TOKEN.into(),
                 id: FB_PAGE.into(),
                 name: "Ada's Page".into(),
             }])
-        })
+        }))
         .await
         .unwrap();
         let tiktok = TikTokSandbox::start(TikTokSandboxOptions {
@@ -109,6 +122,7 @@ impl World {
         let x_account = add_account(&base, &vault, "Twitter", X_USER, "@ada", X_TOKEN).await;
         let fb_account = add_account(&base, &vault, "Facebook", FB_PAGE, "Ada's Page", FB_TOKEN).await;
         let tt_account = add_account(&base, &vault, "TikTok", TT_OPEN_ID, "@ada", TT_TOKEN).await;
+        let ig_account = add_account(&base, &vault, "Instagram", IG_USER, "@ada", IG_TOKEN).await;
         let journal_dir = tempfile::tempdir().unwrap();
         let journal = Journal::open(&journal_dir.path().join("journal.sqlite")).await.unwrap();
         let clock = Clock::new();
@@ -130,6 +144,7 @@ impl World {
             x_account,
             fb_account,
             tt_account,
+            ig_account,
         }
     }
 
@@ -243,6 +258,13 @@ impl World {
 
     pub async fn post(&self, record_id: &str) -> Record {
         self.base.get(posts::TABLE, record_id).await.unwrap()
+    }
+
+    /// Advances the paused clock to `t` (if it is ahead).
+    pub async fn advance_to(&self, t: chrono::DateTime<chrono::Utc>) {
+        if let Ok(d) = (t - self.clock.now()).to_std() {
+            tokio::time::sleep(d).await;
+        }
     }
 
     /// Advances the paused clock by `secs`.

@@ -2,6 +2,7 @@
 //! against the sandbox Airtable, X and Facebook on loopback, on tokio's paused clock.
 
 mod helpers;
+mod instagram;
 mod publishing;
 mod recovery;
 mod running;

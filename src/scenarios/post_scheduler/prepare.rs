@@ -103,7 +103,7 @@ impl PostScheduler {
 
     /// Prepares, in the background, the posts whose time is within their lead and that have no
     /// usable preparation; returns when the next one comes within its lead.
-    pub(crate) async fn prepare_ahead(self: &Arc<Self>) -> Option<DateTime<Utc>> {
+    pub async fn prepare_ahead(self: &Arc<Self>) -> Option<DateTime<Utc>> {
         let now = self.clock.now();
         let lead = chrono::Duration::from_std(self.spec.trigger.prepare_lead()).unwrap_or_default();
         let ready: Vec<Ready> = self.ready.lock().expect("ready lock").values().cloned().collect();

@@ -161,7 +161,8 @@ impl PostScheduler {
         let late = self.clock.now() - ready.post.scheduled_time;
         let limit =
             chrono::Duration::from_std(self.spec.trigger.staleness_limit()).unwrap_or(chrono::Duration::hours(1));
-        if row.attempts == 0 && late > limit {
+        // Only a post never tried: one held for a rate limit (attempt given back) is not stale.
+        if row.attempts == 0 && row.next_attempt_at.is_none() && late > limit {
             return Err(format!(
                 "Not published: its ScheduledTime ({}) passed {} min ago, more than the staleness limit of {} min (the worker was not running). Set a new time to publish it.",
                 ready.post.scheduled_time.format("%Y-%m-%d %H:%M UTC"),
