@@ -3,6 +3,7 @@
 
 mod helpers;
 mod instagram;
+mod matrix;
 mod publishing;
 mod recovery;
 mod running;
