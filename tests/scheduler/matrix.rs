@@ -5,6 +5,9 @@ use crate::helpers::World;
 use schedulo::base::names::posts;
 use serde_json::json;
 
+/// A case: its name, the account, the media record, the `Format`, what it expects.
+type Case<'a> = (&'a str, &'a str, Option<&'a str>, Option<&'a str>, Expect);
+
 /// What a case expects: published, or failed with a message holding these words.
 enum Expect {
     Posted,
@@ -30,7 +33,7 @@ async fn each_media_type_on_each_platform_publishes_or_is_refused_with_the_reaso
     let ig = w.ig_account.clone();
     let tt = w.tt_account.clone();
     use Expect::*;
-    let cases: Vec<(&str, &str, Option<&str>, Option<&str>, Expect)> = vec![
+    let cases: Vec<Case> = vec![
         // X
         ("x image", &x, Some(&image), None, Posted),
         ("x carousel", &x, Some(&carousel), None, Posted),
