@@ -1,6 +1,6 @@
 //! No secret (platform token, Airtable token, vault key) appears in any log line or error.
 
-use crate::helpers::{World, AIRTABLE_TOKEN, FB_TOKEN, X_TOKEN};
+use crate::helpers::{World, AIRTABLE_TOKEN, FB_TOKEN, IG_TOKEN, TT_TOKEN, X_TOKEN};
 use schedulo::base::names::posts;
 use secrecy::ExposeSecret;
 use std::io::Write;
@@ -37,6 +37,17 @@ async fn no_secret_appears_in_any_log_line_or_error() {
     let w = World::start().await;
     let ok = w.schedule(&w.x_account, "fine", 5).await;
     let fb = w.schedule(&w.fb_account, "fine on facebook", 5).await;
+    let video = w.media("Video", &["video-1080x1920-12s.mp4"]).await;
+    let photo = w.media("Image", &["image-1080x1080.jpg"]).await;
+    let tiktok = w
+        .schedule_media(&w.tt_account, "fine on tiktok", 5, Some(&video), None)
+        .await;
+    let ig = w
+        .schedule_media(&w.ig_account, "fine on instagram", 5, Some(&photo), None)
+        .await;
+    let x_video = w
+        .schedule_media(&w.x_account, "a video on x", 5, Some(&video), None)
+        .await;
     // An account whose stored token the platform refuses.
     let bad_token = w
         .vault
@@ -49,8 +60,11 @@ async fn no_secret_appears_in_any_log_line_or_error() {
     w.scheduler.sync().await.unwrap();
     w.advance(5).await;
     w.scheduler.publish_due().await.unwrap();
+    w.reconcile_for(600, 10).await;
     w.outbox.flush().await.unwrap();
-    assert_eq!(w.post(&ok).await.fields[posts::STATUS], "Posted");
+    for id in [&ok, &tiktok, &ig, &x_video] {
+        assert_eq!(w.post(id).await.fields[posts::STATUS], "Posted");
+    }
     let refused = w.post(&fb).await;
     assert_eq!(refused.fields[posts::STATUS], "Failed");
 
@@ -61,6 +75,8 @@ async fn no_secret_appears_in_any_log_line_or_error() {
     for secret in [
         X_TOKEN,
         FB_TOKEN,
+        IG_TOKEN,
+        TT_TOKEN,
         AIRTABLE_TOKEN,
         "revoked-token-secret-0004",
         vault_key.as_str(),
