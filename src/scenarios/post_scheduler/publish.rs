@@ -13,6 +13,9 @@ const CONCURRENCY: usize = 32;
 /// How long after the intent the platform's listing is trusted to show a post that went out
 /// (timelines and feeds can lag): before that, "not found" is checked again, not believed.
 const SETTLE: chrono::Duration = chrono::Duration::minutes(2);
+/// The shortest hold for a rate limit that is written to Airtable (shorter ones cost a write for
+/// nothing: the post is out before anyone reads it).
+const SHOWN_HOLD: chrono::Duration = chrono::Duration::seconds(60);
 /// Journal counters of reconciliation (per record: how often it was published again).
 const RECONCILE: &str = "reconcile";
 
@@ -233,10 +236,13 @@ impl PostScheduler {
             ErrorClass::RateLimited => {
                 let until = e.retry_at.unwrap_or(now + chrono::Duration::minutes(1)).max(now);
                 tracing::info!(message = "Post waits for the platform's rate limit.", record = %row.record_id, until = %until);
-                // Airtable shows why the post has not gone out yet; it stays Scheduled.
-                let note = format!("Held until {}: {}", until.format("%Y-%m-%d %H:%M:%S UTC"), e.message);
-                self.write_status(&row.record_id, PostStatus::Scheduled, None, Some(&note))
-                    .await?;
+                // Airtable shows why the post has not gone out yet (it stays Scheduled), unless the
+                // wait is short enough that the post is out before anyone would read it.
+                if until - now >= SHOWN_HOLD {
+                    let note = format!("Held until {}: {}", until.format("%Y-%m-%d %H:%M:%S UTC"), e.message);
+                    self.write_status(&row.record_id, PostStatus::Scheduled, None, Some(&note))
+                        .await?;
+                }
                 self.journal.record_wait(&row.record_id, until, &e.message).await?;
                 Ok(Outcome::Retrying(until))
             }

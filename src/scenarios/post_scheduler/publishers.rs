@@ -5,6 +5,7 @@ use crate::clock::Clock;
 use crate::platforms::facebook::{FacebookOptions, FacebookPublisher};
 use crate::platforms::instagram::{InstagramOptions, InstagramPublisher};
 use crate::platforms::rules::PlatformRules;
+use crate::platforms::tiktok::limits::CallLimits;
 use crate::platforms::tiktok::{TikTokOptions, TikTokPublisher};
 use crate::platforms::x::{XOptions, XPublisher};
 use crate::platforms::{
@@ -56,6 +57,12 @@ impl Publishers {
             tiktok: TikTokPublisher::new(TikTokOptions {
                 rules: rules.tiktok.clone(),
                 clock,
+                // Never wait for a turn inside a call: the scheduler holds the post instead, so one
+                // account's per-minute limit cannot delay other posts due at the same time.
+                limits: CallLimits {
+                    max_local_wait: std::time::Duration::ZERO,
+                    ..CallLimits::default()
+                },
                 ..TikTokOptions::new(urls.tiktok.clone())
             })?,
         })
