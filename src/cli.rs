@@ -88,4 +88,17 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 300)]
         spread: u64,
     },
+    /// Instagram and TikTok through the worker: Instagram publish lag with containers prepared ahead,
+    /// TikTok's time from the due time to its init call, memory.
+    Platforms {
+        /// Posts on each platform (Instagram image posts, TikTok video posts).
+        #[arg(long, default_value_t = 20)]
+        posts: usize,
+        /// Seconds the posts are spread over.
+        #[arg(long, default_value_t = 60)]
+        spread: u64,
+        /// Seconds the sandbox takes to process an Instagram container.
+        #[arg(long, default_value_t = 30.0)]
+        container_secs: f64,
+    },
 }

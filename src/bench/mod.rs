@@ -1,4 +1,5 @@
 //! Benchmarks that print figures (`schedulo bench <area>`), run against the sandbox with its real limits.
 
 pub mod airtable;
+pub mod platforms;
 pub mod scheduler;

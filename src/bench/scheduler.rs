@@ -24,8 +24,10 @@ use serde_json::{json, Value};
 use std::path::Path;
 use std::time::Duration;
 
-const BENCH_TOKEN: &str = "patBenchSetup.0000000000000001";
-const WORKER_TOKEN: &str = "patBenchWorker.0000000000000002";
+/// The bench's own Airtable token (setup, counters).
+pub(super) const BENCH_TOKEN: &str = "patBenchSetup.0000000000000001";
+/// The worker's token: the sandbox counts its calls apart (`token2`).
+pub(super) const WORKER_TOKEN: &str = "patBenchWorker.0000000000000002";
 /// Accounts per platform: X allows 100 posts per 15 min per user.
 const ACCOUNTS: usize = 10;
 
@@ -42,11 +44,12 @@ pub async fn run(posts: usize, spread_secs: u64) -> anyhow::Result<bool> {
     println!("schedulo bench scheduler: {posts} posts over {spread_secs} s, then {posts} posts due in one second");
     let sb = start_sandboxes().await?;
     let dir = tempfile::tempdir()?;
-    let mut worker = spawn_worker(&sb, dir.path())?;
+    let services = [("X_API_URL", sb.x.url()), ("FACEBOOK_GRAPH_URL", sb.facebook.url())];
+    let mut worker = spawn_worker(&sb.airtable, &sb.base, &sb.vault_spec, &services, "warn", dir.path())?;
     let pid = worker.id();
     // The worker and this bench are two clients of one base: while one writes at full rate, the
     // other must be quiet, or together they pass 5 requests/s and both wait out a 429.
-    wait_quiet(&sb).await?;
+    wait_quiet(&sb.airtable).await?;
     let idle_rss = rss_kb(pid, "VmRSS");
     let journal = Journal::open(&dir.path().join("journal.sqlite")).await?;
 
@@ -55,7 +58,7 @@ pub async fn run(posts: usize, spread_secs: u64) -> anyhow::Result<bool> {
     let times: Vec<DateTime<Utc>> = (0..posts)
         .map(|i| start + chrono::Duration::milliseconds((i as u64 * spread_secs * 1000 / posts.max(1) as u64) as i64))
         .collect();
-    let calls_before = worker_calls(&sb).await?;
+    let calls_before = worker_calls(&sb.airtable).await?;
     create_posts(&sb, &times, "spread").await?;
     nudge(dir.path()).await?;
     wait_published(
@@ -70,7 +73,7 @@ pub async fn run(posts: usize, spread_secs: u64) -> anyhow::Result<bool> {
     let mut met = p99 <= 1000;
 
     // Burst: every post due in the same second.
-    wait_quiet(&sb).await?;
+    wait_quiet(&sb.airtable).await?;
     let due = Utc::now() + chrono::Duration::seconds(30 + posts as i64 / 30);
     create_posts(&sb, &vec![due; posts], "burst").await?;
     nudge(dir.path()).await?;
@@ -79,7 +82,7 @@ pub async fn run(posts: usize, spread_secs: u64) -> anyhow::Result<bool> {
     let took = (Utc::now() - due).num_milliseconds() as f64 / 1000.0;
     let floor = (posts.div_ceil(10)) as f64 / 5.0;
     println!("  {posts} posts due in one second: every status in Airtable after {took:.1} s (floor {floor:.1} s: {} writes at 5 requests/s)", posts.div_ceil(10));
-    let calls = worker_calls(&sb).await? - calls_before;
+    let calls = worker_calls(&sb.airtable).await? - calls_before;
     let per_post = calls as f64 / (2 * posts) as f64;
     println!(
         "  Airtable calls: {calls} for {} published posts = {per_post:.3} per post (target <= 1.2)",
@@ -102,14 +105,7 @@ pub async fn run(posts: usize, spread_secs: u64) -> anyhow::Result<bool> {
 }
 
 async fn start_sandboxes() -> anyhow::Result<Sandboxes> {
-    let airtable = AirtableSandbox::start(SandboxOptions {
-        listen: "127.0.0.1:0".parse()?,
-        data_dir: None,
-        tokens: vec![BENCH_TOKEN.into(), WORKER_TOKEN.into()],
-        schema: Schema::builtin(),
-        limits: SandboxLimits::default(),
-    })
-    .await?;
+    let (airtable, base, vault_spec) = start_base().await?;
     let users = (0..ACCOUNTS)
         .map(|i| XSandboxUser {
             token: format!("x-bench-{i}"),
@@ -135,15 +131,6 @@ async fn start_sandboxes() -> anyhow::Result<Sandboxes> {
         ..FacebookSandboxOptions::new(pages)
     })
     .await?;
-    let base_id = airtable.create_base("bench");
-    let client = AirtableClient::new(ClientOptions::new(
-        airtable.url().parse()?,
-        SecretString::from(BENCH_TOKEN),
-    ))?;
-    let base = client.base(&base_id);
-    let plan = schema::plan(&Schema::builtin(), &base.tables().await?);
-    schema::apply::execute(&base, &plan).await?;
-    let vault_spec = Vault::generate_spec("bench");
     let vault = Vault::from_spec(&vault_spec)?;
     let mut rows = Vec::new();
     for i in 0..ACCOUNTS {
@@ -171,27 +158,57 @@ async fn start_sandboxes() -> anyhow::Result<Sandboxes> {
     })
 }
 
-fn object(v: Value) -> Fields {
+/// The sandbox Airtable at its real limits (the bench's token and the worker's), a base with the
+/// built-in schema applied, and a new vault spec for the accounts' tokens.
+pub(super) async fn start_base() -> anyhow::Result<(AirtableSandbox, Base, SecretString)> {
+    let airtable = AirtableSandbox::start(SandboxOptions {
+        listen: "127.0.0.1:0".parse()?,
+        data_dir: None,
+        tokens: vec![BENCH_TOKEN.into(), WORKER_TOKEN.into()],
+        schema: Schema::builtin(),
+        limits: SandboxLimits::default(),
+    })
+    .await?;
+    let base_id = airtable.create_base("bench");
+    let client = AirtableClient::new(ClientOptions::new(
+        airtable.url().parse()?,
+        SecretString::from(BENCH_TOKEN),
+    ))?;
+    let base = client.base(&base_id);
+    let plan = schema::plan(&Schema::builtin(), &base.tables().await?);
+    schema::apply::execute(&base, &plan).await?;
+    Ok((airtable, base, Vault::generate_spec("bench")))
+}
+
+pub(super) fn object(v: Value) -> Fields {
     v.as_object().cloned().unwrap_or_default()
 }
 
-fn spawn_worker(sb: &Sandboxes, dir: &Path) -> anyhow::Result<std::process::Child> {
+/// Starts the real `schedulo run` in `dir` (its journal, `listen` and `worker.log` go there),
+/// pointed at the sandbox Airtable and at `services` (e.g. `("X_API_URL", url)`), logging at `log`.
+pub(super) fn spawn_worker(
+    airtable: &AirtableSandbox,
+    base: &Base,
+    vault_spec: &SecretString,
+    services: &[(&str, String)],
+    log: &str,
+    dir: &Path,
+) -> anyhow::Result<std::process::Child> {
     let listen = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
     std::fs::write(dir.join("listen"), listen.to_string())?;
     std::process::Command::new(std::env::current_exe()?)
         .arg("run")
         .current_dir(dir)
         .env_clear()
-        .env("AIRTABLE_API_URL", sb.airtable.url())
-        .env("AIRTABLE_BASE_ID", sb.base.id())
+        .env("AIRTABLE_API_URL", airtable.url())
+        .env("AIRTABLE_BASE_ID", base.id())
         .env("AIRTABLE_TOKEN", WORKER_TOKEN)
-        .env("X_API_URL", sb.x.url())
-        .env("FACEBOOK_GRAPH_URL", sb.facebook.url())
-        .env("SCHEDULO_VAULT_KEYS", sb.vault_spec.expose_secret())
+        .envs(services.iter().map(|(k, v)| (k, v)))
+        .env("SCHEDULO_VAULT_KEYS", vault_spec.expose_secret())
         .env("SCHEDULO_WEBHOOK_TOKEN", "bench-webhook")
         .env("SCHEDULO_LISTEN", listen.to_string())
         .env("SCHEDULO_DATA_DIR", dir)
-        .env("SCHEDULO_LOG", "warn")
+        .env("SCHEDULO_LOG", log)
         .stdout(std::process::Stdio::null())
         .stderr(std::fs::File::create(dir.join("worker.log"))?)
         .spawn()
@@ -199,19 +216,20 @@ fn spawn_worker(sb: &Sandboxes, dir: &Path) -> anyhow::Result<std::process::Chil
 }
 
 /// Waits until the worker has made its start-up calls and then none for 3 s.
-async fn wait_quiet(sb: &Sandboxes) -> anyhow::Result<()> {
-    let mut last = worker_calls(sb).await?;
+pub(super) async fn wait_quiet(airtable: &AirtableSandbox) -> anyhow::Result<()> {
+    let mut last = worker_calls(airtable).await?;
     let mut quiet = 0;
     while quiet < 6 || last < 2 {
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let now = worker_calls(sb).await?;
+        let now = worker_calls(airtable).await?;
         quiet = if now == last { quiet + 1 } else { 0 };
         last = now;
     }
     Ok(())
 }
 
-async fn nudge(dir: &Path) -> anyhow::Result<()> {
+/// Tells the worker, through its Bubble webhook, that the schedule changed.
+pub(super) async fn nudge(dir: &Path) -> anyhow::Result<()> {
     let listen = std::fs::read_to_string(dir.join("listen"))?;
     for _ in 0..50 {
         let sent = reqwest::Client::new()
@@ -246,7 +264,8 @@ async fn create_posts(sb: &Sandboxes, times: &[DateTime<Utc>], label: &str) -> a
     Ok(())
 }
 
-async fn wait_published(journal: &Journal, n: u64, deadline: DateTime<Utc>) -> anyhow::Result<()> {
+/// Waits until `n` posts of the journal are settled (published, failed or in review).
+pub(super) async fn wait_published(journal: &Journal, n: u64, deadline: DateTime<Utc>) -> anyhow::Result<()> {
     loop {
         let counts = journal.counts_by_state().await?;
         let settled: u64 = counts
@@ -278,7 +297,8 @@ async fn lags_ms(journal: &Journal) -> anyhow::Result<Vec<i64>> {
     Ok(lags)
 }
 
-fn percentiles(sorted: &[i64]) -> (i64, i64, i64) {
+/// p50, p99 and max of sorted figures (0 for none).
+pub(super) fn percentiles(sorted: &[i64]) -> (i64, i64, i64) {
     let at = |q: f64| {
         sorted
             .get(((sorted.len() as f64 - 1.0) * q).round() as usize)
@@ -288,9 +308,10 @@ fn percentiles(sorted: &[i64]) -> (i64, i64, i64) {
     (at(0.5), at(0.99), sorted.last().copied().unwrap_or(0))
 }
 
-async fn worker_calls(sb: &Sandboxes) -> anyhow::Result<u64> {
+/// Airtable calls the worker's token has made, as the sandbox counts them.
+pub(super) async fn worker_calls(airtable: &AirtableSandbox) -> anyhow::Result<u64> {
     let body: Value = reqwest::Client::new()
-        .get(format!("{}/_sandbox/counters", sb.airtable.url()))
+        .get(format!("{}/_sandbox/counters", airtable.url()))
         .bearer_auth(BENCH_TOKEN)
         .send()
         .await?
@@ -300,7 +321,7 @@ async fn worker_calls(sb: &Sandboxes) -> anyhow::Result<u64> {
 }
 
 /// A figure from `/proc/<pid>/status`, in kB (0 where there is no /proc).
-fn rss_kb(pid: u32, field: &str) -> u64 {
+pub(super) fn rss_kb(pid: u32, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {

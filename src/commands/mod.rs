@@ -28,6 +28,14 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCo
             let met = crate::bench::scheduler::run(posts, spread).await?;
             Ok(if met { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
+        Command::Bench(BenchCommand::Platforms {
+            posts,
+            spread,
+            container_secs,
+        }) => {
+            let met = crate::bench::platforms::run(posts, spread, container_secs).await?;
+            Ok(if met { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
         Command::Usage => usage::usage(config),
         Command::Status => status::status(config).await,
     }

@@ -269,6 +269,13 @@ impl Journal {
         off_clock(async move { journal.publish_lags_ms_direct().await }).await
     }
 
+    /// The same, for the posts of one platform (`"Instagram"`, `"TikTok"`...).
+    pub async fn publish_lags_ms_on(&self, platform: &str) -> Result<Vec<i64>, JournalError> {
+        let journal = self.clone();
+        let platform = platform.to_string();
+        off_clock(async move { journal.publish_lags_ms_on_direct(&platform).await }).await
+    }
+
     /// Queues `fields` for `record_id` of `table`, merged into the pending row if there is one
     /// (a later value wins per field; a null value clears the field in Airtable and is kept).
     /// The row's version is bumped, so a send of an older version does not delete it. Putting

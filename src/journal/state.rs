@@ -92,4 +92,12 @@ impl Journal {
             .await
             .map_err(JournalError::db("read", "publish lags"))
     }
+
+    pub(super) async fn publish_lags_ms_on_direct(&self, platform: &str) -> Result<Vec<i64>, JournalError> {
+        sqlx::query_scalar(include_str!("sql/posts_publish_lags_on.sql"))
+            .bind(platform)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(JournalError::db("read", format!("publish lags on {platform}")))
+    }
 }

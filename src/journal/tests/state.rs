@@ -47,3 +47,31 @@ async fn a_counter_reaches_both_ends_of_its_range() {
     assert_eq!(j.counter_add("s", "n", i64::MAX).await.unwrap(), i64::MAX - 1);
     assert_eq!(j.counter_add("s", "n", 1).await.unwrap(), i64::MAX);
 }
+
+#[tokio::test]
+async fn publish_lags_are_kept_per_platform() {
+    use super::{at, post};
+    let j = journal().await;
+    let mut tiktok = post("recT", 0);
+    tiktok.platform = "TikTok".into();
+    for p in [post("recA", 0), post("recB", 1), tiktok] {
+        j.observe(&p).await.unwrap();
+        j.claim_intent(&p.record_id, "w1", p.scheduled_at)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    j.record_published(
+        "recA",
+        "ig1",
+        "https://ig/p/1",
+        at(0) + chrono::Duration::milliseconds(300),
+    )
+    .await
+    .unwrap();
+    j.record_published("recT", "tt1", "https://tt/1", at(2)).await.unwrap();
+    let ig = j.publish_lags_ms_on("Instagram").await.unwrap();
+    assert_eq!(ig, vec![300], "recB is not published and recT is TikTok's");
+    assert_eq!(j.publish_lags_ms_on("TikTok").await.unwrap(), vec![120_000]);
+    assert!(j.publish_lags_ms_on("X").await.unwrap().is_empty());
+}

@@ -142,6 +142,8 @@ pub struct Publish {
     pub privacy_level: String,
     pub photos: usize,
     pub created: Instant,
+    /// When the `init` request arrived, on the sandbox's clock (benchmarks measure from it).
+    pub init_at: chrono::DateTime<chrono::Utc>,
     /// When the media had all arrived (downloaded at init, or the last chunk).
     pub received_at: Option<Instant>,
     /// Bytes downloaded or uploaded.
@@ -222,6 +224,7 @@ mod tests {
             privacy_level: privacy.into(),
             photos: 0,
             created: Instant::now(),
+            init_at: chrono::DateTime::UNIX_EPOCH,
             received_at: None,
             bytes: 0,
             verdict: None,

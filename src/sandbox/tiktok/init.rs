@@ -136,6 +136,7 @@ async fn video_init(
     body: Bytes,
     inbox: bool,
 ) -> Result<Response, TikTokError> {
+    let init_at = app.clock.now();
     let body = parse(&body)?;
     let info = body.post_info.unwrap_or_default();
     let privacy_level = if inbox {
@@ -169,6 +170,7 @@ async fn video_init(
         privacy_level,
         photos: 0,
         created: Instant::now(),
+        init_at,
         received_at: None,
         bytes: 0,
         verdict: None,
@@ -227,6 +229,7 @@ pub async fn content(
     Extension(creator): Extension<TikTokSandboxCreator>,
     body: Bytes,
 ) -> Result<Response, TikTokError> {
+    let init_at = app.clock.now();
     let body = parse(&body)?;
     if body.media_type.as_deref() != Some("PHOTO") {
         return Err(TikTokError::invalid("media_type must be PHOTO"));
@@ -295,6 +298,7 @@ pub async fn content(
         privacy_level,
         photos: images.len(),
         created: Instant::now(),
+        init_at,
         received_at: Some(Instant::now()),
         bytes,
         verdict: Some(verdict),

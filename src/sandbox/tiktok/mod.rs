@@ -44,8 +44,8 @@
 //! `POST /_sandbox/faults` and `DELETE /_sandbox/faults` ([`crate::sandbox::faults`]; TikTok's
 //! bodies by status: [`errors::TikTokFaults`]); `GET /_sandbox/counters`, `POST
 //! /_sandbox/counters/reset`; `POST /_sandbox/creators` (a [`TikTokSandboxCreator`] as JSON);
-//! `GET /_sandbox/publishes` (every post taken, with its status); `GET /_sandbox/files/{name}`
-//! (sample media: [`crate::sandbox::files`]).
+//! `GET /_sandbox/publishes` (every post taken, with its status and when its `init` arrived);
+//! `GET /_sandbox/files/{name}` (sample media: [`crate::sandbox::files`]).
 //!
 //! # Time
 //! Rate windows, processing and moderation use `tokio::time::Instant` (tests pause and advance it).
@@ -215,6 +215,9 @@ pub struct PublishView {
     pub privacy_level: String,
     /// Photos of a photo post.
     pub photos: usize,
+    /// When its `init` request arrived, on the sandbox's clock (wall time at start plus tokio
+    /// time since).
+    pub init_at: chrono::DateTime<chrono::Utc>,
     /// Chunks received (`FILE_UPLOAD`), and the chunks `init` announced.
     pub chunks: u64,
     pub total_chunk_count: u64,
@@ -242,6 +245,7 @@ fn views(app: &SharedApp) -> Vec<PublishView> {
                 caption: p.caption.clone(),
                 privacy_level: p.privacy_level.clone(),
                 photos: p.photos,
+                init_at: p.init_at,
                 chunks: p.upload.as_ref().map_or(0, |u| u.chunks),
                 total_chunk_count: p.upload.as_ref().map_or(0, |u| u.total_chunk_count),
                 bytes: p.bytes,

@@ -95,9 +95,15 @@ async fn a_small_video_is_uploaded_whole() {
     let sandbox = start().await;
     let tiktok = publisher(&sandbox, UploadMode::FileUpload);
     let p = post("tiny", vec![video(sandbox.file_url("video-720x1280-5s.mp4"))]);
+    let before = sandbox.now();
     tiktok.send(&p, &Receipts::discard()).await.unwrap();
     let view = &sandbox.publishes()[0];
     assert_eq!((view.chunks, view.total_chunk_count), (1, 1));
+    assert!(
+        view.init_at >= before && view.init_at <= sandbox.now(),
+        "init_at {} is when init arrived, on the sandbox's clock",
+        view.init_at
+    );
     sandbox.shutdown().await;
 }
 
