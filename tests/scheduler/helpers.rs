@@ -232,7 +232,11 @@ impl World {
         let mut waited = 0;
         loop {
             let outcomes = self.scheduler.reconcile_unresolved().await.unwrap();
-            all.extend(outcomes.into_iter().filter(|(_, o)| !matches!(o, Outcome::Skipped)));
+            all.extend(
+                outcomes
+                    .into_iter()
+                    .filter(|(_, o)| !matches!(o, Outcome::Skipped | Outcome::Processing(_))),
+            );
             let left = self.journal.unresolved_intents().await.unwrap();
             if left.is_empty() || waited >= secs {
                 return all;

@@ -231,12 +231,17 @@ impl PostScheduler {
                     false
                 }
             };
+            // A post due now that could not be published this turn (paused, unreadable) must not
+            // make the loop spin: it is tried again a little later. Only that post waits: a check
+            // or a preparation that fell due during the turn does not delay the next post.
+            let now = self.clock.now();
             let mut wake = match self.journal.next_due().await {
+                Ok(Some((_, due))) if !progress && due <= now => (now + chrono::Duration::seconds(5)).min(next_sync),
                 Ok(Some((_, due))) => due.min(next_sync),
                 Ok(None) => next_sync,
                 Err(error) => {
                     tracing::error!(message = "Failed to read the journal.", %error);
-                    self.clock.now() + chrono::Duration::seconds(5)
+                    now + chrono::Duration::seconds(5)
                 }
             };
             if let Some(check) = self.next_check() {
@@ -244,12 +249,6 @@ impl PostScheduler {
             }
             if let Some(prepare) = self.prepare_ahead().await {
                 wake = wake.min(prepare);
-            }
-            // A post due now that could not be published this turn (paused, unreadable) must not
-            // make the loop spin: wait a little before trying again.
-            let now = self.clock.now();
-            if !progress && wake <= now {
-                wake = now + chrono::Duration::seconds(5);
             }
             // Wake before the lease runs out, to renew it.
             wake = wake.min(now + chrono::Duration::from_std(LEASE_TTL / 2).unwrap_or_default());

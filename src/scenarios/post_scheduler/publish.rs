@@ -38,6 +38,8 @@ pub enum Outcome {
     /// Will be tried again (or waits for a rate limit) at that time.
     Retrying(DateTime<Utc>),
     Failed(String),
+    /// The platform took the post and is processing it (TikTok): checked again at that time.
+    Processing(DateTime<Utc>),
     /// The publish call was not confirmed and the platform could not tell: a person must look.
     Review(String),
     /// Not published now: no longer claimable, or the scenario is paused.
@@ -350,7 +352,7 @@ impl PostScheduler {
             Ok(Found::Pending { check_at, note }) => {
                 tracing::info!(message = "The platform is still working on the post.", record = %row.record_id, %note, check_at = %check_at);
                 self.recheck_at(&row.record_id, check_at);
-                Ok(Outcome::Skipped)
+                Ok(Outcome::Processing(check_at))
             }
             Ok(Found::Failed(message)) => self.fail_claimed(row, &message).await,
             Ok(Found::NotPublished { certain: true }) => {
