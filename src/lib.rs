@@ -23,6 +23,7 @@ pub mod base;
 pub mod bench;
 pub mod cli;
 pub mod clock;
+pub mod cloudinary;
 pub mod commands;
 pub mod config;
 pub mod error_class;
