@@ -109,6 +109,7 @@
 mod error;
 mod inbox;
 mod lease;
+mod media;
 mod offclock;
 mod outbox;
 mod outcomes;
@@ -122,6 +123,7 @@ mod tests;
 pub use error::JournalError;
 pub use inbox::{InboxItem, InboxPut};
 pub use lease::Lease;
+pub use media::{MediaJob, MediaJobState, MediaStep};
 pub use outbox::OutboxItem;
 pub use post::{Observation, ObservedPost, PostRow, PostState};
 pub use posts::FORGOTTEN_REASON;

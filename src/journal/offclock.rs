@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use std::future::Future;
 
 /// Runs a journal future on a blocking thread of the current runtime.
-async fn off_clock<T: Send + 'static>(fut: impl Future<Output = T> + Send + 'static) -> T {
+pub(super) async fn off_clock<T: Send + 'static>(fut: impl Future<Output = T> + Send + 'static) -> T {
     let handle = tokio::runtime::Handle::current();
     match tokio::task::spawn_blocking(move || handle.block_on(fut)).await {
         Ok(value) => value,

@@ -1,0 +1,27 @@
+-- Issue 6: the Media Processor's jobs, one per MediaLibrary record, and the Cloudinary assets
+-- each job made (so that a notification from Cloudinary finds its record).
+
+CREATE TABLE media_jobs (
+    record_id       TEXT   NOT NULL PRIMARY KEY,
+    state           TEXT   NOT NULL,
+    platforms       TEXT,              -- JSON array of the platforms the media is meant for; NULL: all
+    requests        BIGINT NOT NULL DEFAULT 1,  -- webhooks received; a request during work runs the job again
+    seen_requests   BIGINT NOT NULL DEFAULT 0,  -- requests the current or last run has taken in
+    source_fp       TEXT,              -- the sources (and type, platforms) the last finished run processed
+    uploads         TEXT,              -- JSON: what Cloudinary answered for each upload of the run
+    notification    TEXT,              -- JSON: Cloudinary's last notification for the job, not yet handled
+    attempts        BIGINT NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT NOT NULL,   -- queued: not before; awaiting: when to stop waiting and ask
+    claimed_at      BIGINT,
+    last_error      TEXT,
+    created_at      BIGINT NOT NULL,
+    updated_at      BIGINT NOT NULL,
+    CONSTRAINT media_jobs_state_known CHECK (state IN ('queued', 'working', 'awaiting', 'done', 'failed'))
+);
+
+CREATE INDEX media_jobs_due ON media_jobs (next_attempt_at) WHERE state IN ('queued', 'awaiting');
+
+CREATE TABLE media_assets (
+    public_id TEXT NOT NULL PRIMARY KEY,
+    record_id TEXT NOT NULL
+);
