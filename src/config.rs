@@ -64,6 +64,12 @@ struct RawEnv {
     x_api_url: Option<String>,
     facebook_graph_url: Option<String>,
     tiktok_api_url: Option<String>,
+    cloudinary_url: Option<SecretString>,
+    cloudinary_api_url: Option<String>,
+    cloudinary_delivery_url: Option<String>,
+    cloudinary_signature_algorithm: Option<String>,
+    cloudinary_plan: Option<String>,
+    schedulo_public_url: Option<String>,
 }
 
 /// Airtable's plans, for the monthly call quota.
@@ -144,6 +150,27 @@ pub struct Config {
     pub facebook_graph_url: Url,
     /// Where TikTok's API is.
     pub tiktok_api_url: Url,
+    /// The Cloudinary product environment; `None`: not configured (the built-in sandbox's own
+    /// Cloudinary is used when Airtable is the sandbox too).
+    pub cloudinary: Option<CloudinaryConfig>,
+    /// The address at which Cloudinary's notifications (and Bubble) reach this worker; by default
+    /// `http://<SCHEDULO_LISTEN>`.
+    pub public_url: Option<Url>,
+}
+
+/// Which Cloudinary product environment, from `CLOUDINARY_URL` and its companions.
+#[derive(Debug, Clone)]
+pub struct CloudinaryConfig {
+    pub cloud_name: String,
+    pub api_key: String,
+    pub api_secret: SecretString,
+    /// Where the Upload and Admin APIs are (`CLOUDINARY_API_URL`).
+    pub api_url: Url,
+    /// Where delivery URLs point (`CLOUDINARY_DELIVERY_URL`).
+    pub delivery_url: Url,
+    pub algorithm: crate::cloudinary::signer::Algorithm,
+    /// A paid plan: backups on upload, the higher Admin API limit.
+    pub paid: bool,
 }
 
 impl Config {
@@ -305,6 +332,23 @@ impl Config {
                 raw.tiktok_api_url.as_deref(),
                 "https://open.tiktokapis.com",
             )?,
+            cloudinary: cloudinary(&raw)?,
+            public_url: match non_empty(raw.schedulo_public_url.clone()) {
+                None => None,
+                Some(text) => Some(
+                    Url::parse(text.trim())
+                        .ok()
+                        .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+                        .ok_or_else(|| {
+                            ConfigError::new(
+                                "SCHEDULO_PUBLIC_URL",
+                                Some(&text),
+                                "it is not an http(s) URL",
+                                "the worker's address as Cloudinary and Bubble reach it, like https://worker.example.com",
+                            )
+                        })?,
+                ),
+            },
             airtable: airtable_target(&raw)?,
             plan: plan(raw.airtable_plan.as_deref())?,
             limits: Limits {
@@ -366,6 +410,11 @@ fn known_name(key: &str) -> &'static str {
         "X_API_URL",
         "FACEBOOK_GRAPH_URL",
         "TIKTOK_API_URL",
+        "CLOUDINARY_URL",
+        "CLOUDINARY_API_URL",
+        "CLOUDINARY_DELIVERY_URL",
+        "CLOUDINARY_SIGNATURE_ALGORITHM",
+        "CLOUDINARY_PLAN",
     ];
     NAMES
         .iter()
@@ -436,6 +485,7 @@ fn is_ours(key: &str) -> bool {
     let k = key.to_ascii_uppercase();
     k.starts_with("AIRTABLE_")
         || k.starts_with("SCHEDULO_")
+        || k.starts_with("CLOUDINARY_")
         || matches!(k.as_str(), "X_API_URL" | "FACEBOOK_GRAPH_URL" | "TIKTOK_API_URL")
 }
 
@@ -477,6 +527,69 @@ fn service_url(variable: &'static str, value: Option<&str>, default: &str) -> Re
             "a URL like https://api.example.com",
         )
     })
+}
+
+/// `CLOUDINARY_URL=cloudinary://<api_key>:<api_secret>@<cloud_name>` (the form Cloudinary's
+/// console and SDKs use) and its companions. Messages never repeat the URL (it holds the secret).
+fn cloudinary(raw: &RawEnv) -> Result<Option<CloudinaryConfig>, ConfigError> {
+    const EXPECTED: &str = "cloudinary://<api_key>:<api_secret>@<cloud_name>, as the Cloudinary console shows it";
+    let Some(secret) = raw.cloudinary_url.as_ref().filter(|s| !s.expose_secret().trim().is_empty()) else {
+        return Ok(None);
+    };
+    let bad = |problem: &str| ConfigError::new("CLOUDINARY_URL", None, problem, EXPECTED);
+    let url = Url::parse(secret.expose_secret().trim()).map_err(|_| bad("it is not a URL"))?;
+    if url.scheme() != "cloudinary" {
+        return Err(bad("it does not start with cloudinary://"));
+    }
+    let api_key = url.username().to_string();
+    let api_secret = url.password().unwrap_or("").to_string();
+    let cloud_name = url.host_str().unwrap_or("").to_string();
+    if api_key.is_empty() || api_secret.is_empty() {
+        return Err(bad("it has no api_key:api_secret before the @"));
+    }
+    if cloud_name.is_empty() || !cloud_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(bad("it has no cloud name after the @"));
+    }
+    let algorithm = match non_empty(raw.cloudinary_signature_algorithm.clone()) {
+        None => crate::cloudinary::signer::Algorithm::Sha1,
+        Some(text) => crate::cloudinary::signer::Algorithm::parse(text.trim()).ok_or_else(|| {
+            ConfigError::new(
+                "CLOUDINARY_SIGNATURE_ALGORITHM",
+                Some(&text),
+                "it is not a known algorithm",
+                "sha1 (Cloudinary's default) or sha256, as set in the product environment",
+            )
+        })?,
+    };
+    let paid = match raw.cloudinary_plan.as_deref().map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("") | Some("free") => false,
+        Some("paid") => true,
+        Some(_) => {
+            return Err(ConfigError::new(
+                "CLOUDINARY_PLAN",
+                raw.cloudinary_plan.as_deref(),
+                "it is not a known plan",
+                "free or paid",
+            ))
+        }
+    };
+    Ok(Some(CloudinaryConfig {
+        cloud_name,
+        api_key,
+        api_secret: SecretString::from(api_secret),
+        api_url: service_url(
+            "CLOUDINARY_API_URL",
+            raw.cloudinary_api_url.as_deref(),
+            "https://api.cloudinary.com",
+        )?,
+        delivery_url: service_url(
+            "CLOUDINARY_DELIVERY_URL",
+            raw.cloudinary_delivery_url.as_deref(),
+            "https://res.cloudinary.com",
+        )?,
+        algorithm,
+        paid,
+    }))
 }
 
 fn plan(value: Option<&str>) -> Result<Plan, ConfigError> {
@@ -652,5 +765,32 @@ mod tests {
         assert_eq!(err.variable, "AIRTABLE_TOKEN");
         let err = Config::from_vars(vars(&[("AIRTABLE_TOKEN", "pat1"), ("AIRTABLE_BASE_ID", "base1")])).unwrap_err();
         assert_eq!(err.variable, "AIRTABLE_BASE_ID");
+    }
+
+    #[test]
+    fn cloudinary_url_is_read_and_its_errors_never_show_the_secret() {
+        let c = Config::from_vars(vars(&[("CLOUDINARY_URL", "cloudinary://123456:s3cr3tV4lue@demo-cloud")])).unwrap();
+        let cld = c.cloudinary.unwrap();
+        assert_eq!((cld.cloud_name.as_str(), cld.api_key.as_str()), ("demo-cloud", "123456"));
+        assert_eq!(cld.api_url.as_str(), "https://api.cloudinary.com/");
+        assert!(!format!("{cld:?}").contains("s3cr3t"));
+        for bad in [
+            "https://123456:s3cr3tV4lue@demo",
+            "cloudinary://123456@demo",
+            "cloudinary://123456:s3cr3tV4lue@",
+            "not a url s3cr3tV4lue",
+        ] {
+            let err = Config::from_vars(vars(&[("CLOUDINARY_URL", bad)])).unwrap_err().to_string();
+            assert!(err.starts_with("CLOUDINARY_URL is not valid"), "{err}");
+            assert!(!err.contains("s3cr3t"), "{err}");
+        }
+        let err = Config::from_vars(vars(&[
+            ("CLOUDINARY_URL", "cloudinary://1:2@c"),
+            ("CLOUDINARY_SIGNATURE_ALGORITHM", "md5"),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.variable, "CLOUDINARY_SIGNATURE_ALGORITHM");
+        let err = Config::from_vars(vars(&[("SCHEDULO_PUBLIC_URL", "worker")])).unwrap_err();
+        assert_eq!(err.variable, "SCHEDULO_PUBLIC_URL");
     }
 }

@@ -45,6 +45,9 @@ pub mod media {
     pub const CAPTION: &str = "Caption";
     pub const HASHTAGS: &str = "Hashtags";
     pub const STATUS: &str = "Status";
+    pub const SOURCE_URL: &str = "SourceURL";
+    pub const ERROR_MESSAGE: &str = "ErrorMessage";
+    pub const VALID_FOR: &str = "ValidFor";
     pub const ALL: &[&str] = &[
         MEDIA_ID,
         USER,
@@ -54,6 +57,9 @@ pub mod media {
         CAPTION,
         HASHTAGS,
         STATUS,
+        SOURCE_URL,
+        ERROR_MESSAGE,
+        VALID_FOR,
     ];
 }
 

@@ -103,6 +103,9 @@ pub struct MediaItem {
     pub caption: Option<String>,
     pub hashtags: Option<String>,
     pub status: Option<MediaStatus>,
+    /// Where the file is before processing (a carousel's URLs separated by spaces or commas).
+    pub source_url: Option<String>,
+    pub error_message: Option<String>,
 }
 
 impl MediaItem {
@@ -118,7 +121,31 @@ impl MediaItem {
             caption: r.text(media::CAPTION)?,
             hashtags: r.text(media::HASHTAGS)?,
             status: r.choice(media::STATUS)?,
+            source_url: r.text(media::SOURCE_URL)?,
+            error_message: r.text(media::ERROR_MESSAGE)?,
         })
+    }
+
+    /// The fields the Media Processor writes when it is done: `Status`, `CloudinaryURL` (when
+    /// known), `ErrorMessage` (or empty) and `ValidFor`.
+    pub fn outcome_fields(
+        status: MediaStatus,
+        cloudinary_url: Option<&str>,
+        error: Option<&str>,
+        valid_for: &[Platform],
+    ) -> Fields {
+        let mut f = Fields::new();
+        f.insert(media::STATUS.into(), json!(status.to_string()));
+        if let Some(url) = cloudinary_url {
+            f.insert(media::CLOUDINARY_URL.into(), json!(url));
+        }
+        f.insert(
+            media::ERROR_MESSAGE.into(),
+            error.map_or(serde_json::Value::Null, |e| json!(e)),
+        );
+        let names: Vec<String> = valid_for.iter().map(|p| p.to_string()).collect();
+        f.insert(media::VALID_FOR.into(), json!(names));
+        f
     }
 }
 
