@@ -533,7 +533,11 @@ fn service_url(variable: &'static str, value: Option<&str>, default: &str) -> Re
 /// console and SDKs use) and its companions. Messages never repeat the URL (it holds the secret).
 fn cloudinary(raw: &RawEnv) -> Result<Option<CloudinaryConfig>, ConfigError> {
     const EXPECTED: &str = "cloudinary://<api_key>:<api_secret>@<cloud_name>, as the Cloudinary console shows it";
-    let Some(secret) = raw.cloudinary_url.as_ref().filter(|s| !s.expose_secret().trim().is_empty()) else {
+    let Some(secret) = raw
+        .cloudinary_url
+        .as_ref()
+        .filter(|s| !s.expose_secret().trim().is_empty())
+    else {
         return Ok(None);
     };
     let bad = |problem: &str| ConfigError::new("CLOUDINARY_URL", None, problem, EXPECTED);
@@ -547,7 +551,11 @@ fn cloudinary(raw: &RawEnv) -> Result<Option<CloudinaryConfig>, ConfigError> {
     if api_key.is_empty() || api_secret.is_empty() {
         return Err(bad("it has no api_key:api_secret before the @"));
     }
-    if cloud_name.is_empty() || !cloud_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if cloud_name.is_empty()
+        || !cloud_name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         return Err(bad("it has no cloud name after the @"));
     }
     let algorithm = match non_empty(raw.cloudinary_signature_algorithm.clone()) {
@@ -561,7 +569,12 @@ fn cloudinary(raw: &RawEnv) -> Result<Option<CloudinaryConfig>, ConfigError> {
             )
         })?,
     };
-    let paid = match raw.cloudinary_plan.as_deref().map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+    let paid = match raw
+        .cloudinary_plan
+        .as_deref()
+        .map(|v| v.trim().to_ascii_lowercase())
+        .as_deref()
+    {
         None | Some("") | Some("free") => false,
         Some("paid") => true,
         Some(_) => {
@@ -769,9 +782,16 @@ mod tests {
 
     #[test]
     fn cloudinary_url_is_read_and_its_errors_never_show_the_secret() {
-        let c = Config::from_vars(vars(&[("CLOUDINARY_URL", "cloudinary://123456:s3cr3tV4lue@demo-cloud")])).unwrap();
+        let c = Config::from_vars(vars(&[(
+            "CLOUDINARY_URL",
+            "cloudinary://123456:s3cr3tV4lue@demo-cloud",
+        )]))
+        .unwrap();
         let cld = c.cloudinary.unwrap();
-        assert_eq!((cld.cloud_name.as_str(), cld.api_key.as_str()), ("demo-cloud", "123456"));
+        assert_eq!(
+            (cld.cloud_name.as_str(), cld.api_key.as_str()),
+            ("demo-cloud", "123456")
+        );
         assert_eq!(cld.api_url.as_str(), "https://api.cloudinary.com/");
         assert!(!format!("{cld:?}").contains("s3cr3t"));
         for bad in [
@@ -780,7 +800,9 @@ mod tests {
             "cloudinary://123456:s3cr3tV4lue@",
             "not a url s3cr3tV4lue",
         ] {
-            let err = Config::from_vars(vars(&[("CLOUDINARY_URL", bad)])).unwrap_err().to_string();
+            let err = Config::from_vars(vars(&[("CLOUDINARY_URL", bad)]))
+                .unwrap_err()
+                .to_string();
             assert!(err.starts_with("CLOUDINARY_URL is not valid"), "{err}");
             assert!(!err.contains("s3cr3t"), "{err}");
         }

@@ -2,10 +2,36 @@
 //! `SCHEDULO_SCENARIO_DIR` (default `./scenarios`) when the file is there, else uses the copy built
 //! into the binary; a file that does not parse is an error naming the file and the problem.
 
+pub mod media_processor;
 pub mod post_scheduler;
 
 use serde::Deserialize;
 use std::time::Duration;
+
+/// `scenarios/media-processor.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaProcessor {
+    pub processing: MediaProcessing,
+    pub retry: RetrySchedule,
+    pub upload: MediaUpload,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaProcessing {
+    pub concurrency: usize,
+    pub notification_wait_secs: u64,
+    pub max_wait_secs: u64,
+    pub direct_upload_wait_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaUpload {
+    pub folder: String,
+    pub tags: Vec<String>,
+}
 
 /// `scenarios/post-scheduler.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -122,9 +148,51 @@ impl PostScheduler {
     }
 }
 
+const MEDIA_PROCESSOR: &str = include_str!("../../scenarios/media-processor.toml");
+
+impl MediaProcessor {
+    pub fn builtin() -> MediaProcessor {
+        toml::from_str(MEDIA_PROCESSOR).expect("scenarios/media-processor.toml is valid")
+    }
+
+    /// `media-processor.toml` from `dir` when it is there, else the built-in one.
+    pub fn load(dir: &std::path::Path) -> anyhow::Result<MediaProcessor> {
+        let path = dir.join("media-processor.toml");
+        if !path.exists() {
+            return Ok(MediaProcessor::builtin());
+        }
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let spec: MediaProcessor =
+            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{} is not valid: {e}", path.display()))?;
+        anyhow::ensure!(
+            spec.retry.attempts >= 1,
+            "{}: retry.attempts must be at least 1",
+            path.display()
+        );
+        anyhow::ensure!(
+            spec.processing.concurrency >= 1,
+            "{}: processing.concurrency must be at least 1",
+            path.display()
+        );
+        anyhow::ensure!(
+            !spec.upload.folder.is_empty() && !spec.upload.folder.starts_with('/'),
+            "{}: upload.folder must be a folder path without a leading /, like users",
+            path.display()
+        );
+        Ok(spec)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
+
+    #[test]
+    fn the_built_in_media_processor_parses() {
+        let m = super::MediaProcessor::builtin();
+        assert_eq!((m.upload.folder.as_str(), m.retry.attempts), ("users", 4));
+    }
 
     #[test]
     fn the_built_in_post_scheduler_parses() {
