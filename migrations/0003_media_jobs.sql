@@ -13,6 +13,7 @@ CREATE TABLE media_jobs (
     attempts        BIGINT NOT NULL DEFAULT 0,
     next_attempt_at BIGINT NOT NULL,   -- queued: not before; awaiting: when to stop waiting and ask
     claimed_at      BIGINT,
+    waiting_since   BIGINT,            -- set while the job waits for Cloudinary (a notification, a direct upload)
     last_error      TEXT,
     created_at      BIGINT NOT NULL,
     updated_at      BIGINT NOT NULL,

@@ -86,6 +86,9 @@ pub struct MediaJob {
     pub attempts: i64,
     pub next_attempt_at: DateTime<Utc>,
     pub last_error: Option<String>,
+    /// Since when the job waits for Cloudinary (set: the claimed job is a wait that ended, by a
+    /// notification or by its time running out).
+    pub waiting_since: Option<DateTime<Utc>>,
 }
 
 /// How a run ends or pauses.
@@ -128,6 +131,7 @@ impl Journal {
             .bind(to_ms(at))
             .bind(system_now_ms())
             .bind(i64::from(direct_upload))
+            .bind(system_now_ms())
             .fetch_one(&self.pool)
             .await
             .map_err(JournalError::db("queue", &subject))?;
@@ -189,14 +193,16 @@ impl Journal {
                 .bind(Some(json(uploads)))
                 .bind(None::<String>)
                 .bind("awaiting")
-                .bind(system_now_ms()),
+                .bind(system_now_ms())
+                .bind(to_ms(now)),
             MediaStep::Retry { at, error } => sqlx::query(WAIT)
                 .bind(record_id)
                 .bind(to_ms(*at))
                 .bind(None::<String>)
                 .bind(Some(error.as_str()))
                 .bind("queued")
-                .bind(system_now_ms()),
+                .bind(system_now_ms())
+                .bind(to_ms(now)),
         }
         .execute(&self.pool)
         .await
@@ -318,6 +324,10 @@ fn job_from_row(row: &SqliteRow) -> Result<MediaJob, JournalError> {
         attempts: row.try_get("attempts").map_err(read)?,
         next_attempt_at: from_ms(next_ms).ok_or_else(|| corrupt(&subject, format!("{next_ms} is not a time")))?,
         last_error: row.try_get("last_error").map_err(read)?,
+        waiting_since: {
+            let ms: Option<i64> = row.try_get("waiting_since").map_err(read)?;
+            ms.and_then(from_ms)
+        },
         record_id,
     })
 }

@@ -7,4 +7,4 @@ WHERE record_id IN (
     ORDER BY next_attempt_at, record_id
     LIMIT $3)
 RETURNING record_id, state, platforms, requests, seen_requests, source_fp, uploads, notification,
-    attempts, next_attempt_at, last_error
+    attempts, next_attempt_at, last_error, waiting_since
