@@ -1,0 +1,180 @@
+//! What the client needs: base URLs, credentials, timeouts, chunking and retry settings.
+//! Built by the worker's config, by tests, or from the standard `CLOUDINARY_URL`.
+
+use super::error::CloudinaryError;
+use super::signer::Algorithm;
+use crate::clock::Clock;
+use secrecy::{ExposeSecret, SecretString};
+use std::fmt;
+use std::time::Duration;
+use url::Url;
+
+/// The SDKs' chunk size (pycloudinary and cloudinary_npm `UPLOAD_LARGE_CHUNK_SIZE`).
+pub const DEFAULT_CHUNK_SIZE: u64 = 20_000_000;
+/// Cloudinary's smallest chunk (every chunk but the last must be at least this big).
+pub const MIN_CHUNK_SIZE: u64 = 5 * 1024 * 1024;
+/// Above this a file goes in chunks: Cloudinary takes at most 100 MB in one request.
+pub const DEFAULT_CHUNK_THRESHOLD: u64 = 100_000_000;
+/// Timeout of one HTTP request unless configured (a 20 MB chunk on a slow uplink needs a while).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// How the client retries inside one call (the durable retries are the worker's).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first one included.
+    pub attempts: usize,
+    /// Delay before the first retry; doubles each time, with jitter.
+    pub min_delay: Duration,
+    /// The longest delay between two attempts.
+    pub max_delay: Duration,
+    /// The longest 420/429 reset this client waits out in-process; a later reset is returned as
+    /// `RateLimited` at once (the Admin API's hourly window is for the worker to wait out).
+    pub max_rate_limit_wait: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            attempts: 3,
+            min_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(5),
+            max_rate_limit_wait: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Everything the client needs. `Debug` never shows the secret.
+#[derive(Clone)]
+pub struct CloudinaryOptions {
+    /// `https://api.cloudinary.com`, or a sandbox `http://127.0.0.1:PORT`.
+    pub api_url: Url,
+    /// `https://res.cloudinary.com`, or the sandbox.
+    pub delivery_url: Url,
+    /// The product environment's cloud name (the first segment of every path).
+    pub cloud_name: String,
+    /// The API key (not secret: it is sent with every signed request).
+    pub api_key: String,
+    /// The API secret: signs requests and is the Admin API's Basic auth password.
+    pub api_secret: SecretString,
+    /// The product environment's signature algorithm.
+    pub algorithm: Algorithm,
+    /// Timeout of one HTTP request.
+    pub timeout: Duration,
+    /// Bytes per chunk of a chunked upload; at least [`MIN_CHUNK_SIZE`].
+    pub chunk_size: u64,
+    /// Files larger than this are uploaded in chunks.
+    pub chunk_threshold: u64,
+    /// In-process retries.
+    pub retry: RetryPolicy,
+    /// Upload timestamps and rate-limit resets are read on this clock.
+    pub clock: Clock,
+}
+
+impl fmt::Debug for CloudinaryOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CloudinaryOptions")
+            .field("api_url", &self.api_url.as_str())
+            .field("delivery_url", &self.delivery_url.as_str())
+            .field("cloud_name", &self.cloud_name)
+            .field("api_key", &self.api_key)
+            .field("api_secret", &"[REDACTED]")
+            .field("algorithm", &self.algorithm)
+            .field("timeout", &self.timeout)
+            .field("chunk_size", &self.chunk_size)
+            .field("chunk_threshold", &self.chunk_threshold)
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+impl CloudinaryOptions {
+    /// Options for Cloudinary's real endpoints with every default.
+    pub fn new(cloud_name: &str, api_key: &str, api_secret: SecretString) -> CloudinaryOptions {
+        CloudinaryOptions {
+            api_url: Url::parse("https://api.cloudinary.com").expect("a valid URL"),
+            delivery_url: Url::parse("https://res.cloudinary.com").expect("a valid URL"),
+            cloud_name: cloud_name.to_string(),
+            api_key: api_key.to_string(),
+            api_secret,
+            algorithm: Algorithm::Sha1,
+            timeout: DEFAULT_TIMEOUT,
+            chunk_size: DEFAULT_CHUNK_SIZE,
+            chunk_threshold: DEFAULT_CHUNK_THRESHOLD,
+            retry: RetryPolicy::default(),
+            clock: Clock::new(),
+        }
+    }
+
+    /// Reads the standard `CLOUDINARY_URL`, `cloudinary://<api_key>:<api_secret>@<cloud_name>`
+    /// (a query such as `?secure=true` is ignored). Errors never repeat the URL or the secret.
+    pub fn from_url(cloudinary_url: &SecretString) -> Result<CloudinaryOptions, CloudinaryError> {
+        let bad = |detail: &str| CloudinaryError::Config {
+            detail: format!("CLOUDINARY_URL {detail} (expected cloudinary://<api_key>:<api_secret>@<cloud_name>)"),
+        };
+        let text = cloudinary_url.expose_secret().trim();
+        if !text.starts_with("cloudinary://") {
+            return Err(bad("does not start with cloudinary://"));
+        }
+        let url = Url::parse(text).map_err(|e| bad(&format!("does not parse ({e})")))?;
+        let cloud_name = url.host_str().unwrap_or("").to_string();
+        if cloud_name.is_empty() {
+            return Err(bad("names no cloud after '@'"));
+        }
+        let api_key = percent_decode(url.username());
+        if api_key.is_empty() {
+            return Err(bad("has no API key"));
+        }
+        let secret = percent_decode(url.password().unwrap_or(""));
+        if secret.is_empty() {
+            return Err(bad("has no API secret"));
+        }
+        Ok(CloudinaryOptions::new(&cloud_name, &api_key, SecretString::from(secret)))
+    }
+
+    /// Checks what `new` cannot work without.
+    pub(crate) fn validate(&self) -> Result<(), CloudinaryError> {
+        let bad = |detail: String| Err(CloudinaryError::Config { detail });
+        let safe = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !safe(&self.cloud_name) {
+            return bad(format!("cloud name {:?} is not a Cloudinary cloud name", self.cloud_name));
+        }
+        if self.api_key.is_empty() {
+            return bad("the Cloudinary API key is empty".into());
+        }
+        if self.api_secret.expose_secret().is_empty() {
+            return bad("the Cloudinary API secret is empty".into());
+        }
+        if self.chunk_size < MIN_CHUNK_SIZE {
+            return bad(format!(
+                "chunk size {} is below Cloudinary's minimum of {MIN_CHUNK_SIZE} bytes",
+                self.chunk_size
+            ));
+        }
+        for (name, url) in [("API", &self.api_url), ("delivery", &self.delivery_url)] {
+            if url.cannot_be_a_base() || !matches!(url.scheme(), "http" | "https") {
+                return bad(format!("the Cloudinary {name} URL {url} is not an http(s) base URL"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `%XX` decoding (user names and passwords in URLs are percent-encoded by the `url` crate).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
