@@ -3,11 +3,15 @@
 
 use super::{configured_base, shutdown_signal};
 use crate::clock::Clock;
+use crate::cloudinary::{CloudinaryClient, CloudinaryOptions};
+use crate::config::CloudinaryConfig;
 use crate::config::{AirtableTarget, Config};
 use crate::journal::Journal;
+use crate::scenarios::media_processor::MediaProcessor;
 use crate::scenarios::post_scheduler::outbox::Outbox;
 use crate::scenarios::post_scheduler::publishers::{PlatformUrls, Publishers};
 use crate::scenarios::post_scheduler::PostScheduler;
+use crate::scenarios::MediaProcessor as MediaSpec;
 use crate::scenarios::PostScheduler as Spec;
 use crate::schema;
 use crate::server::{self, ServerState};
@@ -22,6 +26,10 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let schema = super::schema::load_schema(None, &config)?;
     let clock = Clock::new();
     let mut sandbox = None;
+    let (mut cloudinary, mut cloudinary_paid) = (
+        config.cloudinary.as_ref().map(|c| cloudinary_options(c, clock)),
+        config.cloudinary.as_ref().is_some_and(|c| c.paid),
+    );
     let (base, urls, vault_keys, webhook_token) = match &config.airtable {
         AirtableTarget::Sandbox => {
             let data_dir = config.sandbox_dir();
@@ -82,6 +90,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let rules = crate::platforms::rules::PlatformRules::load(&config.scenario_dir)?;
     let publishers = Arc::new(Publishers::with_rules(&urls, &rules, clock)?);
     let wake = Arc::new(Notify::new());
+    let outbox_wake = wake.clone();
     let outbox = Outbox::new(base.clone(), journal.clone(), spec.outbox.clone(), clock, wake.clone());
     let scheduler = Arc::new(PostScheduler::new(
         base.clone(),
@@ -101,7 +110,32 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
         tracing::warn!(message = "SCHEDULO_WEBHOOK_TOKEN is not set: Bubble's webhooks will be refused.");
         SecretString::from(format!("unset-{}", rand::random::<u64>()))
     });
+    let media = match cloudinary {
+        Some(options) => {
+            let client = CloudinaryClient::new(options).context("Failed to set up the Cloudinary client")?;
+            let public_url = config
+                .public_url
+                .clone()
+                .or_else(|| url::Url::parse(&format!("http://{}", config.listen)).ok());
+            Some(Arc::new(MediaProcessor::new(
+                base.clone(),
+                journal.clone(),
+                client,
+                rules.clone(),
+                MediaSpec::load(&config.scenario_dir)?,
+                clock,
+                outbox_wake.clone(),
+                public_url.as_ref(),
+                cloudinary_paid,
+            )))
+        }
+        None => {
+            tracing::warn!(message = "CLOUDINARY_URL is not set: media webhooks will be refused.");
+            None
+        }
+    };
     let state = ServerState {
+        media: media.clone(),
         journal: journal.clone(),
         scheduler: scheduler.clone(),
         webhook_token,
@@ -115,10 +149,14 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let (outbox_stop_tx, outbox_stop_rx) = watch::channel(false);
     let outbox_task = tokio::spawn(outbox.run(stopped(outbox_stop_rx)));
     let scheduler_task = tokio::spawn(scheduler.clone().run(stopped(stop_rx.clone())));
+    let media_task = media.map(|m| tokio::spawn(m.run(stopped(stop_rx.clone()))));
     shutdown_signal().await;
     tracing::info!(message = "Stopping: finishing what is in flight and flushing the outbox.");
     let _ = stop_tx.send(true);
     let _ = scheduler_task.await;
+    if let Some(task) = media_task {
+        let _ = task.await;
+    }
     let _ = outbox_stop_tx.send(true);
     let _ = outbox_task.await;
     let _ = server.await;
@@ -142,5 +180,16 @@ fn warn_if_over_budget(config: &Config, scenario: &Spec) {
             calls_per_month = per_month,
             resync_every_s = scenario.trigger.resync_every_secs,
         );
+    }
+}
+
+/// The client's options from the configured product environment.
+pub(crate) fn cloudinary_options(c: &CloudinaryConfig, clock: Clock) -> CloudinaryOptions {
+    CloudinaryOptions {
+        api_url: c.api_url.clone(),
+        delivery_url: c.delivery_url.clone(),
+        algorithm: c.algorithm,
+        clock,
+        ..CloudinaryOptions::new(&c.cloud_name, &c.api_key, c.api_secret.clone())
     }
 }

@@ -1,14 +1,17 @@
-//! The worker's HTTP server (axum): webhooks from Bubble and Airtable, `/healthz`, `/status`.
+//! The worker's HTTP server (axum): webhooks from Bubble, Airtable and Cloudinary, Bubble's
+//! signed direct uploads (`/uploads/sign`), `/healthz`, `/status`.
 //!
 //! A webhook is durable in the journal's inbox before it is answered 2xx; then the scheduler is
 //! nudged. A webhook that cannot be accepted gets a 4xx whose JSON body says why:
 //! `{"error": "..."}`. Secrets are compared in constant time and never echoed.
 
+mod media;
 mod webhooks;
 
 pub use webhooks::{verify_airtable_mac, BubbleEvent};
 
 use crate::journal::Journal;
+use crate::scenarios::media_processor::MediaProcessor;
 use crate::scenarios::post_scheduler::PostScheduler;
 use axum::routing::{get, post};
 use axum::Router;
@@ -25,6 +28,8 @@ pub struct ServerState {
     pub webhook_token: SecretString,
     /// Airtable's change notifications are signed with this (the webhook's `macSecretBase64`, decoded).
     pub airtable_mac_secret: Option<Vec<u8>>,
+    /// The Media Processor; `None`: Cloudinary is not configured, and media webhooks are refused.
+    pub media: Option<Arc<MediaProcessor>>,
 }
 
 pub fn router(state: ServerState) -> Router {
@@ -33,6 +38,8 @@ pub fn router(state: ServerState) -> Router {
         .route("/status", get(webhooks::status))
         .route("/webhooks/bubble", post(webhooks::bubble))
         .route("/webhooks/airtable", post(webhooks::airtable))
+        .route("/webhooks/cloudinary", post(media::cloudinary))
+        .route("/uploads/sign", post(media::sign))
         .with_state(state)
 }
 

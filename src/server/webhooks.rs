@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::json;
 use sha2::Sha256;
 
-fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
+pub(super) fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({ "error": message.into() }))).into_response()
 }
 
@@ -25,37 +25,58 @@ pub enum BubbleEvent {
     PostChanged { post: String },
     #[serde(rename = "schedule.changed")]
     ScheduleChanged,
+    /// A `MediaLibrary` record was created (or its `SourceURL` changed): process it. `platforms`:
+    /// the platforms it is meant for (all four when absent).
+    #[serde(rename = "media.created", alias = "media.changed")]
+    MediaCreated {
+        media: String,
+        #[serde(default)]
+        platforms: Option<Vec<String>>,
+    },
 }
 
 /// Constant-time comparison of a presented secret with ours.
-fn same_secret(presented: &[u8], ours: &[u8]) -> bool {
+pub(super) fn same_secret(presented: &[u8], ours: &[u8]) -> bool {
     if presented.len() != ours.len() {
         return false;
     }
     presented.iter().zip(ours).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
 }
 
-pub(super) async fn bubble(State(state): State<ServerState>, headers: HeaderMap, body: Bytes) -> Response {
+/// Checks Bubble's `Authorization: Bearer <SCHEDULO_WEBHOOK_TOKEN>`.
+pub(super) fn check_bearer(state: &ServerState, headers: &HeaderMap) -> Result<(), Response> {
     let Some(auth) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
-        return refuse(
+        return Err(refuse(
             StatusCode::UNAUTHORIZED,
             "missing Authorization header: send `Authorization: Bearer <SCHEDULO_WEBHOOK_TOKEN>`",
-        );
+        ));
     };
     let Some(presented) = auth.strip_prefix("Bearer ") else {
-        return refuse(
+        return Err(refuse(
             StatusCode::UNAUTHORIZED,
             "the Authorization header is not `Bearer <token>`",
-        );
+        ));
     };
     if !same_secret(
         presented.trim().as_bytes(),
         state.webhook_token.expose_secret().as_bytes(),
     ) {
-        return refuse(
+        return Err(refuse(
             StatusCode::UNAUTHORIZED,
             "the bearer token is not this worker's SCHEDULO_WEBHOOK_TOKEN",
-        );
+        ));
+    }
+    Ok(())
+}
+
+/// An Airtable record id (`rec` and 14 letters or digits).
+pub(super) fn is_record_id(id: &str) -> bool {
+    id.starts_with("rec") && id.len() == 17 && id.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+pub(super) async fn bubble(State(state): State<ServerState>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(refused) = check_bearer(&state, &headers) {
+        return refused;
     }
     let event: BubbleEvent = match serde_json::from_slice(&body) {
         Ok(e) => e,
@@ -63,13 +84,16 @@ pub(super) async fn bubble(State(state): State<ServerState>, headers: HeaderMap,
             return refuse(
                 StatusCode::BAD_REQUEST,
                 format!(
-                    "the body is not a known event ({e}); send {{\"event\":\"post.changed\",\"post\":\"rec...\"}} or {{\"event\":\"schedule.changed\"}}"
+                    "the body is not a known event ({e}); send {{\"event\":\"post.changed\",\"post\":\"rec...\"}}, {{\"event\":\"schedule.changed\"}} or {{\"event\":\"media.created\",\"media\":\"rec...\"}}"
                 ),
             )
         }
     };
+    if let BubbleEvent::MediaCreated { media, platforms } = &event {
+        return super::media::media_event(&state, &headers, media, platforms.clone()).await;
+    }
     if let BubbleEvent::PostChanged { post } = &event {
-        if !(post.starts_with("rec") && post.len() == 17 && post.chars().all(|c| c.is_ascii_alphanumeric())) {
+        if !is_record_id(post) {
             return refuse(
                 StatusCode::BAD_REQUEST,
                 format!("\"post\" must be an Airtable record id like recAbC123dEf456gH, not {post:?}"),
@@ -88,6 +112,7 @@ pub(super) async fn bubble(State(state): State<ServerState>, headers: HeaderMap,
     match event {
         BubbleEvent::PostChanged { post } => state.scheduler.nudge_post(&post),
         BubbleEvent::ScheduleChanged => state.scheduler.nudge_all(),
+        BubbleEvent::MediaCreated { .. } => {}
     }
     (StatusCode::ACCEPTED, Json(json!({ "accepted": true }))).into_response()
 }

@@ -44,6 +44,7 @@ async fn an_idle_hour_costs_at_most_two_airtable_calls() {
 
 async fn serve(w: &World, mac: Option<Vec<u8>>) -> String {
     let state = ServerState {
+        media: None,
         journal: w.journal.clone(),
         scheduler: w.scheduler.clone(),
         webhook_token: SecretString::from("hook-secret"),

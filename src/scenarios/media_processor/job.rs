@@ -17,14 +17,22 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-const ALL_PLATFORMS: [Platform; 4] = [Platform::Instagram, Platform::Facebook, Platform::Twitter, Platform::TikTok];
+const ALL_PLATFORMS: [Platform; 4] = [
+    Platform::Instagram,
+    Platform::Facebook,
+    Platform::Twitter,
+    Platform::TikTok,
+];
 
 /// Processes claimed jobs: their records in one read, then each job, `concurrency` at a time.
 pub(super) async fn process_batch(p: &Arc<MediaProcessor>, jobs: Vec<MediaJob>) {
     let ids: BTreeSet<&str> = jobs.iter().map(|j| j.record_id.as_str()).collect();
     let records = match p
         .base
-        .list(media::TABLE, &ListQuery::filtered(Formula::record_id_in(ids.iter().copied())))
+        .list(
+            media::TABLE,
+            &ListQuery::filtered(Formula::record_id_in(ids.iter().copied())),
+        )
         .await
     {
         Ok(records) => records,
@@ -162,7 +170,11 @@ async fn run(p: &MediaProcessor, job: MediaJob, record: Option<&Record>) -> Medi
         };
         match p
             .cloudinary
-            .upload(UploadResource::from(resource), UploadSource::Url(source.clone()), &params)
+            .upload(
+                UploadResource::from(resource),
+                UploadSource::Url(source.clone()),
+                &params,
+            )
             .await
         {
             Ok(uploaded) => assets.push(asset_of(&uploaded, source)),
@@ -205,7 +217,15 @@ async fn settle(
     let urls: Vec<&str> = assets.iter().map(|a| a.secure_url.as_str()).collect();
     let url = urls.join(" ");
     let (status, message) = outcome(&verdict);
-    write(p, &job.record_id, status, Some(&url), message.as_deref(), &verdict.valid_for).await;
+    write(
+        p,
+        &job.record_id,
+        status,
+        Some(&url),
+        message.as_deref(),
+        &verdict.valid_for,
+    )
+    .await;
     tracing::info!(message = "Media processed.", record = %job.record_id, status = %status, valid_for = ?verdict.valid_for);
     MediaStep::Done {
         source_fp: fp,
@@ -218,7 +238,10 @@ async fn settle(
 fn outcome(verdict: &Verdict) -> (MediaStatus, Option<String>) {
     let message = verdict.message();
     if verdict.valid_for.is_empty() {
-        (MediaStatus::Error, message.or_else(|| Some("No platform was asked for.".into())))
+        (
+            MediaStatus::Error,
+            message.or_else(|| Some("No platform was asked for.".into())),
+        )
     } else {
         (MediaStatus::Ready, message)
     }
@@ -279,7 +302,9 @@ async fn after_wait(p: &MediaProcessor, job: &MediaJob, item: &MediaItem, platfo
                         }
                     }
                     Ok(None) => {}
-                    Err(error) => tracing::warn!(message = "Could not ask Cloudinary about a video's variants.", record = %job.record_id, %error),
+                    Err(error) => {
+                        tracing::warn!(message = "Could not ask Cloudinary about a video's variants.", record = %job.record_id, %error)
+                    }
                 }
             }
             let since = job.waiting_since.unwrap_or(now);
@@ -352,7 +377,11 @@ fn derived_of(d: &crate::cloudinary::types::Derived, original: &crate::media::Me
     }
     Some(Derived {
         transformation: d.transformation_string()?,
-        secure_url: if d.secure_url.is_empty() { d.url.clone() } else { d.secure_url.clone() },
+        secure_url: if d.secure_url.is_empty() {
+            d.url.clone()
+        } else {
+            d.secure_url.clone()
+        },
         info: crate::media::MediaInfo {
             frame_rate: original.frame_rate,
             ..d.media_info(original.duration_secs)
@@ -426,8 +455,13 @@ async fn upload_failed(
     let retry_left = job.attempts < i64::from(p.spec.retry.attempts);
     let now = p.clock.now();
     match class {
-        ErrorClass::RateLimited | ErrorClass::Transient | ErrorClass::OutcomeUnknown | ErrorClass::Auth if retry_left => {
-            let delay = p.spec.retry.delay(job.attempts.max(1) as u32, rand::random::<f64>() * 2.0 - 1.0);
+        ErrorClass::RateLimited | ErrorClass::Transient | ErrorClass::OutcomeUnknown | ErrorClass::Auth
+            if retry_left =>
+        {
+            let delay = p
+                .spec
+                .retry
+                .delay(job.attempts.max(1) as u32, rand::random::<f64>() * 2.0 - 1.0);
             let at = match (class, error.reset_at()) {
                 (ErrorClass::RateLimited, Some(reset)) if reset > now => reset,
                 _ => now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::seconds(60)),

@@ -22,7 +22,7 @@
 //! One read per batch of due jobs (their records by id), and the outcome written through the
 //! outbox (coalesced, 10 records a request). An image costs about 1.1 calls; nothing is polled.
 
-mod job;
+pub mod job;
 pub mod validate;
 
 use crate::airtable::Base;
@@ -100,12 +100,21 @@ impl MediaProcessor {
         }
     }
 
+    /// The processor's clock's time (notifications are checked against it).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
     pub fn cloudinary(&self) -> &CloudinaryClient {
         &self.cloudinary
     }
 
     /// A webhook asked for `record_id` to be processed: the job is durable when this returns.
-    pub async fn request(&self, record_id: &str, platforms: Option<Vec<String>>) -> Result<MediaJobState, JournalError> {
+    pub async fn request(
+        &self,
+        record_id: &str,
+        platforms: Option<Vec<String>>,
+    ) -> Result<MediaJobState, JournalError> {
         let state = self
             .journal
             .media_request(record_id, platforms, self.clock.now(), false)
@@ -189,7 +198,10 @@ impl MediaProcessor {
     pub async fn run(self: Arc<Self>, shutdown: impl Future<Output = ()>) {
         match self.journal.media_recover(self.clock.now()).await {
             Ok(0) => {}
-            Ok(n) => tracing::info!(message = "Media jobs left at work by an earlier run are queued again.", jobs = n),
+            Ok(n) => tracing::info!(
+                message = "Media jobs left at work by an earlier run are queued again.",
+                jobs = n
+            ),
             Err(error) => tracing::error!(message = "Failed to recover media jobs.", %error),
         }
         tokio::pin!(shutdown);
@@ -219,7 +231,7 @@ impl MediaProcessor {
     }
 
     /// Claims and processes the jobs due now; returns how many.
-    pub async fn tick(&self) -> anyhow::Result<usize> {
+    pub async fn tick(self: &Arc<Self>) -> anyhow::Result<usize> {
         let jobs = self.journal.media_claim(self.clock.now(), BATCH).await?;
         if jobs.is_empty() {
             return Ok(0);
