@@ -35,6 +35,24 @@ pub enum Command {
     Usage,
     /// Show what is scheduled, published, failed, and waiting in the outbox (from the journal).
     Status,
+    /// Set up an outside service for the worker.
+    #[command(subcommand)]
+    Setup(SetupCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SetupCommand {
+    /// Create, idempotently, the seed's folders, the upload preset `schedulo-user-media` and one named
+    /// transformation per platform variant in the Cloudinary product environment of CLOUDINARY_URL;
+    /// print what was created and what already existed.
+    Cloudinary {
+        /// Change what exists but differs from what the worker expects (by default it is reported).
+        #[arg(long)]
+        fix: bool,
+        /// The account uses fixed folders (accounts made before June 2024): `folder` instead of `asset_folder`.
+        #[arg(long)]
+        fixed_folders: bool,
+    },
 }
 
 #[derive(Debug, Args)]

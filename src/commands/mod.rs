@@ -1,8 +1,9 @@
 //! What each command of the CLI does. `main` parses, sets up logs and config, and calls [`dispatch`].
 
-mod run;
+pub(crate) mod run;
 mod sandbox;
 mod schema;
+mod setup;
 mod status;
 mod usage;
 
@@ -38,6 +39,9 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCo
         }
         Command::Usage => usage::usage(config),
         Command::Status => status::status(config).await,
+        Command::Setup(crate::cli::SetupCommand::Cloudinary { fix, fixed_folders }) => {
+            setup::cloudinary(config, fix, fixed_folders).await
+        }
     }
 }
 

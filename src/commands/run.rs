@@ -184,7 +184,7 @@ fn warn_if_over_budget(config: &Config, scenario: &Spec) {
 }
 
 /// The client's options from the configured product environment.
-pub(crate) fn cloudinary_options(c: &CloudinaryConfig, clock: Clock) -> CloudinaryOptions {
+pub(super) fn cloudinary_options(c: &CloudinaryConfig, clock: Clock) -> CloudinaryOptions {
     CloudinaryOptions {
         api_url: c.api_url.clone(),
         delivery_url: c.delivery_url.clone(),
