@@ -34,8 +34,13 @@ pub async fn status_report(journal: &Journal) -> anyhow::Result<Value> {
             })
         })
         .collect();
+    let mut media = serde_json::Map::new();
+    for (state, n) in journal.media_counts().await? {
+        media.insert(state, json!(n));
+    }
     Ok(json!({
         "posts": posts,
+        "media_jobs": media,
         "waiting": waiting,
         "outbox": journal.outbox_len().await?,
         "next_due": next.map(|(id, at)| json!({"record": id, "at": at})),
@@ -55,6 +60,12 @@ pub async fn status(config: Config) -> anyhow::Result<ExitCode> {
     println!("  posts by state:");
     if let Some(posts) = report["posts"].as_object() {
         for (state, n) in posts {
+            println!("    {state:<10} {n}");
+        }
+    }
+    if let Some(media) = report["media_jobs"].as_object().filter(|m| !m.is_empty()) {
+        println!("  media jobs by state:");
+        for (state, n) in media {
             println!("    {state:<10} {n}");
         }
     }
