@@ -26,7 +26,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let schema = super::schema::load_schema(None, &config)?;
     let clock = Clock::new();
     let mut sandbox = None;
-    let (mut cloudinary, mut cloudinary_paid) = (
+    let (mut cloudinary, cloudinary_paid) = (
         config.cloudinary.as_ref().map(|c| cloudinary_options(c, clock)),
         config.cloudinary.as_ref().is_some_and(|c| c.paid),
     );
@@ -49,6 +49,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
                 first_in_s = first_in.num_seconds()
             );
             let base = launched.base.clone();
+            cloudinary = Some(sandbox_cloudinary(&env, clock)?);
             sandbox = Some(launched);
             let urls = PlatformUrls {
                 x: env.x_url,
@@ -192,4 +193,15 @@ pub(super) fn cloudinary_options(c: &CloudinaryConfig, clock: Clock) -> Cloudina
         clock,
         ..CloudinaryOptions::new(&c.cloud_name, &c.api_key, c.api_secret.clone())
     }
+}
+
+/// The client's options for the sandbox Cloudinary that `launch` started.
+fn sandbox_cloudinary(env: &crate::sandbox::launch::SandboxEnv, clock: Clock) -> anyhow::Result<CloudinaryOptions> {
+    let options = CloudinaryOptions::from_url(&env.cloudinary_url).context("the sandbox Cloudinary's URL")?;
+    Ok(CloudinaryOptions {
+        api_url: env.cloudinary_api_url.clone(),
+        delivery_url: env.cloudinary_api_url.clone(),
+        clock,
+        ..options
+    })
 }

@@ -4,6 +4,7 @@
 //! through the real client, and the demo base loaded into an empty base.
 
 use super::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
+use super::cloudinary::{CloudinarySandbox, CloudinarySandboxOptions, SandboxCloud};
 use super::demo::{self, DemoAccount};
 use super::facebook::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage, InstagramSandboxUser};
 use super::tiktok::{TikTokSandbox, TikTokSandboxCreator, TikTokSandboxOptions};
@@ -27,6 +28,8 @@ const X_USER_ID: &str = "1500000000000000001";
 const FB_PAGE_ID: &str = "100000000000001";
 const IG_USER_ID: &str = "17841400000000001";
 const TIKTOK_OPEN_ID: &str = "-000AdaOnTikTok0000000000000001";
+/// The sandbox Cloudinary's product environment.
+pub const CLOUD_NAME: &str = "schedulo-sandbox";
 
 /// The variables that point a worker or a Bubble app at the sandboxes.
 #[derive(Debug, Clone)]
@@ -39,6 +42,10 @@ pub struct SandboxEnv {
     pub tiktok_url: Url,
     pub vault_keys: SecretString,
     pub webhook_token: SecretString,
+    /// `cloudinary://<api_key>:<api_secret>@<cloud_name>` of the sandbox Cloudinary.
+    pub cloudinary_url: SecretString,
+    /// Where the sandbox Cloudinary's Upload, Admin and delivery URLs are.
+    pub cloudinary_api_url: Url,
 }
 
 impl SandboxEnv {
@@ -47,7 +54,7 @@ impl SandboxEnv {
     pub fn dotenv_lines(&self) -> String {
         let url = |u: &Url| u.as_str().trim_end_matches('/').to_string();
         format!(
-            "AIRTABLE_API_URL={}\nAIRTABLE_BASE_ID={}\nAIRTABLE_TOKEN={}\nX_API_URL={}\nFACEBOOK_GRAPH_URL={}\nTIKTOK_API_URL={}\nSCHEDULO_VAULT_KEYS={}\nSCHEDULO_WEBHOOK_TOKEN={}\n",
+            "AIRTABLE_API_URL={}\nAIRTABLE_BASE_ID={}\nAIRTABLE_TOKEN={}\nX_API_URL={}\nFACEBOOK_GRAPH_URL={}\nTIKTOK_API_URL={}\nSCHEDULO_VAULT_KEYS={}\nSCHEDULO_WEBHOOK_TOKEN={}\nCLOUDINARY_URL={}\nCLOUDINARY_API_URL={}\nCLOUDINARY_DELIVERY_URL={}\n",
             url(&self.api_url),
             self.base_id,
             self.token.expose_secret(),
@@ -56,6 +63,9 @@ impl SandboxEnv {
             url(&self.tiktok_url),
             self.vault_keys.expose_secret(),
             self.webhook_token.expose_secret(),
+            self.cloudinary_url.expose_secret(),
+            url(&self.cloudinary_api_url),
+            url(&self.cloudinary_api_url),
         )
     }
 }
@@ -77,6 +87,10 @@ struct Identity {
     tiktok_token: Option<String>,
     #[serde(default)]
     instagram_token: Option<String>,
+    #[serde(default)]
+    cloudinary_key: Option<String>,
+    #[serde(default)]
+    cloudinary_secret: Option<String>,
 }
 
 fn random(prefix: &str, n: usize) -> String {
@@ -94,6 +108,8 @@ impl Identity {
             facebook_token: None,
             tiktok_token: None,
             instagram_token: None,
+            cloudinary_key: None,
+            cloudinary_secret: None,
         }
     }
 
@@ -106,6 +122,7 @@ impl Identity {
             self.facebook_token.is_some(),
             self.tiktok_token.is_some(),
             self.instagram_token.is_some(),
+            self.cloudinary_key.is_some() && self.cloudinary_secret.is_some(),
         );
         self.vault_keys
             .get_or_insert_with(|| Vault::generate_spec("sandbox1").expose_secret().to_string());
@@ -114,7 +131,10 @@ impl Identity {
         self.facebook_token.get_or_insert_with(|| random("EAAsbx", 40));
         self.tiktok_token.get_or_insert_with(|| random("act.sbx", 40));
         self.instagram_token.get_or_insert_with(|| random("IGsbx", 40));
-        before != (true, true, true, true, true, true)
+        self.cloudinary_key
+            .get_or_insert_with(|| format!("{}", 100_000_000_000_000u64 + rand::random::<u64>() % 899_999_999_999_999));
+        self.cloudinary_secret.get_or_insert_with(|| random("", 27));
+        before != (true, true, true, true, true, true, true)
     }
 }
 
@@ -124,6 +144,7 @@ pub struct Launched {
     pub x: XSandbox,
     pub facebook: FacebookSandbox,
     pub tiktok: TikTokSandbox,
+    pub cloudinary: CloudinarySandbox,
     pub env: SandboxEnv,
     /// The sandbox base, through the process's one Airtable client.
     pub base: Base,
@@ -141,6 +162,7 @@ impl Launched {
         self.x.shutdown().await;
         self.facebook.shutdown().await;
         self.tiktok.shutdown().await;
+        self.cloudinary.shutdown().await;
     }
 }
 
@@ -154,7 +176,7 @@ fn next_port(listen: SocketAddr, by: u16) -> SocketAddr {
     SocketAddr::new(listen.ip(), port)
 }
 
-/// Starts the sandboxes (Airtable on `listen`, X, Facebook/Instagram and TikTok on the next three ports), makes the
+/// Starts the sandboxes (Airtable on `listen`, X, Facebook/Instagram, TikTok and Cloudinary on the next four ports), makes the
 /// process's Airtable client with `client_options`, applies `schema`, loads the demo.
 pub async fn launch(
     listen: SocketAddr,
@@ -220,6 +242,18 @@ pub async fn launch(
     })
     .await
     .context("Failed to start the sandbox TikTok")?;
+    let (cloudinary_key, cloudinary_secret) = (
+        identity.cloudinary_key.clone().unwrap_or_default(),
+        identity.cloudinary_secret.clone().unwrap_or_default(),
+    );
+    let cloudinary = CloudinarySandbox::start(CloudinarySandboxOptions {
+        listen: next_port(listen, 4),
+        clouds: vec![SandboxCloud::new(CLOUD_NAME, &cloudinary_key, &cloudinary_secret)],
+        limits: Default::default(),
+        notify_timeout: std::time::Duration::from_secs(10),
+    })
+    .await
+    .context("Failed to start the sandbox Cloudinary")?;
     let base_id = match identity
         .base_id
         .clone()
@@ -242,6 +276,8 @@ pub async fn launch(
         tiktok_url: Url::parse(&tiktok.url()).context("the sandbox TikTok's URL")?,
         vault_keys: SecretString::from(identity.vault_keys.clone().unwrap_or_default()),
         webhook_token: SecretString::from(identity.webhook_token.clone().unwrap_or_default()),
+        cloudinary_url: SecretString::from(format!("cloudinary://{cloudinary_key}:{cloudinary_secret}@{CLOUD_NAME}")),
+        cloudinary_api_url: Url::parse(&cloudinary.url()).context("the sandbox Cloudinary's URL")?,
     };
     let client = AirtableClient::new(client_options(env.api_url.clone(), env.token.clone()))?;
     let base = client.base(&env.base_id);
@@ -288,6 +324,7 @@ pub async fn launch(
         x,
         facebook,
         tiktok,
+        cloudinary,
         env,
         base,
         schema_changes,

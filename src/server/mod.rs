@@ -50,6 +50,15 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
+    serve_listener(listener, state, shutdown)
+}
+
+/// Serves on a bound listener until `shutdown` resolves; returns its address at once.
+pub fn serve_listener(
+    listener: tokio::net::TcpListener,
+    state: ServerState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let addr = listener.local_addr()?;
     let app = router(state);
     let handle = tokio::spawn(async move {

@@ -1,0 +1,10 @@
+//! Integration tests of the Media Processor: the real processor, journal, outbox, Cloudinary client
+//! and HTTP server against the sandbox Airtable and the sandbox Cloudinary over HTTP, on a paused
+//! clock (time moves only when every task waits).
+
+mod bad_input;
+mod helpers;
+mod processing;
+mod restarts;
+mod setup;
+mod webhooks;

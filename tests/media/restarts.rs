@@ -1,0 +1,70 @@
+//! Redeliveries and restarts: nothing is uploaded twice, nothing accepted is lost.
+
+use crate::helpers::{processor, text, World};
+use schedulo::base::names::media;
+use schedulo::journal::MediaJobState;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The same webhook delivered again (with its Idempotency-Key, or without one after the job is
+/// done) does not upload the file again.
+#[tokio::test(start_paused = true)]
+async fn a_redelivered_webhook_does_not_upload_twice() {
+    let w = World::start().await;
+    let record = w.add_media("Image", &w.file("image-1080x1080.jpg")).await;
+    let event = json!({"event": "media.created", "media": record});
+    w.webhook(event.clone(), Some("bubble-42")).await;
+    let (status, body) = w.webhook(event.clone(), Some("bubble-42")).await;
+    assert_eq!((status, body["duplicate"].clone()), (202, json!(true)));
+    w.settle(&record, Duration::from_secs(60)).await;
+    w.webhook(event, None).await;
+    let job = w.settle(&record, Duration::from_secs(60)).await;
+    assert_eq!(job.state, MediaJobState::Done);
+    assert_eq!(w.cloudinary.counters().uploads(), 1, "one upload in all");
+    assert_eq!(text(&w.record(&record).await, media::STATUS), "Ready");
+}
+
+/// The worker dies after the webhook was accepted and while the job was at work (the upload may
+/// or may not have reached Cloudinary): the next worker finishes the job, and Cloudinary stores
+/// the file once.
+#[tokio::test(start_paused = true)]
+async fn a_worker_restarted_between_accepted_and_done_finishes_the_job() {
+    let w = World::start().await;
+    let record = w.add_media("Image", &w.file("image-1080x1350.jpg")).await;
+    w.webhook(json!({"event": "media.created", "media": record}), None).await;
+    // The first worker claims the job and uploads, then dies before recording anything.
+    let claimed = w.journal.media_claim(w.clock.now(), 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    let first = Arc::new(processor(&w.base, &w.journal, &w.cloudinary, w.clock, None));
+    let upload = first.cloudinary().upload(
+        schedulo::cloudinary::upload::UploadResource::Image,
+        schedulo::cloudinary::upload::UploadSource::Url(w.file("image-1080x1350.jpg")),
+        &schedulo::cloudinary::upload::UploadParams {
+            public_id: Some("stray".into()),
+            ..Default::default()
+        },
+    );
+    upload.await.unwrap();
+    drop(first);
+    assert_eq!(w.journal.media_get(&record).await.unwrap().unwrap().state, MediaJobState::Working);
+    // The next worker: its run loop recovers the job and finishes it.
+    let next = Arc::new(processor(&w.base, &w.journal, &w.cloudinary, w.clock, None));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(next.clone().run(async {
+        let _ = stopped.await;
+    }));
+    let mut state = MediaJobState::Working;
+    for _ in 0..60 {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        state = w.journal.media_get(&record).await.unwrap().unwrap().state;
+        if state == MediaJobState::Done {
+            break;
+        }
+    }
+    let _ = stop.send(());
+    task.await.unwrap();
+    assert_eq!(state, MediaJobState::Done);
+    w.outbox.flush().await.unwrap();
+    assert_eq!(text(&w.record(&record).await, media::STATUS), "Ready");
+}
