@@ -72,7 +72,13 @@ fn as_text(v: &Value, sep: &str) -> Option<String> {
         Value::String(s) => Some(s.clone()),
         Value::Bool(b) => Some(b.to_string()),
         Value::Number(n) => Some(n.to_string()),
-        Value::Array(items) => Some(items.iter().filter_map(|i| as_text(i, ",")).collect::<Vec<_>>().join(sep)),
+        Value::Array(items) => Some(
+            items
+                .iter()
+                .filter_map(|i| as_text(i, ","))
+                .collect::<Vec<_>>()
+                .join(sep),
+        ),
         Value::Object(o) => ["raw_transformation", "transformation"]
             .iter()
             .find_map(|k| o.get(*k).and_then(|t| as_text(t, "/"))),
@@ -167,7 +173,10 @@ impl CloudinaryClient {
         let context = CallContext::new("create folder", path);
         let mut segments = vec!["folders"];
         segments.extend(path.split('/'));
-        created(self.admin_json(&context, Method::POST, &segments, AdminBody::None).await)
+        created(
+            self.admin_json(&context, Method::POST, &segments, AdminBody::None)
+                .await,
+        )
     }
 
     /// `GET /folders`: the root folders' paths (every page).
@@ -176,10 +185,7 @@ impl CloudinaryClient {
         let mut out = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
-            let query: Vec<(String, String)> = cursor
-                .iter()
-                .map(|c| ("next_cursor".to_string(), c.clone()))
-                .collect();
+            let query: Vec<(String, String)> = cursor.iter().map(|c| ("next_cursor".to_string(), c.clone())).collect();
             let body = self
                 .admin_json(&context, Method::GET, &["folders"], AdminBody::Query(&query))
                 .await?;
@@ -197,8 +203,13 @@ impl CloudinaryClient {
         let context = CallContext::new("create named transformation", name);
         let body = json!({ "transformation": transformation });
         created(
-            self.admin_json(&context, Method::POST, &["transformations", name], AdminBody::Json(&body))
-                .await,
+            self.admin_json(
+                &context,
+                Method::POST,
+                &["transformations", name],
+                AdminBody::Json(&body),
+            )
+            .await,
         )
     }
 
@@ -206,9 +217,14 @@ impl CloudinaryClient {
     pub async fn update_transformation(&self, name: &str, transformation: &str) -> Result<(), CloudinaryError> {
         let context = CallContext::new("update named transformation", name);
         let body = json!({ "unsafe_update": transformation });
-        self.admin_json(&context, Method::PUT, &["transformations", name], AdminBody::Json(&body))
-            .await
-            .map(|_| ())
+        self.admin_json(
+            &context,
+            Method::PUT,
+            &["transformations", name],
+            AdminBody::Json(&body),
+        )
+        .await
+        .map(|_| ())
     }
 
     /// `GET /transformations/{name}`: its string, `None` when there is none. Cloudinary answers
@@ -264,7 +280,10 @@ impl CloudinaryClient {
         let (params, context_ref, sig) = (&params, &context, signature.as_str());
         let body = self
             .run(true, move || async move {
-                let request = self.http().post(self.endpoint(&[resource.as_str(), "destroy"])).form(params);
+                let request = self
+                    .http()
+                    .post(self.endpoint(&[resource.as_str(), "destroy"]))
+                    .form(params);
                 self.exchange(context_ref, false, request, &[sig]).await
             })
             .await?;

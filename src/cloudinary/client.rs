@@ -101,7 +101,11 @@ impl CloudinaryClient {
     }
 
     /// An Admin API request (Basic auth `api_key:api_secret`).
-    pub(crate) fn admin_request<S: AsRef<str>>(&self, method: reqwest::Method, segments: &[S]) -> reqwest::RequestBuilder {
+    pub(crate) fn admin_request<S: AsRef<str>>(
+        &self,
+        method: reqwest::Method,
+        segments: &[S],
+    ) -> reqwest::RequestBuilder {
         let o = &self.inner.options;
         self.inner
             .http

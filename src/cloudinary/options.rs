@@ -128,7 +128,11 @@ impl CloudinaryOptions {
         if secret.is_empty() {
             return Err(bad("has no API secret"));
         }
-        Ok(CloudinaryOptions::new(&cloud_name, &api_key, SecretString::from(secret)))
+        Ok(CloudinaryOptions::new(
+            &cloud_name,
+            &api_key,
+            SecretString::from(secret),
+        ))
     }
 
     /// Checks what `new` cannot work without.
@@ -136,7 +140,10 @@ impl CloudinaryOptions {
         let bad = |detail: String| Err(CloudinaryError::Config { detail });
         let safe = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !safe(&self.cloud_name) {
-            return bad(format!("cloud name {:?} is not a Cloudinary cloud name", self.cloud_name));
+            return bad(format!(
+                "cloud name {:?} is not a Cloudinary cloud name",
+                self.cloud_name
+            ));
         }
         if self.api_key.is_empty() {
             return bad("the Cloudinary API key is empty".into());

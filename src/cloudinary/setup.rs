@@ -172,7 +172,11 @@ async fn folders(client: &CloudinaryClient, report: &mut SetupReport) -> Result<
     Ok(())
 }
 
-async fn upload_preset(client: &CloudinaryClient, plan: &SetupPlan, report: &mut SetupReport) -> Result<(), CloudinaryError> {
+async fn upload_preset(
+    client: &CloudinaryClient,
+    plan: &SetupPlan,
+    report: &mut SetupReport,
+) -> Result<(), CloudinaryError> {
     let wanted = preset(plan);
     let item = Item::UploadPreset(wanted.name.clone());
     let Some(info) = client.upload_preset(&wanted.name).await? else {
@@ -202,9 +206,7 @@ async fn upload_preset(client: &CloudinaryClient, plan: &SetupPlan, report: &mut
 /// The settings of `wanted` that `info` lacks or holds otherwise: (setting, expected, found).
 pub fn preset_differences(wanted: &UploadPreset, info: &UploadPresetInfo) -> Vec<(String, String, Option<String>)> {
     let mut out = Vec::new();
-    let found_unsigned = info
-        .setting("unsigned")
-        .unwrap_or_else(|| info.unsigned.to_string());
+    let found_unsigned = info.setting("unsigned").unwrap_or_else(|| info.unsigned.to_string());
     if found_unsigned != wanted.unsigned.to_string() {
         out.push(("unsigned".into(), wanted.unsigned.to_string(), Some(found_unsigned)));
     }
@@ -233,17 +235,29 @@ fn split_canonical(s: &str, sep: char) -> Vec<String> {
 }
 
 fn split_sorted(s: &str) -> Vec<String> {
-    let mut v: Vec<String> = s.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
+    let mut v: Vec<String> = s
+        .split(',')
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect();
     v.sort();
     v
 }
 
-async fn transformations(client: &CloudinaryClient, plan: &SetupPlan, report: &mut SetupReport) -> Result<(), CloudinaryError> {
+async fn transformations(
+    client: &CloudinaryClient,
+    plan: &SetupPlan,
+    report: &mut SetupReport,
+) -> Result<(), CloudinaryError> {
     for variant in variants::VARIANTS {
         let name = variant.transformation_name();
         let item = Item::Transformation(name.clone());
         match client.transformation(&name).await? {
-            None => note(report, item, client.create_transformation(&name, variant.transformation).await?),
+            None => note(
+                report,
+                item,
+                client.create_transformation(&name, variant.transformation).await?,
+            ),
             Some(found) if canonical(&found) == canonical(variant.transformation) => report.existed.push(item),
             Some(found) => {
                 if plan.fix {

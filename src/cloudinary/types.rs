@@ -87,7 +87,11 @@ impl Derived {
         if let Some(t) = self.transformation.as_ref().filter(|t| !t.is_empty()) {
             return Some(t.clone());
         }
-        let url = if self.secure_url.is_empty() { &self.url } else { &self.secure_url };
+        let url = if self.secure_url.is_empty() {
+            &self.url
+        } else {
+            &self.secure_url
+        };
         let after = url.split_once("/upload/")?.1;
         let mut steps = Vec::new();
         for seg in after.split('/') {
@@ -103,7 +107,10 @@ impl Derived {
     pub fn media_info(&self, original_duration: Option<f64>) -> MediaInfo {
         let codec = self
             .transformation_string()
-            .and_then(|t| t.split(['/', ',']).find_map(|p| p.strip_prefix("vc_").map(str::to_string)))
+            .and_then(|t| {
+                t.split(['/', ','])
+                    .find_map(|p| p.strip_prefix("vc_").map(str::to_string))
+            })
             .filter(|c| c != "auto");
         MediaInfo {
             bytes: self.bytes,

@@ -159,13 +159,21 @@ impl CloudinaryClient {
         let idempotent = params.idempotent();
         let started = std::time::Instant::now();
         let result = match &source {
-            UploadSource::Url(url) => self.upload_url_source(&context, resource, url, &signed, idempotent).await,
+            UploadSource::Url(url) => {
+                self.upload_url_source(&context, resource, url, &signed, idempotent)
+                    .await
+            }
             UploadSource::File(path) => {
-                let size = tokio::fs::metadata(path).await.map_err(|e| file_error(&context, path, e))?.len();
+                let size = tokio::fs::metadata(path)
+                    .await
+                    .map_err(|e| file_error(&context, path, e))?
+                    .len();
                 if size > self.options().chunk_threshold {
-                    self.upload_chunked(&context, resource, path, size, &signed, idempotent).await
+                    self.upload_chunked(&context, resource, path, size, &signed, idempotent)
+                        .await
                 } else {
-                    self.upload_file_whole(&context, resource, path, size, &signed, idempotent).await
+                    self.upload_file_whole(&context, resource, path, size, &signed, idempotent)
+                        .await
                 }
             }
         };
@@ -214,9 +222,14 @@ impl CloudinaryClient {
         let sig = signature_of(signed);
         let sig = sig.as_str();
         self.run(idempotent, move || async move {
-            let file = tokio::fs::File::open(path).await.map_err(|e| file_error(context, path, e))?;
+            let file = tokio::fs::File::open(path)
+                .await
+                .map_err(|e| file_error(context, path, e))?;
             let part = Part::stream_with_length(reqwest::Body::from(file), size).file_name(file_name(path));
-            let request = self.http().post(self.upload_url(resource)).multipart(form_of(signed, part));
+            let request = self
+                .http()
+                .post(self.upload_url(resource))
+                .multipart(form_of(signed, part));
             let body = self.exchange(context, false, request, &[sig]).await?;
             self.decode(context, &body)
         })
@@ -251,12 +264,15 @@ impl CloudinaryClient {
             let range = range.as_str();
             let body = self
                 .run(chunk_idempotent, move || async move {
-                    let mut file = tokio::fs::File::open(path).await.map_err(|e| file_error(context, path, e))?;
+                    let mut file = tokio::fs::File::open(path)
+                        .await
+                        .map_err(|e| file_error(context, path, e))?;
                     file.seek(std::io::SeekFrom::Start(start))
                         .await
                         .map_err(|e| file_error(context, path, e))?;
                     let stream = tokio_util::io::ReaderStream::new(file.take(len));
-                    let part = Part::stream_with_length(reqwest::Body::wrap_stream(stream), len).file_name(file_name(path));
+                    let part =
+                        Part::stream_with_length(reqwest::Body::wrap_stream(stream), len).file_name(file_name(path));
                     let request = self
                         .http()
                         .post(self.upload_url(resource))
