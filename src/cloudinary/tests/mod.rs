@@ -104,6 +104,8 @@ pub struct Scripted {
     pub status: u16,
     pub headers: Vec<(&'static str, String)>,
     pub body: String,
+    /// How long the stand-in waits before answering (timeout tests, on a paused clock).
+    pub delay: Duration,
 }
 
 /// What the stand-in holds.
@@ -134,7 +136,11 @@ impl Stub {
         let app = axum::Router::new()
             .fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
                 let state = shared.clone();
-                async move { answer(&state, method, uri, headers, body) }
+                async move {
+                    let (response, delay) = answer(&state, method, uri, headers, body);
+                    tokio::time::sleep(delay).await;
+                    response
+                }
             })
             .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -144,10 +150,15 @@ impl Stub {
     }
 
     pub fn script(&self, status: u16, headers: Vec<(&'static str, String)>, body: &str) {
+        self.script_after(Duration::ZERO, status, headers, body);
+    }
+
+    pub fn script_after(&self, delay: Duration, status: u16, headers: Vec<(&'static str, String)>, body: &str) {
         self.state.lock().unwrap().scripted.push_back(Scripted {
             status,
             headers,
             body: body.to_string(),
+            delay,
         });
     }
 
@@ -205,7 +216,7 @@ fn error(status: u16, message: &str, remaining: Option<u64>) -> Response {
     json_answer(status, json!({"error": {"message": message}}), remaining)
 }
 
-fn answer(state: &Mutex<State>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+fn answer(state: &Mutex<State>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> (Response, Duration) {
     let mut st = state.lock().unwrap();
     let seen = Seen {
         method: method.clone(),
@@ -215,30 +226,34 @@ fn answer(state: &Mutex<State>, method: Method, uri: Uri, headers: HeaderMap, bo
     };
     st.seen.push(seen.clone());
     if let Some(s) = st.scripted.pop_front() {
-        let mut r = (StatusCode::from_u16(s.status).unwrap(), s.body).into_response();
+        // `{signature}` in a scripted body: the signature received (Cloudinary's "Invalid Signature" quotes it).
+        let sig = seen.text("signature").unwrap_or_default();
+        let body = s.body.replace("{signature}", &sig);
+        let mut r = (StatusCode::from_u16(s.status).unwrap(), body).into_response();
         for (k, v) in s.headers {
             r.headers_mut().insert(k, v.parse().unwrap());
         }
-        return r;
+        return (r, s.delay);
     }
     let prefix = format!("/v1_1/{CLOUD}/");
     let Some(rest) = seen.path.strip_prefix(&prefix) else {
-        return error(404, "no such cloud", None);
+        return (error(404, "no such cloud", None), Duration::ZERO);
     };
-    let parts: Vec<String> = rest.split('/').map(|p| percent_decode(p)).collect();
+    let parts: Vec<String> = rest.split('/').map(percent_decode).collect();
     let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-    match (&method, parts.as_slice()) {
+    let response = match (&method, parts.as_slice()) {
         (&Method::POST, [_rt, "upload"]) => upload_answer(&seen),
         (&Method::POST, [_rt, "destroy"]) => json_answer(200, json!({"result": "not found"}), None),
         _ => {
             if !basic_ok(&headers) {
-                return error(401, "Invalid credentials", None);
+                return (error(401, "Invalid credentials", None), Duration::ZERO);
             }
             st.remaining = st.remaining.saturating_sub(1);
             let left = Some(st.remaining);
             admin_answer(&mut st, &method, &parts, &seen, left)
         }
-    }
+    };
+    (response, Duration::ZERO)
 }
 
 fn percent_decode(s: &str) -> String {
