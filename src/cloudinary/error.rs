@@ -50,10 +50,10 @@ impl fmt::Display for CallContext {
 /// any text that comes back), so it may be logged and shown as is.
 #[derive(Debug, thiserror::Error)]
 pub enum CloudinaryError {
-    /// 400: a parameter is missing or wrong (including "Stale request" and "Invalid Signature").
+    /// 400: a parameter is missing or wrong (including "Stale request").
     #[error("Cloudinary refused to {context}: bad request (400): {message}")]
     BadRequest { context: CallContext, message: String },
-    /// 401: the API key or secret is wrong.
+    /// 401: the API key or secret is wrong ("Invalid Signature" too).
     #[error("Cloudinary refused the credentials to {context} (401): {message}")]
     Unauthorized { context: CallContext, message: String },
     /// 403: the credentials may not do this (a disabled account, a feature off the plan).

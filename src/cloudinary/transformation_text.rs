@@ -6,7 +6,7 @@ use serde_json::Value;
 
 /// The URL abbreviation of each parameter name the Admin API spells out
 /// (cloudinary.com/documentation/transformation_reference).
-const ABBREVIATIONS: &[(&str, &str)] = &[
+pub(crate) const ABBREVIATIONS: &[(&str, &str)] = &[
     ("angle", "a"),
     ("aspect_ratio", "ar"),
     ("audio_codec", "ac"),
