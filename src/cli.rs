@@ -106,6 +106,15 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 300)]
         spread: u64,
     },
+    /// Cloudinary and the Media Processor: memory and throughput of a large chunked upload, images per second end to end.
+    Media {
+        /// Size of the file uploaded in chunks, in MB.
+        #[arg(long, default_value_t = 300)]
+        upload_mb: u64,
+        /// Images processed end to end.
+        #[arg(long, default_value_t = 50)]
+        images: usize,
+    },
     /// Instagram and TikTok through the worker: Instagram publish lag with containers prepared ahead,
     /// TikTok's time from the due time to its init call, memory.
     Platforms {

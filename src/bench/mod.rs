@@ -1,5 +1,6 @@
 //! Benchmarks that print figures (`schedulo bench <area>`), run against the sandbox with its real limits.
 
 pub mod airtable;
+pub mod media;
 pub mod platforms;
 pub mod scheduler;

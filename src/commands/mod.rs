@@ -37,6 +37,10 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCo
             let met = crate::bench::platforms::run(posts, spread, container_secs).await?;
             Ok(if met { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
+        Command::Bench(BenchCommand::Media { upload_mb, images }) => {
+            let met = crate::bench::media::run(upload_mb, images).await?;
+            Ok(if met { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
         Command::Usage => usage::usage(config),
         Command::Status => status::status(config).await,
         Command::Setup(crate::cli::SetupCommand::Cloudinary { fix, fixed_folders }) => {
