@@ -2,6 +2,7 @@
 //! needs to start them ([`launch`], with the [`demo`] base).
 
 pub mod airtable;
+pub mod cloudinary;
 pub mod demo;
 pub mod facebook;
 pub mod faults;

@@ -1,0 +1,103 @@
+//! The Admin API: auth, presets, folders, named transformations, usage, resources, the hourly limit.
+
+use super::*;
+use reqwest::Method;
+use serde_json::json;
+
+/// Creating a preset twice is 409; it can be read, updated and deleted.
+#[tokio::test]
+async fn presets_are_created_once_then_read_updated_and_deleted() {
+    let sb = start().await;
+    let body = json!({"name": "schedulo", "unsigned": false, "eager": "w_100", "eager_async": true});
+    let (status, v) = answer(admin(&sb, Method::POST, "upload_presets", Some(body.clone())).await).await;
+    assert_eq!((status, v), (200, json!({"message": "created", "name": "schedulo"})));
+    let (status, v) = answer(admin(&sb, Method::POST, "upload_presets", Some(body)).await).await;
+    assert_eq!(status, 409, "{v}");
+    let (_, v) = answer(admin(&sb, Method::GET, "upload_presets/schedulo", None).await).await;
+    assert_eq!((v["settings"]["eager"].as_str(), v["settings"]["eager_async"].as_bool()), (Some("w_100"), Some(true)));
+    let (status, _) = answer(admin(&sb, Method::PUT, "upload_presets/schedulo", Some(json!({"tags": "x"}))).await).await;
+    assert_eq!(status, 200);
+    let (_, v) = answer(admin(&sb, Method::GET, "upload_presets", None).await).await;
+    assert_eq!(v["presets"][0]["settings"]["tags"], "x");
+    let (status, _) = answer(admin(&sb, Method::DELETE, "upload_presets/schedulo", None).await).await;
+    assert_eq!(status, 200);
+    let (status, _) = answer(admin(&sb, Method::GET, "upload_presets/schedulo", None).await).await;
+    assert_eq!(status, 404);
+}
+
+/// Wrong credentials are 401 in Cloudinary's shape.
+#[tokio::test]
+async fn wrong_credentials_are_401() {
+    let sb = start().await;
+    let r = reqwest::Client::new()
+        .get(format!("{}/v1_1/{CLOUD}/usage", sb.url()))
+        .basic_auth("999", Some(SECRET))
+        .send()
+        .await
+        .unwrap();
+    let (status, v) = answer(r).await;
+    assert_eq!((status, message(&v)), (401, "Invalid api_key 999"));
+}
+
+/// Over the hourly limit the Admin API answers 420 with the rate-limit headers; an hour later it
+/// answers again. The Upload API is not limited.
+#[tokio::test(start_paused = true)]
+async fn the_hourly_limit_gives_420_with_its_headers() {
+    let limits = CloudinarySandboxLimits {
+        admin_per_hour_free: 3,
+        ..CloudinarySandboxLimits::default()
+    };
+    let sb = start_with(Plan::Free, limits).await;
+    for left in ["2", "1", "0"] {
+        let r = admin(&sb, Method::GET, "folders", None).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["x-featureratelimit-limit"], "3");
+        assert_eq!(r.headers()["x-featureratelimit-remaining"], left);
+    }
+    let r = admin(&sb, Method::GET, "usage", None).await;
+    assert_eq!(r.status().as_u16(), 420);
+    let reset = r.headers()["x-featureratelimit-reset"].to_str().unwrap().to_string();
+    assert!(reset.ends_with(" GMT"), "{reset}");
+    assert_eq!(answer(r).await.1, json!({"error": {"message": "Rate Limit Exceeded"}}));
+    let (status, _) = upload(&sb, "image", sample("sample.jpg"), "a.jpg", signed(&sb, &[])).await;
+    assert_eq!(status, 200);
+    tokio::time::advance(Duration::from_secs(3600)).await;
+    assert_eq!(admin(&sb, Method::GET, "usage", None).await.status(), 200);
+    assert_eq!(sb.counters().cloud(CLOUD).rate_limited, 1);
+}
+
+/// Folders, named transformations (used on delivery as `t_name`), usage and one resource.
+#[tokio::test]
+async fn folders_transformations_usage_and_resources() {
+    let sb = start().await;
+    let (_, v) = answer(admin(&sb, Method::POST, "folders/a/b", None).await).await;
+    assert_eq!(v, json!({"success": true, "path": "a/b", "name": "b", "external_id": v["external_id"]}));
+    let (_, v) = answer(admin(&sb, Method::GET, "folders", None).await).await;
+    assert_eq!(v["folders"][0]["path"], "a");
+    let (status, _) = answer(
+        admin(&sb, Method::POST, "transformations/square", Some(json!({"transformation": "ar_1:1,c_fill,w_50"}))).await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = answer(
+        admin(&sb, Method::POST, "transformations", Some(json!({"name": "bad", "transformation": "oops_1"}))).await,
+    )
+    .await;
+    assert_eq!(status, 400);
+    let (_, up) = upload(&sb, "image", sample("image-200x100.jpg"), "a.jpg", signed(&sb, &[("public_id", "pic")])).await;
+    let r = reqwest::get(format!("{}/demo/image/upload/t_square/pic.jpg", sb.url())).await.unwrap();
+    assert_eq!(image::load_from_memory(&r.bytes().await.unwrap()).unwrap().width(), 50);
+    let (_, v) = answer(admin(&sb, Method::GET, "transformations/square", None).await).await;
+    assert_eq!((v["name"].as_str(), v["named"].as_bool(), v["used"].as_bool()), (Some("t_square"), Some(true), Some(true)));
+    assert_eq!(v["info"], json!([{"aspect_ratio": "1:1", "crop": "fill", "width": 50}]));
+    let (_, v) = answer(admin(&sb, Method::GET, "usage", None).await).await;
+    assert_eq!(v["plan"], "Free");
+    assert_eq!(v["media_limits"]["image_max_size_bytes"], 10_000_000);
+    assert_eq!(v["media_limits"]["video_max_size_bytes"], 100_000_000);
+    assert_eq!(v["objects"]["usage"], 1.0);
+    let (status, v) = answer(admin(&sb, Method::GET, "resources/image/upload/pic", None).await).await;
+    assert_eq!((status, v["version"].clone()), (200, up["version"].clone()));
+    assert_eq!(v["derived"][0]["transformation"], "t_square");
+    let (status, _) = answer(admin(&sb, Method::GET, "resources/image/upload/nope", None).await).await;
+    assert_eq!(status, 404);
+}
