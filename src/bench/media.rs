@@ -106,7 +106,7 @@ async fn large_upload(cloudinary: &CloudinarySandbox, client: &CloudinaryClient,
     let _ = sampler.join();
     let peak = peak.load(Ordering::Relaxed);
     let growth_mb = peak.saturating_sub(before) as f64 / 1024.0;
-    let chunks = cloudinary.counters().chunks();
+    let chunks = cloudinary.counters().cloud(CLOUD).chunks;
     println!(
         "  chunked upload of {:.0} MB in {chunks} chunks: {secs:.1} s, {:.0} MB/s; Cloudinary stored {} bytes",
         bytes as f64 / 1e6,
@@ -121,7 +121,11 @@ async fn large_upload(cloudinary: &CloudinarySandbox, client: &CloudinaryClient,
     Ok(growth_mb <= MAX_GROWTH_MB && uploaded.bytes == bytes)
 }
 
-async fn images_end_to_end(cloudinary: &CloudinarySandbox, client: &CloudinaryClient, n: usize) -> anyhow::Result<bool> {
+async fn images_end_to_end(
+    cloudinary: &CloudinarySandbox,
+    client: &CloudinaryClient,
+    n: usize,
+) -> anyhow::Result<bool> {
     let airtable = AirtableSandbox::start(SandboxOptions {
         listen: "127.0.0.1:0".parse()?,
         data_dir: None,
@@ -136,7 +140,9 @@ async fn images_end_to_end(cloudinary: &CloudinarySandbox, client: &CloudinaryCl
     let plan = schema::plan(&Schema::builtin(), &base.tables().await?);
     schema::apply::execute(&base, &plan).await?;
     let obj = |v: serde_json::Value| -> Fields { v.as_object().cloned().unwrap_or_default() };
-    let user = base.create(users::TABLE, &[obj(json!({users::USER_ID: "bench"}))]).await?[0]
+    let user = base
+        .create(users::TABLE, vec![obj(json!({users::USER_ID: "bench"}))], false)
+        .await?[0]
         .id
         .clone();
     let rows: Vec<Fields> = (0..n)
@@ -149,7 +155,12 @@ async fn images_end_to_end(cloudinary: &CloudinarySandbox, client: &CloudinaryCl
             }))
         })
         .collect();
-    let ids: Vec<String> = base.create(media::TABLE, &rows).await?.into_iter().map(|r| r.id).collect();
+    let ids: Vec<String> = base
+        .create(media::TABLE, rows, false)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
     let dir = tempfile::tempdir()?;
     let journal = Journal::open(&dir.path().join("journal.sqlite")).await?;
     let clock = Clock::new();

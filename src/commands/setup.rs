@@ -23,9 +23,12 @@ pub async fn cloudinary(config: Config, fix: bool, fixed_folders: bool) -> anyho
             FolderMode::Dynamic
         },
     };
-    let report = crate::cloudinary::setup::setup(&client, &plan)
-        .await
-        .with_context(|| format!("Failed to set up Cloudinary product environment {}", client.cloud_name()))?;
+    let report = crate::cloudinary::setup::setup(&client, &plan).await.with_context(|| {
+        format!(
+            "Failed to set up Cloudinary product environment {}",
+            client.cloud_name()
+        )
+    })?;
     print!("{report}");
     Ok(if report.has_unfixed_differences() {
         ExitCode::FAILURE

@@ -131,8 +131,12 @@ impl Identity {
         self.facebook_token.get_or_insert_with(|| random("EAAsbx", 40));
         self.tiktok_token.get_or_insert_with(|| random("act.sbx", 40));
         self.instagram_token.get_or_insert_with(|| random("IGsbx", 40));
-        self.cloudinary_key
-            .get_or_insert_with(|| format!("{}", 100_000_000_000_000u64 + rand::random::<u64>() % 899_999_999_999_999));
+        self.cloudinary_key.get_or_insert_with(|| {
+            format!(
+                "{}",
+                100_000_000_000_000u64 + rand::random::<u64>() % 899_999_999_999_999
+            )
+        });
         self.cloudinary_secret.get_or_insert_with(|| random("", 27));
         before != (true, true, true, true, true, true, true)
     }
@@ -276,7 +280,9 @@ pub async fn launch(
         tiktok_url: Url::parse(&tiktok.url()).context("the sandbox TikTok's URL")?,
         vault_keys: SecretString::from(identity.vault_keys.clone().unwrap_or_default()),
         webhook_token: SecretString::from(identity.webhook_token.clone().unwrap_or_default()),
-        cloudinary_url: SecretString::from(format!("cloudinary://{cloudinary_key}:{cloudinary_secret}@{CLOUD_NAME}")),
+        cloudinary_url: SecretString::from(format!(
+            "cloudinary://{cloudinary_key}:{cloudinary_secret}@{CLOUD_NAME}"
+        )),
         cloudinary_api_url: Url::parse(&cloudinary.url()).context("the sandbox Cloudinary's URL")?,
     };
     let client = AirtableClient::new(client_options(env.api_url.clone(), env.token.clone()))?;

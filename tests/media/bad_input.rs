@@ -21,7 +21,15 @@ async fn truncated_file_server(jpeg: Vec<u8>) -> String {
 #[tokio::test(start_paused = true)]
 async fn bad_files_are_errors_on_their_records_and_the_processor_keeps_going() {
     let w = World::start().await;
-    let jpeg = w.http.get(w.file("image-800x800.jpg")).send().await.unwrap().bytes().await.unwrap();
+    let jpeg = w
+        .http
+        .get(w.file("image-800x800.jpg"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
     let cases = [
         (w.file("notes.txt"), "notes.txt"),
         (truncated_file_server(jpeg.to_vec()).await, "truncated.jpg"),
@@ -42,7 +50,10 @@ async fn bad_files_are_errors_on_their_records_and_the_processor_keeps_going() {
         let r = w.record(id).await;
         assert_eq!(text(&r, media::STATUS), "Error", "{name}: {:?}", r.fields);
         let message = text(&r, media::ERROR_MESSAGE);
-        assert!(message.contains(name) && message.contains("Cloudinary refused"), "{name}: {message}");
+        assert!(
+            message.contains(name) && message.contains("Cloudinary refused"),
+            "{name}: {message}"
+        );
         assert!(!message.contains(crate::helpers::API_SECRET));
     }
     assert_eq!(text(&w.record(&good).await, media::STATUS), "Ready");
@@ -55,7 +66,8 @@ async fn a_record_without_a_source_says_so() {
     let w = World::start().await;
     let empty = w.add_media("Image", "").await;
     w.webhook(json!({"event": "media.created", "media": empty}), None).await;
-    w.webhook(json!({"event": "media.created", "media": "recAbC123dEf456gH"}), None).await;
+    w.webhook(json!({"event": "media.created", "media": "recAbC123dEf456gH"}), None)
+        .await;
     w.settle(&empty, Duration::from_secs(60)).await;
     w.settle("recAbC123dEf456gH", Duration::from_secs(60)).await;
     let r = w.record(&empty).await;

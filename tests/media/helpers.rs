@@ -8,7 +8,9 @@ use schedulo::cloudinary::{CloudinaryClient, CloudinaryOptions};
 use schedulo::journal::{Journal, MediaJob, MediaJobState};
 use schedulo::platforms::rules::PlatformRules;
 use schedulo::sandbox::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
-use schedulo::sandbox::cloudinary::{CloudinarySandbox, CloudinarySandboxLimits, CloudinarySandboxOptions, SandboxCloud};
+use schedulo::sandbox::cloudinary::{
+    CloudinarySandbox, CloudinarySandboxLimits, CloudinarySandboxOptions, SandboxCloud,
+};
 use schedulo::scenarios::media_processor::MediaProcessor;
 use schedulo::scenarios::post_scheduler::outbox::Outbox;
 use schedulo::scenarios::post_scheduler::publishers::{PlatformUrls, Publishers};
@@ -30,10 +32,14 @@ pub const API_SECRET: &str = "cld-secret-DoNotLeak-0007";
 pub const HOOK_TOKEN: &str = "hook-secret-0008";
 
 pub struct World {
+    /// Kept so that the sandbox runs as long as the world.
+    #[allow(dead_code)]
     pub airtable: AirtableSandbox,
     pub cloudinary: CloudinarySandbox,
     pub base: Base,
     pub clock: Clock,
+    /// Kept so that the journal's directory lives as long as the world.
+    #[allow(dead_code)]
     pub journal_dir: tempfile::TempDir,
     pub journal: Journal,
     pub processor: Arc<MediaProcessor>,
@@ -91,7 +97,11 @@ impl World {
         let plan = schema::plan(&Schema::builtin(), &base.tables().await.unwrap());
         schema::apply::execute(&base, &plan).await.unwrap();
         let user = base
-            .create(users::TABLE, &[fields(json!({users::USER_ID: "ada", users::NAME: "Ada"}))])
+            .create(
+                users::TABLE,
+                vec![fields(json!({users::USER_ID: "ada", users::NAME: "Ada"}))],
+                false,
+            )
             .await
             .unwrap()[0]
             .id
@@ -106,7 +116,13 @@ impl World {
             journal: journal.clone(),
             journal_dir,
             processor: Arc::new(processor(&base, &journal, &cloudinary, clock, None)),
-            outbox: Outbox::new(base.clone(), journal.clone(), Spec::builtin().outbox, clock, Arc::new(Notify::new())),
+            outbox: Outbox::new(
+                base.clone(),
+                journal.clone(),
+                Spec::builtin().outbox,
+                clock,
+                Arc::new(Notify::new()),
+            ),
             cloudinary,
             url: String::new(),
             user,
@@ -123,7 +139,13 @@ impl World {
         let addr = listener.local_addr().unwrap();
         self.url = format!("http://{addr}");
         let public: url::Url = self.url.parse().unwrap();
-        self.processor = Arc::new(processor(&self.base, &self.journal, &self.cloudinary, self.clock, Some(&public)));
+        self.processor = Arc::new(processor(
+            &self.base,
+            &self.journal,
+            &self.cloudinary,
+            self.clock,
+            Some(&public),
+        ));
         let state = ServerState {
             media: Some(self.processor.clone()),
             journal: self.journal.clone(),
@@ -142,7 +164,9 @@ impl World {
             media::MEDIA_TYPE: media_type,
             media::SOURCE_URL: source,
         }));
-        self.base.create(media::TABLE, &[row]).await.unwrap()[0].id.clone()
+        self.base.create(media::TABLE, vec![row], false).await.unwrap()[0]
+            .id
+            .clone()
     }
 
     /// Bubble's webhook, as Bubble sends it.
@@ -171,7 +195,11 @@ impl World {
                 self.outbox.flush().await.unwrap();
                 return job;
             }
-            assert!(tokio::time::Instant::now() < deadline, "job still {:?} after {limit:?}", job.state);
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "job still {:?} after {limit:?}",
+                job.state
+            );
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     }
@@ -229,5 +257,10 @@ fn scheduler(base: &Base, journal: &Journal, clock: Clock) -> Arc<PostScheduler>
 
 /// A field's text.
 pub fn text(record: &Record, field: &str) -> String {
-    record.fields.get(field).and_then(|v| v.as_str()).unwrap_or("").to_string()
+    record
+        .fields
+        .get(field)
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+        .to_string()
 }

@@ -12,7 +12,9 @@ use std::time::Duration;
 async fn an_uploaded_image_gets_every_variant_with_the_right_dimensions() {
     let w = World::start().await;
     let record = w.add_media("Image", &w.file("image-1600x1200.jpg")).await;
-    let (status, body) = w.webhook(json!({"event": "media.created", "media": record}), None).await;
+    let (status, body) = w
+        .webhook(json!({"event": "media.created", "media": record}), None)
+        .await;
     assert_eq!(status, 202, "{body}");
     w.settle(&record, Duration::from_secs(60)).await;
     let r = w.record(&record).await;
@@ -31,18 +33,23 @@ async fn an_uploaded_image_gets_every_variant_with_the_right_dimensions() {
     assert_eq!(assets.len(), 1);
     let asset = &assets[0];
     assert_eq!(asset.cloud, CLOUD);
-    assert_eq!(asset.asset_folder.as_deref(), Some(format!("users/{}", w.user).as_str()));
+    assert_eq!(asset.asset_folder, format!("users/{}", w.user));
     for v in variants::for_resource(Resource::Image) {
         let d = asset
             .derived
             .iter()
             .find(|d| d.transformation == v.transformation)
             .unwrap_or_else(|| panic!("no {} variant", v.name));
-        assert_eq!((d.width, d.height), (Some(v.width), Some(v.height())), "{}", v.name);
+        assert_eq!((d.width, d.height), (v.width, v.height()), "{}", v.name);
         // The delivered variant is a real image of that size.
         let bytes = w.http.get(&d.url).send().await.unwrap().bytes().await.unwrap();
         let info = schedulo::media::probe::probe(&bytes, Some(bytes.len() as u64)).unwrap();
-        assert_eq!((info.width, info.height), (Some(v.width), Some(v.height())), "{} delivered", v.name);
+        assert_eq!(
+            (info.width, info.height),
+            (Some(v.width), Some(v.height())),
+            "{} delivered",
+            v.name
+        );
     }
 }
 
@@ -54,10 +61,14 @@ async fn a_video_too_long_for_a_platform_is_error_naming_the_platform_and_its_li
     let for_x = w.add_media("Video", &w.file("video-1080x1920-200s.mp4")).await;
     let for_all = w.add_media("Video", &w.file("video-1080x1920-200s.mp4?n=2")).await;
     let (status, _) = w
-        .webhook(json!({"event": "media.created", "media": for_x, "platforms": ["X"]}), None)
+        .webhook(
+            json!({"event": "media.created", "media": for_x, "platforms": ["X"]}),
+            None,
+        )
         .await;
     assert_eq!(status, 202);
-    w.webhook(json!({"event": "media.created", "media": for_all}), None).await;
+    w.webhook(json!({"event": "media.created", "media": for_all}), None)
+        .await;
     // Cloudinary makes video variants asynchronously; its signed notification ends the wait.
     w.settle(&for_x, Duration::from_secs(600)).await;
     w.settle(&for_all, Duration::from_secs(600)).await;
@@ -69,12 +80,18 @@ async fn a_video_too_long_for_a_platform_is_error_naming_the_platform_and_its_li
     assert_eq!(text(&r, media::STATUS), "Error");
     let message = text(&r, media::ERROR_MESSAGE);
     assert!(message.starts_with("Not for X: X allows videos"), "{message}");
-    assert!(message.contains("2 min 20 s") && message.contains("3 min 20 s"), "{message}");
+    assert!(
+        message.contains("2 min 20 s") && message.contains("3 min 20 s"),
+        "{message}"
+    );
     let r = w.record(&for_all).await;
     assert_eq!(text(&r, media::STATUS), "Ready");
     assert!(text(&r, media::ERROR_MESSAGE).starts_with("Not for X:"));
     let valid = r.fields[media::VALID_FOR].as_array().unwrap().clone();
-    assert!(valid.contains(&json!("TikTok")) && !valid.contains(&json!("Twitter")), "{valid:?}");
+    assert!(
+        valid.contains(&json!("TikTok")) && !valid.contains(&json!("Twitter")),
+        "{valid:?}"
+    );
 }
 
 /// A carousel's images are uploaded one by one and its CloudinaryURL lists them all.
@@ -83,7 +100,8 @@ async fn a_carousel_uploads_each_image_and_lists_their_urls() {
     let w = World::start().await;
     let sources = [w.file("image-1080x1080.jpg"), w.file("image-1080x1350.jpg")].join(" ");
     let record = w.add_media("Carousel", &sources).await;
-    w.webhook(json!({"event": "media.created", "media": record}), None).await;
+    w.webhook(json!({"event": "media.created", "media": record}), None)
+        .await;
     w.settle(&record, Duration::from_secs(60)).await;
     let r = w.record(&record).await;
     assert_eq!(text(&r, media::STATUS), "Ready", "{:?}", r.fields);

@@ -21,7 +21,11 @@ async fn a_redelivered_webhook_does_not_upload_twice() {
     w.webhook(event, None).await;
     let job = w.settle(&record, Duration::from_secs(60)).await;
     assert_eq!(job.state, MediaJobState::Done);
-    assert_eq!(w.cloudinary.counters().uploads(), 1, "one upload in all");
+    assert_eq!(
+        w.cloudinary.counters().cloud(crate::helpers::CLOUD).uploads,
+        1,
+        "one upload in all"
+    );
     assert_eq!(text(&w.record(&record).await, media::STATUS), "Ready");
 }
 
@@ -32,22 +36,34 @@ async fn a_redelivered_webhook_does_not_upload_twice() {
 async fn a_worker_restarted_between_accepted_and_done_finishes_the_job() {
     let w = World::start().await;
     let record = w.add_media("Image", &w.file("image-1080x1350.jpg")).await;
-    w.webhook(json!({"event": "media.created", "media": record}), None).await;
-    // The first worker claims the job and uploads, then dies before recording anything.
-    let claimed = w.journal.media_claim(w.clock.now(), 10).await.unwrap();
-    assert_eq!(claimed.len(), 1);
+    w.webhook(json!({"event": "media.created", "media": record}), None)
+        .await;
+    // The first worker uploads; Cloudinary stores the file but its answer is held, and the worker
+    // dies before it learns anything.
+    let fault = json!({"path_prefix": "/v1_1/schedulo-test/image/upload", "count": 1, "apply_then_delay_ms": 600_000});
+    let added = w
+        .http
+        .post(format!("{}/_sandbox/faults", w.cloudinary.url()))
+        .json(&fault)
+        .send()
+        .await
+        .unwrap();
+    assert!(added.status().is_success(), "{}", added.text().await.unwrap());
     let first = Arc::new(processor(&w.base, &w.journal, &w.cloudinary, w.clock, None));
-    let upload = first.cloudinary().upload(
-        schedulo::cloudinary::upload::UploadResource::Image,
-        schedulo::cloudinary::upload::UploadSource::Url(w.file("image-1080x1350.jpg")),
-        &schedulo::cloudinary::upload::UploadParams {
-            public_id: Some("stray".into()),
-            ..Default::default()
-        },
+    let dying = tokio::spawn(async move { first.tick().await });
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if !w.cloudinary.assets().is_empty() {
+            break;
+        }
+    }
+    assert_eq!(w.cloudinary.assets().len(), 1, "the upload reached Cloudinary");
+    dying.abort();
+    let _ = dying.await;
+    assert_eq!(
+        w.journal.media_get(&record).await.unwrap().unwrap().state,
+        MediaJobState::Working
     );
-    upload.await.unwrap();
-    drop(first);
-    assert_eq!(w.journal.media_get(&record).await.unwrap().unwrap().state, MediaJobState::Working);
     // The next worker: its run loop recovers the job and finishes it.
     let next = Arc::new(processor(&w.base, &w.journal, &w.cloudinary, w.clock, None));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -67,4 +83,9 @@ async fn a_worker_restarted_between_accepted_and_done_finishes_the_job() {
     assert_eq!(state, MediaJobState::Done);
     w.outbox.flush().await.unwrap();
     assert_eq!(text(&w.record(&record).await, media::STATUS), "Ready");
+    assert_eq!(
+        w.cloudinary.counters().cloud(crate::helpers::CLOUD).uploads,
+        1,
+        "the second upload found the first (same public id, overwrite=false)"
+    );
 }

@@ -11,7 +11,11 @@ async fn setup_cloudinary_run_twice_creates_nothing_the_second_time() {
     let w = World::start().await;
     let client = CloudinaryClient::new(client_options(&w.cloudinary, w.clock)).unwrap();
     let first = setup(&client, &SetupPlan::default()).await.unwrap();
-    assert_eq!(first.created.len(), 3 + 1 + schedulo::cloudinary::variants::VARIANTS.len(), "{first}");
+    assert_eq!(
+        first.created.len(),
+        3 + 1 + schedulo::cloudinary::variants::VARIANTS.len(),
+        "{first}"
+    );
     let second = setup(&client, &SetupPlan::default()).await.unwrap();
     assert!(second.created.is_empty(), "{second}");
     assert_eq!(second.existed.len(), first.created.len(), "{second}");

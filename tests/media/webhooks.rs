@@ -22,7 +22,10 @@ async fn a_notification_with_a_bad_signature_is_refused_with_a_401_that_says_why
         .await
         .unwrap();
     assert_eq!(refused.status().as_u16(), 401);
-    let why = refused.json::<serde_json::Value>().await.unwrap()["error"].as_str().unwrap().to_string();
+    let why = refused.json::<serde_json::Value>().await.unwrap()["error"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(why.contains("X-Cld-Signature does not match"), "{why}");
     let bare = w
         .http
@@ -32,7 +35,10 @@ async fn a_notification_with_a_bad_signature_is_refused_with_a_401_that_says_why
         .await
         .unwrap();
     assert_eq!(bare.status().as_u16(), 401);
-    let why = bare.json::<serde_json::Value>().await.unwrap()["error"].as_str().unwrap().to_string();
+    let why = bare.json::<serde_json::Value>().await.unwrap()["error"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(why.contains("missing X-Cld-"), "{why}");
 }
 
@@ -59,9 +65,19 @@ async fn a_direct_upload_from_bubble_is_signed_for_the_users_folder_and_complete
     let params = signed["params"].as_object().unwrap();
     assert_eq!(params["asset_folder"], json!(format!("users/{}", w.user)));
     // What Bubble's uploader does: the file and every parameter, as multipart.
-    let file = w.http.get(w.file("image-1200x1200.jpg")).send().await.unwrap().bytes().await.unwrap();
-    let mut form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(file.to_vec()).file_name("photo.jpg"));
+    let file = w
+        .http
+        .get(w.file("image-1200x1200.jpg"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(file.to_vec()).file_name("photo.jpg"),
+    );
     for (k, v) in params {
         form = form.text(k.clone(), v.as_str().unwrap().to_string());
     }
@@ -87,11 +103,16 @@ async fn a_webhook_missing_fields_gets_a_400_that_says_what_is_wrong() {
     assert_eq!(status, 400);
     assert!(body["error"].as_str().unwrap().contains("media"), "{body}");
     let (status, body) = w
-        .webhook(json!({"event": "media.created", "media": "recAbC123dEf456gH", "platforms": ["MySpace"]}), None)
+        .webhook(
+            json!({"event": "media.created", "media": "recAbC123dEf456gH", "platforms": ["MySpace"]}),
+            None,
+        )
         .await;
     assert_eq!(status, 400);
     assert!(body["error"].as_str().unwrap().contains("MySpace"), "{body}");
-    let (status, body) = w.webhook(json!({"event": "media.created", "media": "photo.jpg"}), None).await;
+    let (status, body) = w
+        .webhook(json!({"event": "media.created", "media": "photo.jpg"}), None)
+        .await;
     assert_eq!(status, 400);
     assert!(body["error"].as_str().unwrap().contains("record id"), "{body}");
 }
