@@ -55,6 +55,7 @@ async fn bad_files_are_errors_on_their_records_and_the_processor_keeps_going() {
             "{name}: {message}"
         );
         assert!(!message.contains(crate::helpers::API_SECRET));
+        println!("{name}: {message}");
     }
     assert_eq!(text(&w.record(&good).await, media::STATUS), "Ready");
 }

@@ -496,9 +496,23 @@ async fn upload_failed(
     }
 }
 
-/// Cloudinary's own words, for a person.
+/// Cloudinary's own words and status, for a person (the call itself is named by the caller).
 fn cloudinary_message(error: &CloudinaryError) -> String {
-    error.to_string()
+    match error {
+        CloudinaryError::BadRequest { message, .. } => format!("{message} (400)"),
+        CloudinaryError::Unauthorized { message, .. } => format!("{message} (401: check CLOUDINARY_URL)"),
+        CloudinaryError::Forbidden { message, .. } => format!("{message} (403)"),
+        CloudinaryError::NotFound { message, .. } => format!("{message} (404)"),
+        CloudinaryError::AlreadyExists { message, status, .. }
+        | CloudinaryError::Server { message, status, .. }
+        | CloudinaryError::UnexpectedStatus { message, status, .. } => format!("{message} ({status})"),
+        CloudinaryError::RateLimited { .. }
+        | CloudinaryError::Network { .. }
+        | CloudinaryError::Unreadable { .. }
+        | CloudinaryError::OutcomeUnknown { .. }
+        | CloudinaryError::File { .. }
+        | CloudinaryError::Config { .. } => error.to_string(),
+    }
 }
 
 /// Queues the record's outcome in the outbox and wakes it.
