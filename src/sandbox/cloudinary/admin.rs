@@ -39,11 +39,15 @@ pub async fn reset_counters(State(app): State<SharedApp>) -> Answer {
 /// `GET /_sandbox/assets`: every stored asset with its derived files.
 pub async fn assets(State(app): State<SharedApp>) -> Answer {
     let views = app.lock().asset_views(&app.url);
-    Ok(Json(json!({ "assets": serde_json::to_value(views).unwrap_or_default() })))
+    Ok(Json(
+        json!({ "assets": serde_json::to_value(views).unwrap_or_default() }),
+    ))
 }
 
 /// `GET /_sandbox/notifications`: every notification sent or tried.
 pub async fn notifications(State(app): State<SharedApp>) -> Answer {
     let list = app.lock().notifications.clone();
-    Ok(Json(json!({ "notifications": serde_json::to_value(list).unwrap_or_default() })))
+    Ok(Json(
+        json!({ "notifications": serde_json::to_value(list).unwrap_or_default() }),
+    ))
 }

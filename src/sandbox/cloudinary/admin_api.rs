@@ -65,8 +65,14 @@ fn admin(app: &App, cloud: &str, headers: &HeaderMap, f: impl FnOnce(&mut CloudS
     let h = response.headers_mut();
     for (name, value) in [
         ("x-featureratelimit-limit", limit.to_string()),
-        ("x-featureratelimit-remaining", limit.saturating_sub(window.used).to_string()),
-        ("x-featureratelimit-reset", reset.format("%a, %d %b %Y %H:%M:%S GMT").to_string()),
+        (
+            "x-featureratelimit-remaining",
+            limit.saturating_sub(window.used).to_string(),
+        ),
+        (
+            "x-featureratelimit-reset",
+            reset.format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
+        ),
     ] {
         if let Ok(v) = HeaderValue::from_str(&value) {
             h.insert(name, v);
@@ -179,7 +185,11 @@ fn no_preset(name: &str) -> CldError {
     CldError::not_found(format!("Can't find upload preset named {name}"))
 }
 
-pub async fn get_preset(State(app): State<SharedApp>, Path((cloud, name)): Path<(String, String)>, headers: HeaderMap) -> Response {
+pub async fn get_preset(
+    State(app): State<SharedApp>,
+    Path((cloud, name)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
     admin(&app, &cloud, &headers, |state, _| {
         let p = state.presets.get(&name).ok_or_else(|| no_preset(&name))?;
         ok(p.body(&name))
@@ -205,7 +215,11 @@ pub async fn update_preset(
     })
 }
 
-pub async fn delete_preset(State(app): State<SharedApp>, Path((cloud, name)): Path<(String, String)>, headers: HeaderMap) -> Response {
+pub async fn delete_preset(
+    State(app): State<SharedApp>,
+    Path((cloud, name)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
     admin(&app, &cloud, &headers, |state, _| {
         state.presets.remove(&name).ok_or_else(|| no_preset(&name))?;
         ok(json!({ "message": "deleted" }))
@@ -219,10 +233,16 @@ fn folder_body(path: &str) -> Value {
 
 /// A stable made-up id for a folder.
 fn crc(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
-pub async fn create_folder(State(app): State<SharedApp>, Path((cloud, path)): Path<(String, String)>, headers: HeaderMap) -> Response {
+pub async fn create_folder(
+    State(app): State<SharedApp>,
+    Path((cloud, path)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
     admin(&app, &cloud, &headers, |state, _| {
         let path = path.trim_matches('/').to_string();
         if path.is_empty() {
@@ -241,7 +261,10 @@ fn folder_list(state: &CloudState, parent: Option<&str>) -> Value {
         .iter()
         .filter(|f| match parent {
             None => !f.contains('/'),
-            Some(p) => f.strip_prefix(p).and_then(|r| r.strip_prefix('/')).is_some_and(|r| !r.contains('/')),
+            Some(p) => f
+                .strip_prefix(p)
+                .and_then(|r| r.strip_prefix('/'))
+                .is_some_and(|r| !r.contains('/')),
         })
         .map(|f| folder_body(f))
         .collect();
@@ -252,7 +275,11 @@ pub async fn root_folders(State(app): State<SharedApp>, Path(cloud): Path<String
     admin(&app, &cloud, &headers, |state, _| ok(folder_list(state, None)))
 }
 
-pub async fn sub_folders(State(app): State<SharedApp>, Path((cloud, path)): Path<(String, String)>, headers: HeaderMap) -> Response {
+pub async fn sub_folders(
+    State(app): State<SharedApp>,
+    Path((cloud, path)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
     admin(&app, &cloud, &headers, |state, _| {
         let path = path.trim_matches('/');
         if !state.folders.contains(path) {
@@ -337,7 +364,11 @@ fn transformation_details(state: &CloudState, wanted: &str) -> Answer {
     }))
 }
 
-pub async fn get_transformation(State(app): State<SharedApp>, Path((cloud, name)): Path<(String, String)>, headers: HeaderMap) -> Response {
+pub async fn get_transformation(
+    State(app): State<SharedApp>,
+    Path((cloud, name)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
     admin(&app, &cloud, &headers, |state, _| transformation_details(state, &name))
 }
 
@@ -366,7 +397,11 @@ pub async fn get_transformation_by_query(
 }
 
 fn usage_item(usage: f64, limit: f64) -> Value {
-    let used_percent = if limit > 0.0 { (usage / limit * 10_000.0).round() / 100.0 } else { 0.0 };
+    let used_percent = if limit > 0.0 {
+        (usage / limit * 10_000.0).round() / 100.0
+    } else {
+        0.0
+    };
     json!({ "usage": usage, "limit": limit, "used_percent": used_percent })
 }
 

@@ -45,7 +45,11 @@ pub fn header(headers: &HeaderMap) -> Result<Option<ChunkHeader>, CldError> {
 fn parse_range(v: &str) -> Option<(u64, u64, u64)> {
     let (range, total) = v.trim().strip_prefix("bytes")?.trim().split_once('/')?;
     let (a, b) = range.split_once('-')?;
-    let (a, b, t): (u64, u64, u64) = (a.trim().parse().ok()?, b.trim().parse().ok()?, total.trim().parse().ok()?);
+    let (a, b, t): (u64, u64, u64) = (
+        a.trim().parse().ok()?,
+        b.trim().parse().ok()?,
+        total.trim().parse().ok()?,
+    );
     (a <= b && b < t).then_some((a, b, t))
 }
 

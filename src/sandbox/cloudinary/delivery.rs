@@ -26,7 +26,10 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            if let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
                 out.push(b);
                 i += 3;
                 continue;
@@ -171,7 +174,14 @@ async fn derived_file(app: &SharedApp, w: &Wanted) -> Result<(std::path::PathBuf
     Ok((path, derived.format))
 }
 
-async fn serve(app: &SharedApp, cloud: &str, path: &std::path::Path, format: &str, headers: &HeaderMap, head: bool) -> Response {
+async fn serve(
+    app: &SharedApp,
+    cloud: &str,
+    path: &std::path::Path,
+    format: &str,
+    headers: &HeaderMap,
+    head: bool,
+) -> Response {
     use tokio::io::{AsyncReadExt, AsyncSeekExt};
     let Ok(mut file) = tokio::fs::File::open(path).await else {
         return cld_error(StatusCode::NOT_FOUND, "Resource not found");
@@ -194,12 +204,12 @@ async fn serve(app: &SharedApp, cloud: &str, path: &std::path::Path, format: &st
     };
     let size = if len == 0 { 0 } else { last - first + 1 };
     let mut body = Vec::new();
-    if !head && size > 0 {
-        if file.seek(std::io::SeekFrom::Start(first)).await.is_err()
-            || (&mut file).take(size).read_to_end(&mut body).await.is_err()
-        {
-            return cld_error(StatusCode::INTERNAL_SERVER_ERROR, "The sandbox could not read the file");
-        }
+    let wanted = !head && size > 0;
+    if wanted
+        && (file.seek(std::io::SeekFrom::Start(first)).await.is_err()
+            || (&mut file).take(size).read_to_end(&mut body).await.is_err())
+    {
+        return cld_error(StatusCode::INTERNAL_SERVER_ERROR, "The sandbox could not read the file");
     }
     app.lock().counters.cloud_mut(cloud).bandwidth += body.len() as u64;
     let mut r = (status, body).into_response();
@@ -233,7 +243,11 @@ fn parse_range(value: &str, len: u64) -> Option<Result<(u64, u64), ()>> {
         return Some(Ok((len - suffix.min(len), len - 1)));
     }
     let first: u64 = a.parse().ok()?;
-    let last = if b.is_empty() { None } else { Some(b.parse::<u64>().ok()?) };
+    let last = if b.is_empty() {
+        None
+    } else {
+        Some(b.parse::<u64>().ok()?)
+    };
     if last.is_some_and(|l| l < first) {
         return None;
     }

@@ -131,7 +131,12 @@ pub fn run_later(
         .iter()
         .map(|t| {
             let (t, format) = split_format(t);
-            let url = asset.url(&app.url, cloud, Some(&t), format.as_deref().or(Some(default_format(asset))));
+            let url = asset.url(
+                &app.url,
+                cloud,
+                Some(&t),
+                format.as_deref().or(Some(default_format(asset))),
+            );
             json!({ "status": "processing", "batch_id": batch_id, "url": url, "secure_url": url })
         })
         .collect();
@@ -172,8 +177,14 @@ mod tests {
 
     #[test]
     fn a_trailing_format_is_split_off() {
-        assert_eq!(split_format("c_fill,w_100/png"), ("c_fill,w_100".into(), Some("png".into())));
-        assert_eq!(split_format("c_fill,w_100/q_auto"), ("c_fill,w_100/q_auto".into(), None));
+        assert_eq!(
+            split_format("c_fill,w_100/png"),
+            ("c_fill,w_100".into(), Some("png".into()))
+        );
+        assert_eq!(
+            split_format("c_fill,w_100/q_auto"),
+            ("c_fill,w_100/q_auto".into(), None)
+        );
         assert_eq!(split_format("w_100"), ("w_100".into(), None));
     }
 }

@@ -113,9 +113,9 @@ async fn read_multipart(app: &App, req: Request, form: &mut Form) -> Result<(), 
     let unreadable = |e: axum::extract::multipart::MultipartError| {
         CldError::bad_request(format!("The multipart body could not be read: {}", e.body_text()))
     };
-    let mut multipart = Multipart::from_request(req, &()).await.map_err(|e| {
-        CldError::bad_request(format!("The multipart body could not be read: {}", e.body_text()))
-    })?;
+    let mut multipart = Multipart::from_request(req, &())
+        .await
+        .map_err(|e| CldError::bad_request(format!("The multipart body could not be read: {}", e.body_text())))?;
     while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or("").to_string();
         if name != "file" {

@@ -253,7 +253,9 @@ impl CloudinarySandbox {
         let bound = Bound::bind(opts.listen, "Cloudinary").await?;
         let mut inner = Inner::default();
         for cloud in opts.clouds {
-            inner.add_cloud(cloud).map_err(|e| anyhow::anyhow!("Failed to add a sandbox cloud: {e}"))?;
+            inner
+                .add_cloud(cloud)
+                .map_err(|e| anyhow::anyhow!("Failed to add a sandbox cloud: {e}"))?;
         }
         let http = reqwest::Client::builder()
             .build()
@@ -363,7 +365,10 @@ fn router(app: SharedApp) -> Router {
             get(admin_api::get_transformation).post(admin_api::create_named_transformation),
         )
         .route("/v1_1/{cloud}/usage", get(admin_api::usage))
-        .route("/v1_1/{cloud}/resources/{rt}/{kind}/{*public_id}", get(admin_api::resource))
+        .route(
+            "/v1_1/{cloud}/resources/{rt}/{kind}/{*public_id}",
+            get(admin_api::resource),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
     let admin = Router::new()
         .route("/_sandbox/faults", post(admin::add_fault).delete(admin::clear_faults))

@@ -78,7 +78,8 @@ async fn send(app: SharedApp, cloud: String, url: String, body: Value) {
             tokio::time::sleep(super::secs(app.limits.notify_retry_secs) * attempt).await;
         }
         let timestamp = app.now_secs();
-        let signature = signer::notification_signature(text.as_bytes(), timestamp, &config.api_secret, config.algorithm);
+        let signature =
+            signer::notification_signature(text.as_bytes(), timestamp, &config.api_secret, config.algorithm);
         view.attempts = attempt + 1;
         view.timestamp = timestamp;
         view.signature = signature.clone();

@@ -144,7 +144,11 @@ impl Asset {
         put(obj, "format", self.format.clone().map(Value::from));
         put(obj, "width", self.width.map(Value::from));
         put(obj, "height", self.height.map(Value::from));
-        put(obj, "original_filename", self.original_filename.clone().map(Value::from));
+        put(
+            obj,
+            "original_filename",
+            self.original_filename.clone().map(Value::from),
+        );
         if let Some(context) = &self.context {
             obj.insert("context".into(), context_value(context));
         }

@@ -76,7 +76,9 @@ fn parse_depth(text: &str, named: &dyn Fn(&str) -> Option<String>, depth: u8) ->
         let mut step = Step::default();
         for component in part.split(',') {
             if let Some(name) = component.strip_prefix("t_") {
-                let inner = named(name).filter(|_| depth < 4).ok_or_else(|| Invalid(component.into()))?;
+                let inner = named(name)
+                    .filter(|_| depth < 4)
+                    .ok_or_else(|| Invalid(component.into()))?;
                 let mut sub = parse_depth(&inner, named, depth + 1)?;
                 chain.steps.append(&mut sub.steps);
                 chain.format = sub.format.or(chain.format.take());
@@ -102,7 +104,12 @@ fn component_into(component: &str, step: &mut Step) -> Result<(), Invalid> {
     let bad = || Invalid(component.to_string());
     let (key, value) = component.split_once('_').ok_or_else(bad)?;
     let px = |v: &str| v.parse::<u32>().ok().filter(|n| (1..=25_000).contains(n));
-    let secs = |v: &str| v.trim_end_matches('s').parse::<f64>().ok().filter(|s| s.is_finite() && *s >= 0.0);
+    let secs = |v: &str| {
+        v.trim_end_matches('s')
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s >= 0.0)
+    };
     let info_key;
     match key {
         "ar" => {

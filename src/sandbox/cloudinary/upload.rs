@@ -206,7 +206,9 @@ fn truthy(params: &Params, key: &str) -> Option<bool> {
 
 /// Cloudinary's name of a probed format (`jpeg` -> `jpg`).
 fn format_name(info: &MediaInfo) -> Option<String> {
-    info.format.as_deref().map(|f| if f == "jpeg" { "jpg".into() } else { f.to_string() })
+    info.format
+        .as_deref()
+        .map(|f| if f == "jpeg" { "jpg".into() } else { f.to_string() })
 }
 
 /// Reads the file's properties and decides its resource type.
@@ -261,7 +263,9 @@ fn random_id() -> String {
     use rand::Rng;
     const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::rng();
-    (0..20).map(|_| CHARS[rng.random_range(0..CHARS.len())] as char).collect()
+    (0..20)
+        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
+        .collect()
 }
 
 /// The public id an upload gets: `public_id` (else random; a raw file keeps its extension),
@@ -281,7 +285,11 @@ fn public_id(params: &Params, rt: Rt, filename: Option<&str>) -> String {
     if let Some(prefix) = params.get("public_id_prefix") {
         id = format!("{}/{id}", prefix.trim_end_matches('/'));
     }
-    if let Some(folder) = params.get("folder").map(|f| f.trim_matches('/')).filter(|f| !f.is_empty()) {
+    if let Some(folder) = params
+        .get("folder")
+        .map(|f| f.trim_matches('/'))
+        .filter(|f| !f.is_empty())
+    {
         id = format!("{folder}/{id}");
     }
     id
@@ -373,7 +381,12 @@ async fn store(
             asset_folder: asset_folder.clone(),
             tags: params
                 .get("tags")
-                .map(|t| t.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+                .map(|t| {
+                    t.split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
                 .unwrap_or_default(),
             context: params.get("context").cloned(),
             backup: truthy(params, "backup").unwrap_or(false),
@@ -417,7 +430,11 @@ async fn store(
 }
 
 /// `POST /v1_1/{cloud}/{rt}/destroy` (signed): `{"result":"ok"}` or `{"result":"not found"}`.
-pub async fn destroy(State(app): State<SharedApp>, Path((cloud, rt)): Path<(String, String)>, req: Request) -> Response {
+pub async fn destroy(
+    State(app): State<SharedApp>,
+    Path((cloud, rt)): Path<(String, String)>,
+    req: Request,
+) -> Response {
     let run = async {
         let config = app.cloud_config(&cloud)?;
         let rt = wanted(&rt)?.unwrap_or(Rt::Image);

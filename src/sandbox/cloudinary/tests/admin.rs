@@ -14,8 +14,12 @@ async fn presets_are_created_once_then_read_updated_and_deleted() {
     let (status, v) = answer(admin(&sb, Method::POST, "upload_presets", Some(body)).await).await;
     assert_eq!(status, 409, "{v}");
     let (_, v) = answer(admin(&sb, Method::GET, "upload_presets/schedulo", None).await).await;
-    assert_eq!((v["settings"]["eager"].as_str(), v["settings"]["eager_async"].as_bool()), (Some("w_100"), Some(true)));
-    let (status, _) = answer(admin(&sb, Method::PUT, "upload_presets/schedulo", Some(json!({"tags": "x"}))).await).await;
+    assert_eq!(
+        (v["settings"]["eager"].as_str(), v["settings"]["eager_async"].as_bool()),
+        (Some("w_100"), Some(true))
+    );
+    let (status, _) =
+        answer(admin(&sb, Method::PUT, "upload_presets/schedulo", Some(json!({"tags": "x"}))).await).await;
     assert_eq!(status, 200);
     let (_, v) = answer(admin(&sb, Method::GET, "upload_presets", None).await).await;
     assert_eq!(v["presets"][0]["settings"]["tags"], "x");
@@ -71,24 +75,51 @@ async fn the_hourly_limit_gives_420_with_its_headers() {
 async fn folders_transformations_usage_and_resources() {
     let sb = start().await;
     let (_, v) = answer(admin(&sb, Method::POST, "folders/a/b", None).await).await;
-    assert_eq!(v, json!({"success": true, "path": "a/b", "name": "b", "external_id": v["external_id"]}));
+    assert_eq!(
+        v,
+        json!({"success": true, "path": "a/b", "name": "b", "external_id": v["external_id"]})
+    );
     let (_, v) = answer(admin(&sb, Method::GET, "folders", None).await).await;
     assert_eq!(v["folders"][0]["path"], "a");
     let (status, _) = answer(
-        admin(&sb, Method::POST, "transformations/square", Some(json!({"transformation": "ar_1:1,c_fill,w_50"}))).await,
+        admin(
+            &sb,
+            Method::POST,
+            "transformations/square",
+            Some(json!({"transformation": "ar_1:1,c_fill,w_50"})),
+        )
+        .await,
     )
     .await;
     assert_eq!(status, 200);
     let (status, _) = answer(
-        admin(&sb, Method::POST, "transformations", Some(json!({"name": "bad", "transformation": "oops_1"}))).await,
+        admin(
+            &sb,
+            Method::POST,
+            "transformations",
+            Some(json!({"name": "bad", "transformation": "oops_1"})),
+        )
+        .await,
     )
     .await;
     assert_eq!(status, 400);
-    let (_, up) = upload(&sb, "image", sample("image-200x100.jpg"), "a.jpg", signed(&sb, &[("public_id", "pic")])).await;
-    let r = reqwest::get(format!("{}/demo/image/upload/t_square/pic.jpg", sb.url())).await.unwrap();
+    let (_, up) = upload(
+        &sb,
+        "image",
+        sample("image-200x100.jpg"),
+        "a.jpg",
+        signed(&sb, &[("public_id", "pic")]),
+    )
+    .await;
+    let r = reqwest::get(format!("{}/demo/image/upload/t_square/pic.jpg", sb.url()))
+        .await
+        .unwrap();
     assert_eq!(image::load_from_memory(&r.bytes().await.unwrap()).unwrap().width(), 50);
     let (_, v) = answer(admin(&sb, Method::GET, "transformations/square", None).await).await;
-    assert_eq!((v["name"].as_str(), v["named"].as_bool(), v["used"].as_bool()), (Some("t_square"), Some(true), Some(true)));
+    assert_eq!(
+        (v["name"].as_str(), v["named"].as_bool(), v["used"].as_bool()),
+        (Some("t_square"), Some(true), Some(true))
+    );
     assert_eq!(v["info"], json!([{"aspect_ratio": "1:1", "crop": "fill", "width": 50}]));
     let (_, v) = answer(admin(&sb, Method::GET, "usage", None).await).await;
     assert_eq!(v["plan"], "Free");

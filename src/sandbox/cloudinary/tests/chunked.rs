@@ -2,13 +2,23 @@
 
 use super::*;
 
-async fn chunk(sb: &CloudinarySandbox, id: &str, bytes: &[u8], first: usize, total: usize, fields: Vec<(String, String)>) -> (u16, Value) {
+async fn chunk(
+    sb: &CloudinarySandbox,
+    id: &str,
+    bytes: &[u8],
+    first: usize,
+    total: usize,
+    fields: Vec<(String, String)>,
+) -> (u16, Value) {
     let mut form = reqwest::multipart::Form::new();
     for (k, v) in fields {
         form = form.text(k, v);
     }
     let last = first + bytes.len() - 1;
-    form = form.part("file", reqwest::multipart::Part::bytes(bytes.to_vec()).file_name("big.mp4"));
+    form = form.part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes.to_vec()).file_name("big.mp4"),
+    );
     let r = reqwest::Client::new()
         .post(format!("{}/v1_1/{CLOUD}/video/upload", sb.url()))
         .header("X-Unique-Upload-Id", id)
@@ -41,7 +51,10 @@ async fn a_video_in_several_chunks_is_assembled_on_disk() {
     }
     assert_eq!(last["public_id"], "big");
     assert_eq!(last["bytes"].as_u64(), Some(video.len() as u64));
-    assert_eq!((last["width"].as_u64(), last["duration"].as_f64()), (Some(640), Some(12.0)));
+    assert_eq!(
+        (last["width"].as_u64(), last["duration"].as_f64()),
+        (Some(640), Some(12.0))
+    );
     assert_eq!(last["video"]["codec"], "h264");
     assert_eq!(sb.counters().cloud(CLOUD).chunks, 3);
     let served = reqwest::get(last["url"].as_str().unwrap()).await.unwrap();

@@ -23,9 +23,17 @@ async fn eager_image_variants_have_their_exact_sizes() {
     assert_eq!(items.len(), 6);
     let portrait = &items[1];
     assert_eq!(portrait["transformation"], "ar_4:5,c_fill,g_auto,w_1080");
-    assert_eq!((portrait["width"].as_u64(), portrait["height"].as_u64()), (Some(1080), Some(1350)));
+    assert_eq!(
+        (portrait["width"].as_u64(), portrait["height"].as_u64()),
+        (Some(1080), Some(1350))
+    );
     for item in items {
-        let bytes = reqwest::get(item["secure_url"].as_str().unwrap()).await.unwrap().bytes().await.unwrap();
+        let bytes = reqwest::get(item["secure_url"].as_str().unwrap())
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
         let size = decode(&bytes);
         assert_eq!(
             (u64::from(size.0), u64::from(size.1)),
@@ -42,15 +50,30 @@ async fn eager_image_variants_have_their_exact_sizes() {
 #[tokio::test]
 async fn delivery_urls_serve_originals_and_derived_files() {
     let sb = start().await;
-    let (_, body) = upload(&sb, "image", sample("image-400x300.jpg"), "p.jpg", signed(&sb, &[("public_id", "f/pic")])).await;
+    let (_, body) = upload(
+        &sb,
+        "image",
+        sample("image-400x300.jpg"),
+        "p.jpg",
+        signed(&sb, &[("public_id", "f/pic")]),
+    )
+    .await;
     let v = body["version"].as_i64().unwrap();
     let base = format!("{}/demo/image/upload", sb.url());
-    let r = reqwest::get(format!("{base}/c_fill,h_50,w_100/v{v}/f/pic.png")).await.unwrap();
-    assert_eq!((r.status().as_u16(), r.headers()["content-type"].to_str().unwrap()), (200, "image/png"));
+    let r = reqwest::get(format!("{base}/c_fill,h_50,w_100/v{v}/f/pic.png"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.status().as_u16(), r.headers()["content-type"].to_str().unwrap()),
+        (200, "image/png")
+    );
     assert_eq!(decode(&r.bytes().await.unwrap()), (100, 50));
     let r = reqwest::get(format!("{base}/w_200/f/pic.jpg")).await.unwrap();
     assert_eq!(decode(&r.bytes().await.unwrap()), (200, 150));
-    assert_eq!(reqwest::get(format!("{base}/v{v}/f/none.jpg")).await.unwrap().status(), 404);
+    assert_eq!(
+        reqwest::get(format!("{base}/v{v}/f/none.jpg")).await.unwrap().status(),
+        404
+    );
     let r = reqwest::get(format!("{base}/zz_1/v{v}/f/pic.jpg")).await.unwrap();
     assert_eq!(r.status(), 400);
     let part = reqwest::Client::new()
@@ -69,7 +92,10 @@ async fn an_unknown_eager_component_is_400() {
     let sb = start().await;
     let fields = signed(&sb, &[("eager", "w_100,xx_9")]);
     let (status, body) = upload(&sb, "image", sample("sample.jpg"), "p.jpg", fields).await;
-    assert_eq!((status, message(&body)), (400, "Invalid transformation component - xx_9"));
+    assert_eq!(
+        (status, message(&body)),
+        (400, "Invalid transformation component - xx_9")
+    );
     assert!(sb.assets().is_empty());
 }
 
@@ -127,11 +153,20 @@ async fn async_video_eager_sends_a_signed_notification() {
     )
     .unwrap();
     let note: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!((note["notification_type"].as_str(), note["public_id"].as_str()), (Some("eager"), Some("clip")));
+    assert_eq!(
+        (note["notification_type"].as_str(), note["public_id"].as_str()),
+        (Some("eager"), Some("clip"))
+    );
     assert_eq!(note["batch_id"], body["eager"][0]["batch_id"]);
     let item = &note["eager"][0];
-    assert_eq!((item["width"].as_u64(), item["height"].as_u64()), (Some(1080), Some(1920)));
-    assert_eq!((item["duration"].as_f64(), item["format"].as_str()), (Some(5.0), Some("mp4")));
+    assert_eq!(
+        (item["width"].as_u64(), item["height"].as_u64()),
+        (Some(1080), Some(1920))
+    );
+    assert_eq!(
+        (item["duration"].as_f64(), item["format"].as_str()),
+        (Some(5.0), Some("mp4"))
+    );
     tokio::task::yield_now().await;
     let derived = &sb.asset(CLOUD, "clip").unwrap().derived;
     assert_eq!(derived.len(), 1);
@@ -160,7 +195,10 @@ async fn the_upload_notification_reaches_notification_url() {
     assert_eq!(status, 200);
     let (_, text) = rx.recv().await.unwrap();
     let note: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!((note["notification_type"].as_str(), note["public_id"].as_str()), (Some("upload"), Some("n1")));
+    assert_eq!(
+        (note["notification_type"].as_str(), note["public_id"].as_str()),
+        (Some("upload"), Some("n1"))
+    );
     tokio::task::yield_now().await;
     let sent = sb.notifications();
     assert_eq!(sent.len(), 1);

@@ -48,12 +48,21 @@ pub fn signed(sb: &CloudinarySandbox, params: &[(&str, &str)]) -> Vec<(String, S
 }
 
 /// A multipart upload of `bytes` with `fields`.
-pub async fn upload(sb: &CloudinarySandbox, rt: &str, bytes: Vec<u8>, name: &str, fields: Vec<(String, String)>) -> (u16, Value) {
+pub async fn upload(
+    sb: &CloudinarySandbox,
+    rt: &str,
+    bytes: Vec<u8>,
+    name: &str,
+    fields: Vec<(String, String)>,
+) -> (u16, Value) {
     let mut form = reqwest::multipart::Form::new();
     for (k, v) in fields {
         form = form.text(k, v);
     }
-    form = form.part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+    form = form.part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+    );
     let r = reqwest::Client::new()
         .post(format!("{}/v1_1/{CLOUD}/{rt}/upload", sb.url()))
         .multipart(form)
@@ -81,7 +90,12 @@ pub async fn answer(r: reqwest::Response) -> (u16, Value) {
 }
 
 /// An Admin API call with Basic auth.
-pub async fn admin(sb: &CloudinarySandbox, method: reqwest::Method, path: &str, body: Option<Value>) -> reqwest::Response {
+pub async fn admin(
+    sb: &CloudinarySandbox,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> reqwest::Response {
     let mut req = reqwest::Client::new()
         .request(method, format!("{}/v1_1/{CLOUD}/{path}", sb.url()))
         .basic_auth(KEY, Some(SECRET));

@@ -7,14 +7,29 @@ use serde_json::json;
 #[tokio::test]
 async fn a_signed_upload_stores_the_file_and_answers_its_properties() {
     let sb = start().await;
-    let fields = signed(&sb, &[("public_id", "posts/p1"), ("asset_folder", "posts"), ("tags", "a,b")]);
+    let fields = signed(
+        &sb,
+        &[("public_id", "posts/p1"), ("asset_folder", "posts"), ("tags", "a,b")],
+    );
     let (status, body) = upload(&sb, "image", sample("image-640x480.jpg"), "p1.jpg", fields).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["public_id"], "posts/p1");
-    assert_eq!((body["width"].as_u64(), body["height"].as_u64()), (Some(640), Some(480)));
-    assert_eq!((body["format"].as_str(), body["resource_type"].as_str()), (Some("jpg"), Some("image")));
-    assert_eq!((body["type"].as_str(), body["existing"].as_bool()), (Some("upload"), Some(false)));
-    assert_eq!((body["asset_folder"].as_str(), body["display_name"].as_str()), (Some("posts"), Some("p1")));
+    assert_eq!(
+        (body["width"].as_u64(), body["height"].as_u64()),
+        (Some(640), Some(480))
+    );
+    assert_eq!(
+        (body["format"].as_str(), body["resource_type"].as_str()),
+        (Some("jpg"), Some("image"))
+    );
+    assert_eq!(
+        (body["type"].as_str(), body["existing"].as_bool()),
+        (Some("upload"), Some(false))
+    );
+    assert_eq!(
+        (body["asset_folder"].as_str(), body["display_name"].as_str()),
+        (Some("posts"), Some("p1"))
+    );
     assert_eq!(body["tags"], json!(["a", "b"]));
     let version = body["version"].as_i64().unwrap();
     let expected = signer::sign(
@@ -60,7 +75,10 @@ async fn a_timestamp_older_than_an_hour_is_stale() {
     tokio::time::advance(Duration::from_secs(3601)).await;
     let (status, body) = upload(&sb, "image", sample("sample.jpg"), "x.jpg", fields).await;
     assert_eq!(status, 400);
-    assert!(message(&body).starts_with("Stale request - reported time is "), "{body}");
+    assert!(
+        message(&body).starts_with("Stale request - reported time is "),
+        "{body}"
+    );
     assert!(message(&body).ends_with("which is more than 1 hour ago"), "{body}");
 }
 
@@ -81,11 +99,17 @@ async fn an_unsigned_upload_needs_an_unsigned_preset_whose_parameters_apply() {
     let fields = vec![("upload_preset".to_string(), "open".to_string())];
     let (status, body) = upload(&sb, "auto", sample("sample.png"), "s.png", fields).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!((body["asset_folder"].as_str(), body["format"].as_str()), (Some("inbox"), Some("png")));
+    assert_eq!(
+        (body["asset_folder"].as_str(), body["format"].as_str()),
+        (Some("inbox"), Some("png"))
+    );
     assert_eq!(body["tags"], json!(["from_preset"]));
     let fields = vec![("upload_preset".to_string(), "closed".to_string())];
     let (status, body) = upload(&sb, "image", sample("sample.png"), "s.png", fields).await;
-    assert_eq!((status, message(&body)), (400, "Upload preset must be whitelisted for unsigned uploads"));
+    assert_eq!(
+        (status, message(&body)),
+        (400, "Upload preset must be whitelisted for unsigned uploads")
+    );
     let (status, body) = upload(&sb, "image", sample("sample.png"), "s.png", vec![]).await;
     assert_eq!(
         (status, message(&body)),
@@ -98,13 +122,23 @@ async fn an_unsigned_upload_needs_an_unsigned_preset_whose_parameters_apply() {
 #[tokio::test]
 async fn overwrite_false_returns_the_existing_asset() {
     let sb = start().await;
-    let first = upload(&sb, "image", sample("image-64x48.jpg"), "a.jpg", signed(&sb, &[("public_id", "same")])).await;
+    let first = upload(
+        &sb,
+        "image",
+        sample("image-64x48.jpg"),
+        "a.jpg",
+        signed(&sb, &[("public_id", "same")]),
+    )
+    .await;
     assert_eq!(first.0, 200);
     let fields = signed(&sb, &[("public_id", "same"), ("overwrite", "false")]);
     let (status, body) = upload(&sb, "image", sample("image-100x100.jpg"), "b.jpg", fields).await;
     assert_eq!(status, 200);
     assert_eq!(body["existing"], true);
-    assert_eq!((body["width"].as_u64(), body["version"].clone()), (Some(64), first.1["version"].clone()));
+    assert_eq!(
+        (body["width"].as_u64(), body["version"].clone()),
+        (Some(64), first.1["version"].clone())
+    );
     assert_eq!(sb.counters().cloud(CLOUD).uploads, 1);
 }
 
@@ -139,7 +173,10 @@ async fn remote_urls_and_data_uris_are_fetched() {
     let mut fields = signed(&sb, &[]);
     fields.push(("file".into(), missing.clone()));
     let (status, body) = upload_form(&sb, "image", fields).await;
-    assert_eq!((status, message(&body).to_string()), (400, format!("Resource not found - {missing}")));
+    assert_eq!(
+        (status, message(&body).to_string()),
+        (400, format!("Resource not found - {missing}"))
+    );
     use base64::Engine;
     let data = base64::engine::general_purpose::STANDARD.encode(sample("sample.png"));
     let mut fields = signed(&sb, &[]);
@@ -159,14 +196,24 @@ async fn an_image_over_the_plan_s_limit_is_too_large() {
     let len = big.len();
     let (status, body) = upload(&sb, "image", big, "big.jpg", signed(&sb, &[])).await;
     assert_eq!(status, 400);
-    assert_eq!(message(&body), format!("File size too large. Got {len}. Maximum is 10000000."));
+    assert_eq!(
+        message(&body),
+        format!("File size too large. Got {len}. Maximum is 10000000.")
+    );
 }
 
 /// Destroy is signed and answers ok, then not found.
 #[tokio::test]
 async fn destroy_removes_the_asset() {
     let sb = start().await;
-    upload(&sb, "image", sample("sample.jpg"), "a.jpg", signed(&sb, &[("public_id", "gone")])).await;
+    upload(
+        &sb,
+        "image",
+        sample("sample.jpg"),
+        "a.jpg",
+        signed(&sb, &[("public_id", "gone")]),
+    )
+    .await;
     for expected in ["ok", "not found"] {
         let r = reqwest::Client::new()
             .post(format!("{}/v1_1/{CLOUD}/image/destroy", sb.url()))
