@@ -204,12 +204,12 @@ async fn serve(
     };
     let size = if len == 0 { 0 } else { last - first + 1 };
     let mut body = Vec::new();
-    if !head && size > 0 {
-        if file.seek(std::io::SeekFrom::Start(first)).await.is_err()
-            || (&mut file).take(size).read_to_end(&mut body).await.is_err()
-        {
-            return cld_error(StatusCode::INTERNAL_SERVER_ERROR, "The sandbox could not read the file");
-        }
+    let wanted = !head && size > 0;
+    if wanted
+        && (file.seek(std::io::SeekFrom::Start(first)).await.is_err()
+            || (&mut file).take(size).read_to_end(&mut body).await.is_err())
+    {
+        return cld_error(StatusCode::INTERNAL_SERVER_ERROR, "The sandbox could not read the file");
     }
     app.lock().counters.cloud_mut(cloud).bandwidth += body.len() as u64;
     let mut r = (status, body).into_response();

@@ -443,8 +443,12 @@ pub async fn destroy(
         let id = form.get("public_id").ok_or_else(|| CldError::missing("public_id"))?;
         let mut inner = app.lock();
         let removed = inner.cloud_mut(&cloud)?.assets.remove(&(rt, id.to_string()));
-        if removed.is_some() {
+        if let Some(asset) = &removed {
             inner.counters.cloud_mut(&cloud).destroyed += 1;
+            let files = std::iter::once(asset.path.clone()).chain(asset.derived.iter().filter_map(|d| d.path.clone()));
+            for file in files {
+                let _ = std::fs::remove_file(file);
+            }
         }
         Ok::<_, CldError>(json!({ "result": if removed.is_some() { "ok" } else { "not found" } }))
     };

@@ -204,3 +204,40 @@ async fn the_upload_notification_reaches_notification_url() {
     assert_eq!(sent.len(), 1);
     assert!(sent[0].delivered);
 }
+
+/// A receiver that fails first is tried again after `notify_retry_secs`; the notification is
+/// recorded as delivered on the second attempt.
+#[tokio::test(start_paused = true)]
+async fn a_failed_notification_is_retried() {
+    let sb = start().await;
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let seen = calls.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move || {
+            let n = seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            async move {
+                if n == 0 {
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE
+                } else {
+                    axum::http::StatusCode::OK
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let fields = signed(&sb, &[("notification_url", hook.as_str())]);
+    let (status, _) = upload(&sb, "image", sample("sample.jpg"), "a.jpg", fields).await;
+    assert_eq!(status, 200);
+    while sb.notifications().is_empty() {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let sent = &sb.notifications()[0];
+    assert_eq!((sent.attempts, sent.delivered, sent.status), (2, true, Some(200)));
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert_eq!(sb.counters().notifications_sent, 1);
+}
