@@ -2,7 +2,7 @@
 //! signed direct uploads (`POST /uploads/sign`), and Cloudinary's notifications
 //! (`POST /webhooks/cloudinary`, signed with `X-Cld-Signature`).
 
-use super::webhooks::{check_bearer, is_record_id, refuse};
+use super::webhooks::{is_record_id, refuse, refuse_bearer};
 use super::ServerState;
 use crate::cloudinary::upload::UploadResource;
 use crate::scenarios::media_processor::job::platform_named;
@@ -98,7 +98,7 @@ struct SignRequest {
 /// `POST /uploads/sign`: the parameters for Bubble's uploader to send a file straight to
 /// Cloudinary (the API secret never leaves the worker), scoped to the user's folder.
 pub(super) async fn sign(State(state): State<ServerState>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(refused) = check_bearer(&state, &headers) {
+    if let Some(refused) = refuse_bearer(&state, &headers) {
         return refused;
     }
     let Some(processor) = &state.media else {

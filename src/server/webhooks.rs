@@ -43,16 +43,16 @@ pub(super) fn same_secret(presented: &[u8], ours: &[u8]) -> bool {
     presented.iter().zip(ours).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
 }
 
-/// Checks Bubble's `Authorization: Bearer <SCHEDULO_WEBHOOK_TOKEN>`.
-pub(super) fn check_bearer(state: &ServerState, headers: &HeaderMap) -> Result<(), Response> {
+/// Checks Bubble's `Authorization: Bearer <SCHEDULO_WEBHOOK_TOKEN>`; the refusal to answer with, if any.
+pub(super) fn refuse_bearer(state: &ServerState, headers: &HeaderMap) -> Option<Response> {
     let Some(auth) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
-        return Err(refuse(
+        return Some(refuse(
             StatusCode::UNAUTHORIZED,
             "missing Authorization header: send `Authorization: Bearer <SCHEDULO_WEBHOOK_TOKEN>`",
         ));
     };
     let Some(presented) = auth.strip_prefix("Bearer ") else {
-        return Err(refuse(
+        return Some(refuse(
             StatusCode::UNAUTHORIZED,
             "the Authorization header is not `Bearer <token>`",
         ));
@@ -61,12 +61,12 @@ pub(super) fn check_bearer(state: &ServerState, headers: &HeaderMap) -> Result<(
         presented.trim().as_bytes(),
         state.webhook_token.expose_secret().as_bytes(),
     ) {
-        return Err(refuse(
+        return Some(refuse(
             StatusCode::UNAUTHORIZED,
             "the bearer token is not this worker's SCHEDULO_WEBHOOK_TOKEN",
         ));
     }
-    Ok(())
+    None
 }
 
 /// An Airtable record id (`rec` and 14 letters or digits).
@@ -75,7 +75,7 @@ pub(super) fn is_record_id(id: &str) -> bool {
 }
 
 pub(super) async fn bubble(State(state): State<ServerState>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(refused) = check_bearer(&state, &headers) {
+    if let Some(refused) = refuse_bearer(&state, &headers) {
         return refused;
     }
     let event: BubbleEvent = match serde_json::from_slice(&body) {
