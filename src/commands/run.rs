@@ -37,7 +37,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
                 config.client_options(url, token)
             })
             .await?;
-            tracing::info!(message = "Nothing configured: running against the built-in sandboxes.", airtable = %launched.env.api_url, x = %launched.env.x_url, facebook = %launched.env.facebook_url);
+            tracing::info!(message = "Nothing configured: running against the built-in sandboxes.", airtable = %launched.env.api_url, x = %launched.env.x_url, facebook = %launched.env.facebook_url, tiktok = %launched.env.tiktok_url, cloudinary = %launched.env.cloudinary_api_url);
             print!("{}", launched.env.dotenv_lines());
             let env = launched.env.clone();
             let first_in = chrono::Duration::seconds(if launched.demo_loaded { 60 } else { 5 });
@@ -150,6 +150,11 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let (outbox_stop_tx, outbox_stop_rx) = watch::channel(false);
     let outbox_task = tokio::spawn(outbox.run(stopped(outbox_stop_rx)));
     let scheduler_task = tokio::spawn(scheduler.clone().run(stopped(stop_rx.clone())));
+    if let (Some(launched), Some(processor)) = (&sandbox, &media) {
+        let record = crate::sandbox::demo::media_to_process(&launched.base, &launched.cloudinary.url()).await?;
+        processor.request(&record, None).await?;
+        tracing::info!(message = "Demo media queued for the Media Processor.", record = %record);
+    }
     let media_task = media.map(|m| tokio::spawn(m.run(stopped(stop_rx.clone()))));
     shutdown_signal().await;
     tracing::info!(message = "Stopping: finishing what is in flight and flushing the outbox.");

@@ -292,3 +292,39 @@ pub async fn schedule_more(
         .map(|r| r.id)
         .collect())
 }
+
+/// The demo's media to process (`MediaID` M-UPLOAD): a photo in the sandbox Cloudinary's sample
+/// files, which the Media Processor uploads with its variants at each start (after the first, it
+/// finds it processed and uploads nothing). Returns its record id.
+pub async fn media_to_process(base: &Base, cloudinary_url: &str) -> anyhow::Result<String> {
+    let users = base
+        .list(
+            users::TABLE,
+            &ListQuery {
+                fields: vec![users::USER_ID.into()],
+                max_records: Some(1),
+                ..ListQuery::default()
+            },
+        )
+        .await?;
+    let mut row = fields(&[
+        (media::MEDIA_ID, json!("M-UPLOAD")),
+        (media::MEDIA_TYPE, json!("Image")),
+        (
+            media::SOURCE_URL,
+            json!(format!(
+                "{}/_sandbox/files/image-1600x1200.jpg",
+                cloudinary_url.trim_end_matches('/')
+            )),
+        ),
+        (
+            media::CAPTION,
+            json!("A photo the Media Processor uploads with every platform's variants"),
+        ),
+    ]);
+    if let Some(user) = users.first() {
+        row.insert(media::USER.into(), json!([user.id]));
+    }
+    let ids = upsert_by(base, media::TABLE, media::MEDIA_ID, vec![row]).await?;
+    id_of(&ids, "M-UPLOAD", media::TABLE)
+}
