@@ -108,3 +108,30 @@ async fn a_carousel_uploads_each_image_and_lists_their_urls() {
     assert_eq!(text(&r, media::CLOUDINARY_URL).split(' ').count(), 2);
     assert_eq!(w.cloudinary.assets().len(), 2);
 }
+
+/// When Cloudinary's notification cannot reach the worker, the record reads Processing while the
+/// video's variants are made, and after the wait the worker asks Cloudinary's Admin API and
+/// finishes the record.
+#[tokio::test(start_paused = true)]
+async fn without_a_notification_the_worker_asks_cloudinary_after_the_wait() {
+    let w = World::start().await;
+    let unreachable = std::sync::Arc::new(crate::helpers::processor(&w.base, &w.journal, &w.cloudinary, w.clock, None));
+    let record = w.add_media("Video", &w.file("video-1080x1920-30s.mp4")).await;
+    unreachable.request(&record, Some(vec!["TikTok".into()])).await.unwrap();
+    unreachable.tick().await.unwrap();
+    w.outbox.flush().await.unwrap();
+    assert_eq!(text(&w.record(&record).await, media::STATUS), "Processing");
+    let admin_before = w.cloudinary.counters().cloud(CLOUD).admin_calls;
+    let spec = schedulo::scenarios::MediaProcessor::builtin();
+    // Nothing happens until the wait is over; then one Admin API call settles it.
+    tokio::time::sleep(Duration::from_secs(spec.processing.notification_wait_secs + 1)).await;
+    unreachable.tick().await.unwrap();
+    w.outbox.flush().await.unwrap();
+    let job = w.journal.media_get(&record).await.unwrap().unwrap();
+    assert_eq!(job.state, schedulo::journal::MediaJobState::Done, "{:?}", job.last_error);
+    assert_eq!(w.cloudinary.counters().cloud(CLOUD).admin_calls - admin_before, 1);
+    assert!(w.cloudinary.notifications().is_empty());
+    let r = w.record(&record).await;
+    assert_eq!(text(&r, media::STATUS), "Ready", "{:?}", r.fields);
+    assert_eq!(r.fields[media::VALID_FOR], json!(["TikTok"]));
+}
