@@ -6,5 +6,6 @@ mod bad_input;
 mod helpers;
 mod processing;
 mod restarts;
+mod secrets;
 mod setup;
 mod webhooks;

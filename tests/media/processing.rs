@@ -115,7 +115,13 @@ async fn a_carousel_uploads_each_image_and_lists_their_urls() {
 #[tokio::test(start_paused = true)]
 async fn without_a_notification_the_worker_asks_cloudinary_after_the_wait() {
     let w = World::start().await;
-    let unreachable = std::sync::Arc::new(crate::helpers::processor(&w.base, &w.journal, &w.cloudinary, w.clock, None));
+    let unreachable = std::sync::Arc::new(crate::helpers::processor(
+        &w.base,
+        &w.journal,
+        &w.cloudinary,
+        w.clock,
+        None,
+    ));
     let record = w.add_media("Video", &w.file("video-1080x1920-30s.mp4")).await;
     unreachable.request(&record, Some(vec!["TikTok".into()])).await.unwrap();
     unreachable.tick().await.unwrap();
@@ -128,7 +134,12 @@ async fn without_a_notification_the_worker_asks_cloudinary_after_the_wait() {
     unreachable.tick().await.unwrap();
     w.outbox.flush().await.unwrap();
     let job = w.journal.media_get(&record).await.unwrap().unwrap();
-    assert_eq!(job.state, schedulo::journal::MediaJobState::Done, "{:?}", job.last_error);
+    assert_eq!(
+        job.state,
+        schedulo::journal::MediaJobState::Done,
+        "{:?}",
+        job.last_error
+    );
     assert_eq!(w.cloudinary.counters().cloud(CLOUD).admin_calls - admin_before, 1);
     assert!(w.cloudinary.notifications().is_empty());
     let r = w.record(&record).await;
