@@ -10,6 +10,8 @@ CREATE TABLE media_jobs (
     source_fp       TEXT,              -- the sources (and type, platforms) the last finished run processed
     uploads         TEXT,              -- JSON: what Cloudinary answered for each upload of the run
     notification    TEXT,              -- JSON: Cloudinary's last notification for the job, not yet handled
+    notifications   BIGINT NOT NULL DEFAULT 0,  -- notifications received
+    seen_notifications BIGINT NOT NULL DEFAULT 0,  -- notifications the current or last run has taken in
     attempts        BIGINT NOT NULL DEFAULT 0,
     next_attempt_at BIGINT NOT NULL,   -- queued: not before; awaiting: when to stop waiting and ask
     claimed_at      BIGINT,

@@ -486,14 +486,32 @@ mod tests {
         let claimed = j.media_claim(t(20), 10).await.unwrap();
         assert_eq!(claimed[0].notification.as_ref(), Some(&body));
         assert_eq!(claimed[0].uploads.as_ref().unwrap()[0]["public_id"], "recV-abc");
+        // The run waits again (the notification did not finish it): it waits its whole time...
+        let wait = |until| MediaStep::Await {
+            until,
+            uploads: serde_json::json!([{"public_id": "recV-abc"}]),
+        };
+        j.media_step("recV", wait(t(900)), t(21)).await.unwrap();
+        assert_eq!(
+            j.media_next_due().await.unwrap(),
+            Some(t(900)),
+            "no busy loop on a handled notification"
+        );
+        j.media_claim(t(900), 10).await.unwrap();
+        // ...but a notification that comes while a run is at work ends the wait it then records.
+        j.media_notified("recV-abc", &body, t(901)).await.unwrap();
+        j.media_step("recV", wait(t(1800)), t(902)).await.unwrap();
+        assert_eq!(j.media_next_due().await.unwrap(), Some(t(902)), "due at once");
+        let claimed = j.media_claim(t(902), 10).await.unwrap();
+        assert_eq!(claimed[0].notification.as_ref(), Some(&body));
         // The worker dies here: at start the job is queued again.
-        assert_eq!(j.media_recover(t(30)).await.unwrap(), 1);
-        assert_eq!(j.media_claim(t(30), 10).await.unwrap().len(), 1);
+        assert_eq!(j.media_recover(t(930)).await.unwrap(), 1);
+        assert_eq!(j.media_claim(t(930), 10).await.unwrap().len(), 1);
         let step = MediaStep::Retry {
-            at: t(60),
+            at: t(960),
             error: "Cloudinary 503".into(),
         };
-        j.media_step("recV", step, t(31)).await.unwrap();
+        j.media_step("recV", step, t(931)).await.unwrap();
         let job = j.media_get("recV").await.unwrap().unwrap();
         assert_eq!(
             (job.state, job.last_error.as_deref()),

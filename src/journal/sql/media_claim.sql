@@ -1,5 +1,6 @@
 -- Claims the jobs whose time has come: queued ones due, and awaited ones past their wait.
 UPDATE media_jobs SET state = 'working', claimed_at = $1, seen_requests = requests,
+    seen_notifications = notifications,
     attempts = attempts + 1, updated_at = $2
 WHERE record_id IN (
     SELECT record_id FROM media_jobs

@@ -256,56 +256,13 @@ async fn after_wait(p: &MediaProcessor, job: &MediaJob, item: &MediaItem, platfo
     });
     let now = p.clock.now();
     match (&job.notification, kept) {
-        (Some(n), Some((fp, mut assets))) => {
-            merge_notification(&mut assets, n);
-            settle(p, job, item, platforms, fp, assets).await
-        }
-        (Some(n), None) => {
-            // A direct upload from Bubble: the notification is the upload's answer.
-            let Ok(uploaded) = serde_json::from_value::<Uploaded>(n.clone()) else {
-                let message = "Cloudinary's notification of the upload could not be read.".to_string();
-                write(p, &job.record_id, MediaStatus::Error, None, Some(&message), &[]).await;
-                return MediaStep::Failed {
-                    source_fp: None,
-                    uploads: None,
-                    message,
-                };
-            };
-            let fp = format!("direct:{}", uploaded.public_id);
-            let asset = asset_of(&uploaded, &uploaded.secure_url);
-            settle(p, job, item, platforms, fp, vec![asset]).await
-        }
-        (None, Some((fp, mut assets))) => {
-            // No notification in time: ask Cloudinary.
-            for asset in assets.iter_mut().filter(|a| a.pending) {
-                match p.cloudinary.resource(Resource::Video, &asset.public_id).await {
-                    Ok(Some(info)) => {
-                        let complete: Vec<Derived> = info
-                            .derived
-                            .iter()
-                            .filter(|d| !d.secure_url.is_empty())
-                            .map(|d| Derived {
-                                transformation: d.transformation.clone(),
-                                secure_url: d.secure_url.clone(),
-                                info: crate::media::MediaInfo {
-                                    bytes: d.bytes,
-                                    duration_secs: asset.info.duration_secs,
-                                    format: d.format.clone(),
-                                    ..variant_info(&d.transformation, &asset.info)
-                                },
-                            })
-                            .collect();
-                        let wanted = crate::cloudinary::variants::for_resource(Resource::Video).count();
-                        if complete.len() >= wanted {
-                            asset.derived = complete;
-                            asset.pending = false;
-                        }
-                    }
-                    Ok(None) => {}
-                    Err(error) => {
-                        tracing::warn!(message = "Could not ask Cloudinary about a video's variants.", record = %job.record_id, %error)
-                    }
-                }
+        (notification, Some((fp, mut assets))) => {
+            if let Some(n) = notification {
+                merge_notification(&mut assets, n);
+            }
+            if assets.iter().any(|a| a.pending) {
+                // No notification in time (or one that did not finish the variants): ask Cloudinary.
+                ask_cloudinary(p, &job.record_id, &mut assets).await;
             }
             let since = job.waiting_since.unwrap_or(now);
             let max = chrono::Duration::seconds(p.spec.processing.max_wait_secs as i64);
@@ -323,6 +280,21 @@ async fn after_wait(p: &MediaProcessor, job: &MediaJob, item: &MediaItem, platfo
             }
             settle(p, job, item, platforms, fp, assets).await
         }
+        (Some(n), None) => {
+            // A direct upload from Bubble: the notification is the upload's answer.
+            let Ok(uploaded) = serde_json::from_value::<Uploaded>(n.clone()) else {
+                let message = "Cloudinary's notification of the upload could not be read.".to_string();
+                write(p, &job.record_id, MediaStatus::Error, None, Some(&message), &[]).await;
+                return MediaStep::Failed {
+                    source_fp: None,
+                    uploads: None,
+                    message,
+                };
+            };
+            let fp = format!("direct:{}", uploaded.public_id);
+            let asset = asset_of(&uploaded, &uploaded.secure_url);
+            settle(p, job, item, platforms, fp, vec![asset]).await
+        }
         (None, None) => {
             let message = format!(
                 "The upload signed for this record did not reach Cloudinary within {} minutes; ask /uploads/sign again.",
@@ -333,6 +305,41 @@ async fn after_wait(p: &MediaProcessor, job: &MediaJob, item: &MediaItem, platfo
                 source_fp: None,
                 uploads: None,
                 message,
+            }
+        }
+    }
+}
+
+/// Asks Cloudinary's Admin API for the variants of the assets still pending, and takes them in
+/// when every variant is there.
+async fn ask_cloudinary(p: &MediaProcessor, record_id: &str, assets: &mut [Asset]) {
+    for asset in assets.iter_mut().filter(|a| a.pending) {
+        match p.cloudinary.resource(Resource::Video, &asset.public_id).await {
+            Ok(Some(info)) => {
+                let complete: Vec<Derived> = info
+                    .derived
+                    .iter()
+                    .filter(|d| !d.secure_url.is_empty())
+                    .map(|d| Derived {
+                        transformation: d.transformation.clone(),
+                        secure_url: d.secure_url.clone(),
+                        info: crate::media::MediaInfo {
+                            bytes: d.bytes,
+                            duration_secs: asset.info.duration_secs,
+                            format: d.format.clone(),
+                            ..variant_info(&d.transformation, &asset.info)
+                        },
+                    })
+                    .collect();
+                let wanted = crate::cloudinary::variants::for_resource(Resource::Video).count();
+                if complete.len() >= wanted {
+                    asset.derived = complete;
+                    asset.pending = false;
+                }
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(message = "Could not ask Cloudinary about a video's variants.", record = record_id, %error)
             }
         }
     }
