@@ -25,6 +25,9 @@ CREATE TABLE media_jobs (
 CREATE INDEX media_jobs_due ON media_jobs (next_attempt_at) WHERE state IN ('queued', 'awaiting');
 
 CREATE TABLE media_assets (
-    public_id TEXT NOT NULL PRIMARY KEY,
-    record_id TEXT NOT NULL
+    public_id TEXT   NOT NULL PRIMARY KEY,
+    record_id TEXT   NOT NULL,
+    noted_at  BIGINT NOT NULL
 );
+
+CREATE INDEX media_assets_by_record ON media_assets (record_id, noted_at);

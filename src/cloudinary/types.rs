@@ -140,7 +140,7 @@ impl Uploaded {
 }
 
 /// Cloudinary's `jpg` is `MediaInfo`'s `jpeg`; other names are the same, lower case.
-fn normal_format(f: &str) -> String {
+pub fn normal_format(f: &str) -> String {
     match f.to_ascii_lowercase().as_str() {
         "jpg" | "jpe" => "jpeg".into(),
         other => other.into(),

@@ -118,6 +118,16 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
                 .public_url
                 .clone()
                 .or_else(|| url::Url::parse(&format!("http://{}", config.listen)).ok());
+            let loopback = public_url
+                .as_ref()
+                .and_then(|u| u.host_str())
+                .is_some_and(|h| h == "localhost" || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback()));
+            if loopback && config.cloudinary.is_some() {
+                tracing::warn!(
+                    message = "SCHEDULO_PUBLIC_URL is not set (or is loopback): Cloudinary cannot reach this worker's notifications, so videos and direct uploads complete only when the worker asks Cloudinary after the wait. Set SCHEDULO_PUBLIC_URL to the worker's public address.",
+                    public_url = ?public_url.as_ref().map(|u| u.as_str()),
+                );
+            }
             Some(Arc::new(MediaProcessor::new(
                 base.clone(),
                 journal.clone(),

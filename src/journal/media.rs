@@ -31,6 +31,10 @@ const GET: &str = include_str!("sql/media_get.sql");
 const ASSET_PUT: &str = include_str!("sql/media_asset_put.sql");
 const ASSET_FIND: &str = include_str!("sql/media_asset_find.sql");
 const COUNTS: &str = include_str!("sql/media_counts.sql");
+const ASSET_LATEST: &str = include_str!("sql/media_asset_latest.sql");
+/// How long a run may hold a job before another run may take it (a task that died without
+/// recording its step).
+const LEASE_MS: i64 = 3_600_000;
 
 /// A job's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,9 +104,8 @@ pub enum MediaStep {
         uploads: serde_json::Value,
         note: Option<String>,
     },
-    /// Gave up (the media cannot be processed).
+    /// Gave up (the media could not be processed; `Status` says why). A later request runs it again.
     Failed {
-        source_fp: Option<String>,
         uploads: Option<serde_json::Value>,
         message: String,
     },
@@ -111,8 +114,13 @@ pub enum MediaStep {
         until: DateTime<Utc>,
         uploads: serde_json::Value,
     },
-    /// Try again at `at` (a transient failure).
-    Retry { at: DateTime<Utc>, error: String },
+    /// Try again at `at` (a failure that may pass). `counted`: whether the run was an attempt
+    /// (not when Airtable was down or Cloudinary refused the worker's own credentials).
+    Retry {
+        at: DateTime<Utc>,
+        error: String,
+        counted: bool,
+    },
 }
 
 impl Journal {
@@ -120,18 +128,18 @@ impl Journal {
         &self,
         record_id: &str,
         platforms: Option<&[String]>,
-        at: DateTime<Utc>,
-        direct_upload: bool,
+        now: DateTime<Utc>,
+        direct_until: Option<DateTime<Utc>>,
     ) -> Result<MediaJobState, JournalError> {
         let subject = format!("media job {record_id}");
         let platforms = platforms.map(|p| serde_json::to_string(p).unwrap_or_default());
         let row = sqlx::query(REQUEST)
             .bind(record_id)
             .bind(platforms)
-            .bind(to_ms(at))
+            .bind(to_ms(direct_until.unwrap_or(now)))
             .bind(system_now_ms())
-            .bind(i64::from(direct_upload))
-            .bind(system_now_ms())
+            .bind(i64::from(direct_until.is_some()))
+            .bind(to_ms(now))
             .fetch_one(&self.pool)
             .await
             .map_err(JournalError::db("queue", &subject))?;
@@ -148,6 +156,7 @@ impl Journal {
             .bind(to_ms(now))
             .bind(system_now_ms())
             .bind(i64::from(limit))
+            .bind(LEASE_MS)
             .fetch_all(&self.pool)
             .await
             .map_err(JournalError::db("claim", "due media jobs"))?;
@@ -175,15 +184,11 @@ impl Journal {
                 .bind(json(uploads))
                 .bind(note.as_deref())
                 .bind(system_now_ms()),
-            MediaStep::Failed {
-                source_fp,
-                uploads,
-                message,
-            } => sqlx::query(FINISH)
+            MediaStep::Failed { uploads, message } => sqlx::query(FINISH)
                 .bind(record_id)
                 .bind("failed")
                 .bind(to_ms(now))
-                .bind(source_fp.as_deref())
+                .bind(None::<String>)
                 .bind(uploads.as_ref().map(json))
                 .bind(message.as_str())
                 .bind(system_now_ms()),
@@ -194,15 +199,17 @@ impl Journal {
                 .bind(None::<String>)
                 .bind("awaiting")
                 .bind(system_now_ms())
-                .bind(to_ms(now)),
-            MediaStep::Retry { at, error } => sqlx::query(WAIT)
+                .bind(to_ms(now))
+                .bind(0i64),
+            MediaStep::Retry { at, error, counted } => sqlx::query(WAIT)
                 .bind(record_id)
                 .bind(to_ms(*at))
                 .bind(None::<String>)
                 .bind(Some(error.as_str()))
                 .bind("queued")
                 .bind(system_now_ms())
-                .bind(to_ms(now)),
+                .bind(to_ms(now))
+                .bind(i64::from(!*counted)),
         }
         .execute(&self.pool)
         .await
@@ -246,10 +253,22 @@ impl Journal {
         sqlx::query(ASSET_PUT)
             .bind(public_id)
             .bind(record_id)
+            .bind(system_now_ms())
             .execute(&self.pool)
             .await
             .map_err(JournalError::db("note", format!("asset {public_id} of {record_id}")))?;
         Ok(())
+    }
+
+    pub(super) async fn media_asset_latest_direct(&self, record_id: &str) -> Result<Option<String>, JournalError> {
+        sqlx::query_scalar(ASSET_LATEST)
+            .bind(record_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(JournalError::db(
+                "find the latest asset of",
+                format!("media job {record_id}"),
+            ))
     }
 
     pub(super) async fn media_recover_direct(&self, now: DateTime<Utc>) -> Result<u64, JournalError> {
@@ -342,24 +361,31 @@ fn corrupt(subject: &str, detail: String) -> JournalError {
 /// The calls, each off tokio's clock (see `offclock.rs`).
 impl Journal {
     /// A webhook asks for `record_id` to be processed (committed before this returns). A new job
-    /// is queued at `at`; a finished one is queued again; a job at work or waiting counts the
-    /// request and runs again when its run ends. `direct_upload`: Bubble is uploading the file
-    /// straight to Cloudinary; the job waits until `at` for Cloudinary's notification.
+    /// is queued at `now`; a finished one is queued again; a job at work or waiting counts the
+    /// request and runs again when its run or wait ends. `direct_until`: Bubble is uploading the
+    /// file straight to Cloudinary; the job waits until then for Cloudinary's notification.
     pub async fn media_request(
         &self,
         record_id: &str,
         platforms: Option<Vec<String>>,
-        at: DateTime<Utc>,
-        direct_upload: bool,
+        now: DateTime<Utc>,
+        direct_until: Option<DateTime<Utc>>,
     ) -> Result<MediaJobState, JournalError> {
         let journal = self.clone();
         let record_id = record_id.to_string();
         super::offclock::off_clock(async move {
             journal
-                .media_request_direct(&record_id, platforms.as_deref(), at, direct_upload)
+                .media_request_direct(&record_id, platforms.as_deref(), now, direct_until)
                 .await
         })
         .await
+    }
+
+    /// The asset `record_id`'s job noted last (a direct upload's signed public id).
+    pub async fn media_asset_latest(&self, record_id: &str) -> Result<Option<String>, JournalError> {
+        let journal = self.clone();
+        let record_id = record_id.to_string();
+        super::offclock::off_clock(async move { journal.media_asset_latest_direct(&record_id).await }).await
     }
 
     /// Claims up to `limit` jobs due at `now` (queued ones, and awaited ones whose wait is over).
@@ -434,18 +460,18 @@ mod tests {
     async fn a_job_runs_once_per_request_and_a_request_during_work_runs_it_again() {
         let j = Journal::open_in_memory().await.unwrap();
         assert_eq!(
-            j.media_request("recM1", None, t(0), false).await.unwrap(),
+            j.media_request("recM1", None, t(0), None).await.unwrap(),
             MediaJobState::Queued
         );
         assert_eq!(
-            j.media_request("recM1", None, t(0), false).await.unwrap(),
+            j.media_request("recM1", None, t(0), None).await.unwrap(),
             MediaJobState::Queued
         );
         let claimed = j.media_claim(t(1), 10).await.unwrap();
         assert_eq!(claimed.len(), 1);
         assert!(j.media_claim(t(1), 10).await.unwrap().is_empty(), "claimed once");
         // A request while at work: the job runs again after this run.
-        j.media_request("recM1", Some(vec!["TikTok".into()]), t(2), false)
+        j.media_request("recM1", Some(vec!["TikTok".into()]), t(2), None)
             .await
             .unwrap();
         let done = MediaStep::Done {
@@ -467,7 +493,7 @@ mod tests {
     #[tokio::test]
     async fn a_notification_wakes_an_awaiting_job_and_a_dead_workers_job_is_queued_again() {
         let j = Journal::open_in_memory().await.unwrap();
-        j.media_request("recV", None, t(0), false).await.unwrap();
+        j.media_request("recV", None, t(0), None).await.unwrap();
         j.media_claim(t(0), 10).await.unwrap();
         j.media_asset_put("recV-abc", "recV").await.unwrap();
         let wait = MediaStep::Await {
@@ -510,6 +536,7 @@ mod tests {
         let step = MediaStep::Retry {
             at: t(960),
             error: "Cloudinary 503".into(),
+            counted: true,
         };
         j.media_step("recV", step, t(931)).await.unwrap();
         let job = j.media_get("recV").await.unwrap().unwrap();
@@ -521,14 +548,81 @@ mod tests {
             j.media_step(
                 "recV",
                 MediaStep::Retry {
-                    at: t(60),
-                    error: String::new()
+                    at: t(960),
+                    error: String::new(),
+                    counted: true,
                 },
-                t(32)
+                t(932)
             )
             .await
             .is_err(),
             "not at work"
         );
+    }
+
+    #[tokio::test]
+    async fn a_late_notification_opens_a_finished_job_and_a_new_direct_upload_forgets_the_old_one() {
+        let j = Journal::open_in_memory().await.unwrap();
+        let until = Some(t(3600));
+        assert_eq!(
+            j.media_request("recD", None, t(0), until).await.unwrap(),
+            MediaJobState::Awaiting
+        );
+        // The wait runs out; the run fails.
+        let claimed = j.media_claim(t(3600), 10).await.unwrap();
+        assert_eq!(claimed[0].waiting_since, Some(t(0)));
+        let failed = MediaStep::Failed {
+            uploads: None,
+            message: "no upload".into(),
+        };
+        j.media_step("recD", failed, t(3601)).await.unwrap();
+        // Bubble's upload arrives late: the job opens again as a wait that ended.
+        j.media_asset_put("recD_u1", "recD").await.unwrap();
+        let body = serde_json::json!({"notification_type": "upload", "public_id": "recD_u1"});
+        j.media_notified("recD_u1", &body, t(4000)).await.unwrap();
+        let claimed = j.media_claim(t(4000), 10).await.unwrap();
+        assert_eq!((claimed[0].waiting_since, claimed[0].attempts), (Some(t(4000)), 1));
+        let done = MediaStep::Done {
+            source_fp: "direct:recD_u1".into(),
+            uploads: serde_json::json!({"assets": [1]}),
+            note: None,
+        };
+        j.media_step("recD", done, t(4001)).await.unwrap();
+        // A new direct upload forgets what the last run kept.
+        j.media_request("recD", None, t(5000), Some(t(8600))).await.unwrap();
+        let job = j.media_get("recD").await.unwrap().unwrap();
+        assert_eq!(
+            (job.state, job.uploads, job.notification),
+            (MediaJobState::Awaiting, None, None)
+        );
+        assert_eq!(j.media_asset_latest("recD").await.unwrap().as_deref(), Some("recD_u1"));
+    }
+
+    #[tokio::test]
+    async fn a_retry_during_a_wait_keeps_the_wait_and_an_uncounted_run_is_not_an_attempt() {
+        let j = Journal::open_in_memory().await.unwrap();
+        j.media_request("recW", None, t(0), None).await.unwrap();
+        j.media_claim(t(0), 10).await.unwrap();
+        let wait = MediaStep::Await {
+            until: t(900),
+            uploads: serde_json::json!({}),
+        };
+        j.media_step("recW", wait, t(1)).await.unwrap();
+        // A request while waiting is not taken in by the run that ends the wait.
+        j.media_request("recW", None, t(5), None).await.unwrap();
+        let claimed = j.media_claim(t(900), 10).await.unwrap();
+        assert_eq!((claimed[0].requests, claimed[0].seen_requests), (2, 1));
+        let retry = MediaStep::Retry {
+            at: t(960),
+            error: "Airtable is down".into(),
+            counted: false,
+        };
+        j.media_step("recW", retry, t(901)).await.unwrap();
+        let job = j.media_get("recW").await.unwrap().unwrap();
+        assert_eq!((job.waiting_since, job.attempts), (Some(t(1)), 1));
+        // A run that died holding the job: after the lease another run takes it.
+        j.media_claim(t(960), 10).await.unwrap();
+        assert!(j.media_claim(t(961), 10).await.unwrap().is_empty());
+        assert_eq!(j.media_claim(t(960 + 3601), 10).await.unwrap().len(), 1);
     }
 }

@@ -49,37 +49,38 @@ pub(super) async fn media_event(
             );
         }
     }
-    let dedup = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
-    if let Some(key) = dedup {
-        let body = json!({"event": "media.created", "media": media, "platforms": platforms});
-        match state.journal.inbox_put("bubble-media", Some(key), &body).await {
-            Ok(crate::journal::InboxPut::Duplicate(_)) => {
-                return (StatusCode::ACCEPTED, Json(json!({"accepted": true, "duplicate": true}))).into_response()
-            }
-            Ok(crate::journal::InboxPut::Inserted(_)) => {}
-            Err(error) => {
-                tracing::error!(message = "Failed to keep a media webhook.", %error);
-                return refuse(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "the worker cannot store the event now; try again",
-                );
-            }
-        }
-    }
-    match processor.request(media, platforms).await {
-        Ok(state) => (
-            StatusCode::ACCEPTED,
-            Json(json!({"accepted": true, "job": state.as_str()})),
-        )
-            .into_response(),
+    // The job first: a delivery answered 202 always has its job. With an Idempotency-Key, a
+    // delivery seen before only counts as one more request on the job, which finds its sources
+    // processed and uploads nothing.
+    let job = match processor.request(media, platforms.clone()).await {
+        Ok(job) => job,
         Err(error) => {
             tracing::error!(message = "Failed to keep a media job.", %error);
-            refuse(
+            return refuse(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "the worker cannot store the event now; try again",
-            )
+            );
+        }
+    };
+    let mut duplicate = false;
+    if let Some(key) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()) {
+        let body = json!({"event": "media.created", "media": media, "platforms": platforms});
+        match state.journal.inbox_put("bubble-media", Some(key), &body).await {
+            Ok(crate::journal::InboxPut::Duplicate(_)) => duplicate = true,
+            Ok(crate::journal::InboxPut::Inserted(id)) => {
+                // Kept for the dedup key only: the job is the work.
+                let _ = state.journal.inbox_done(id).await;
+            }
+            Err(error) => {
+                tracing::warn!(message = "Could not note a media webhook's Idempotency-Key; the job is kept.", %error)
+            }
         }
     }
+    (
+        StatusCode::ACCEPTED,
+        Json(json!({"accepted": true, "duplicate": duplicate, "job": job.as_str()})),
+    )
+        .into_response()
 }
 
 /// What Bubble asks to upload.

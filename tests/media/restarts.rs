@@ -82,10 +82,96 @@ async fn a_worker_restarted_between_accepted_and_done_finishes_the_job() {
     task.await.unwrap();
     assert_eq!(state, MediaJobState::Done);
     w.outbox.flush().await.unwrap();
-    assert_eq!(text(&w.record(&record).await, media::STATUS), "Ready");
+    let r = w.record(&record).await;
+    assert_eq!(text(&r, media::STATUS), "Ready");
+    // The variants of the first upload were found, so every platform is checked on its own.
+    assert_eq!(
+        r.fields[media::VALID_FOR],
+        json!(["Instagram", "Facebook", "Twitter", "TikTok"])
+    );
     assert_eq!(
         w.cloudinary.counters().cloud(crate::helpers::CLOUD).uploads,
         1,
         "the second upload found the first (same public id, overwrite=false)"
     );
+}
+
+/// Cloudinary failing on every attempt makes the record Error with the reason; Bubble sending the
+/// webhook again once Cloudinary is back processes it (a failed run is never taken for done).
+#[tokio::test(start_paused = true)]
+async fn an_outage_that_outlasts_the_retries_is_an_error_and_a_later_webhook_processes_the_media() {
+    let w = World::start().await;
+    let record = w.add_media("Image", &w.file("image-1080x1080.jpg")).await;
+    let fault = json!({"path_prefix": "/v1_1/schedulo-test/image/upload", "count": 1000, "status": 503});
+    w.http
+        .post(format!("{}/_sandbox/faults", w.cloudinary.url()))
+        .json(&fault)
+        .send()
+        .await
+        .unwrap();
+    w.webhook(json!({"event": "media.created", "media": record}), None)
+        .await;
+    let job = w.settle(&record, Duration::from_secs(3 * 3600)).await;
+    assert_eq!(job.state, MediaJobState::Failed);
+    let message = text(&w.record(&record).await, media::ERROR_MESSAGE);
+    assert!(
+        message.starts_with("Could not upload the file image-1080x1080.jpg to Cloudinary after 4 attempts"),
+        "{message}"
+    );
+    assert_eq!(text(&w.record(&record).await, media::STATUS), "Error");
+    w.http
+        .delete(format!("{}/_sandbox/faults", w.cloudinary.url()))
+        .send()
+        .await
+        .unwrap();
+    w.webhook(json!({"event": "media.created", "media": record}), None)
+        .await;
+    w.settle(&record, Duration::from_secs(60)).await;
+    let r = w.record(&record).await;
+    assert_eq!(
+        (text(&r, media::STATUS), text(&r, media::ERROR_MESSAGE)),
+        ("Ready".into(), String::new())
+    );
+}
+
+/// A new SourceURL on a processed record is uploaded and checked again; the old asset stays.
+#[tokio::test(start_paused = true)]
+async fn a_changed_source_is_processed_again() {
+    let w = World::start().await;
+    let record = w.add_media("Image", &w.file("image-1080x1080.jpg")).await;
+    w.webhook(json!({"event": "media.created", "media": record}), None)
+        .await;
+    w.settle(&record, Duration::from_secs(60)).await;
+    let first = text(&w.record(&record).await, media::CLOUDINARY_URL);
+    let change = crate::helpers::fields(json!({media::SOURCE_URL: w.file("image-1080x1350.jpg")}));
+    w.base
+        .update(media::TABLE, vec![(record.clone(), change)], false)
+        .await
+        .unwrap();
+    w.webhook(json!({"event": "media.created", "media": record}), None)
+        .await;
+    w.settle(&record, Duration::from_secs(60)).await;
+    let second = text(&w.record(&record).await, media::CLOUDINARY_URL);
+    assert_ne!(first, second);
+    assert_eq!(w.cloudinary.counters().cloud(crate::helpers::CLOUD).uploads, 2);
+}
+
+/// Cloudinary refusing the worker's own credentials fails no record: the job waits, and goes
+/// through once the credentials work.
+#[tokio::test(start_paused = true)]
+async fn refused_credentials_keep_the_job_waiting_instead_of_failing_the_record() {
+    let w = World::start().await;
+    let record = w.add_media("Image", &w.file("image-1080x1080.jpg")).await;
+    let fault = json!({"path_prefix": "/v1_1/schedulo-test/image/upload", "count": 6, "status": 401});
+    w.http
+        .post(format!("{}/_sandbox/faults", w.cloudinary.url()))
+        .json(&fault)
+        .send()
+        .await
+        .unwrap();
+    w.webhook(json!({"event": "media.created", "media": record}), None)
+        .await;
+    let job = w.settle(&record, Duration::from_secs(4 * 3600)).await;
+    assert_eq!(job.state, MediaJobState::Done);
+    assert_eq!(text(&w.record(&record).await, media::STATUS), "Ready");
 }

@@ -116,3 +116,51 @@ async fn a_webhook_missing_fields_gets_a_400_that_says_what_is_wrong() {
     assert_eq!(status, 400);
     assert!(body["error"].as_str().unwrap().contains("record id"), "{body}");
 }
+
+/// When Cloudinary cannot reach the worker, a direct upload still completes: after the wait the
+/// worker asks Cloudinary for the asset it signed.
+#[tokio::test(start_paused = true)]
+async fn a_direct_upload_whose_notification_never_comes_is_found_by_asking_cloudinary() {
+    let w = World::start().await;
+    let unreachable = std::sync::Arc::new(crate::helpers::processor(
+        &w.base,
+        &w.journal,
+        &w.cloudinary,
+        w.clock,
+        None,
+    ));
+    let record = w.add_media("Image", "").await;
+    let signed = unreachable
+        .sign_upload(
+            &record,
+            Some(&w.user),
+            schedulo::cloudinary::upload::UploadResource::Image,
+        )
+        .await
+        .unwrap();
+    let file = w
+        .http
+        .get(w.file("image-1080x1080.jpg"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(file.to_vec()).file_name("photo.jpg"),
+    );
+    for (k, v) in &signed.params {
+        form = form.text(k.clone(), v.as_str().unwrap().to_string());
+    }
+    let uploaded = w.http.post(&signed.upload_url).multipart(form).send().await.unwrap();
+    assert_eq!(uploaded.status().as_u16(), 200);
+    let spec = schedulo::scenarios::MediaProcessor::builtin();
+    tokio::time::sleep(Duration::from_secs(spec.processing.direct_upload_wait_secs + 1)).await;
+    unreachable.tick().await.unwrap();
+    w.outbox.flush().await.unwrap();
+    let r = w.record(&record).await;
+    assert_eq!(text(&r, media::STATUS), "Ready", "{:?}", r.fields);
+    assert!(text(&r, media::CLOUDINARY_URL).contains(&signed.public_id));
+}

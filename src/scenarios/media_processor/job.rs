@@ -1,17 +1,22 @@
 //! One run of a media job: read its record, upload its sources (or take in Cloudinary's
 //! notification), check the variants, write the outcome.
+//!
+//! Every path ends in a [`MediaStep`]: Done (the record says Ready or Error), Failed (the record
+//! says Error; a later request runs it again), Await (Cloudinary is making variants, or a direct
+//! upload is on its way) or Retry (a failure that may pass).
 
 use super::validate::{self, Asset, Derived, Verdict};
 use super::MediaProcessor;
 use crate::airtable::{Formula, ListQuery, Record};
 use crate::base::names::media;
 use crate::base::{MediaItem, MediaStatus, MediaType, Platform};
-use crate::cloudinary::types::Uploaded;
+use crate::cloudinary::types::{normal_format, ResourceInfo, Uploaded};
 use crate::cloudinary::upload::{UploadParams, UploadResource, UploadSource};
-use crate::cloudinary::variants::Resource;
+use crate::cloudinary::variants::{self, Resource};
 use crate::cloudinary::CloudinaryError;
 use crate::error_class::ErrorClass;
 use crate::journal::{MediaJob, MediaStep};
+use crate::media::MediaInfo;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
@@ -23,6 +28,9 @@ const ALL_PLATFORMS: [Platform; 4] = [
     Platform::Twitter,
     Platform::TikTok,
 ];
+
+/// How long to wait after Airtable could not be read, or a run stopped, before trying again.
+const PAUSE_SECS: i64 = 60;
 
 /// Processes claimed jobs: their records in one read, then each job, `concurrency` at a time.
 pub(super) async fn process_batch(p: &Arc<MediaProcessor>, jobs: Vec<MediaJob>) {
@@ -38,11 +46,12 @@ pub(super) async fn process_batch(p: &Arc<MediaProcessor>, jobs: Vec<MediaJob>) 
         Ok(records) => records,
         Err(error) => {
             tracing::warn!(message = "Could not read the media records; the jobs wait.", %error);
-            let at = p.clock.now() + chrono::Duration::seconds(30);
+            let at = p.clock.now() + chrono::Duration::seconds(PAUSE_SECS);
             for job in jobs {
                 let step = MediaStep::Retry {
                     at,
                     error: format!("Airtable: {error}"),
+                    counted: false,
                 };
                 record_step(p, &job.record_id, step).await;
             }
@@ -50,23 +59,38 @@ pub(super) async fn process_batch(p: &Arc<MediaProcessor>, jobs: Vec<MediaJob>) 
         }
     };
     let limit = Arc::new(tokio::sync::Semaphore::new(p.spec.processing.concurrency.max(1)));
-    let mut tasks = tokio::task::JoinSet::new();
+    let mut runs = Vec::new();
     for job in jobs {
         let record = records.iter().find(|r| r.id == job.record_id).cloned();
         let (p, limit) = (p.clone(), limit.clone());
-        tasks.spawn(async move {
-            let _turn = limit.acquire().await;
-            let id = job.record_id.clone();
-            let step = run(&p, job, record.as_ref()).await;
-            record_step(&p, &id, step).await;
-        });
+        let id = job.record_id.clone();
+        runs.push((
+            id,
+            tokio::spawn(async move {
+                let _turn = limit.acquire().await;
+                run(&p, job, record.as_ref()).await
+            }),
+        ));
     }
-    while tasks.join_next().await.is_some() {}
+    for (id, handle) in runs {
+        let step = match handle.await {
+            Ok(step) => step,
+            Err(error) => {
+                tracing::error!(message = "A media job's run stopped; it will be tried again.", record = %id, %error);
+                MediaStep::Retry {
+                    at: p.clock.now() + chrono::Duration::seconds(PAUSE_SECS),
+                    error: format!("the run stopped: {error}"),
+                    counted: true,
+                }
+            }
+        };
+        record_step(p, &id, step).await;
+    }
 }
 
 async fn record_step(p: &MediaProcessor, record_id: &str, step: MediaStep) {
     if let Err(error) = p.journal.media_step(record_id, step, p.clock.now()).await {
-        tracing::error!(message = "Failed to record a media job's step.", record = record_id, %error);
+        tracing::error!(message = "Failed to record a media job's step; another run takes the job after its lease.", record = record_id, %error);
     }
 }
 
@@ -92,26 +116,24 @@ pub fn platform_named(name: &str) -> Option<Platform> {
     }
 }
 
+/// Ends the run: the record says Error with `message`.
+async fn fail(p: &MediaProcessor, job: &MediaJob, message: String, uploads: Option<Value>) -> MediaStep {
+    write(p, &job.record_id, MediaStatus::Error, None, Some(&message), &[]).await;
+    tracing::warn!(message = "Media failed.", record = %job.record_id, reason = %message);
+    MediaStep::Failed { uploads, message }
+}
+
 async fn run(p: &MediaProcessor, job: MediaJob, record: Option<&Record>) -> MediaStep {
     let Some(record) = record else {
         tracing::info!(message = "A media record is gone; its job ends.", record = %job.record_id);
         return MediaStep::Failed {
-            source_fp: job.source_fp.clone(),
             uploads: job.uploads.clone(),
             message: "the MediaLibrary record was deleted".into(),
         };
     };
     let item = match MediaItem::from_record(record) {
         Ok(item) => item,
-        Err(e) => {
-            let message = format!("This record cannot be processed: {e}.");
-            write(p, &job.record_id, MediaStatus::Error, None, Some(&message), &[]).await;
-            return MediaStep::Failed {
-                source_fp: None,
-                uploads: None,
-                message,
-            };
-        }
+        Err(e) => return fail(p, &job, format!("This record cannot be processed: {e}."), None).await,
     };
     let platforms = platforms_of(&job);
     if job.waiting_since.is_some() {
@@ -129,39 +151,31 @@ async fn run(p: &MediaProcessor, job: MediaJob, record: Option<&Record>) -> Medi
         if job.source_fp.is_some() {
             return unchanged(&job);
         }
-        let message = "This record has no SourceURL: set it to the file's address (a carousel's addresses separated by spaces), or upload through /uploads/sign.".to_string();
-        write(p, &job.record_id, MediaStatus::Error, None, Some(&message), &[]).await;
-        return MediaStep::Failed {
-            source_fp: None,
-            uploads: None,
-            message,
-        };
+        let message = "This record has no SourceURL: set it to the file's address (a carousel's addresses separated by spaces), or upload through /uploads/sign.";
+        return fail(p, &job, message.into(), None).await;
     }
-    let fp = fingerprint(&sources, item.media_type, &platforms);
+    let key = upload_key(&sources, item.media_type);
+    let fp = source_fp(&key, &platforms);
     if job.source_fp.as_deref() == Some(fp.as_str()) {
         tracing::info!(message = "Media already processed from these sources; nothing uploaded.", record = %job.record_id);
         return unchanged(&job);
     }
     if let Some(problem) = shape_problem(item.media_type, sources.len()) {
-        write(p, &job.record_id, MediaStatus::Error, None, Some(&problem), &[]).await;
-        return MediaStep::Failed {
-            source_fp: Some(fp),
-            uploads: None,
-            message: problem,
-        };
+        return fail(p, &job, problem, None).await;
     }
     let resource = validate::resource_of(item.media_type);
     let mut assets = Vec::new();
     for (i, source) in sources.iter().enumerate() {
         let public_id = if sources.len() == 1 {
-            format!("{}_{}", job.record_id, &fp[..8])
+            format!("{}_{}", job.record_id, &key[..8])
         } else {
-            format!("{}_{}_{}", job.record_id, &fp[..8], i + 1)
+            format!("{}_{}_{}", job.record_id, &key[..8], i + 1)
         };
         if let Err(error) = p.journal.media_asset_put(&public_id, &job.record_id).await {
             return MediaStep::Retry {
-                at: p.clock.now() + chrono::Duration::seconds(30),
+                at: p.clock.now() + chrono::Duration::seconds(PAUSE_SECS),
                 error: error.to_string(),
+                counted: false,
             };
         }
         let params = UploadParams {
@@ -177,8 +191,19 @@ async fn run(p: &MediaProcessor, job: MediaJob, record: Option<&Record>) -> Medi
             )
             .await
         {
-            Ok(uploaded) => assets.push(asset_of(&uploaded, source)),
-            Err(error) => return upload_failed(p, &job, &fp, i, sources.len(), source, &error).await,
+            Ok(uploaded) => {
+                let mut asset = asset_of(&uploaded, source);
+                if uploaded.existing && asset.derived.is_empty() {
+                    // Uploaded before (a run that died, a carousel retried): its variants were
+                    // made then; Cloudinary answers an existing asset without them.
+                    ask_cloudinary(p, &job.record_id, std::slice::from_mut(&mut asset)).await;
+                    if resource == Resource::Image {
+                        asset.pending = false;
+                    }
+                }
+                assets.push(asset);
+            }
+            Err(error) => return upload_failed(p, &job, i, sources.len(), source, &error).await,
         }
     }
     settle(p, &job, &item, &platforms, fp, assets).await
@@ -255,112 +280,173 @@ async fn after_wait(p: &MediaProcessor, job: &MediaJob, item: &MediaItem, platfo
         Some((fp, assets))
     });
     let now = p.clock.now();
+    let since = job.waiting_since.unwrap_or(now);
+    let max = chrono::Duration::seconds(p.spec.processing.max_wait_secs as i64);
     match (&job.notification, kept) {
         (notification, Some((fp, mut assets))) => {
             if let Some(n) = notification {
                 merge_notification(&mut assets, n);
             }
             if assets.iter().any(|a| a.pending) {
-                // No notification in time (or one that did not finish the variants): ask Cloudinary.
+                // No notification in time, or one that did not finish the variants: ask Cloudinary.
                 ask_cloudinary(p, &job.record_id, &mut assets).await;
             }
-            let since = job.waiting_since.unwrap_or(now);
-            let max = chrono::Duration::seconds(p.spec.processing.max_wait_secs as i64);
             if assets.iter().any(|a| a.pending) && now - since >= max {
                 let message = format!(
                     "Cloudinary has not finished this video's variants within {} minutes; upload it again, or check the asset in Cloudinary's console.",
                     max.num_minutes()
                 );
-                write(p, &job.record_id, MediaStatus::Error, None, Some(&message), &[]).await;
-                return MediaStep::Failed {
-                    source_fp: Some(fp),
-                    uploads: job.uploads.clone(),
-                    message,
-                };
+                return fail(p, job, message, job.uploads.clone()).await;
             }
             settle(p, job, item, platforms, fp, assets).await
         }
         (Some(n), None) => {
             // A direct upload from Bubble: the notification is the upload's answer.
             let Ok(uploaded) = serde_json::from_value::<Uploaded>(n.clone()) else {
-                let message = "Cloudinary's notification of the upload could not be read.".to_string();
-                write(p, &job.record_id, MediaStatus::Error, None, Some(&message), &[]).await;
-                return MediaStep::Failed {
-                    source_fp: None,
-                    uploads: None,
-                    message,
-                };
+                return fail(
+                    p,
+                    job,
+                    "Cloudinary's notification of the upload could not be read.".into(),
+                    None,
+                )
+                .await;
             };
             let fp = format!("direct:{}", uploaded.public_id);
             let asset = asset_of(&uploaded, &uploaded.secure_url);
             settle(p, job, item, platforms, fp, vec![asset]).await
         }
         (None, None) => {
-            let message = format!(
-                "The upload signed for this record did not reach Cloudinary within {} minutes; ask /uploads/sign again.",
-                p.spec.processing.direct_upload_wait_secs / 60
-            );
-            write(p, &job.record_id, MediaStatus::Error, None, Some(&message), &[]).await;
-            MediaStep::Failed {
-                source_fp: None,
-                uploads: None,
-                message,
+            // A direct upload whose notification never came (Cloudinary may not reach this
+            // worker): ask Cloudinary for the asset that was signed.
+            let resource = validate::resource_of(item.media_type);
+            let signed = p.journal.media_asset_latest(&job.record_id).await.ok().flatten();
+            let found = match &signed {
+                Some(public_id) => match p.cloudinary.resource(resource, public_id).await {
+                    Ok(found) => found,
+                    Err(error) => {
+                        tracing::warn!(message = "Could not ask Cloudinary about a direct upload.", record = %job.record_id, %error);
+                        None
+                    }
+                },
+                None => None,
+            };
+            match found {
+                Some(info) => {
+                    let fp = format!("direct:{}", info.public_id);
+                    let mut asset = asset_from_resource(&info);
+                    asset.pending = resource == Resource::Video && !has_every_variant(&asset);
+                    settle(p, job, item, platforms, fp, vec![asset]).await
+                }
+                None => {
+                    let message = format!(
+                        "The upload signed for this record did not reach Cloudinary within {} minutes; ask /uploads/sign again.",
+                        p.spec.processing.direct_upload_wait_secs / 60
+                    );
+                    fail(p, job, message, None).await
+                }
             }
         }
     }
 }
 
-/// Asks Cloudinary's Admin API for the variants of the assets still pending, and takes them in
-/// when every variant is there.
+/// Whether an asset has each variant of its resource type.
+fn has_every_variant(asset: &Asset) -> bool {
+    let resource = if asset.resource == "video" {
+        Resource::Video
+    } else {
+        Resource::Image
+    };
+    variants::for_resource(resource).all(|v| asset.derived.iter().any(|d| d.transformation == v.transformation))
+}
+
+/// Asks Cloudinary's Admin API for the variants of `assets` (those pending, or without any), and
+/// takes them in when every variant is there.
 async fn ask_cloudinary(p: &MediaProcessor, record_id: &str, assets: &mut [Asset]) {
-    for asset in assets.iter_mut().filter(|a| a.pending) {
-        match p.cloudinary.resource(Resource::Video, &asset.public_id).await {
+    for asset in assets.iter_mut().filter(|a| a.pending || a.derived.is_empty()) {
+        let resource = if asset.resource == "video" {
+            Resource::Video
+        } else {
+            Resource::Image
+        };
+        match p.cloudinary.resource(resource, &asset.public_id).await {
             Ok(Some(info)) => {
-                let complete: Vec<Derived> = info
-                    .derived
-                    .iter()
-                    .filter(|d| !d.secure_url.is_empty())
-                    .map(|d| Derived {
-                        transformation: d.transformation.clone(),
-                        secure_url: d.secure_url.clone(),
-                        info: crate::media::MediaInfo {
-                            bytes: d.bytes,
-                            duration_secs: asset.info.duration_secs,
-                            format: d.format.clone(),
-                            ..variant_info(&d.transformation, &asset.info)
-                        },
-                    })
-                    .collect();
-                let wanted = crate::cloudinary::variants::for_resource(Resource::Video).count();
-                if complete.len() >= wanted {
-                    asset.derived = complete;
-                    asset.pending = false;
+                let found = asset_from_resource(&info);
+                let candidate = Asset {
+                    derived: found.derived,
+                    ..asset.clone()
+                };
+                if has_every_variant(&candidate) {
+                    *asset = Asset {
+                        pending: false,
+                        ..candidate
+                    };
                 }
             }
             Ok(None) => {}
             Err(error) => {
-                tracing::warn!(message = "Could not ask Cloudinary about a video's variants.", record = record_id, %error)
+                tracing::warn!(message = "Could not ask Cloudinary about an asset's variants.", record = record_id, %error)
             }
         }
     }
 }
 
-/// The width and height a variant's transformation gives the asset (for variants read back from
-/// the Admin API, which does not report them).
-fn variant_info(transformation: &str, original: &crate::media::MediaInfo) -> crate::media::MediaInfo {
-    let variant = crate::cloudinary::variants::VARIANTS
+/// An asset as the Admin API describes it; its variants' sizes follow from their transformations
+/// (the Admin API does not report them).
+fn asset_from_resource(info: &ResourceInfo) -> Asset {
+    let original = MediaInfo {
+        bytes: Some(info.bytes),
+        width: info.width,
+        height: info.height,
+        duration_secs: info.duration,
+        format: (!info.format.is_empty()).then(|| normal_format(&info.format)),
+        video_codec: None,
+        frame_rate: None,
+    };
+    let derived = info
+        .derived
         .iter()
-        .find(|v| v.transformation == transformation);
-    crate::media::MediaInfo {
-        width: variant.map(|v| v.width).or(original.width),
-        height: variant.map(|v| v.height()).or(original.height),
-        video_codec: Some("h264".into()).filter(|_| transformation.contains("vc_h264")),
-        frame_rate: original.frame_rate,
-        ..Default::default()
+        .filter(|d| !d.secure_url.is_empty() || !d.url.is_empty())
+        .filter_map(|d| {
+            let variant = variants::VARIANTS
+                .iter()
+                .find(|v| v.transformation == d.transformation)?;
+            Some(Derived {
+                transformation: d.transformation.clone(),
+                secure_url: if d.secure_url.is_empty() {
+                    d.url.clone()
+                } else {
+                    d.secure_url.clone()
+                },
+                info: MediaInfo {
+                    bytes: d.bytes,
+                    width: Some(variant.width),
+                    height: Some(variant.height()),
+                    duration_secs: original.duration_secs,
+                    format: d.format.as_deref().map(normal_format),
+                    video_codec: variant.transformation.contains("vc_h264").then(|| "h264".into()),
+                    frame_rate: None,
+                },
+            })
+        })
+        .collect();
+    Asset {
+        public_id: info.public_id.clone(),
+        resource: info.resource_type.clone(),
+        version: info.version,
+        secure_url: if info.secure_url.is_empty() {
+            info.url.clone()
+        } else {
+            info.secure_url.clone()
+        },
+        name: file_name(&info.secure_url).to_string(),
+        info: original,
+        derived,
+        pending: false,
     }
 }
 
-/// Cloudinary's eager notification into the assets it names.
+/// Cloudinary's eager notification into the asset it names: its variants, and whether any is
+/// still being made.
 fn merge_notification(assets: &mut [Asset], n: &Value) {
     let public_id = n.get("public_id").and_then(Value::as_str).unwrap_or("");
     let Some(asset) = assets.iter_mut().find(|a| a.public_id == public_id) else {
@@ -375,10 +461,10 @@ fn merge_notification(assets: &mut [Asset], n: &Value) {
         return;
     }
     asset.derived = eager.iter().filter_map(|d| derived_of(d, &asset.info)).collect();
-    asset.pending = false;
+    asset.pending = eager.iter().any(|d| d.pending()) || !has_every_variant(asset);
 }
 
-fn derived_of(d: &crate::cloudinary::types::Derived, original: &crate::media::MediaInfo) -> Option<Derived> {
+fn derived_of(d: &crate::cloudinary::types::Derived, original: &MediaInfo) -> Option<Derived> {
     if d.pending() {
         return None;
     }
@@ -389,7 +475,7 @@ fn derived_of(d: &crate::cloudinary::types::Derived, original: &crate::media::Me
         } else {
             d.secure_url.clone()
         },
-        info: crate::media::MediaInfo {
+        info: MediaInfo {
             frame_rate: original.frame_rate,
             ..d.media_info(original.duration_secs)
         },
@@ -429,25 +515,37 @@ fn shape_problem(media_type: MediaType, files: usize) -> Option<String> {
     }
 }
 
-/// A digest of what decides the processing: the sources, the type and the platforms.
-fn fingerprint(sources: &[String], media_type: MediaType, platforms: &[Platform]) -> String {
+/// A digest of the files and their type: it names the uploads (their public ids), so the same
+/// files are the same assets.
+fn upload_key(sources: &[String], media_type: MediaType) -> String {
     let mut h = Sha256::new();
     for s in sources {
         h.update(s.as_bytes());
         h.update([0]);
     }
     h.update(media_type.to_string().as_bytes());
-    for p in platforms {
-        h.update(p.to_string().as_bytes());
-    }
     h.finalize().iter().take(12).map(|b| format!("{b:02x}")).collect()
+}
+
+/// What decides a run's outcome: the files, their type and the platforms they are checked for.
+fn source_fp(upload_key: &str, platforms: &[Platform]) -> String {
+    let names: Vec<String> = platforms.iter().map(|p| p.to_string()).collect();
+    format!("{upload_key}:{}", names.join(","))
+}
+
+/// `message` with `source`'s query string left out (a presigned URL's signature is not for
+/// records or logs).
+fn without_query(message: &str, source: &str) -> String {
+    match source.split_once('?') {
+        Some((bare, _)) => message.replace(source, &format!("{bare}?...")),
+        None => message.to_string(),
+    }
 }
 
 /// An upload that failed: retried when the failure may pass, else the record says why.
 async fn upload_failed(
     p: &MediaProcessor,
     job: &MediaJob,
-    fp: &str,
     index: usize,
     files: usize,
     source: &str,
@@ -458,48 +556,56 @@ async fn upload_failed(
     } else {
         format!("file {} ({})", index + 1, file_name(source))
     };
-    let class = error.class();
-    let retry_left = job.attempts < i64::from(p.spec.retry.attempts);
+    let reason = without_query(&cloudinary_message(error), source);
     let now = p.clock.now();
-    match class {
-        ErrorClass::RateLimited | ErrorClass::Transient | ErrorClass::OutcomeUnknown | ErrorClass::Auth
-            if retry_left =>
-        {
-            let delay = p
-                .spec
-                .retry
-                .delay(job.attempts.max(1) as u32, rand::random::<f64>() * 2.0 - 1.0);
-            let at = match (class, error.reset_at()) {
-                (ErrorClass::RateLimited, Some(reset)) if reset > now => reset,
-                _ => now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::seconds(60)),
-            };
-            tracing::warn!(message = "Upload to Cloudinary failed; it will be tried again.", record = %job.record_id, class = %class, %error, retry_at = %at);
+    let backoff = |attempt: i64| {
+        let delay = p
+            .spec
+            .retry
+            .delay(attempt.max(1) as u32, rand::random::<f64>() * 2.0 - 1.0);
+        now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::seconds(PAUSE_SECS))
+    };
+    let retry_left = job.attempts < i64::from(p.spec.retry.attempts);
+    match error.class() {
+        ErrorClass::Auth => {
+            // The worker's own credentials: no record is at fault. Keep the job and say so loudly.
+            let at = now + chrono::Duration::seconds(p.spec.retry.max_delay_secs as i64);
+            tracing::error!(message = "Cloudinary refused the worker's credentials; media jobs wait. Check CLOUDINARY_URL.", record = %job.record_id, %error, retry_at = %at);
             MediaStep::Retry {
                 at,
-                error: error.to_string(),
+                error: reason,
+                counted: false,
             }
         }
-        ErrorClass::RateLimited
-        | ErrorClass::Transient
-        | ErrorClass::OutcomeUnknown
-        | ErrorClass::Auth
-        | ErrorClass::Permanent => {
-            let message = match class {
-                ErrorClass::Permanent => format!("Cloudinary refused {which}: {}", cloudinary_message(error)),
-                _ => format!(
-                    "Could not upload {which} to Cloudinary after {} attempts: {}",
-                    job.attempts,
-                    cloudinary_message(error)
-                ),
-            };
-            write(p, &job.record_id, MediaStatus::Error, None, Some(&message), &[]).await;
-            tracing::warn!(message = "Media failed.", record = %job.record_id, reason = %message);
-            MediaStep::Failed {
-                source_fp: Some(fp.to_string()),
-                uploads: None,
-                message,
+        ErrorClass::RateLimited => {
+            let at = error
+                .reset_at()
+                .filter(|r| *r > now)
+                .unwrap_or_else(|| backoff(job.attempts));
+            tracing::warn!(message = "Cloudinary's rate limit; the upload waits.", record = %job.record_id, retry_at = %at);
+            MediaStep::Retry {
+                at,
+                error: reason,
+                counted: false,
             }
         }
+        ErrorClass::Transient | ErrorClass::OutcomeUnknown if retry_left => {
+            let at = backoff(job.attempts);
+            tracing::warn!(message = "Upload to Cloudinary failed; it will be tried again.", record = %job.record_id, %error, retry_at = %at);
+            MediaStep::Retry {
+                at,
+                error: reason,
+                counted: true,
+            }
+        }
+        ErrorClass::Transient | ErrorClass::OutcomeUnknown => {
+            let message = format!(
+                "Could not upload {which} to Cloudinary after {} attempts: {reason}",
+                job.attempts
+            );
+            fail(p, job, message, None).await
+        }
+        ErrorClass::Permanent => fail(p, job, format!("Cloudinary refused {which}: {reason}"), None).await,
     }
 }
 
@@ -541,5 +647,29 @@ async fn write(
     match p.journal.outbox_put(media::TABLE, record_id, &fields).await {
         Ok(()) => p.outbox_wake.notify_one(),
         Err(error) => tracing::error!(message = "Failed to queue a media record's status.", record = record_id, %error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_files_keep_their_public_ids_whatever_the_platforms() {
+        let sources = vec!["https://files/a.jpg".to_string()];
+        let key = upload_key(&sources, MediaType::Image);
+        assert_eq!(key, upload_key(&sources, MediaType::Image));
+        assert_ne!(key, upload_key(&sources, MediaType::Carousel));
+        assert_ne!(source_fp(&key, &[Platform::TikTok]), source_fp(&key, &ALL_PLATFORMS));
+    }
+
+    #[test]
+    fn a_presigned_querys_signature_stays_out_of_messages() {
+        let source = "https://bucket.s3/x.jpg?X-Amz-Signature=abc123";
+        let message = format!("Resource not found - {source} (400)");
+        assert_eq!(
+            without_query(&message, source),
+            "Resource not found - https://bucket.s3/x.jpg?... (400)"
+        );
     }
 }

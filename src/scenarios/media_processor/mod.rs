@@ -117,7 +117,7 @@ impl MediaProcessor {
     ) -> Result<MediaJobState, JournalError> {
         let state = self
             .journal
-            .media_request(record_id, platforms, self.clock.now(), false)
+            .media_request(record_id, platforms, self.clock.now(), None)
             .await?;
         self.wake.notify_one();
         Ok(state)
@@ -154,7 +154,9 @@ impl MediaProcessor {
         };
         let wait = chrono::Duration::seconds(self.spec.processing.direct_upload_wait_secs as i64);
         self.journal.media_asset_put(&public_id, record_id).await?;
-        self.journal.media_request(record_id, None, now + wait, true).await?;
+        self.journal
+            .media_request(record_id, None, now, Some(now + wait))
+            .await?;
         let signed = self.cloudinary.signed_params(&params, now.timestamp());
         Ok(SignedUpload {
             upload_url: self.cloudinary.upload_url(resource).to_string(),
