@@ -3,9 +3,12 @@
 -- a job at work counts the request and runs again when its run ends; a waiting job counts it and
 -- looks at the record again once its wait is over.
 INSERT INTO media_jobs (record_id, state, platforms, requests, seen_requests, next_attempt_at, waiting_since, created_at, updated_at)
-VALUES ($1, CASE WHEN $5 = 1 THEN 'awaiting' ELSE 'queued' END, $2, 1, 0, $3, CASE WHEN $5 = 1 THEN $6 END, $4, $4)
+VALUES ($1, CASE WHEN $5 = 1 THEN 'awaiting' ELSE 'queued' END, $2, 1, $5, $3, CASE WHEN $5 = 1 THEN $6 END, $4, $4)
 ON CONFLICT (record_id) DO UPDATE SET
     requests = media_jobs.requests + 1,
+    -- A direct upload is itself what the wait is for: it is taken in at once.
+    seen_requests = CASE WHEN $5 = 1 AND media_jobs.state <> 'working' THEN media_jobs.requests + 1
+                         ELSE media_jobs.seen_requests END,
     platforms = excluded.platforms,
     state = CASE WHEN media_jobs.state = 'working' THEN 'working'
                  WHEN $5 = 1 THEN 'awaiting'
