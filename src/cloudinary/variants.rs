@@ -164,9 +164,91 @@ pub fn by_name(name: &str) -> Option<&'static Variant> {
     VARIANTS.iter().find(|v| v.name == name)
 }
 
+/// The variant a post on `platform` in `format` uses for a file of `resource` whose aspect ratio
+/// (width / height) is `aspect`: of the platform's variants for that use, the one whose ratio is
+/// closest (Instagram: 1:1 or 4:5 in the feed, 9:16 in stories; X: 16:9 or 1:1; Facebook: 1.91:1
+/// or 1:1; TikTok: 9:16 video). `None`: the platform has no variant for it (the original is used).
+pub fn pick(
+    platform: Platform,
+    format: PostFormat,
+    resource: Resource,
+    aspect: Option<f64>,
+) -> Option<&'static Variant> {
+    let wanted = match format {
+        PostFormat::Story => PostFormat::Story,
+        PostFormat::Post | PostFormat::Reel => PostFormat::Post,
+    };
+    let distance = |v: &Variant| match aspect {
+        Some(a) if a > 0.0 => ((v.aspect.0 / v.aspect.1) / a).ln().abs(),
+        _ => 0.0,
+    };
+    VARIANTS
+        .iter()
+        .filter(|v| v.platform == platform && v.resource == resource && v.format == wanted)
+        .min_by(|a, b| distance(a).total_cmp(&distance(b)))
+}
+
+/// The delivery URL of `url`'s asset with `transformation`, when `url` is a Cloudinary delivery URL
+/// of the original (`.../{image|video}/upload/v<version>/<public_id>.<ext>`); `None` for any other
+/// URL, or one that already has a transformation.
+pub fn with_transformation(url: &str, transformation: &str) -> Option<String> {
+    for marker in ["/image/upload/", "/video/upload/"] {
+        let Some(at) = url.find(marker) else { continue };
+        let (head, rest) = url.split_at(at + marker.len());
+        let first = rest.split('/').next().unwrap_or("");
+        let versioned = first.len() > 1 && first.starts_with('v') && first[1..].chars().all(|c| c.is_ascii_digit());
+        return versioned.then(|| format!("{head}{transformation}/{rest}"));
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_post_picks_the_variant_closest_to_its_file_and_its_url_names_the_transformation() {
+        let pick_name = |p, f, r, a| pick(p, f, r, a).map(|v| v.name);
+        assert_eq!(
+            pick_name(Platform::Instagram, PostFormat::Post, Resource::Image, Some(0.75)),
+            Some("instagram_portrait")
+        );
+        assert_eq!(
+            pick_name(Platform::Instagram, PostFormat::Post, Resource::Image, Some(1.5)),
+            Some("instagram_square")
+        );
+        assert_eq!(
+            pick_name(Platform::Instagram, PostFormat::Story, Resource::Image, Some(1.5)),
+            Some("instagram_story")
+        );
+        assert_eq!(
+            pick_name(Platform::Twitter, PostFormat::Post, Resource::Image, Some(1.7)),
+            Some("x_landscape")
+        );
+        assert_eq!(
+            pick_name(Platform::Facebook, PostFormat::Post, Resource::Image, Some(1.1)),
+            Some("facebook_square")
+        );
+        assert_eq!(
+            pick_name(Platform::TikTok, PostFormat::Post, Resource::Video, None),
+            Some("tiktok_vertical")
+        );
+        assert_eq!(
+            pick_name(Platform::Twitter, PostFormat::Post, Resource::Video, Some(1.7)),
+            None
+        );
+        let url = "https://res.cloudinary.com/demo/image/upload/v17/users/recU/recM_ab.jpg";
+        assert_eq!(
+            with_transformation(url, "ar_1:1,c_fill,g_auto,w_1080").as_deref(),
+            Some("https://res.cloudinary.com/demo/image/upload/ar_1:1,c_fill,g_auto,w_1080/v17/users/recU/recM_ab.jpg")
+        );
+        let derived = "https://res.cloudinary.com/demo/image/upload/w_100/v17/a.jpg";
+        assert_eq!(with_transformation(derived, "w_200"), None);
+        assert_eq!(
+            with_transformation("http://127.0.0.1:9/_sandbox/files/a.jpg", "w_200"),
+            None
+        );
+    }
 
     #[test]
     fn every_variant_of_the_seed_is_there_with_a_canonical_string() {

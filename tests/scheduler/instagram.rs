@@ -211,3 +211,70 @@ async fn killed_after_media_publish_does_not_post_again_after_restart() {
     w.outbox.flush().await.unwrap();
     assert_eq!(w.post(&id).await.fields[posts::STATUS], json!("Posted"));
 }
+
+/// A photo the Media Processor put in Cloudinary is published to Instagram as its Instagram
+/// variant (here 4:5 for a portrait photo), the file Meta fetches being that crop.
+#[tokio::test(start_paused = true)]
+async fn a_cloudinary_photo_is_published_as_the_platforms_variant() {
+    use schedulo::cloudinary::upload::{UploadParams, UploadResource, UploadSource};
+    use schedulo::cloudinary::variants::{self, Resource};
+    use schedulo::sandbox::cloudinary::{CloudinarySandbox, CloudinarySandboxOptions, SandboxCloud};
+    let w = World::start().await;
+    let cloudinary = CloudinarySandbox::start(CloudinarySandboxOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        clouds: vec![SandboxCloud::new("c1", "111", "cld-secret")],
+        limits: Default::default(),
+        notify_timeout: std::time::Duration::from_secs(5),
+    })
+    .await
+    .unwrap();
+    let url: url::Url = cloudinary.url().parse().unwrap();
+    let client = schedulo::cloudinary::CloudinaryClient::new(schedulo::cloudinary::CloudinaryOptions {
+        api_url: url.clone(),
+        delivery_url: url,
+        ..schedulo::cloudinary::CloudinaryOptions::new("c1", "111", secrecy::SecretString::from("cld-secret"))
+    })
+    .unwrap();
+    let params = UploadParams {
+        public_id: Some("portrait".into()),
+        eager: Some(variants::eager(Resource::Image)),
+        ..Default::default()
+    };
+    let uploaded = client
+        .upload(
+            UploadResource::Image,
+            UploadSource::Url(cloudinary.file_url("image-1200x1600.jpg")),
+            &params,
+        )
+        .await
+        .unwrap();
+    let row = crate::helpers::fields(json!({
+        "MediaID": "M-cloudinary",
+        "MediaType": "Image",
+        "CloudinaryURL": uploaded.secure_url,
+        "Status": "Ready",
+    }));
+    let photo = w
+        .base
+        .create("MediaLibrary", vec![row], false)
+        .await
+        .unwrap()
+        .remove(0)
+        .id;
+    w.schedule_media(&w.ig_account, "A portrait", 5, Some(&photo), None)
+        .await;
+    w.scheduler.sync().await.unwrap();
+    w.advance(10).await;
+    let outcomes = w.scheduler.publish_due().await.unwrap();
+    assert!(matches!(&outcomes[..], [(_, Outcome::Published(_))]), "{outcomes:?}");
+    let containers = w.fb.ig_containers(IG_USER);
+    let container = containers.last().unwrap();
+    let used = container.url.as_deref().unwrap();
+    assert!(used.contains("/ar_4:5,c_fill,g_auto,w_1080/"), "{used}");
+    let info = container.info.as_ref().unwrap();
+    assert_eq!(
+        (info.width, info.height),
+        (Some(1080), Some(1350)),
+        "Meta fetched the crop"
+    );
+}

@@ -34,6 +34,10 @@ pub struct SandboxContainer {
     /// `IN_PROGRESS`, `FINISHED`, `ERROR`, `EXPIRED`, `PUBLISHED`.
     pub status_code: String,
     pub status: String,
+    /// The `image_url` or `video_url` it was made from (none for a carousel).
+    pub url: Option<String>,
+    /// What the fetched media showed.
+    pub info: Option<crate::media::MediaInfo>,
 }
 
 /// A Page video or Reel as it stands.
@@ -87,6 +91,8 @@ pub fn containers_of(user: &IgUser, settings: &super::app::Settings) -> Vec<Sand
                 carousel_item: c.carousel_item,
                 status_code: status.code().into(),
                 status: c.status_text(status),
+                url: c.url.clone(),
+                info: c.info.clone(),
             }
         })
         .collect()

@@ -58,3 +58,37 @@ fn file_name(url: &str) -> &str {
     let path = url.split(['?', '#']).next().unwrap_or(url);
     path.rsplit('/').find(|s| !s.is_empty()).unwrap_or(url)
 }
+
+impl PostScheduler {
+    /// `content` with each Cloudinary file replaced by the platform's variant of it (the Media
+    /// Processor had Cloudinary make them; `crate::cloudinary::variants::pick` chooses by the
+    /// file's aspect ratio), so that what is published is what was checked for the platform. The
+    /// variant's size is what its transformation gives; other files are left as they are.
+    pub(crate) fn with_variants(&self, content: &PostContent, platform: crate::base::Platform) -> PostContent {
+        use crate::cloudinary::variants::{pick, with_transformation, Resource};
+        use crate::platforms::MediaKind;
+        let mut content = content.clone();
+        for media in &mut content.media {
+            let resource = match media.kind {
+                MediaKind::Image => Resource::Image,
+                MediaKind::Video => Resource::Video,
+                MediaKind::Gif => continue,
+            };
+            let Some(variant) = pick(platform, content.format, resource, media.info.aspect_ratio()) else {
+                continue;
+            };
+            let Some(url) = with_transformation(&media.url, variant.transformation) else {
+                continue;
+            };
+            media.url = url;
+            media.info.width = Some(variant.width);
+            media.info.height = Some(variant.height());
+            // The variant's bytes are not known before it is fetched; the platform checks them.
+            media.info.bytes = None;
+            if variant.transformation.contains("vc_h264") {
+                media.info.video_codec = Some("h264".into());
+            }
+        }
+        content
+    }
+}

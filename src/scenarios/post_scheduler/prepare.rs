@@ -162,7 +162,7 @@ impl PostScheduler {
         let mut r = r.clone();
         let checked = match self.with_media_info(&r.content).await {
             Ok(content) => {
-                r.content = content;
+                r.content = self.with_variants(&content, r.account.platform);
                 self.publishers.check(r.account.platform, &r.content).is_ok()
             }
             Err(_) => false,

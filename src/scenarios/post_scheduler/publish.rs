@@ -97,7 +97,7 @@ impl PostScheduler {
             return Ok(Outcome::Failed(message));
         }
         ready.content = match self.with_media_info(&ready.content).await {
-            Ok(content) => content,
+            Ok(content) => self.with_variants(&content, platform),
             Err(message) => {
                 self.fail_unclaimed(&row.record_id, &message).await?;
                 return Ok(Outcome::Failed(message));
