@@ -146,3 +146,51 @@ async fn without_a_notification_the_worker_asks_cloudinary_after_the_wait() {
     assert_eq!(text(&r, media::STATUS), "Ready", "{:?}", r.fields);
     assert_eq!(r.fields[media::VALID_FOR], json!(["TikTok"]));
 }
+
+/// A slow upload holds one of the processor's slots, not the others: a record requested after it
+/// is Ready while the first is still uploading.
+#[tokio::test(start_paused = true)]
+async fn a_slow_upload_does_not_hold_up_the_next_record() {
+    let w = World::start().await;
+    let slow = w.add_media("Image", &w.file("image-1080x1080.jpg")).await;
+    let quick = w.add_media("Image", &w.file("image-1080x1350.jpg")).await;
+    let fault = json!({"path_prefix": "/v1_1/schedulo-test/image/upload", "count": 1, "delay_ms": 40_000});
+    w.http
+        .post(format!("{}/_sandbox/faults", w.cloudinary.url()))
+        .json(&fault)
+        .send()
+        .await
+        .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(w.processor.clone().run(async {
+        let _ = stopped.await;
+    }));
+    w.webhook(json!({"event": "media.created", "media": slow}), None).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    w.webhook(json!({"event": "media.created", "media": quick}), None).await;
+    let state = |id: String| {
+        let journal = w.journal.clone();
+        async move { journal.media_get(&id).await.unwrap().unwrap().state }
+    };
+    for _ in 0..20 {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        if state(quick.clone()).await == schedulo::journal::MediaJobState::Done {
+            break;
+        }
+    }
+    assert_eq!(state(quick.clone()).await, schedulo::journal::MediaJobState::Done);
+    assert_eq!(
+        state(slow.clone()).await,
+        schedulo::journal::MediaJobState::Working,
+        "still uploading"
+    );
+    for _ in 0..60 {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        if state(slow.clone()).await == schedulo::journal::MediaJobState::Done {
+            break;
+        }
+    }
+    assert_eq!(state(slow.clone()).await, schedulo::journal::MediaJobState::Done);
+    let _ = stop.send(());
+    task.await.unwrap();
+}

@@ -32,8 +32,14 @@ const ALL_PLATFORMS: [Platform; 4] = [
 /// How long to wait after Airtable could not be read, or a run stopped, before trying again.
 const PAUSE_SECS: i64 = 60;
 
-/// Processes claimed jobs: their records in one read, then each job, `concurrency` at a time.
-pub(super) async fn process_batch(p: &Arc<MediaProcessor>, jobs: Vec<MediaJob>) {
+/// Starts claimed jobs: their records in one read, then each job in a task of its own that waits
+/// for one of `slots`, runs, and records its step (a run that panics is tried again later).
+/// Returns the tasks; each wakes the processor when it is done.
+pub(super) async fn start_batch(
+    p: &Arc<MediaProcessor>,
+    jobs: Vec<MediaJob>,
+    slots: Arc<tokio::sync::Semaphore>,
+) -> Vec<tokio::task::JoinHandle<()>> {
     let ids: BTreeSet<&str> = jobs.iter().map(|j| j.record_id.as_str()).collect();
     let records = match p
         .base
@@ -55,37 +61,33 @@ pub(super) async fn process_batch(p: &Arc<MediaProcessor>, jobs: Vec<MediaJob>) 
                 };
                 record_step(p, &job.record_id, step).await;
             }
-            return;
+            return Vec::new();
         }
     };
-    let limit = Arc::new(tokio::sync::Semaphore::new(p.spec.processing.concurrency.max(1)));
-    let mut runs = Vec::new();
-    for job in jobs {
-        let record = records.iter().find(|r| r.id == job.record_id).cloned();
-        let (p, limit) = (p.clone(), limit.clone());
-        let id = job.record_id.clone();
-        runs.push((
-            id,
+    jobs.into_iter()
+        .map(|job| {
+            let record = records.iter().find(|r| r.id == job.record_id).cloned();
+            let (p, slots) = (p.clone(), slots.clone());
             tokio::spawn(async move {
-                let _turn = limit.acquire().await;
-                run(&p, job, record.as_ref()).await
-            }),
-        ));
-    }
-    for (id, handle) in runs {
-        let step = match handle.await {
-            Ok(step) => step,
-            Err(error) => {
-                tracing::error!(message = "A media job's run stopped; it will be tried again.", record = %id, %error);
-                MediaStep::Retry {
-                    at: p.clock.now() + chrono::Duration::seconds(PAUSE_SECS),
-                    error: format!("the run stopped: {error}"),
-                    counted: true,
-                }
-            }
-        };
-        record_step(p, &id, step).await;
-    }
+                let _slot = slots.acquire_owned().await;
+                let id = job.record_id.clone();
+                let runner = p.clone();
+                let step = match tokio::spawn(async move { run(&runner, job, record.as_ref()).await }).await {
+                    Ok(step) => step,
+                    Err(error) => {
+                        tracing::error!(message = "A media job's run stopped; it will be tried again.", record = %id, %error);
+                        MediaStep::Retry {
+                            at: p.clock.now() + chrono::Duration::seconds(PAUSE_SECS),
+                            error: format!("the run stopped: {error}"),
+                            counted: true,
+                        }
+                    }
+                };
+                record_step(&p, &id, step).await;
+                p.wake.notify_one();
+            })
+        })
+        .collect()
 }
 
 async fn record_step(p: &MediaProcessor, record_id: &str, step: MediaStep) {

@@ -196,7 +196,8 @@ impl MediaProcessor {
     }
 
     /// Runs until `shutdown`: jobs a dead worker held are queued again, then due jobs are
-    /// processed as they fall due or as webhooks wake the processor.
+    /// started as they fall due or as webhooks wake the processor, `concurrency` at a time (a long
+    /// video upload holds one slot, not the others). On shutdown, running jobs finish.
     pub async fn run(self: Arc<Self>, shutdown: impl Future<Output = ()>) {
         match self.journal.media_recover(self.clock.now()).await {
             Ok(0) => {}
@@ -206,16 +207,31 @@ impl MediaProcessor {
             ),
             Err(error) => tracing::error!(message = "Failed to recover media jobs.", %error),
         }
+        let concurrency = self.spec.processing.concurrency.max(1);
+        let slots = Arc::new(tokio::sync::Semaphore::new(concurrency));
         tokio::pin!(shutdown);
         loop {
-            let worked = match self.tick().await {
-                Ok(n) => n,
-                Err(error) => {
-                    tracing::error!(message = "The Media Processor could not read its jobs.", %error);
-                    0
+            let free = slots.available_permits().min(BATCH as usize) as u32;
+            let started = if free == 0 {
+                0
+            } else {
+                match self.journal.media_claim(self.clock.now(), free).await {
+                    Ok(jobs) => {
+                        let n = jobs.len();
+                        if n > 0 {
+                            job::start_batch(&self, jobs, slots.clone()).await;
+                        }
+                        n
+                    }
+                    Err(error) => {
+                        tracing::error!(message = "The Media Processor could not read its jobs.", %error);
+                        0
+                    }
                 }
             };
-            if worked > 0 {
+            if started > 0 {
+                // Let the started jobs take their slots before counting the free ones again.
+                tokio::task::yield_now().await;
                 continue;
             }
             let wait = match self.journal.media_next_due().await {
@@ -230,16 +246,21 @@ impl MediaProcessor {
                 _ = tokio::time::sleep(wait) => {}
             }
         }
+        let _ = slots.acquire_many(concurrency as u32).await;
     }
 
-    /// Claims and processes the jobs due now; returns how many.
+    /// Claims the jobs due now and processes them to their next step; returns how many (tests and
+    /// benchmarks drive the processor with it).
     pub async fn tick(self: &Arc<Self>) -> anyhow::Result<usize> {
         let jobs = self.journal.media_claim(self.clock.now(), BATCH).await?;
         if jobs.is_empty() {
             return Ok(0);
         }
         let n = jobs.len();
-        job::process_batch(self, jobs).await;
+        let slots = Arc::new(tokio::sync::Semaphore::new(self.spec.processing.concurrency.max(1)));
+        for task in job::start_batch(self, jobs, slots).await {
+            let _ = task.await;
+        }
         Ok(n)
     }
 }
