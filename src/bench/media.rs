@@ -7,7 +7,7 @@
 //!   chunks to disk as they arrive, so the growth measured bounds the client's from above. Target:
 //!   growth <= 32 MB (the client streams each 20 MB chunk from disk).
 //! - Images processed end to end: MediaLibrary records created, one request each (as Bubble's
-//!   webhooks make), then the processor and the outbox until every record reads Ready in the
+//!   webhooks make), then the processor's run loop and the outbox until every record reads Ready in the
 //!   sandbox Airtable (at Airtable's real limits): images per second, and Airtable calls per image.
 
 use crate::airtable::{AirtableClient, ClientOptions, Fields};
@@ -107,8 +107,13 @@ async fn large_upload(cloudinary: &CloudinarySandbox, client: &CloudinaryClient,
     let peak = peak.load(Ordering::Relaxed);
     let growth_mb = peak.saturating_sub(before) as f64 / 1024.0;
     let chunks = cloudinary.counters().cloud(CLOUD).chunks;
+    let how = if chunks == 0 {
+        "one request".to_string()
+    } else {
+        format!("{chunks} chunks")
+    };
     println!(
-        "  chunked upload of {:.0} MB in {chunks} chunks: {secs:.1} s, {:.0} MB/s; Cloudinary stored {} bytes",
+        "  upload of {:.0} MB from disk in {how}: {secs:.1} s, {:.0} MB/s; Cloudinary stored {} bytes",
         bytes as f64 / 1e6,
         bytes as f64 / 1e6 / secs,
         uploaded.bytes
@@ -183,11 +188,13 @@ async fn images_end_to_end(
     for id in &ids {
         processor.request(id, None).await?;
     }
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(processor.clone().run(async {
+        let _ = stopped.await;
+    }));
     let mut remaining: Vec<String> = ids.clone();
     while !remaining.is_empty() && started.elapsed() < Duration::from_secs(600) {
-        if processor.tick().await? == 0 {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
         let mut still = Vec::new();
         for id in remaining {
             let job = journal.media_get(&id).await?;
@@ -197,6 +204,8 @@ async fn images_end_to_end(
         }
         remaining = still;
     }
+    let _ = stop.send(());
+    let _ = running.await;
     outbox.flush().await?;
     let secs = started.elapsed().as_secs_f64();
     let records = base.list(media::TABLE, &Default::default()).await?;
@@ -206,9 +215,10 @@ async fn images_end_to_end(
         .count();
     let calls = base.client().usage().this_month(base.id()) - calls_before - 1;
     println!(
-        "  images end to end: {ready} of {n} Ready in {secs:.1} s: {:.1} images/s, {} variants each; {:.2} Airtable calls per image",
+        "  images end to end: {ready} of {n} Ready in {secs:.1} s: {:.1} images/s, {} variants each ({} distinct transformations); {:.2} Airtable calls per image",
         n as f64 / secs,
         crate::cloudinary::variants::for_resource(crate::cloudinary::variants::Resource::Image).count(),
+        crate::cloudinary::variants::eager(crate::cloudinary::variants::Resource::Image).split('|').count(),
         calls as f64 / n as f64
     );
     airtable.shutdown().await;

@@ -24,6 +24,12 @@ pub struct MediaProcessing {
     pub notification_wait_secs: u64,
     pub max_wait_secs: u64,
     pub direct_upload_wait_secs: u64,
+    #[serde(default = "default_write_linger_secs")]
+    pub write_linger_secs: u64,
+}
+
+fn default_write_linger_secs() -> u64 {
+    2
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -647,7 +647,7 @@ async fn write(
         MediaItem::outcome_fields(status, url, message, valid_for)
     };
     match p.journal.outbox_put(media::TABLE, record_id, &fields).await {
-        Ok(()) => p.outbox_wake.notify_one(),
+        Ok(()) => p.wake_outbox_soon(),
         Err(error) => tracing::error!(message = "Failed to queue a media record's status.", record = record_id, %error),
     }
 }

@@ -59,6 +59,8 @@ pub struct MediaProcessor {
     notification_url: Option<String>,
     /// Whether uploads keep a backup (a paid feature).
     backup: bool,
+    /// Set while a delayed wake of the outbox is pending (outcomes share a write).
+    outbox_wake_pending: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The parameters Bubble's uploader sends straight to Cloudinary (`/uploads/sign`).
@@ -97,7 +99,24 @@ impl MediaProcessor {
             outbox_wake,
             notification_url,
             backup,
+            outbox_wake_pending: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         }
+    }
+
+    /// Wakes the outbox `write_linger_secs` from now (once for all outcomes queued meanwhile), so
+    /// that they go to Airtable together, 10 records a request.
+    fn wake_outbox_soon(&self) {
+        use std::sync::atomic::Ordering;
+        if self.outbox_wake_pending.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let (pending, wake) = (self.outbox_wake_pending.clone(), self.outbox_wake.clone());
+        let linger = Duration::from_secs(self.spec.processing.write_linger_secs);
+        tokio::spawn(async move {
+            tokio::time::sleep(linger).await;
+            pending.store(false, Ordering::Release);
+            wake.notify_one();
+        });
     }
 
     /// The processor's clock's time (notifications are checked against it).
@@ -211,11 +230,12 @@ impl MediaProcessor {
         let slots = Arc::new(tokio::sync::Semaphore::new(concurrency));
         tokio::pin!(shutdown);
         loop {
-            let free = slots.available_permits().min(BATCH as usize) as u32;
-            let started = if free == 0 {
+            // Claimed 10 at a time whenever a slot is free (one read of their records), the jobs
+            // then wait for their slots.
+            let started = if slots.available_permits() == 0 {
                 0
             } else {
-                match self.journal.media_claim(self.clock.now(), free).await {
+                match self.journal.media_claim(self.clock.now(), BATCH).await {
                     Ok(jobs) => {
                         let n = jobs.len();
                         if n > 0 {
@@ -230,9 +250,11 @@ impl MediaProcessor {
                 }
             };
             if started > 0 {
-                // Let the started jobs take their slots before counting the free ones again.
+                // Let the started jobs take their slots before looking at the free ones again.
                 tokio::task::yield_now().await;
-                continue;
+                if slots.available_permits() > 0 {
+                    continue;
+                }
             }
             let wait = match self.journal.media_next_due().await {
                 Ok(Some(at)) => (at - self.clock.now()).to_std().unwrap_or(Duration::ZERO),
