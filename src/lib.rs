@@ -8,11 +8,16 @@
 //! - [`base`]: the base's tables as Rust types; the one place that knows field names.
 //! - [`schema`]: the base as data (`schema/base.toml`), `schema check` and `schema apply`.
 //! - [`scenarios`]: the scenarios' definitions (`scenarios/*.toml`) and their runtimes
-//!   ([`scenarios::post_scheduler`]: read ahead, publish on time, write back through the outbox).
-//! - [`journal`]: the durable store (SQLite through sqlx): publish states, outbox, inbox, counters, lease.
+//!   ([`scenarios::post_scheduler`]: read ahead, publish on time, write back through the outbox;
+//!   [`scenarios::media_processor`]: upload to Cloudinary with the variants, check them, write back).
+//! - [`journal`]: the durable store (SQLite through sqlx): publish states, outbox, inbox, counters, lease,
+//!   media jobs.
 //! - [`platforms`]: the `Publisher` trait and one folder per platform (rules, client, errors).
+//! - [`cloudinary`]: our Cloudinary client (signer, uploads, Admin API, delivery URLs, the variants).
+//! - [`media`]: media files' properties (`probe`) and sample files (`synth`).
 //! - [`vault`]: account tokens encrypted at rest. [`clock`]: the one clock, which tests control.
-//! - [`server`]: the worker's HTTP server (webhooks from Bubble and Airtable, `/healthz`, `/status`).
+//! - [`server`]: the worker's HTTP server (webhooks from Bubble, Airtable and Cloudinary, Bubble's signed
+//!   uploads, `/healthz`, `/status`).
 //! - [`sandbox`]: local stand-ins for the vendors, on loopback; the tests and newcomers use them.
 //! - [`commands`], [`cli`], [`telemetry`]: the command line around it all.
 //! - [`bench`]: benchmarks that print figures.

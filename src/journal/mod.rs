@@ -36,6 +36,8 @@
 //! - `scenario_state` (`scenario`, `key`) -> `value` (JSON), `updated_at`.
 //! - `counters` (`scenario`, `name`) -> `value` (BIGINT), `updated_at`.
 //! - `leases`, one row per `base_id`: `owner`, `acquired_at`, `expires_at`.
+//! - `media_jobs`, one row per `MediaLibrary` record, and `media_assets` (Cloudinary public id ->
+//!   record): the Media Processor's jobs; their states and columns are in [`media`]'s docs.
 //!
 //! # The publish state machine
 //! ```text
