@@ -37,7 +37,8 @@
 //! - `counters` (`scenario`, `name`) -> `value` (BIGINT), `updated_at`.
 //! - `leases`, one row per `base_id`: `owner`, `acquired_at`, `expires_at`.
 //! - `media_jobs`, one row per `MediaLibrary` record, and `media_assets` (Cloudinary public id ->
-//!   record): the Media Processor's jobs; their states and columns are in [`media`]'s docs.
+//!   record): the Media Processor's jobs; their states are in `media.rs`, their columns in
+//!   `migrations/0003_media_jobs.sql`.
 //!
 //! # The publish state machine
 //! ```text
