@@ -24,7 +24,7 @@ use tokio::sync::{watch, Notify};
 
 pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let schema = super::schema::load_schema(None, &config)?;
-    let clock = Clock::new();
+    let clock = Clock::system();
     let mut sandbox = None;
     let (mut cloudinary, cloudinary_paid) = (
         config.cloudinary.as_ref().map(|c| cloudinary_options(c, clock)),
