@@ -213,5 +213,16 @@ mod tests {
             }
         );
         assert!(serde_json::from_str::<BubbleEvent>(r#"{"event":"post.deleted"}"#).is_err());
+        for name in ["media.created", "media.changed"] {
+            let body = format!(r#"{{"event":"{name}","media":"recAbC123dEf456gH","platforms":["X"]}}"#);
+            assert_eq!(
+                serde_json::from_str::<BubbleEvent>(&body).unwrap(),
+                BubbleEvent::MediaCreated {
+                    media: "recAbC123dEf456gH".into(),
+                    platforms: Some(vec!["X".into()])
+                },
+                "{name}"
+            );
+        }
     }
 }
