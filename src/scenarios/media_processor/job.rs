@@ -5,18 +5,17 @@
 //! says Error; a later request runs it again), Await (Cloudinary is making variants, or a direct
 //! upload is on its way) or Retry (a failure that may pass).
 
-use super::validate::{self, Asset, Derived, Verdict};
+use super::assets::{ask_cloudinary, asset_from_resource, asset_of, has_every_variant, merge_notification};
+use super::failures::upload_failed;
+use super::validate::{self, Asset, Verdict};
 use super::MediaProcessor;
 use crate::airtable::{Formula, ListQuery, Record};
 use crate::base::names::media;
 use crate::base::{MediaItem, MediaStatus, MediaType, Platform};
-use crate::cloudinary::types::{normal_format, ResourceInfo, Uploaded};
+use crate::cloudinary::types::Uploaded;
 use crate::cloudinary::upload::{UploadParams, UploadResource, UploadSource};
-use crate::cloudinary::variants::{self, Resource};
-use crate::cloudinary::CloudinaryError;
-use crate::error_class::ErrorClass;
+use crate::cloudinary::variants::Resource;
 use crate::journal::{MediaJob, MediaStep};
-use crate::media::MediaInfo;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
@@ -30,7 +29,7 @@ const ALL_PLATFORMS: [Platform; 4] = [
 ];
 
 /// How long to wait after Airtable could not be read, or a run stopped, before trying again.
-const PAUSE_SECS: i64 = 60;
+pub(super) const PAUSE_SECS: i64 = 60;
 
 /// Starts claimed jobs: their records in one read, then each job in a task of its own that waits
 /// for one of `slots`, runs, and records its step (a run that panics is tried again later).
@@ -119,7 +118,7 @@ pub fn platform_named(name: &str) -> Option<Platform> {
 }
 
 /// Ends the run: the record says Error with `message`.
-async fn fail(p: &MediaProcessor, job: &MediaJob, message: String, uploads: Option<Value>) -> MediaStep {
+pub(super) async fn fail(p: &MediaProcessor, job: &MediaJob, message: String, uploads: Option<Value>) -> MediaStep {
     write(p, &job.record_id, MediaStatus::Error, None, Some(&message), &[]).await;
     tracing::warn!(message = "Media failed.", record = %job.record_id, reason = %message);
     MediaStep::Failed { uploads, message }
@@ -351,160 +350,6 @@ async fn after_wait(p: &MediaProcessor, job: &MediaJob, item: &MediaItem, platfo
     }
 }
 
-/// Whether an asset has each variant of its resource type.
-fn has_every_variant(asset: &Asset) -> bool {
-    let resource = if asset.resource == "video" {
-        Resource::Video
-    } else {
-        Resource::Image
-    };
-    variants::for_resource(resource).all(|v| asset.derived.iter().any(|d| d.transformation == v.transformation))
-}
-
-/// Asks Cloudinary's Admin API for the variants of `assets` (those pending, or without any), and
-/// takes them in when every variant is there.
-async fn ask_cloudinary(p: &MediaProcessor, record_id: &str, assets: &mut [Asset]) {
-    for asset in assets.iter_mut().filter(|a| a.pending || a.derived.is_empty()) {
-        let resource = if asset.resource == "video" {
-            Resource::Video
-        } else {
-            Resource::Image
-        };
-        match p.cloudinary.resource(resource, &asset.public_id).await {
-            Ok(Some(info)) => {
-                let found = asset_from_resource(&info);
-                let candidate = Asset {
-                    derived: found.derived,
-                    ..asset.clone()
-                };
-                if has_every_variant(&candidate) {
-                    *asset = Asset {
-                        pending: false,
-                        ..candidate
-                    };
-                }
-            }
-            Ok(None) => {}
-            Err(error) => {
-                tracing::warn!(message = "Could not ask Cloudinary about an asset's variants.", record = record_id, %error)
-            }
-        }
-    }
-}
-
-/// An asset as the Admin API describes it; its variants' sizes follow from their transformations
-/// (the Admin API does not report them).
-fn asset_from_resource(info: &ResourceInfo) -> Asset {
-    let original = MediaInfo {
-        bytes: Some(info.bytes),
-        width: info.width,
-        height: info.height,
-        duration_secs: info.duration,
-        format: (!info.format.is_empty()).then(|| normal_format(&info.format)),
-        video_codec: None,
-        frame_rate: None,
-    };
-    let derived = info
-        .derived
-        .iter()
-        .filter(|d| !d.secure_url.is_empty() || !d.url.is_empty())
-        .filter_map(|d| {
-            let variant = variants::VARIANTS
-                .iter()
-                .find(|v| v.transformation == d.transformation)?;
-            Some(Derived {
-                transformation: d.transformation.clone(),
-                secure_url: if d.secure_url.is_empty() {
-                    d.url.clone()
-                } else {
-                    d.secure_url.clone()
-                },
-                info: MediaInfo {
-                    bytes: d.bytes,
-                    width: Some(variant.width),
-                    height: Some(variant.height()),
-                    duration_secs: original.duration_secs,
-                    format: d.format.as_deref().map(normal_format),
-                    video_codec: variant.transformation.contains("vc_h264").then(|| "h264".into()),
-                    frame_rate: None,
-                },
-            })
-        })
-        .collect();
-    Asset {
-        public_id: info.public_id.clone(),
-        resource: info.resource_type.clone(),
-        version: info.version,
-        secure_url: if info.secure_url.is_empty() {
-            info.url.clone()
-        } else {
-            info.secure_url.clone()
-        },
-        name: file_name(&info.secure_url).to_string(),
-        info: original,
-        derived,
-        pending: false,
-    }
-}
-
-/// Cloudinary's eager notification into the asset it names: its variants, and whether any is
-/// still being made.
-fn merge_notification(assets: &mut [Asset], n: &Value) {
-    let public_id = n.get("public_id").and_then(Value::as_str).unwrap_or("");
-    let Some(asset) = assets.iter_mut().find(|a| a.public_id == public_id) else {
-        return;
-    };
-    let eager: Vec<crate::cloudinary::types::Derived> = n
-        .get("eager")
-        .cloned()
-        .and_then(|e| serde_json::from_value(e).ok())
-        .unwrap_or_default();
-    if eager.is_empty() {
-        return;
-    }
-    asset.derived = eager.iter().filter_map(|d| derived_of(d, &asset.info)).collect();
-    asset.pending = eager.iter().any(|d| d.pending()) || !has_every_variant(asset);
-}
-
-fn derived_of(d: &crate::cloudinary::types::Derived, original: &MediaInfo) -> Option<Derived> {
-    if d.pending() {
-        return None;
-    }
-    Some(Derived {
-        transformation: d.transformation_string()?,
-        secure_url: if d.secure_url.is_empty() {
-            d.url.clone()
-        } else {
-            d.secure_url.clone()
-        },
-        info: MediaInfo {
-            frame_rate: original.frame_rate,
-            ..d.media_info(original.duration_secs)
-        },
-    })
-}
-
-fn asset_of(u: &Uploaded, source: &str) -> Asset {
-    let info = u.media_info();
-    let derived: Vec<Derived> = u.eager.iter().filter_map(|d| derived_of(d, &info)).collect();
-    let pending = u.eager.iter().any(|d| d.pending()) || (u.resource_type == "video" && derived.is_empty());
-    Asset {
-        public_id: u.public_id.clone(),
-        resource: u.resource_type.clone(),
-        version: u.version,
-        secure_url: u.secure_url.clone(),
-        name: file_name(source).to_string(),
-        info,
-        derived,
-        pending,
-    }
-}
-
-fn file_name(url: &str) -> &str {
-    let path = url.split(['?', '#']).next().unwrap_or(url);
-    path.rsplit('/').find(|s| !s.is_empty()).unwrap_or(url)
-}
-
 /// A media type and a number of files that do not go together.
 fn shape_problem(media_type: MediaType, files: usize) -> Option<String> {
     match media_type {
@@ -533,101 +378,6 @@ fn upload_key(sources: &[String], media_type: MediaType) -> String {
 fn source_fp(upload_key: &str, platforms: &[Platform]) -> String {
     let names: Vec<String> = platforms.iter().map(|p| p.to_string()).collect();
     format!("{upload_key}:{}", names.join(","))
-}
-
-/// `message` with `source`'s query string left out (a presigned URL's signature is not for
-/// records or logs).
-fn without_query(message: &str, source: &str) -> String {
-    match source.split_once('?') {
-        Some((bare, _)) => message.replace(source, &format!("{bare}?...")),
-        None => message.to_string(),
-    }
-}
-
-/// An upload that failed: retried when the failure may pass, else the record says why.
-async fn upload_failed(
-    p: &MediaProcessor,
-    job: &MediaJob,
-    index: usize,
-    files: usize,
-    source: &str,
-    error: &CloudinaryError,
-) -> MediaStep {
-    let which = if files == 1 {
-        format!("the file {}", file_name(source))
-    } else {
-        format!("file {} ({})", index + 1, file_name(source))
-    };
-    let reason = without_query(&cloudinary_message(error), source);
-    let now = p.clock.now();
-    let backoff = |attempt: i64| {
-        let delay = p
-            .spec
-            .retry
-            .delay(attempt.max(1) as u32, rand::random::<f64>() * 2.0 - 1.0);
-        now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::seconds(PAUSE_SECS))
-    };
-    let retry_left = job.attempts < i64::from(p.spec.retry.attempts);
-    match error.class() {
-        ErrorClass::Auth => {
-            // The worker's own credentials: no record is at fault. Keep the job and say so loudly.
-            let at = now + chrono::Duration::seconds(p.spec.retry.max_delay_secs as i64);
-            tracing::error!(message = "Cloudinary refused the worker's credentials; media jobs wait. Check CLOUDINARY_URL.", record = %job.record_id, %error, retry_at = %at);
-            MediaStep::Retry {
-                at,
-                error: reason,
-                counted: false,
-            }
-        }
-        ErrorClass::RateLimited => {
-            let at = error
-                .reset_at()
-                .filter(|r| *r > now)
-                .unwrap_or_else(|| backoff(job.attempts));
-            tracing::warn!(message = "Cloudinary's rate limit; the upload waits.", record = %job.record_id, retry_at = %at);
-            MediaStep::Retry {
-                at,
-                error: reason,
-                counted: false,
-            }
-        }
-        ErrorClass::Transient | ErrorClass::OutcomeUnknown if retry_left => {
-            let at = backoff(job.attempts);
-            tracing::warn!(message = "Upload to Cloudinary failed; it will be tried again.", record = %job.record_id, %error, retry_at = %at);
-            MediaStep::Retry {
-                at,
-                error: reason,
-                counted: true,
-            }
-        }
-        ErrorClass::Transient | ErrorClass::OutcomeUnknown => {
-            let message = format!(
-                "Could not upload {which} to Cloudinary after {} attempts: {reason}",
-                job.attempts
-            );
-            fail(p, job, message, None).await
-        }
-        ErrorClass::Permanent => fail(p, job, format!("Cloudinary refused {which}: {reason}"), None).await,
-    }
-}
-
-/// Cloudinary's own words and status, for a person (the call itself is named by the caller).
-fn cloudinary_message(error: &CloudinaryError) -> String {
-    match error {
-        CloudinaryError::BadRequest { message, .. } => format!("{message} (400)"),
-        CloudinaryError::Unauthorized { message, .. } => format!("{message} (401: check CLOUDINARY_URL)"),
-        CloudinaryError::Forbidden { message, .. } => format!("{message} (403)"),
-        CloudinaryError::NotFound { message, .. } => format!("{message} (404)"),
-        CloudinaryError::AlreadyExists { message, status, .. }
-        | CloudinaryError::Server { message, status, .. }
-        | CloudinaryError::UnexpectedStatus { message, status, .. } => format!("{message} ({status})"),
-        CloudinaryError::RateLimited { .. }
-        | CloudinaryError::Network { .. }
-        | CloudinaryError::Unreadable { .. }
-        | CloudinaryError::OutcomeUnknown { .. }
-        | CloudinaryError::File { .. }
-        | CloudinaryError::Config { .. } => error.to_string(),
-    }
 }
 
 /// Queues the record's outcome in the outbox and wakes it.
@@ -663,15 +413,5 @@ mod tests {
         assert_eq!(key, upload_key(&sources, MediaType::Image));
         assert_ne!(key, upload_key(&sources, MediaType::Carousel));
         assert_ne!(source_fp(&key, &[Platform::TikTok]), source_fp(&key, &ALL_PLATFORMS));
-    }
-
-    #[test]
-    fn a_presigned_querys_signature_stays_out_of_messages() {
-        let source = "https://bucket.s3/x.jpg?X-Amz-Signature=abc123";
-        let message = format!("Resource not found - {source} (400)");
-        assert_eq!(
-            without_query(&message, source),
-            "Resource not found - https://bucket.s3/x.jpg?... (400)"
-        );
     }
 }

@@ -22,6 +22,8 @@
 //! One read per batch of due jobs (their records by id), and the outcome written through the
 //! outbox (coalesced, 10 records a request). An image costs about 1.1 calls; nothing is polled.
 
+mod assets;
+mod failures;
 pub mod job;
 pub mod validate;
 
