@@ -124,6 +124,25 @@ impl Trigger {
 }
 
 const POST_SCHEDULER: &str = include_str!("../../scenarios/post-scheduler.toml");
+const MEDIA_PROCESSOR: &str = include_str!("../../scenarios/media-processor.toml");
+
+/// `dir/file` parsed when it is there, else `builtin`; then `check`ed, whose complaint is
+/// reported with the file's path.
+fn load_file<T: serde::de::DeserializeOwned>(
+    dir: &std::path::Path,
+    file: &str,
+    builtin: impl FnOnce() -> T,
+    check: impl FnOnce(&T) -> Result<(), &'static str>,
+) -> anyhow::Result<T> {
+    let path = dir.join(file);
+    if !path.exists() {
+        return Ok(builtin());
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let spec: T = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{} is not valid: {e}", path.display()))?;
+    check(&spec).map_err(|why| anyhow::anyhow!("{}: {why}", path.display()))?;
+    Ok(spec)
+}
 
 impl PostScheduler {
     pub fn builtin() -> PostScheduler {
@@ -132,29 +151,22 @@ impl PostScheduler {
 
     /// `post-scheduler.toml` from `dir` when it is there, else the built-in one.
     pub fn load(dir: &std::path::Path) -> anyhow::Result<PostScheduler> {
-        let path = dir.join("post-scheduler.toml");
-        if !path.exists() {
-            return Ok(PostScheduler::builtin());
-        }
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-        let spec: PostScheduler =
-            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{} is not valid: {e}", path.display()))?;
-        anyhow::ensure!(
-            spec.retry.attempts >= 1,
-            "{}: retry.attempts must be at least 1",
-            path.display()
-        );
-        anyhow::ensure!(
-            spec.trigger.resync_every_secs >= 60,
-            "{}: trigger.resync_every_secs must be at least 60",
-            path.display()
-        );
-        Ok(spec)
+        load_file(
+            dir,
+            "post-scheduler.toml",
+            PostScheduler::builtin,
+            |spec: &PostScheduler| {
+                if spec.retry.attempts < 1 {
+                    return Err("retry.attempts must be at least 1");
+                }
+                if spec.trigger.resync_every_secs < 60 {
+                    return Err("trigger.resync_every_secs must be at least 60");
+                }
+                Ok(())
+            },
+        )
     }
 }
-
-const MEDIA_PROCESSOR: &str = include_str!("../../scenarios/media-processor.toml");
 
 impl MediaProcessor {
     pub fn builtin() -> MediaProcessor {
@@ -163,30 +175,23 @@ impl MediaProcessor {
 
     /// `media-processor.toml` from `dir` when it is there, else the built-in one.
     pub fn load(dir: &std::path::Path) -> anyhow::Result<MediaProcessor> {
-        let path = dir.join("media-processor.toml");
-        if !path.exists() {
-            return Ok(MediaProcessor::builtin());
-        }
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-        let spec: MediaProcessor =
-            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{} is not valid: {e}", path.display()))?;
-        anyhow::ensure!(
-            spec.retry.attempts >= 1,
-            "{}: retry.attempts must be at least 1",
-            path.display()
-        );
-        anyhow::ensure!(
-            spec.processing.concurrency >= 1,
-            "{}: processing.concurrency must be at least 1",
-            path.display()
-        );
-        anyhow::ensure!(
-            !spec.upload.folder.is_empty() && !spec.upload.folder.starts_with('/'),
-            "{}: upload.folder must be a folder path without a leading /, like users",
-            path.display()
-        );
-        Ok(spec)
+        load_file(
+            dir,
+            "media-processor.toml",
+            MediaProcessor::builtin,
+            |spec: &MediaProcessor| {
+                if spec.retry.attempts < 1 {
+                    return Err("retry.attempts must be at least 1");
+                }
+                if spec.processing.concurrency < 1 {
+                    return Err("processing.concurrency must be at least 1");
+                }
+                if spec.upload.folder.is_empty() || spec.upload.folder.starts_with('/') {
+                    return Err("upload.folder must be a folder path without a leading /, like users");
+                }
+                Ok(())
+            },
+        )
     }
 }
 
@@ -195,9 +200,14 @@ mod tests {
     use std::time::Duration;
 
     #[test]
-    fn the_built_in_media_processor_parses() {
+    fn the_built_in_media_processor_parses_and_a_bad_folder_is_named() {
         let m = super::MediaProcessor::builtin();
         assert_eq!((m.upload.folder.as_str(), m.retry.attempts), ("users", 4));
+        let dir = tempfile::tempdir().unwrap();
+        let text = super::MEDIA_PROCESSOR.replace("folder = \"users\"", "folder = \"/users\"");
+        std::fs::write(dir.path().join("media-processor.toml"), text).unwrap();
+        let err = super::MediaProcessor::load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("media-processor.toml: upload.folder"), "{err}");
     }
 
     #[test]

@@ -21,15 +21,7 @@ async fn truncated_file_server(jpeg: Vec<u8>) -> String {
 #[tokio::test(start_paused = true)]
 async fn bad_files_are_errors_on_their_records_and_the_processor_keeps_going() {
     let w = World::start().await;
-    let jpeg = w
-        .http
-        .get(w.file("image-800x800.jpg"))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let jpeg = w.bytes("image-800x800.jpg").await;
     let cases = [
         (w.file("notes.txt"), "notes.txt"),
         (truncated_file_server(jpeg.to_vec()).await, "truncated.jpg"),

@@ -212,6 +212,35 @@ impl World {
     pub fn file(&self, name: &str) -> String {
         self.cloudinary.file_url(name)
     }
+
+    /// A sample file's bytes.
+    pub async fn bytes(&self, name: &str) -> Vec<u8> {
+        let response = self.http.get(self.file(name)).send().await.unwrap();
+        response.bytes().await.unwrap().to_vec()
+    }
+
+    /// Injects a fault into the sandbox Cloudinary (`sandbox::faults`).
+    pub async fn fault(&self, spec: serde_json::Value) {
+        let url = format!("{}/_sandbox/faults", self.cloudinary.url());
+        let added = self.http.post(url).json(&spec).send().await.unwrap();
+        assert!(added.status().is_success(), "{}", added.text().await.unwrap());
+    }
+
+    /// What Bubble's uploader does with signed parameters: the file and every parameter, as
+    /// multipart, straight to Cloudinary.
+    pub async fn upload_direct(
+        &self,
+        upload_url: &str,
+        params: &serde_json::Map<String, serde_json::Value>,
+        file: Vec<u8>,
+    ) -> reqwest::Response {
+        let mut form =
+            reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(file).file_name("photo.jpg"));
+        for (k, v) in params {
+            form = form.text(k.clone(), v.as_str().unwrap_or_default().to_string());
+        }
+        self.http.post(upload_url).multipart(form).send().await.unwrap()
+    }
 }
 
 pub fn processor(

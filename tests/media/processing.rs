@@ -155,12 +155,7 @@ async fn a_slow_upload_does_not_hold_up_the_next_record() {
     let slow = w.add_media("Image", &w.file("image-1080x1080.jpg")).await;
     let quick = w.add_media("Image", &w.file("image-1080x1350.jpg")).await;
     let fault = json!({"path_prefix": "/v1_1/schedulo-test/image/upload", "count": 1, "delay_ms": 40_000});
-    w.http
-        .post(format!("{}/_sandbox/faults", w.cloudinary.url()))
-        .json(&fault)
-        .send()
-        .await
-        .unwrap();
+    w.fault(fault).await;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(w.processor.clone().run(async {
         let _ = stopped.await;

@@ -41,14 +41,7 @@ async fn a_worker_restarted_between_accepted_and_done_finishes_the_job() {
     // The first worker uploads; Cloudinary stores the file but its answer is held, and the worker
     // dies before it learns anything.
     let fault = json!({"path_prefix": "/v1_1/schedulo-test/image/upload", "count": 1, "apply_then_delay_ms": 600_000});
-    let added = w
-        .http
-        .post(format!("{}/_sandbox/faults", w.cloudinary.url()))
-        .json(&fault)
-        .send()
-        .await
-        .unwrap();
-    assert!(added.status().is_success(), "{}", added.text().await.unwrap());
+    w.fault(fault).await;
     let first = Arc::new(processor(&w.base, &w.journal, &w.cloudinary, w.clock, None));
     let dying = tokio::spawn(async move { first.tick().await });
     for _ in 0..100 {
@@ -103,12 +96,7 @@ async fn an_outage_that_outlasts_the_retries_is_an_error_and_a_later_webhook_pro
     let w = World::start().await;
     let record = w.add_media("Image", &w.file("image-1080x1080.jpg")).await;
     let fault = json!({"path_prefix": "/v1_1/schedulo-test/image/upload", "count": 1000, "status": 503});
-    w.http
-        .post(format!("{}/_sandbox/faults", w.cloudinary.url()))
-        .json(&fault)
-        .send()
-        .await
-        .unwrap();
+    w.fault(fault).await;
     w.webhook(json!({"event": "media.created", "media": record}), None)
         .await;
     let job = w.settle(&record, Duration::from_secs(3 * 3600)).await;
@@ -163,12 +151,7 @@ async fn refused_credentials_keep_the_job_waiting_instead_of_failing_the_record(
     let w = World::start().await;
     let record = w.add_media("Image", &w.file("image-1080x1080.jpg")).await;
     let fault = json!({"path_prefix": "/v1_1/schedulo-test/image/upload", "count": 6, "status": 401});
-    w.http
-        .post(format!("{}/_sandbox/faults", w.cloudinary.url()))
-        .json(&fault)
-        .send()
-        .await
-        .unwrap();
+    w.fault(fault).await;
     w.webhook(json!({"event": "media.created", "media": record}), None)
         .await;
     let job = w.settle(&record, Duration::from_secs(4 * 3600)).await;

@@ -65,29 +65,10 @@ async fn a_direct_upload_from_bubble_is_signed_for_the_users_folder_and_complete
     let params = signed["params"].as_object().unwrap();
     assert_eq!(params["asset_folder"], json!(format!("users/{}", w.user)));
     // What Bubble's uploader does: the file and every parameter, as multipart.
-    let file = w
-        .http
-        .get(w.file("image-1200x1200.jpg"))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    let mut form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(file.to_vec()).file_name("photo.jpg"),
-    );
-    for (k, v) in params {
-        form = form.text(k.clone(), v.as_str().unwrap().to_string());
-    }
+    let file = w.bytes("image-1200x1200.jpg").await;
     let uploaded = w
-        .http
-        .post(signed["upload_url"].as_str().unwrap())
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+        .upload_direct(signed["upload_url"].as_str().unwrap(), params, file)
+        .await;
     assert_eq!(uploaded.status().as_u16(), 200, "{}", uploaded.text().await.unwrap());
     w.settle(&record, Duration::from_secs(120)).await;
     let r = w.record(&record).await;
@@ -138,23 +119,8 @@ async fn a_direct_upload_whose_notification_never_comes_is_found_by_asking_cloud
         )
         .await
         .unwrap();
-    let file = w
-        .http
-        .get(w.file("image-1080x1080.jpg"))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    let mut form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(file.to_vec()).file_name("photo.jpg"),
-    );
-    for (k, v) in &signed.params {
-        form = form.text(k.clone(), v.as_str().unwrap().to_string());
-    }
-    let uploaded = w.http.post(&signed.upload_url).multipart(form).send().await.unwrap();
+    let file = w.bytes("image-1080x1080.jpg").await;
+    let uploaded = w.upload_direct(&signed.upload_url, &signed.params, file).await;
     assert_eq!(uploaded.status().as_u16(), 200);
     let spec = schedulo::scenarios::MediaProcessor::builtin();
     tokio::time::sleep(Duration::from_secs(spec.processing.direct_upload_wait_secs + 1)).await;
