@@ -190,9 +190,7 @@ impl CloudinaryClient {
     {
         let policy = &self.inner.options.retry;
         let clock = *self.clock();
-        let backoff = self
-            .backoff()
-            .with_max_times(policy.attempts.saturating_sub(1));
+        let backoff = self.backoff().with_max_times(policy.attempts.saturating_sub(1));
         let wait_of = move |e: &CloudinaryError| {
             e.reset_at()
                 .map(|at| (at - clock.now()).to_std().unwrap_or(Duration::ZERO))

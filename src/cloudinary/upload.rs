@@ -177,8 +177,7 @@ impl CloudinaryClient {
                 if size > self.options().chunk_threshold {
                     self.upload_chunked(&context, resource, path, size, params).await
                 } else {
-                    self.upload_file_whole(&context, resource, path, size, params)
-                        .await
+                    self.upload_file_whole(&context, resource, path, size, params).await
                 }
             }
         };
@@ -258,7 +257,11 @@ impl CloudinaryClient {
         params: &UploadParams,
     ) -> Result<Uploaded, CloudinaryError> {
         let idempotent = params.idempotent();
-        let runs = if idempotent { self.options().retry.attempts.max(1) } else { 1 };
+        let runs = if idempotent {
+            self.options().retry.attempts.max(1)
+        } else {
+            1
+        };
         let mut delays = self.backoff().build();
         let mut run = 1;
         loop {

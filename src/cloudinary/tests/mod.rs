@@ -108,6 +108,9 @@ pub struct Scripted {
     pub delay: Duration,
 }
 
+/// A hook the stand-in calls with each request.
+pub type OnRequest = Box<dyn FnMut(&Seen) + Send>;
+
 /// What the stand-in holds.
 #[derive(Default)]
 pub struct State {
@@ -116,7 +119,7 @@ pub struct State {
     /// Scripted answers to the last chunk of a chunked upload only (served before `scripted`).
     pub last_chunk_scripted: VecDeque<Scripted>,
     /// Called with each request as it arrives (a test changes the world mid-upload).
-    pub on_request: Option<Box<dyn FnMut(&Seen) + Send>>,
+    pub on_request: Option<OnRequest>,
     pub folders: Vec<String>,
     pub presets: BTreeMap<String, Value>,
     pub transformations: BTreeMap<String, String>,

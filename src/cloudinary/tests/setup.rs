@@ -156,6 +156,9 @@ fn eager_steps_strings_and_wrapped_strings_read_as_canonical_transformations() {
         eager(json!([{"transformation": [{"width": 500, "crop": "fill"}, {"quality": "auto"}]}])).as_deref(),
         Some("c_fill,w_500/q_auto")
     );
-    assert_eq!(eager(json!([{"width": 500, "crop": "fill"}])).as_deref(), Some("c_fill,w_500"));
+    assert_eq!(
+        eager(json!([{"width": 500, "crop": "fill"}])).as_deref(),
+        Some("c_fill,w_500")
+    );
     assert_eq!(eager(json!(null)), None);
 }

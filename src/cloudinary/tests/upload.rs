@@ -243,7 +243,10 @@ fn an_uploads_timeout_grows_with_its_bytes_at_the_slowest_rate_allowed() {
     assert_eq!(o.upload_timeout(0), Duration::from_secs(120));
     assert_eq!(o.upload_timeout(262_144 * 10), Duration::from_secs(130));
     let chunk = o.upload_timeout(20_000_000);
-    assert!(chunk > Duration::from_secs(196) && chunk < Duration::from_secs(197), "{chunk:?}");
+    assert!(
+        chunk > Duration::from_secs(196) && chunk < Duration::from_secs(197),
+        "{chunk:?}"
+    );
 }
 
 /// Proves the per-request timeout overrides the client-wide one: a file that takes longer than
@@ -257,13 +260,22 @@ async fn a_file_upload_gets_time_for_its_bytes_beyond_the_timeout() {
     let client = CloudinaryClient::new(o).unwrap();
     let mut file = tempfile::NamedTempFile::new().unwrap();
     file.write_all(&vec![7u8; 1024 * 1024]).unwrap();
-    stub.script_after(Duration::from_secs(20), 200, vec![], &fixture("upload_image_eager.json"));
+    stub.script_after(
+        Duration::from_secs(20),
+        200,
+        vec![],
+        &fixture("upload_image_eager.json"),
+    );
     let started = tokio::time::Instant::now();
     client
         .upload(UploadResource::Image, UploadSource::File(file.path().into()), &params())
         .await
         .unwrap();
-    assert_eq!(stub.seen().len(), 1, "answered within 5 s + 32 s, not timed out after 5 s");
+    assert_eq!(
+        stub.seen().len(),
+        1,
+        "answered within 5 s + 32 s, not timed out after 5 s"
+    );
     assert!(started.elapsed() >= Duration::from_secs(20));
 }
 
