@@ -69,6 +69,10 @@ struct RawEnv {
     cloudinary_delivery_url: Option<String>,
     cloudinary_signature_algorithm: Option<String>,
     cloudinary_plan: Option<String>,
+    cloudinary_timeout_secs: Option<String>,
+    cloudinary_chunk_bytes: Option<String>,
+    cloudinary_chunk_threshold_bytes: Option<String>,
+    cloudinary_min_upload_rate: Option<String>,
     schedulo_public_url: Option<String>,
 }
 
@@ -171,6 +175,62 @@ pub struct CloudinaryConfig {
     pub algorithm: crate::cloudinary::signer::Algorithm,
     /// A paid plan: backups on upload, the higher Admin API limit.
     pub paid: bool,
+    /// Timeout of one request without a file (`CLOUDINARY_TIMEOUT_SECS`); an upload gets more
+    /// for its bytes, at `min_upload_bytes_per_sec`.
+    pub timeout: Duration,
+    /// Bytes per chunk of a chunked upload (`CLOUDINARY_CHUNK_BYTES`, at least 5 MiB).
+    pub chunk_size: u64,
+    /// Files larger than this go in chunks (`CLOUDINARY_CHUNK_THRESHOLD_BYTES`, at most 100 MB).
+    pub chunk_threshold: u64,
+    /// The slowest uplink an upload is given time for, in bytes per second
+    /// (`CLOUDINARY_MIN_UPLOAD_RATE`).
+    pub min_upload_bytes_per_sec: u64,
+}
+
+/// The Cloudinary client's timeouts and chunking, from their variables (defaults: the client's).
+struct CloudinaryTuning {
+    timeout: Duration,
+    chunk_size: u64,
+    chunk_threshold: u64,
+    min_upload_bytes_per_sec: u64,
+}
+
+fn cloudinary_tuning(raw: &RawEnv) -> Result<CloudinaryTuning, ConfigError> {
+    use crate::cloudinary::options as o;
+    let timeout = parse_or(
+        "CLOUDINARY_TIMEOUT_SECS",
+        raw.cloudinary_timeout_secs.as_deref(),
+        o::DEFAULT_TIMEOUT.as_secs(),
+        "whole seconds from 1 to 3600",
+        |v| (1..=3600).contains(v),
+    )?;
+    let chunk_size = parse_or(
+        "CLOUDINARY_CHUNK_BYTES",
+        raw.cloudinary_chunk_bytes.as_deref(),
+        o::DEFAULT_CHUNK_SIZE,
+        "bytes from 5242880 (5 MiB, Cloudinary's smallest chunk) to 100000000 (its largest request)",
+        |v| (o::MIN_CHUNK_SIZE..=o::DEFAULT_CHUNK_THRESHOLD).contains(v),
+    )?;
+    let chunk_threshold = parse_or(
+        "CLOUDINARY_CHUNK_THRESHOLD_BYTES",
+        raw.cloudinary_chunk_threshold_bytes.as_deref(),
+        o::DEFAULT_CHUNK_THRESHOLD,
+        "bytes from 1 to 100000000 (Cloudinary takes at most 100 MB in one request)",
+        |v| (1..=o::DEFAULT_CHUNK_THRESHOLD).contains(v),
+    )?;
+    let min_upload_bytes_per_sec = parse_or(
+        "CLOUDINARY_MIN_UPLOAD_RATE",
+        raw.cloudinary_min_upload_rate.as_deref(),
+        o::DEFAULT_MIN_UPLOAD_BYTES_PER_SEC,
+        "bytes per second, at least 1 (262144 is 256 KiB/s)",
+        |v| *v >= 1,
+    )?;
+    Ok(CloudinaryTuning {
+        timeout: Duration::from_secs(timeout),
+        chunk_size,
+        chunk_threshold,
+        min_upload_bytes_per_sec,
+    })
 }
 
 impl Config {
@@ -533,6 +593,8 @@ fn service_url(variable: &'static str, value: Option<&str>, default: &str) -> Re
 /// console and SDKs use) and its companions. Messages never repeat the URL (it holds the secret).
 fn cloudinary(raw: &RawEnv) -> Result<Option<CloudinaryConfig>, ConfigError> {
     const EXPECTED: &str = "cloudinary://<api_key>:<api_secret>@<cloud_name>, as the Cloudinary console shows it";
+    // Checked even without CLOUDINARY_URL, so a bad value is never silently ignored.
+    let tuning = cloudinary_tuning(raw)?;
     let Some(secret) = raw
         .cloudinary_url
         .as_ref()
@@ -602,6 +664,10 @@ fn cloudinary(raw: &RawEnv) -> Result<Option<CloudinaryConfig>, ConfigError> {
         )?,
         algorithm,
         paid,
+        timeout: tuning.timeout,
+        chunk_size: tuning.chunk_size,
+        chunk_threshold: tuning.chunk_threshold,
+        min_upload_bytes_per_sec: tuning.min_upload_bytes_per_sec,
     }))
 }
 
@@ -814,5 +880,45 @@ mod tests {
         assert_eq!(err.variable, "CLOUDINARY_SIGNATURE_ALGORITHM");
         let err = Config::from_vars(vars(&[("SCHEDULO_PUBLIC_URL", "worker")])).unwrap_err();
         assert_eq!(err.variable, "SCHEDULO_PUBLIC_URL");
+    }
+
+    #[test]
+    fn cloudinary_timeout_and_chunking_default_to_the_clients_and_bad_values_name_the_variable() {
+        let url = ("CLOUDINARY_URL", "cloudinary://1:2@c");
+        let cld = Config::from_vars(vars(&[url])).unwrap().cloudinary.unwrap();
+        assert_eq!(cld.timeout, crate::cloudinary::options::DEFAULT_TIMEOUT);
+        assert_eq!(cld.chunk_size, 20_000_000);
+        assert_eq!(cld.chunk_threshold, 100_000_000);
+        assert_eq!(cld.min_upload_bytes_per_sec, 262_144);
+        let cld = Config::from_vars(vars(&[
+            url,
+            ("CLOUDINARY_TIMEOUT_SECS", "300"),
+            ("CLOUDINARY_CHUNK_BYTES", "6000000"),
+            ("CLOUDINARY_CHUNK_THRESHOLD_BYTES", "50000000"),
+            ("CLOUDINARY_MIN_UPLOAD_RATE", "65536"),
+        ]))
+        .unwrap()
+        .cloudinary
+        .unwrap();
+        assert_eq!(cld.timeout, Duration::from_secs(300));
+        assert_eq!(
+            (cld.chunk_size, cld.chunk_threshold, cld.min_upload_bytes_per_sec),
+            (6_000_000, 50_000_000, 65_536)
+        );
+        for (variable, bad, problem) in [
+            ("CLOUDINARY_TIMEOUT_SECS", "2m", "does not parse"),
+            ("CLOUDINARY_TIMEOUT_SECS", "0", "out of range"),
+            ("CLOUDINARY_CHUNK_BYTES", "1000000", "out of range"),
+            ("CLOUDINARY_CHUNK_THRESHOLD_BYTES", "200000000", "out of range"),
+            ("CLOUDINARY_MIN_UPLOAD_RATE", "0", "out of range"),
+            ("CLOUDINARY_MIN_UPLOAD_RATE", "fast", "does not parse"),
+        ] {
+            let err = Config::from_vars(vars(&[url, (variable, bad)])).unwrap_err();
+            assert_eq!(err.variable, variable);
+            let text = err.to_string();
+            assert!(text.contains(problem) && text.contains("expected"), "{text}");
+            let err = Config::from_vars(vars(&[(variable, bad)])).unwrap_err();
+            assert_eq!(err.variable, variable, "checked without CLOUDINARY_URL too");
+        }
     }
 }

@@ -4,6 +4,7 @@
 
 use super::client::CloudinaryClient;
 use super::error::{CallContext, CloudinaryError};
+use super::transformation_text::{canonical, from_info};
 use super::types::{Created, Destroyed, ResourceInfo, Usage};
 use super::variants::Resource;
 use reqwest::Method;
@@ -58,12 +59,51 @@ pub struct UploadPresetInfo {
 }
 
 impl UploadPresetInfo {
-    /// A setting as text: booleans `true`/`false`, arrays joined by commas (eager: by `|`),
-    /// eager objects by their transformation string. `None` when absent or null.
+    /// A setting as text: booleans `true`/`false`, arrays joined by commas; `eager` as its
+    /// transformations in canonical form joined by `|` (see [`eager_text`]). `None` when absent
+    /// or null.
     pub fn setting(&self, key: &str) -> Option<String> {
-        let sep = if key == "eager" { "|" } else { "," };
-        as_text(self.settings.get(key)?, sep)
+        let value = self.settings.get(key)?;
+        if key == "eager" {
+            return eager_text(value);
+        }
+        as_text(value, ",")
     }
+}
+
+/// A preset's `eager` as canonical transformation strings joined by `|`. Cloudinary shows it in
+/// several shapes, all read here: api-schemas' `upload_preset_detail` has an array of
+/// transformations, each an array of steps of named parameters
+/// (`[[{"width":1080,"crop":"fill","aspect_ratio":"1:1","gravity":"auto"}]]`); an item may also be
+/// a string (`"ar_1:1,c_fill,g_auto,w_1080"`), one step object, or an object holding the string
+/// in `raw_transformation` or `transformation`; and the whole may be one `|`-separated string.
+pub fn eager_text(value: &Value) -> Option<String> {
+    let items: Vec<String> = match value {
+        Value::Null => return None,
+        Value::String(s) => s.split('|').filter_map(transformation_text).collect(),
+        Value::Array(items) => items.iter().filter_map(eager_item).collect(),
+        other => eager_item(other).into_iter().collect(),
+    };
+    Some(items.join("|"))
+}
+
+/// One eager transformation in canonical form.
+fn eager_item(item: &Value) -> Option<String> {
+    match item {
+        Value::String(s) => transformation_text(s),
+        Value::Object(o) => {
+            let wrapped = ["raw_transformation", "transformation"]
+                .iter()
+                .find_map(|k| o.get(*k).filter(|v| v.is_string() || v.is_array()));
+            from_info(wrapped.unwrap_or(item))
+        }
+        other => from_info(other),
+    }
+}
+
+fn transformation_text(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| canonical(s))
 }
 
 fn as_text(v: &Value, sep: &str) -> Option<String> {
@@ -79,9 +119,8 @@ fn as_text(v: &Value, sep: &str) -> Option<String> {
                 .collect::<Vec<_>>()
                 .join(sep),
         ),
-        Value::Object(o) => ["raw_transformation", "transformation"]
-            .iter()
-            .find_map(|k| o.get(*k).and_then(|t| as_text(t, "/"))),
+        // No setting compared here is an object: shown as JSON, so a difference is visible.
+        Value::Object(_) => Some(v.to_string()),
     }
 }
 

@@ -118,7 +118,8 @@ impl CloudinaryClient {
         signer::sign(params, &self.inner.options.api_secret, self.inner.options.algorithm)
     }
 
-    /// Delivery URL: `{delivery_url}/{cloud}/{image|video}/upload/{transformation/}v{version}/{public_id}.{format}`.
+    /// Delivery URL: `{delivery_url}/{cloud}/{image|video}/upload/{transformation/}v{version}/{public_id}.{format}`,
+    /// the public_id percent-encoded as the SDKs do (see [`escape_public_id`]).
     pub fn delivery_url(
         &self,
         resource: Resource,
@@ -138,9 +139,10 @@ impl CloudinaryClient {
             f => format!(".{f}"),
         };
         format!(
-            "{base}/{}/{}/upload/{step}v{version}/{public_id}{ext}",
+            "{base}/{}/{}/upload/{step}v{version}/{}{ext}",
             o.cloud_name,
-            resource.as_str()
+            resource.as_str(),
+            escape_public_id(public_id)
         )
     }
 
@@ -166,20 +168,29 @@ impl CloudinaryClient {
 
     /// Runs `attempt` with the in-process retries: transient failures with exponential backoff
     /// and jitter; 420/429 after their reset when it is near enough. A call that is not
-    /// `idempotent` is retried only when it surely did not reach Cloudinary (or on a 503), and
-    /// fails as `OutcomeUnknown` when it may have been applied.
+    /// `idempotent` is retried only when it surely did not reach Cloudinary, and fails as
+    /// `OutcomeUnknown` when it may have been applied (a 5xx included: Cloudinary does not say
+    /// that a 503 was not applied).
     pub(crate) async fn run<T, F, Fut>(&self, idempotent: bool, attempt: F) -> Result<T, CloudinaryError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, CloudinaryError>>,
+    {
+        self.retrying(idempotent, attempt)
+            .await
+            .map_err(|e| outcome_of(e, idempotent))
+    }
+
+    /// [`Self::run`] without turning the last error into `OutcomeUnknown`, for a caller that
+    /// recovers otherwise (a chunked upload restarts from its first chunk).
+    pub(crate) async fn retrying<T, F, Fut>(&self, idempotent: bool, attempt: F) -> Result<T, CloudinaryError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, CloudinaryError>>,
     {
         let policy = &self.inner.options.retry;
         let clock = *self.clock();
-        let backoff = ExponentialBuilder::default()
-            .with_min_delay(policy.min_delay)
-            .with_max_delay(policy.max_delay)
-            .with_max_times(policy.attempts.saturating_sub(1))
-            .with_jitter();
+        let backoff = self.backoff().with_max_times(policy.attempts.saturating_sub(1));
         let wait_of = move |e: &CloudinaryError| {
             e.reset_at()
                 .map(|at| (at - clock.now()).to_std().unwrap_or(Duration::ZERO))
@@ -196,7 +207,16 @@ impl CloudinaryClient {
                 tracing::warn!(message = "Cloudinary call failed; retrying.", %error, delay_ms = delay.as_millis() as u64);
             })
             .await;
-        result.map_err(|e| outcome_of(e, idempotent))
+        result
+    }
+
+    /// The in-process retry schedule: exponential from `min_delay` to `max_delay`, with jitter.
+    pub(crate) fn backoff(&self) -> ExponentialBuilder {
+        let policy = &self.inner.options.retry;
+        ExponentialBuilder::default()
+            .with_min_delay(policy.min_delay)
+            .with_max_delay(policy.max_delay)
+            .with_jitter()
     }
 
     /// Sends one request and returns the body of a 2xx answer. `admin`: an Admin API call (fails
@@ -330,14 +350,48 @@ fn describe(e: reqwest::Error) -> String {
     text
 }
 
+/// Whether an error may have come after Cloudinary applied the call (a chunked upload whose last
+/// chunk failed so restarts when that is safe). Exhaustive on purpose.
+pub(crate) fn maybe_applied(e: &CloudinaryError) -> bool {
+    match e {
+        CloudinaryError::Server { .. } | CloudinaryError::Unreadable { .. } => true,
+        CloudinaryError::Network { maybe_sent, .. } => *maybe_sent,
+        CloudinaryError::UnexpectedStatus { status, .. } => (500..600).contains(status),
+        CloudinaryError::BadRequest { .. }
+        | CloudinaryError::Unauthorized { .. }
+        | CloudinaryError::Forbidden { .. }
+        | CloudinaryError::NotFound { .. }
+        | CloudinaryError::AlreadyExists { .. }
+        | CloudinaryError::RateLimited { .. }
+        | CloudinaryError::OutcomeUnknown { .. }
+        | CloudinaryError::File { .. }
+        | CloudinaryError::Config { .. } => false,
+    }
+}
+
+/// A public_id as the SDKs put it in a delivery URL (pycloudinary `smart_escape`, cloudinary_npm
+/// `smart_escape`): `A-Z a-z 0-9 _ . - / :` kept, every other byte of its UTF-8 as `%XX`
+/// (a space is `%20`).
+pub fn escape_public_id(public_id: &str) -> String {
+    let mut out = String::with_capacity(public_id.len());
+    for b in public_id.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'/' | b':') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Whether a failed attempt may be tried again in-process.
 fn retriable(e: &CloudinaryError, idempotent: bool, wait: Option<Duration>, max_wait: Duration) -> bool {
     match e {
         // A refusal by this client (Remaining: 0) is not retried: the hour is for the worker to wait out.
         CloudinaryError::RateLimited { status: None, .. } => false,
         CloudinaryError::RateLimited { .. } => wait.is_none_or(|w| w <= max_wait),
-        // A 503 is "not processed"; any other 5xx may have been applied.
-        CloudinaryError::Server { status, .. } => idempotent || *status == 503,
+        // Any 5xx, 503 included, may have been applied: Cloudinary does not document otherwise.
+        CloudinaryError::Server { .. } => idempotent,
         CloudinaryError::Network { maybe_sent, .. } => idempotent || !maybe_sent,
         CloudinaryError::Unreadable { .. } => idempotent,
         CloudinaryError::UnexpectedStatus { status, .. } => idempotent && (500..600).contains(status),
@@ -353,18 +407,11 @@ fn retriable(e: &CloudinaryError, idempotent: bool, wait: Option<Duration>, max_
 }
 
 /// A call not safe to repeat that failed after it may have been applied is outcome-unknown.
-fn outcome_of(e: CloudinaryError, idempotent: bool) -> CloudinaryError {
+pub(crate) fn outcome_of(e: CloudinaryError, idempotent: bool) -> CloudinaryError {
     if idempotent {
         return e;
     }
-    let unknown = match &e {
-        CloudinaryError::Server { status, .. } => *status != 503,
-        CloudinaryError::UnexpectedStatus { status, .. } => (500..600).contains(status),
-        CloudinaryError::Network { maybe_sent, .. } => *maybe_sent,
-        CloudinaryError::Unreadable { .. } => true,
-        _ => false,
-    };
-    match (unknown, e.context()) {
+    match (maybe_applied(&e), e.context()) {
         (true, Some(context)) => CloudinaryError::OutcomeUnknown {
             context: context.clone(),
             detail: e.to_string(),

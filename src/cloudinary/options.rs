@@ -15,8 +15,12 @@ pub const DEFAULT_CHUNK_SIZE: u64 = 20_000_000;
 pub const MIN_CHUNK_SIZE: u64 = 5 * 1024 * 1024;
 /// Above this a file goes in chunks: Cloudinary takes at most 100 MB in one request.
 pub const DEFAULT_CHUNK_THRESHOLD: u64 = 100_000_000;
-/// Timeout of one HTTP request unless configured (a 20 MB chunk on a slow uplink needs a while).
+/// Timeout of one HTTP request unless configured; an upload gets more for its bytes (see
+/// [`CloudinaryOptions::upload_timeout`]).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+/// The slowest uplink an upload is given time for unless configured: 256 KiB/s (a 20 MB chunk
+/// gets 76 s more than the timeout, a 100 MB file 381 s).
+pub const DEFAULT_MIN_UPLOAD_BYTES_PER_SEC: u64 = 262_144;
 
 /// How the client retries inside one call (the durable retries are the worker's).
 #[derive(Debug, Clone, PartialEq)]
@@ -58,8 +62,12 @@ pub struct CloudinaryOptions {
     pub api_secret: SecretString,
     /// The product environment's signature algorithm.
     pub algorithm: Algorithm,
-    /// Timeout of one HTTP request.
+    /// Timeout of one HTTP request without a body to speak of (Admin calls, uploads from a URL);
+    /// an upload of a file or chunk gets [`Self::upload_timeout`].
     pub timeout: Duration,
+    /// The slowest upload rate (bytes per second) given time to finish: an upload of `n` bytes
+    /// times out after `timeout + n / min_upload_bytes_per_sec`. At least 1.
+    pub min_upload_bytes_per_sec: u64,
     /// Bytes per chunk of a chunked upload; at least [`MIN_CHUNK_SIZE`].
     pub chunk_size: u64,
     /// Files larger than this are uploaded in chunks.
@@ -80,6 +88,7 @@ impl fmt::Debug for CloudinaryOptions {
             .field("api_secret", &"[REDACTED]")
             .field("algorithm", &self.algorithm)
             .field("timeout", &self.timeout)
+            .field("min_upload_bytes_per_sec", &self.min_upload_bytes_per_sec)
             .field("chunk_size", &self.chunk_size)
             .field("chunk_threshold", &self.chunk_threshold)
             .field("retry", &self.retry)
@@ -98,6 +107,7 @@ impl CloudinaryOptions {
             api_secret,
             algorithm: Algorithm::Sha1,
             timeout: DEFAULT_TIMEOUT,
+            min_upload_bytes_per_sec: DEFAULT_MIN_UPLOAD_BYTES_PER_SEC,
             chunk_size: DEFAULT_CHUNK_SIZE,
             chunk_threshold: DEFAULT_CHUNK_THRESHOLD,
             retry: RetryPolicy::default(),
@@ -135,6 +145,15 @@ impl CloudinaryOptions {
         ))
     }
 
+    /// The timeout of a request that sends `bytes` of file: the timeout plus the time the bytes
+    /// take at the slowest rate allowed, so a large chunk on a slow uplink is not cut off.
+    pub fn upload_timeout(&self, bytes: u64) -> Duration {
+        let rate = self.min_upload_bytes_per_sec.max(1);
+        let sending = Duration::from_secs(bytes / rate)
+            + Duration::from_nanos((bytes % rate).saturating_mul(1_000_000_000) / rate);
+        self.timeout.saturating_add(sending)
+    }
+
     /// Checks what `new` cannot work without.
     pub(crate) fn validate(&self) -> Result<(), CloudinaryError> {
         let bad = |detail: String| Err(CloudinaryError::Config { detail });
@@ -156,6 +175,9 @@ impl CloudinaryOptions {
                 "chunk size {} is below Cloudinary's minimum of {MIN_CHUNK_SIZE} bytes",
                 self.chunk_size
             ));
+        }
+        if self.min_upload_bytes_per_sec == 0 {
+            return bad("the minimum upload rate is 0 bytes per second (it must be at least 1)".into());
         }
         for (name, url) in [("API", &self.api_url), ("delivery", &self.delivery_url)] {
             if url.cannot_be_a_base() || !matches!(url.scheme(), "http" | "https") {

@@ -3,17 +3,26 @@
 //! Bubble's uploader needs to upload straight to Cloudinary.
 //!
 //! Chunks (cloudinary.com/documentation/upload_images#chunked_asset_upload, pycloudinary
-//! `upload_large`): each chunk is a multipart POST to the same upload URL with every parameter and
-//! the same signature, `X-Unique-Upload-Id` the same on every chunk, `Content-Range: bytes a-b/total`,
-//! first chunk first and last chunk last; the last chunk's answer is the upload's result.
+//! `upload_large`): each chunk is a multipart POST to the same upload URL with every parameter,
+//! signed afresh for each chunk with the time it is sent (as pycloudinary and cloudinary_npm do:
+//! a signature is valid one hour, a large upload may take longer), `X-Unique-Upload-Id` the same
+//! on every chunk, `Content-Range: bytes a-b/total`, first chunk first and last chunk last; the
+//! last chunk's answer is the upload's result.
+//!
+//! A request carrying a file or chunk of `n` bytes times out after `timeout + n /
+//! min_upload_bytes_per_sec` ([`super::options::CloudinaryOptions::upload_timeout`]).
 
-use super::client::CloudinaryClient;
+use super::client::{maybe_applied, outcome_of, CloudinaryClient};
 use super::error::{CallContext, CloudinaryError};
 use super::types::Uploaded;
 use super::variants::Resource;
+use backon::BackoffBuilder;
 use reqwest::multipart::{Form, Part};
 use std::path::{Path, PathBuf};
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt, ReadBuf};
 use url::Url;
 
 /// The resource type of an upload, as in the path `/v1_1/{cloud}/{image|video|auto}/upload`.
@@ -144,6 +153,8 @@ impl CloudinaryClient {
 
     /// A signed upload. Retried in-process on transient failures only when safe (see
     /// [`UploadParams::idempotent`]); otherwise a failure after sending is `OutcomeUnknown`.
+    /// Every request (each chunk, each retry) is signed afresh with the clock's time, since
+    /// Cloudinary refuses a timestamp older than an hour ("Stale request").
     pub async fn upload(
         &self,
         resource: UploadResource,
@@ -155,25 +166,18 @@ impl CloudinaryClient {
             UploadSource::File(p) => p.display().to_string(),
         });
         let context = CallContext::new(upload_action(resource), subject);
-        let signed = self.signed_params(params, self.clock().now().timestamp());
-        let idempotent = params.idempotent();
         let started = std::time::Instant::now();
         let result = match &source {
-            UploadSource::Url(url) => {
-                self.upload_url_source(&context, resource, url, &signed, idempotent)
-                    .await
-            }
+            UploadSource::Url(url) => self.upload_url_source(&context, resource, url, params).await,
             UploadSource::File(path) => {
                 let size = tokio::fs::metadata(path)
                     .await
-                    .map_err(|e| file_error(&context, path, e))?
+                    .map_err(|e| file_error(&context, path, e.to_string()))?
                     .len();
                 if size > self.options().chunk_threshold {
-                    self.upload_chunked(&context, resource, path, size, &signed, idempotent)
-                        .await
+                    self.upload_chunked(&context, resource, path, size, params).await
                 } else {
-                    self.upload_file_whole(&context, resource, path, size, &signed, idempotent)
-                        .await
+                    self.upload_file_whole(&context, resource, path, size, params).await
                 }
             }
         };
@@ -190,21 +194,26 @@ impl CloudinaryClient {
         result
     }
 
+    /// The parameters signed now, and the signature (to scrub out of what comes back).
+    fn sign_now(&self, params: &UploadParams) -> (Vec<(String, String)>, String) {
+        let signed = self.signed_params(params, self.clock().now().timestamp());
+        let signature = signature_of(&signed);
+        (signed, signature)
+    }
+
     async fn upload_url_source(
         &self,
         context: &CallContext,
         resource: UploadResource,
         file: &str,
-        signed: &[(String, String)],
-        idempotent: bool,
+        params: &UploadParams,
     ) -> Result<Uploaded, CloudinaryError> {
-        let mut form: Vec<(String, String)> = vec![("file".into(), file.to_string())];
-        form.extend_from_slice(signed);
-        let sig = signature_of(signed);
-        let (form, sig) = (&form, sig.as_str());
-        self.run(idempotent, move || async move {
-            let request = self.http().post(self.upload_url(resource)).form(form);
-            let body = self.exchange(context, false, request, &[sig]).await?;
+        self.run(params.idempotent(), move || async move {
+            let (signed, sig) = self.sign_now(params);
+            let mut form: Vec<(String, String)> = vec![("file".into(), file.to_string())];
+            form.extend(signed);
+            let request = self.http().post(self.upload_url(resource)).form(&form);
+            let body = self.exchange(context, false, request, &[&sig]).await?;
             self.decode(context, &body)
         })
         .await
@@ -216,39 +225,76 @@ impl CloudinaryClient {
         resource: UploadResource,
         path: &Path,
         size: u64,
-        signed: &[(String, String)],
-        idempotent: bool,
+        params: &UploadParams,
     ) -> Result<Uploaded, CloudinaryError> {
-        let sig = signature_of(signed);
-        let sig = sig.as_str();
-        self.run(idempotent, move || async move {
-            let file = tokio::fs::File::open(path)
-                .await
-                .map_err(|e| file_error(context, path, e))?;
-            let part = Part::stream_with_length(reqwest::Body::from(file), size).file_name(file_name(path));
+        self.run(params.idempotent(), move || async move {
+            let (signed, sig) = self.sign_now(params);
+            let (part, read_failure) = file_part(context, path, 0, size).await?;
             let request = self
                 .http()
                 .post(self.upload_url(resource))
-                .multipart(form_of(signed, part));
-            let body = self.exchange(context, false, request, &[sig]).await?;
+                .timeout(self.options().upload_timeout(size))
+                .multipart(form_of(&signed, part));
+            let body = self
+                .exchange(context, false, request, &[&sig])
+                .await
+                .map_err(|e| read_failure.or(context, path, e))?;
             self.decode(context, &body)
         })
         .await
     }
 
-    /// Sends the file in chunks of `chunk_size`, each read from disk as it is sent (memory does
-    /// not grow with the file). Each chunk is retried on its own; the last one's answer is the result.
+    /// A chunked upload. When the answer to the last chunk is lost (a timeout, a 5xx) and the
+    /// upload is safe to repeat, the whole upload starts again under a new `X-Unique-Upload-Id`
+    /// (Cloudinary answers a repeat `existing: true`), at most `retry.attempts` times in all:
+    /// resending only the last chunk would reuse an upload id that may already be finished.
     async fn upload_chunked(
         &self,
         context: &CallContext,
         resource: UploadResource,
         path: &Path,
         size: u64,
-        signed: &[(String, String)],
-        idempotent: bool,
+        params: &UploadParams,
     ) -> Result<Uploaded, CloudinaryError> {
-        let sig = signature_of(signed);
-        let sig = sig.as_str();
+        let idempotent = params.idempotent();
+        let runs = if idempotent {
+            self.options().retry.attempts.max(1)
+        } else {
+            1
+        };
+        let mut delays = self.backoff().build();
+        let mut run = 1;
+        loop {
+            match self.upload_chunks(context, resource, path, size, params).await {
+                Ok(up) => return Ok(up),
+                Err(ChunkFailure { last: true, error }) if run < runs && maybe_applied(&error) => {
+                    let delay = delays.next().unwrap_or(self.options().retry.max_delay);
+                    tracing::warn!(
+                        message = "The last chunk's answer was lost; restarting the upload under a new upload id.",
+                        %error,
+                        run,
+                        delay_ms = delay.as_millis() as u64
+                    );
+                    tokio::time::sleep(delay).await;
+                    run += 1;
+                }
+                Err(ChunkFailure { error, .. }) => return Err(outcome_of(error, idempotent)),
+            }
+        }
+    }
+
+    /// Sends the file in chunks of `chunk_size` under one new upload id, each read from disk as
+    /// it is sent (memory does not grow with the file). A chunk before the last is retried on its
+    /// own (same id and range); the last is retried only when it surely was not sent, and its
+    /// answer is the result.
+    async fn upload_chunks(
+        &self,
+        context: &CallContext,
+        resource: UploadResource,
+        path: &Path,
+        size: u64,
+        params: &UploadParams,
+    ) -> Result<Uploaded, ChunkFailure> {
         let upload_id = unique_upload_id();
         let upload_id = upload_id.as_str();
         let chunk = self.options().chunk_size;
@@ -259,33 +305,121 @@ impl CloudinaryClient {
             let last = end + 1 >= size;
             let range = format!("bytes {start}-{end}/{size}");
             tracing::debug!(message = "Uploading a chunk to Cloudinary.", subject = ?context.subject, range = %range, upload_id = %upload_id);
-            // Middle chunks may be resent (same id and range); the last one makes the asset.
-            let chunk_idempotent = idempotent || !last;
             let range = range.as_str();
-            let body = self
-                .run(chunk_idempotent, move || async move {
-                    let mut file = tokio::fs::File::open(path)
-                        .await
-                        .map_err(|e| file_error(context, path, e))?;
-                    file.seek(std::io::SeekFrom::Start(start))
-                        .await
-                        .map_err(|e| file_error(context, path, e))?;
-                    let stream = tokio_util::io::ReaderStream::new(file.take(len));
-                    let part =
-                        Part::stream_with_length(reqwest::Body::wrap_stream(stream), len).file_name(file_name(path));
-                    let request = self
-                        .http()
-                        .post(self.upload_url(resource))
-                        .header("X-Unique-Upload-Id", upload_id)
-                        .header(reqwest::header::CONTENT_RANGE, range)
-                        .multipart(form_of(signed, part));
-                    self.exchange(context, false, request, &[sig]).await
-                })
-                .await?;
+            let attempt = move || async move {
+                let (signed, sig) = self.sign_now(params);
+                let (part, read_failure) = file_part(context, path, start, len).await?;
+                let request = self
+                    .http()
+                    .post(self.upload_url(resource))
+                    .timeout(self.options().upload_timeout(len))
+                    .header("X-Unique-Upload-Id", upload_id)
+                    .header(reqwest::header::CONTENT_RANGE, range)
+                    .multipart(form_of(&signed, part));
+                self.exchange(context, false, request, &[&sig])
+                    .await
+                    .map_err(|e| read_failure.or(context, path, e))
+            };
+            // Middle chunks may be resent (same id and range); the last one makes the asset.
+            let sent = if last {
+                self.retrying(false, attempt).await
+            } else {
+                self.run(true, attempt).await
+            };
+            let body = sent.map_err(|error| ChunkFailure { last, error })?;
             if last {
-                return self.decode(context, &body);
+                return self
+                    .decode(context, &body)
+                    .map_err(|error| ChunkFailure { last, error });
             }
             start = end + 1;
+        }
+    }
+}
+
+/// A chunked upload's failure, and whether it was the last chunk's.
+struct ChunkFailure {
+    last: bool,
+    error: CloudinaryError,
+}
+
+/// `len` bytes of the file from `start`, as a part streamed from disk while it is sent, and the
+/// slot where a failure to read it is kept.
+async fn file_part(
+    context: &CallContext,
+    path: &Path,
+    start: u64,
+    len: u64,
+) -> Result<(Part, ReadFailure), CloudinaryError> {
+    let mut file = tokio::fs::File::open(path)
+        .await
+        .map_err(|e| file_error(context, path, e.to_string()))?;
+    if start > 0 {
+        file.seek(std::io::SeekFrom::Start(start))
+            .await
+            .map_err(|e| file_error(context, path, e.to_string()))?;
+    }
+    let failure = ReadFailure::default();
+    let reader = WatchedRead {
+        inner: file.take(len),
+        left: len,
+        failure: failure.clone(),
+    };
+    let stream = tokio_util::io::ReaderStream::new(reader);
+    let part = Part::stream_with_length(reqwest::Body::wrap_stream(stream), len).file_name(file_name(path));
+    Ok((part, failure))
+}
+
+/// Where a file read that failed while its bytes were being sent is told: the request then
+/// failed for want of the file, and the part it did send is incomplete, so Cloudinary cannot have
+/// applied it (a `File` error, not a network one).
+#[derive(Clone, Default)]
+struct ReadFailure(Arc<Mutex<Option<String>>>);
+
+impl ReadFailure {
+    fn set(&self, detail: String) {
+        self.0.lock().expect("read failure lock").get_or_insert(detail);
+    }
+
+    /// `error`, or the `File` error that caused it.
+    fn or(&self, context: &CallContext, path: &Path, error: CloudinaryError) -> CloudinaryError {
+        match self.0.lock().expect("read failure lock").take() {
+            Some(detail) => file_error(context, path, detail),
+            None => error,
+        }
+    }
+}
+
+/// A reader of `left` bytes that records a read error, or the file ending before them, in its
+/// [`ReadFailure`].
+struct WatchedRead<R> {
+    inner: R,
+    left: u64,
+    failure: ReadFailure,
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for WatchedRead<R> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        if self.left == 0 || buf.remaining() == 0 {
+            return Poll::Ready(Ok(()));
+        }
+        let before = buf.filled().len();
+        match Pin::new(&mut self.inner).poll_read(cx, buf) {
+            Poll::Ready(Ok(())) => {
+                let read = (buf.filled().len() - before) as u64;
+                if read == 0 {
+                    let detail = format!("the file ended {} bytes early (did it change?)", self.left);
+                    self.failure.set(detail.clone());
+                    return Poll::Ready(Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, detail)));
+                }
+                self.left = self.left.saturating_sub(read);
+                Poll::Ready(Ok(()))
+            }
+            Poll::Ready(Err(e)) => {
+                self.failure.set(e.to_string());
+                Poll::Ready(Err(e))
+            }
+            Poll::Pending => Poll::Pending,
         }
     }
 }
@@ -319,11 +453,11 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_else(|| "file".into())
 }
 
-fn file_error(context: &CallContext, path: &Path, e: std::io::Error) -> CloudinaryError {
+fn file_error(context: &CallContext, path: &Path, detail: String) -> CloudinaryError {
     CloudinaryError::File {
         context: context.clone(),
         path: path.to_path_buf(),
-        detail: e.to_string(),
+        detail,
     }
 }
 

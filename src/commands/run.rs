@@ -205,6 +205,10 @@ pub(super) fn cloudinary_options(c: &CloudinaryConfig, clock: Clock) -> Cloudina
         api_url: c.api_url.clone(),
         delivery_url: c.delivery_url.clone(),
         algorithm: c.algorithm,
+        timeout: c.timeout,
+        chunk_size: c.chunk_size,
+        chunk_threshold: c.chunk_threshold,
+        min_upload_bytes_per_sec: c.min_upload_bytes_per_sec,
         clock,
         ..CloudinaryOptions::new(&c.cloud_name, &c.api_key, c.api_secret.clone())
     }

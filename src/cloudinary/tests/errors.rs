@@ -130,6 +130,32 @@ async fn an_upload_without_a_fixed_public_id_that_may_have_been_applied_is_outco
     assert_eq!(stub.seen().len(), 1, "not repeated blindly");
 }
 
+/// Proves a 503 is not read as "not applied" for an upload that is not safe to repeat (Cloudinary
+/// does not document it so), while an upload safe to repeat is still retried after one.
+#[tokio::test(start_paused = true)]
+async fn a_503_on_an_upload_that_could_overwrite_is_outcome_unknown_but_retried_when_safe() {
+    let stub = Stub::start().await;
+    let client = stub.client();
+    let source = || UploadSource::Url("https://example.com/a.jpg".into());
+    stub.script(503, vec![], "<html>Service Unavailable</html>");
+    let e = client
+        .upload(UploadResource::Image, source(), &UploadParams::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.class(), ErrorClass::OutcomeUnknown, "{e}");
+    assert_eq!(stub.seen().len(), 1, "not repeated");
+
+    stub.clear();
+    stub.script(503, vec![], "<html>Service Unavailable</html>");
+    let p = UploadParams {
+        public_id: Some("users/p".into()),
+        overwrite: Some(false),
+        ..UploadParams::default()
+    };
+    client.upload(UploadResource::Image, source(), &p).await.unwrap();
+    assert_eq!(stub.seen().len(), 2, "retried");
+}
+
 #[tokio::test]
 async fn an_upload_that_is_safe_to_repeat_is_retried_when_it_fails_transiently() {
     let stub = Stub::start().await;

@@ -108,11 +108,18 @@ pub struct Scripted {
     pub delay: Duration,
 }
 
+/// A hook the stand-in calls with each request.
+pub type OnRequest = Box<dyn FnMut(&Seen) + Send>;
+
 /// What the stand-in holds.
 #[derive(Default)]
 pub struct State {
     pub seen: Vec<Seen>,
     pub scripted: VecDeque<Scripted>,
+    /// Scripted answers to the last chunk of a chunked upload only (served before `scripted`).
+    pub last_chunk_scripted: VecDeque<Scripted>,
+    /// Called with each request as it arrives (a test changes the world mid-upload).
+    pub on_request: Option<OnRequest>,
     pub folders: Vec<String>,
     pub presets: BTreeMap<String, Value>,
     pub transformations: BTreeMap<String, String>,
@@ -157,6 +164,16 @@ impl Stub {
         self.state.lock().unwrap().scripted.push_back(Scripted {
             status,
             headers,
+            body: body.to_string(),
+            delay,
+        });
+    }
+
+    /// An answer to the next last chunk of a chunked upload.
+    pub fn script_last_chunk(&self, delay: Duration, status: u16, body: &str) {
+        self.state.lock().unwrap().last_chunk_scripted.push_back(Scripted {
+            status,
+            headers: vec![],
             body: body.to_string(),
             delay,
         });
@@ -225,7 +242,15 @@ fn answer(state: &Mutex<State>, method: Method, uri: Uri, headers: HeaderMap, bo
         body,
     };
     st.seen.push(seen.clone());
-    if let Some(s) = st.scripted.pop_front() {
+    if let Some(hook) = st.on_request.as_mut() {
+        hook(&seen);
+    }
+    let last_chunk = seen.header("content-range").is_some_and(|r| chunk_end(&r).0);
+    let scripted = match last_chunk {
+        true => st.last_chunk_scripted.pop_front().or_else(|| st.scripted.pop_front()),
+        false => st.scripted.pop_front(),
+    };
+    if let Some(s) = scripted {
         // `{signature}` in a scripted body: the signature received (Cloudinary's "Invalid Signature" quotes it).
         let sig = seen.text("signature").unwrap_or_default();
         let body = s.body.replace("{signature}", &sig);
@@ -263,11 +288,16 @@ fn percent_decode(s: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Whether a `Content-Range: bytes a-b/total` is the last chunk's, and its end.
+fn chunk_end(range: &str) -> (bool, u64) {
+    let (span, total) = range.trim_start_matches("bytes ").split_once('/').unwrap();
+    let end: u64 = span.split_once('-').unwrap().1.parse().unwrap();
+    (end + 1 >= total.parse::<u64>().unwrap(), end)
+}
+
 fn upload_answer(seen: &Seen) -> Response {
     if let Some(range) = seen.header("content-range") {
-        let (span, total) = range.trim_start_matches("bytes ").split_once('/').unwrap();
-        let end: u64 = span.split_once('-').unwrap().1.parse().unwrap();
-        if end + 1 < total.parse::<u64>().unwrap() {
+        if !chunk_end(&range).0 {
             return json_answer(200, json!({"done": false}), None);
         }
     }
@@ -342,17 +372,15 @@ fn admin_answer(st: &mut State, method: &Method, parts: &[&str], seen: &Seen, le
     }
 }
 
-/// A preset as `GET /upload_presets/{name}` shows it: tags as an array, eager as objects.
+/// A preset as `GET /upload_presets/{name}` shows it (api-schemas' `upload_preset_detail`): tags
+/// as an array, eager as an array of transformations, each an array of step objects.
 fn preset_body(name: &str, fields: &BTreeMap<String, String>) -> Value {
     let mut settings = serde_json::Map::new();
     for (k, v) in fields {
         let value = match k.as_str() {
             "name" | "unsigned" => continue,
             "tags" => json!(v.split(',').collect::<Vec<_>>()),
-            "eager" => json!(v
-                .split('|')
-                .map(|t| json!({"raw_transformation": t}))
-                .collect::<Vec<_>>()),
+            "eager" => json!(v.split('|').map(parsed_steps).collect::<Vec<_>>()),
             _ if v == "true" || v == "false" => json!(v == "true"),
             _ => json!(v),
         };

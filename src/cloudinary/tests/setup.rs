@@ -121,3 +121,44 @@ fn the_documented_preset_body_reads_as_settings() {
         Some("ar_4:5,c_fill,g_auto,w_1080")
     );
 }
+
+/// Proves setup reads a preset's eager transformations in the shape Cloudinary's preset GET has
+/// (api-schemas' `upload_preset_detail`: arrays of step objects), so a second run finds nothing
+/// different.
+#[tokio::test]
+async fn a_preset_whose_eager_comes_back_as_steps_does_not_differ_on_the_second_run() {
+    let stub = Stub::start().await;
+    let client = stub.client();
+    let first = setup(&client, &SetupPlan::default()).await.unwrap();
+    assert!(first.differs.is_empty(), "{first}");
+    let eager = stub.state.lock().unwrap().presets[PRESET]["settings"]["eager"].clone();
+    assert!(eager[0][0].is_object(), "the stub answers steps: {eager}");
+    let second = setup(&client, &SetupPlan::default()).await.unwrap();
+    assert!(second.differs.is_empty(), "{second}");
+    assert!(second.created.is_empty(), "{second}");
+}
+
+#[test]
+fn eager_steps_strings_and_wrapped_strings_read_as_canonical_transformations() {
+    let info: crate::cloudinary::UploadPresetInfo =
+        serde_json::from_str(&fixture("upload_preset_detail_eager_steps.json")).unwrap();
+    assert_eq!(
+        info.setting("eager").as_deref(),
+        Some("ar_1:1,c_fill,g_auto,w_1080|ar_4:5,c_fill,g_auto,w_1080|ar_16:9,c_fill,g_auto,w_1080")
+    );
+    assert_eq!(info.setting("backup").as_deref(), Some("true"));
+    let eager = |v: Value| crate::cloudinary::admin::eager_text(&v);
+    assert_eq!(
+        eager(json!("w_1080,c_fill|ar_1:1,c_fill")).as_deref(),
+        Some("c_fill,w_1080|ar_1:1,c_fill")
+    );
+    assert_eq!(
+        eager(json!([{"transformation": [{"width": 500, "crop": "fill"}, {"quality": "auto"}]}])).as_deref(),
+        Some("c_fill,w_500/q_auto")
+    );
+    assert_eq!(
+        eager(json!([{"width": 500, "crop": "fill"}])).as_deref(),
+        Some("c_fill,w_500")
+    );
+    assert_eq!(eager(json!(null)), None);
+}

@@ -4,6 +4,7 @@ use super::*;
 use crate::cloudinary::signer;
 use crate::cloudinary::{UploadParams, UploadResource, UploadSource};
 use std::io::Write;
+use std::time::Duration;
 
 /// Recomputes the signature of what the stub received, as Cloudinary would.
 fn assert_signed(seen: &Seen) {
@@ -118,11 +119,6 @@ async fn a_large_file_goes_in_chunks_with_one_upload_id_and_each_range() {
     );
     let ids: Vec<String> = seen.iter().map(|s| s.header("x-unique-upload-id").unwrap()).collect();
     assert!(ids.iter().all(|id| id == &ids[0] && !id.is_empty()), "{ids:?}");
-    let signatures: Vec<String> = seen.iter().map(|s| s.text("signature").unwrap()).collect();
-    assert!(
-        signatures.iter().all(|s| s == &signatures[0]),
-        "every chunk signed with the same params"
-    );
     let mut rebuilt = Vec::new();
     for s in &seen {
         assert_eq!(s.path, "/v1_1/demo/video/upload");
@@ -183,6 +179,167 @@ async fn delivery_urls_have_cloudinarys_form() {
         client.delivery_url(Resource::Video, None, 7, "clip", "mp4"),
         "https://res.cloudinary.com/demo/video/upload/v7/clip.mp4"
     );
+    assert_eq!(
+        client.delivery_url(Resource::Image, None, 7, "users/rec 1/é+x?#%&_.-:y", "jpg"),
+        "https://res.cloudinary.com/demo/image/upload/v7/users/rec%201/%C3%A9%2Bx%3F%23%25%26_.-:y.jpg",
+        "each segment percent-encoded as the SDKs do; / and : kept"
+    );
+}
+
+/// A client for 12 MiB files in chunks of 5 MiB.
+fn chunking(stub: &Stub, tune: impl FnOnce(&mut CloudinaryOptions)) -> (CloudinaryClient, tempfile::NamedTempFile) {
+    let mut options = stub.options();
+    let mib = 1024 * 1024;
+    options.chunk_size = 5 * mib;
+    options.chunk_threshold = 6 * mib;
+    tune(&mut options);
+    let content: Vec<u8> = (0..12 * mib).map(|i| (i % 251) as u8).collect();
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    file.write_all(&content).unwrap();
+    (CloudinaryClient::new(options).unwrap(), file)
+}
+
+fn timestamp(seen: &Seen) -> i64 {
+    seen.text("timestamp").unwrap().parse().unwrap()
+}
+
+fn upload_ids(seen: &[Seen]) -> Vec<String> {
+    seen.iter().map(|s| s.header("x-unique-upload-id").unwrap()).collect()
+}
+
+/// Proves the chunk loop signs each chunk with the clock's time: after an answer that took more
+/// than an hour, the next chunk's timestamp is new (Cloudinary would refuse the first one as
+/// "Stale request") and its signature is valid for its own parameters.
+#[tokio::test(start_paused = true)]
+async fn each_chunk_is_signed_afresh_so_an_upload_longer_than_an_hour_is_not_stale() {
+    let stub = Stub::start().await;
+    let (client, file) = chunking(&stub, |o| o.timeout = Duration::from_secs(3 * 3600));
+    stub.script_after(Duration::from_secs(3700), 200, vec![], r#"{"done":false}"#);
+    let up = client
+        .upload(UploadResource::Video, UploadSource::File(file.path().into()), &params())
+        .await
+        .unwrap();
+    assert_eq!(up.public_id, "users/rec1/photo");
+    let seen = stub.seen();
+    assert_eq!(seen.len(), 3);
+    for s in &seen {
+        let sent = s.text("signature").unwrap();
+        let expected = signer::sign(&s.text_fields(), &SecretString::from(SECRET), signer::Algorithm::Sha1);
+        assert_eq!(sent, expected, "each chunk's signature is of its own parameters");
+    }
+    let (first, second, third) = (timestamp(&seen[0]), timestamp(&seen[1]), timestamp(&seen[2]));
+    assert!(second - first >= 3700, "signed when sent: {first} then {second}");
+    assert!(third >= second);
+    assert!(client.options().clock.now().timestamp() - third < 60, "fresh");
+    assert_ne!(seen[0].text("signature"), seen[1].text("signature"));
+    let ids = upload_ids(&seen);
+    assert!(ids.iter().all(|id| id == &ids[0]), "one upload id: {ids:?}");
+}
+
+#[test]
+fn an_uploads_timeout_grows_with_its_bytes_at_the_slowest_rate_allowed() {
+    let o = CloudinaryOptions::new(CLOUD, KEY, SecretString::from(SECRET));
+    assert_eq!(o.min_upload_bytes_per_sec, 262_144);
+    assert_eq!(o.upload_timeout(0), Duration::from_secs(120));
+    assert_eq!(o.upload_timeout(262_144 * 10), Duration::from_secs(130));
+    let chunk = o.upload_timeout(20_000_000);
+    assert!(
+        chunk > Duration::from_secs(196) && chunk < Duration::from_secs(197),
+        "{chunk:?}"
+    );
+}
+
+/// Proves the per-request timeout overrides the client-wide one: a file that takes longer than
+/// `timeout` (but less than `timeout + bytes / rate`) to be answered is not cut off.
+#[tokio::test(start_paused = true)]
+async fn a_file_upload_gets_time_for_its_bytes_beyond_the_timeout() {
+    let stub = Stub::start().await;
+    let mut o = stub.options();
+    o.timeout = Duration::from_secs(5);
+    o.min_upload_bytes_per_sec = 32 * 1024;
+    let client = CloudinaryClient::new(o).unwrap();
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    file.write_all(&vec![7u8; 1024 * 1024]).unwrap();
+    stub.script_after(
+        Duration::from_secs(20),
+        200,
+        vec![],
+        &fixture("upload_image_eager.json"),
+    );
+    let started = tokio::time::Instant::now();
+    client
+        .upload(UploadResource::Image, UploadSource::File(file.path().into()), &params())
+        .await
+        .unwrap();
+    assert_eq!(
+        stub.seen().len(),
+        1,
+        "answered within 5 s + 32 s, not timed out after 5 s"
+    );
+    assert!(started.elapsed() >= Duration::from_secs(20));
+}
+
+/// Proves a lost answer to the last chunk of an upload safe to repeat restarts the whole upload
+/// under a new upload id instead of resending the last chunk of a finished one.
+#[tokio::test(start_paused = true)]
+async fn a_lost_answer_to_the_last_chunk_restarts_the_whole_upload_under_a_new_upload_id() {
+    let stub = Stub::start().await;
+    let (client, file) = chunking(&stub, |_| {});
+    stub.script_last_chunk(Duration::from_secs(10_000), 200, "{}");
+    let up = client
+        .upload(UploadResource::Video, UploadSource::File(file.path().into()), &params())
+        .await
+        .unwrap();
+    assert_eq!(up.public_id, "users/rec1/photo");
+    let seen = stub.seen();
+    let ranges: Vec<String> = seen.iter().map(|s| s.header("content-range").unwrap()).collect();
+    assert_eq!(seen.len(), 6, "the whole upload twice: {ranges:?}");
+    assert_eq!(ranges[..3], ranges[3..], "from the first chunk again");
+    let ids = upload_ids(&seen);
+    assert!(ids[..3].iter().all(|id| id == &ids[0]), "{ids:?}");
+    assert!(ids[3..].iter().all(|id| id == &ids[3]), "{ids:?}");
+    assert_ne!(ids[0], ids[3], "a new upload id");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_lost_answer_to_the_last_chunk_of_an_upload_that_could_overwrite_is_outcome_unknown() {
+    let stub = Stub::start().await;
+    let (client, file) = chunking(&stub, |_| {});
+    stub.script_last_chunk(Duration::ZERO, 500, r#"{"error":{"message":"General Error"}}"#);
+    let p = UploadParams {
+        overwrite: None,
+        ..params()
+    };
+    let e = client
+        .upload(UploadResource::Video, UploadSource::File(file.path().into()), &p)
+        .await
+        .unwrap_err();
+    assert_eq!(e.class(), crate::error_class::ErrorClass::OutcomeUnknown, "{e}");
+    assert_eq!(stub.seen().len(), 3, "neither the chunk nor the upload repeated");
+}
+
+/// Proves a file that cannot be read while a chunk is being sent fails as a `File` error (that
+/// chunk was not whole, so Cloudinary cannot have applied it), not as outcome-unknown.
+#[tokio::test(start_paused = true)]
+async fn a_file_that_ends_early_while_a_chunk_is_sent_is_a_file_error() {
+    let stub = Stub::start().await;
+    let (client, file) = chunking(&stub, |_| {});
+    let path = file.path().to_path_buf();
+    stub.state.lock().unwrap().on_request = Some(Box::new(move |_| {
+        let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        f.set_len(5 * 1024 * 1024 + 100).unwrap();
+    }));
+    let p = UploadParams {
+        overwrite: None,
+        ..params()
+    };
+    let e = client
+        .upload(UploadResource::Video, UploadSource::File(file.path().into()), &p)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, crate::cloudinary::CloudinaryError::File { .. }), "{e:?}");
+    assert!(e.to_string().contains("ended"), "{e}");
+    assert_eq!(e.class(), crate::error_class::ErrorClass::Permanent);
 }
 
 #[test]
