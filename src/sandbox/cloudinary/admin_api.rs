@@ -94,7 +94,7 @@ fn check_auth(headers: &HeaderMap, key: &str, secret: &secrecy::SecretString) ->
     if k != key {
         return Err(CldError::unauthorized(format!("Invalid api_key {k}")));
     }
-    if !crate::cloudinary::signer::same_signature(s, secret.expose_secret()) {
+    if !super::signature::same(s, secret.expose_secret()) {
         return Err(CldError::unauthorized("api_secret mismatch"));
     }
     Ok(())

@@ -8,8 +8,8 @@
 //! - Upload API (`upload.rs`, `form.rs`, `chunked.rs`): `POST /v1_1/{cloud}/{image|video|raw|auto}/upload`
 //!   as multipart (the file streamed to disk), urlencoded or JSON; `file` as bytes, a loopback URL
 //!   (fetched; a URL that does not answer 2xx gets 400 `Resource not found - <url>`) or a data URI.
-//!   Signed (`api_key`, `timestamp` in seconds, stale after an hour, `signature` checked with
-//!   [`signer`](crate::cloudinary::signer)) or unsigned with an `unsigned` preset; a signed upload's
+//!   Signed (`api_key`, `timestamp` in seconds, stale after an hour, `signature` checked with the
+//!   sandbox's own `signature.rs`, written from the documented rules, not the client's signer) or unsigned with an `unsigned` preset; a signed upload's
 //!   `upload_preset` lends its parameters (the request's own win). Parameters: `public_id`,
 //!   `asset_folder`, `folder`, `public_id_prefix`, `tags`, `context`, `eager`, `eager_async`,
 //!   `eager_notification_url`, `notification_url`, `overwrite` (with `false`, an existing asset is
@@ -79,6 +79,7 @@ mod form;
 mod gate;
 mod notify;
 mod render;
+mod signature;
 mod store;
 pub mod transform;
 mod upload;

@@ -43,6 +43,22 @@ async fn wrong_credentials_are_401() {
     assert_eq!((status, message(&v)), (401, "Invalid api_key 999"));
 }
 
+/// The Basic-auth secret is compared exactly: one differing only in case is 401.
+#[tokio::test]
+async fn a_secret_differing_only_in_case_is_401() {
+    let sb = start().await;
+    let r = reqwest::Client::new()
+        .get(format!("{}/v1_1/{CLOUD}/usage", sb.url()))
+        .basic_auth(KEY, Some(SECRET.to_uppercase()))
+        .send()
+        .await
+        .unwrap();
+    let (status, v) = answer(r).await;
+    assert_eq!((status, message(&v)), (401, "api_secret mismatch"));
+    let (status, _) = answer(admin(&sb, Method::GET, "usage", None).await).await;
+    assert_eq!(status, 200);
+}
+
 /// Over the hourly limit the Admin API answers 420 with the rate-limit headers; an hour later it
 /// answers again. The Upload API is not limited.
 #[tokio::test(start_paused = true)]
