@@ -319,6 +319,18 @@ impl CloudinarySandbox {
         self.app.clock.now()
     }
 
+    /// The files of the chunked uploads under way (tests check they are removed).
+    #[cfg(test)]
+    pub(crate) fn pending_files(&self) -> Vec<std::path::PathBuf> {
+        let inner = self.app.lock();
+        inner
+            .chunks
+            .pending
+            .values()
+            .map(|p| p.file.path().to_path_buf())
+            .collect()
+    }
+
     /// Stops accepting requests and lets running ones finish; the files go with the sandbox.
     pub async fn shutdown(self) {
         self.server.stop().await;

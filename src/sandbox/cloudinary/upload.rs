@@ -49,7 +49,7 @@ async fn run(app: &SharedApp, cloud: &str, rt: &str, req: Request) -> Result<Val
     let form = form::read(app, req).await?;
     let params = authenticate(app, &config, &form)?;
     let Form { file, .. } = form;
-    let (file, filename) = match chunk {
+    let (file, filename) = match &chunk {
         Some(chunk) => {
             let max = match wanted {
                 Some(rt) => max_bytes(&config, rt),
@@ -63,7 +63,11 @@ async fn run(app: &SharedApp, cloud: &str, rt: &str, req: Request) -> Result<Val
         }
         None => fetch(app, file).await?,
     };
-    store(app, &config, wanted, &params, file, filename).await
+    let body = store(app, &config, wanted, &params, file, filename).await?;
+    if let (Some(chunk), Some(id)) = (&chunk, body["public_id"].as_str()) {
+        chunked::finished(app, cloud, &chunk.upload_id, id);
+    }
+    Ok(body)
 }
 
 /// Checks the signature (or the unsigned preset) and gives the upload's parameters: the preset's,
