@@ -35,9 +35,14 @@
 //!   Range requests; anything unknown is 404 with `X-Cld-Error`.
 //! - Admin API (`admin_api.rs`; HTTP Basic `api_key:api_secret`, else 401): upload presets
 //!   (create -> `{"message":"created","name"}`, 409 when the name exists; list, get, update,
-//!   delete), folders (create, list root and sub-folders), named transformations (create by
-//!   `POST /transformations/{name}` or `POST /transformations` with `name`; get by name or
-//!   `?transformation=`), `GET /usage`, `GET /resources/{rt}/upload/{public_id}` (with `derived`).
+//!   delete; `GET` answers `settings` parsed as cloudinary/api-schemas' `upload_preset_detail`
+//!   (environment-config/schema.yml, `upload_serializable_parsed`) gives them: `eager` an array of
+//!   transformations, each an array of step objects, `[[{"width":1080,"crop":"fill",
+//!   "aspect_ratio":"1:1","gravity":"auto"}]]`, and `tags` an array), folders (create, list root and sub-folders), named transformations (create by
+//!   `POST /transformations/{name}` or `POST /transformations` with `name`; get, update (`PUT`
+//!   with `unsafe_update` and/or `allowed_for_strict`, form or JSON -> `{"message":"updated"}`) and
+//!   delete (`{"message":"deleted"}`) by name or `?transformation=`; unknown: 404
+//!   `Transformation <name> not found`), `GET /usage`, `GET /resources/{rt}/upload/{public_id}` (with `derived`).
 //!   Every answer has `X-FeatureRateLimit-Limit`, `-Remaining`, `-Reset` (an HTTP date).
 //!
 //! # Limits ([`Plan`], [`CloudinarySandboxLimits`]; Cloudinary's values)
@@ -371,11 +376,17 @@ fn router(app: SharedApp) -> Router {
         )
         .route(
             "/v1_1/{cloud}/transformations",
-            get(admin_api::get_transformation_by_query).post(admin_api::create_transformation),
+            get(admin_api::get_transformation_by_query)
+                .post(admin_api::create_transformation)
+                .put(admin_api::update_transformation_by_query)
+                .delete(admin_api::delete_transformation_by_query),
         )
         .route(
             "/v1_1/{cloud}/transformations/{*name}",
-            get(admin_api::get_transformation).post(admin_api::create_named_transformation),
+            get(admin_api::get_transformation)
+                .post(admin_api::create_named_transformation)
+                .put(admin_api::update_named_transformation)
+                .delete(admin_api::delete_named_transformation),
         )
         .route("/v1_1/{cloud}/usage", get(admin_api::usage))
         .route(
