@@ -175,8 +175,9 @@ pub async fn create_preset(
 }
 
 pub async fn list_presets(State(app): State<SharedApp>, Path(cloud): Path<String>, headers: HeaderMap) -> Response {
-    admin(&app, &cloud, &headers, |state, _| {
-        let presets: Vec<Value> = state.presets.iter().map(|(n, p)| p.body(n)).collect();
+    admin(&app, &cloud, &headers, |state, app| {
+        let parsed = app.limits.parsed_preset_settings;
+        let presets: Vec<Value> = state.presets.iter().map(|(n, p)| p.body(n, parsed)).collect();
         ok(json!({ "presets": presets, "next_cursor": null }))
     })
 }
@@ -190,9 +191,9 @@ pub async fn get_preset(
     Path((cloud, name)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    admin(&app, &cloud, &headers, |state, _| {
+    admin(&app, &cloud, &headers, |state, app| {
         let p = state.presets.get(&name).ok_or_else(|| no_preset(&name))?;
-        ok(p.body(&name))
+        ok(p.body(&name, app.limits.parsed_preset_settings))
     })
 }
 

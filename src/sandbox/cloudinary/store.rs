@@ -197,12 +197,15 @@ pub struct Preset {
 }
 
 impl Preset {
-    /// The preset as `GET /upload_presets/{name}` answers it (cloudinary/api-schemas,
-    /// environment-config `upload_preset_detail`): settings parsed, so `eager` is an array of
+    /// The preset as `GET /upload_presets/{name}` answers it. With `parsed`, as Cloudinary does
+    /// (cloudinary/api-schemas, environment-config `upload_preset_detail`): `eager` an array of
     /// transformations, each an array of step objects (`[[{"width":1080,"crop":"fill"}]]`), and
-    /// `tags` an array.
-    pub fn body(&self, name: &str) -> Value {
+    /// `tags` an array; else the settings as given.
+    pub fn body(&self, name: &str, parsed: bool) -> Value {
         let mut settings = self.settings.clone();
+        if !parsed {
+            return json!({ "name": name, "unsigned": self.unsigned, "settings": settings });
+        }
         if let Some(eager) = settings.get("eager").map(super::form::value_text) {
             settings.insert("eager".into(), parsed_eager(&eager));
         }

@@ -16,13 +16,13 @@ async fn presets_are_created_once_then_read_updated_and_deleted() {
     let (_, v) = answer(admin(&sb, Method::GET, "upload_presets/schedulo", None).await).await;
     assert_eq!(
         (v["settings"]["eager"].clone(), v["settings"]["eager_async"].as_bool()),
-        (json!([[{"width": 100}]]), Some(true))
+        (json!("w_100"), Some(true))
     );
     let (status, _) =
         answer(admin(&sb, Method::PUT, "upload_presets/schedulo", Some(json!({"tags": "x"}))).await).await;
     assert_eq!(status, 200);
     let (_, v) = answer(admin(&sb, Method::GET, "upload_presets", None).await).await;
-    assert_eq!(v["presets"][0]["settings"]["tags"], json!(["x"]));
+    assert_eq!(v["presets"][0]["settings"]["tags"], "x");
     let (status, _) = answer(admin(&sb, Method::DELETE, "upload_presets/schedulo", None).await).await;
     assert_eq!(status, 200);
     let (status, _) = answer(admin(&sb, Method::GET, "upload_presets/schedulo", None).await).await;
@@ -149,11 +149,15 @@ async fn folders_transformations_usage_and_resources() {
     assert_eq!(status, 404);
 }
 
-/// A preset's `eager` is answered as api-schemas' `upload_preset_detail` gives it: an array of
-/// transformations, each an array of step objects.
+/// With `parsed_preset_settings`, a preset's `eager` is answered as api-schemas'
+/// `upload_preset_detail` gives it: an array of transformations, each an array of step objects.
 #[tokio::test]
 async fn a_preset_s_eager_is_answered_as_step_objects() {
-    let sb = start().await;
+    let limits = CloudinarySandboxLimits {
+        parsed_preset_settings: true,
+        ..CloudinarySandboxLimits::default()
+    };
+    let sb = start_with(Plan::Free, limits).await;
     let body = json!({"name": "social", "eager": "ar_1:1,c_fill,g_auto,w_1080|w_200/jpg", "tags": "a,b"});
     let (status, _) = answer(admin(&sb, Method::POST, "upload_presets", Some(body)).await).await;
     assert_eq!(status, 200);
