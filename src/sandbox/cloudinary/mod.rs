@@ -15,9 +15,16 @@
 //!   `eager_notification_url`, `notification_url`, `overwrite` (with `false`, an existing asset is
 //!   answered with `"existing": true` and nothing is stored or counted), `backup`. The file is read
 //!   with [`crate::media::probe`]; `auto` picks image, video or raw from it. Chunked uploads
-//!   (`X-Unique-Upload-Id` + `Content-Range`, chunks of at least 5 MiB but the last, first chunk
-//!   first and last chunk last) are written to disk as they arrive; other chunks answer
-//!   `{"done":false,"bytes":N,"upload_id":...}`, the last one the full result.
+//!   (`chunked.rs`: `X-Unique-Upload-Id` + `Content-Range: bytes a-b/total`, where `total` may be
+//!   `-1` on every chunk but the last, as cloudinary_npm sends it; chunks of at least 5 MiB but
+//!   the last, first chunk first and last chunk last; every total given must agree; size limits
+//!   checked as bytes arrive) are written to disk as they arrive; other chunks answer
+//!   `{"done":false,"bytes":N,"upload_id":...}`, the last one the full result. The byte ranges
+//!   received are tracked, so a chunk sent again is answered as before and counted once. An
+//!   unfinished upload is dropped with its file a day after its last chunk. A chunk of an upload
+//!   that completed (within the hour), its last chunk included, is 400 `Upload <id> already
+//!   completed as <public_id>`: Cloudinary does not document answering a resent last chunk with
+//!   the result again, so the sandbox does not.
 //! - `POST /v1_1/{cloud}/{rt}/destroy` (signed) -> `{"result":"ok"|"not found"}`.
 //! - Eager transformations (`transform.rs`, `render.rs`, `eager.rs`): `ar_W:H`/`ar_1.91`, `c_fill`,
 //!   `c_lfill`, `c_fit`, `c_limit`, `c_scale`, `c_crop`, `c_thumb`, `g_*`,
