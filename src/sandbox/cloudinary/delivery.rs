@@ -211,7 +211,7 @@ async fn serve(
         }
         app.lock().counters.cloud_mut(cloud).bandwidth += size;
         // Streamed from disk in small buffers: memory does not grow with the file.
-        Body::from_stream(tokio_util::io::ReaderStream::new(file.take(size)))
+        Body::from_stream(tokio_util::io::ReaderStream::with_capacity(file.take(size), 64 * 1024))
     } else {
         Body::empty()
     };

@@ -71,8 +71,8 @@ async fn a_bad_signature_is_401_with_the_string_to_sign() {
 }
 
 /// A signed upload with an array (`tags[]` twice), `&` in a value, `context`, a boolean and a
-/// signed `upload_preset` is accepted when signed by the documented rules, and a SHA-256 cloud
-/// checks SHA-256.
+/// signed `upload_preset` is accepted when signed by the documented rules, and refused when `&`
+/// is not escaped.
 #[tokio::test]
 async fn signatures_follow_the_documented_rules() {
     let sb = start().await;
@@ -299,5 +299,30 @@ async fn delivery_streams_whole_files_and_ranges() {
         video[1_000_000..2_000_000].to_vec()
     );
     assert_eq!(sb.counters().cloud(CLOUD).bandwidth, video.len() as u64 + 1_000_000);
+    sb.shutdown().await;
+}
+
+/// A cloud that signs with SHA-256 accepts a SHA-256 signature and refuses a SHA-1 one.
+#[tokio::test]
+async fn a_sha256_cloud_checks_sha256_signatures() {
+    let mut cloud = SandboxCloud::new(CLOUD, KEY, SECRET);
+    cloud.algorithm = Algorithm::Sha256;
+    let sb = CloudinarySandbox::start(CloudinarySandboxOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        clouds: vec![cloud],
+        limits: CloudinarySandboxLimits::default(),
+        notify_timeout: Duration::from_secs(10),
+    })
+    .await
+    .unwrap();
+    let ts = sb.now().timestamp().to_string();
+    let params = vec![("public_id".to_string(), "s256".to_string()), ("timestamp".into(), ts)];
+    for (algorithm, expected) in [(Algorithm::Sha1, 401), (Algorithm::Sha256, 200)] {
+        let mut fields = params.clone();
+        fields.push(("signature".into(), signature::sign(&params, &secret(), algorithm)));
+        fields.push(("api_key".into(), KEY.into()));
+        let (status, body) = upload(&sb, "image", sample("sample.jpg"), "x.jpg", fields).await;
+        assert_eq!(status, expected, "{body}");
+    }
     sb.shutdown().await;
 }
