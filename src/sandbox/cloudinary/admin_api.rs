@@ -94,7 +94,7 @@ fn check_auth(headers: &HeaderMap, key: &str, secret: &secrecy::SecretString) ->
     if k != key {
         return Err(CldError::unauthorized(format!("Invalid api_key {k}")));
     }
-    if !crate::cloudinary::signer::same_signature(s, secret.expose_secret()) {
+    if !super::signature::same(s, secret.expose_secret()) {
         return Err(CldError::unauthorized("api_secret mismatch"));
     }
     Ok(())
@@ -175,8 +175,9 @@ pub async fn create_preset(
 }
 
 pub async fn list_presets(State(app): State<SharedApp>, Path(cloud): Path<String>, headers: HeaderMap) -> Response {
-    admin(&app, &cloud, &headers, |state, _| {
-        let presets: Vec<Value> = state.presets.iter().map(|(n, p)| p.body(n)).collect();
+    admin(&app, &cloud, &headers, |state, app| {
+        let parsed = app.limits.parsed_preset_settings;
+        let presets: Vec<Value> = state.presets.iter().map(|(n, p)| p.body(n, parsed)).collect();
         ok(json!({ "presets": presets, "next_cursor": null }))
     })
 }
@@ -190,9 +191,9 @@ pub async fn get_preset(
     Path((cloud, name)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    admin(&app, &cloud, &headers, |state, _| {
+    admin(&app, &cloud, &headers, |state, app| {
         let p = state.presets.get(&name).ok_or_else(|| no_preset(&name))?;
-        ok(p.body(&name))
+        ok(p.body(&name, app.limits.parsed_preset_settings))
     })
 }
 
@@ -356,7 +357,7 @@ fn transformation_details(state: &CloudState, wanted: &str) -> Answer {
     let info: Vec<Value> = chain.steps.iter().map(|s| Value::Object(s.info.clone())).collect();
     ok(json!({
         "name": name,
-        "allowed_for_strict": false,
+        "allowed_for_strict": is_named && state.strict.contains(bare),
         "used": !derived.is_empty(),
         "named": is_named,
         "info": info,
@@ -388,11 +389,108 @@ pub async fn get_transformation_by_query(
                 let list: Vec<Value> = state
                     .named
                     .keys()
-                    .map(|n| json!({ "name": format!("t_{n}"), "allowed_for_strict": false, "used": false, "named": true }))
+                    .map(|n| json!({ "name": format!("t_{n}"), "allowed_for_strict": state.strict.contains(n), "used": false, "named": true }))
                     .collect();
                 ok(json!({ "transformations": list, "next_cursor": null }))
             }
         }
+    })
+}
+
+fn no_transformation(name: &str) -> CldError {
+    CldError::not_found(format!("Transformation {name} not found"))
+}
+
+/// The named transformation a request means (`name` or `t_name`), if it exists.
+fn known_named(state: &CloudState, wanted: Option<String>) -> Result<String, CldError> {
+    let wanted = wanted.ok_or_else(|| CldError::missing("transformation"))?;
+    let bare = wanted.strip_prefix("t_").unwrap_or(&wanted).to_string();
+    if state.named.contains_key(&bare) {
+        Ok(bare)
+    } else {
+        Err(no_transformation(&wanted))
+    }
+}
+
+/// Updates a named transformation: `unsafe_update` replaces its string, `allowed_for_strict`
+/// sets that flag -> `{"message":"updated"}`; 404 when unknown.
+fn update_named(state: &mut CloudState, wanted: Option<String>, map: &Map<String, Value>) -> Answer {
+    let name = known_named(state, wanted)?;
+    if let Some(t) = text(map, "unsafe_update") {
+        let named = state.named.clone();
+        transform::parse(&t, &|n| named.get(n).cloned().filter(|_| n != name))
+            .map_err(|e| CldError::bad_request(e.to_string()))?;
+        state.named.insert(name.clone(), t);
+    }
+    match truthy(map, "allowed_for_strict") {
+        Some(true) => {
+            state.strict.insert(name);
+        }
+        Some(false) => {
+            state.strict.remove(&name);
+        }
+        None => {}
+    }
+    ok(json!({ "message": "updated" }))
+}
+
+fn delete_named(state: &mut CloudState, wanted: Option<String>) -> Answer {
+    let name = known_named(state, wanted)?;
+    state.named.remove(&name);
+    state.strict.remove(&name);
+    ok(json!({ "message": "deleted" }))
+}
+
+/// `PUT /transformations/{name}` with `unsafe_update` and/or `allowed_for_strict` (form or JSON).
+pub async fn update_named_transformation(
+    State(app): State<SharedApp>,
+    Path((cloud, name)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let map = params(&headers, &body, q.as_deref());
+    admin(&app, &cloud, &headers, |state, _| {
+        update_named(state, Some(name), &map?)
+    })
+}
+
+/// `PUT /transformations` with `transformation=<name>` (how the SDKs update one).
+pub async fn update_transformation_by_query(
+    State(app): State<SharedApp>,
+    Path(cloud): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let map = params(&headers, &body, q.as_deref());
+    admin(&app, &cloud, &headers, |state, _| {
+        let map = map?;
+        update_named(state, text(&map, "transformation"), &map)
+    })
+}
+
+/// `DELETE /transformations/{name}` -> `{"message":"deleted"}`; 404 when unknown.
+pub async fn delete_named_transformation(
+    State(app): State<SharedApp>,
+    Path((cloud, name)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    admin(&app, &cloud, &headers, |state, _| delete_named(state, Some(name)))
+}
+
+/// `DELETE /transformations?transformation=<name>` (how the SDKs delete one).
+pub async fn delete_transformation_by_query(
+    State(app): State<SharedApp>,
+    Path(cloud): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let map = params(&headers, &body, q.as_deref());
+    admin(&app, &cloud, &headers, |state, _| {
+        let map = map?;
+        delete_named(state, text(&map, "transformation"))
     })
 }
 

@@ -66,8 +66,8 @@ pub struct Inner {
     pub counters: Counters,
     /// Every notification sent or tried, oldest first.
     pub notifications: Vec<NotificationView>,
-    /// Chunked uploads under way.
-    pub pending: super::chunked::PendingUploads,
+    /// Chunked uploads under way and recently finished.
+    pub chunks: super::chunked::Chunks,
     next: u64,
 }
 

@@ -182,6 +182,7 @@ async fn serve(
     headers: &HeaderMap,
     head: bool,
 ) -> Response {
+    use axum::body::Body;
     use tokio::io::{AsyncReadExt, AsyncSeekExt};
     let Ok(mut file) = tokio::fs::File::open(path).await else {
         return cld_error(StatusCode::NOT_FOUND, "Resource not found");
@@ -203,15 +204,17 @@ async fn serve(
         Some(Ok((a, b))) => (StatusCode::PARTIAL_CONTENT, a, b),
     };
     let size = if len == 0 { 0 } else { last - first + 1 };
-    let mut body = Vec::new();
     let wanted = !head && size > 0;
-    if wanted
-        && (file.seek(std::io::SeekFrom::Start(first)).await.is_err()
-            || (&mut file).take(size).read_to_end(&mut body).await.is_err())
-    {
-        return cld_error(StatusCode::INTERNAL_SERVER_ERROR, "The sandbox could not read the file");
-    }
-    app.lock().counters.cloud_mut(cloud).bandwidth += body.len() as u64;
+    let body = if wanted {
+        if file.seek(std::io::SeekFrom::Start(first)).await.is_err() {
+            return cld_error(StatusCode::INTERNAL_SERVER_ERROR, "The sandbox could not read the file");
+        }
+        app.lock().counters.cloud_mut(cloud).bandwidth += size;
+        // Streamed from disk in small buffers: memory does not grow with the file.
+        Body::from_stream(tokio_util::io::ReaderStream::with_capacity(file.take(size), 64 * 1024))
+    } else {
+        Body::empty()
+    };
     let mut r = (status, body).into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime(format)));

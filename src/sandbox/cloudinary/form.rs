@@ -7,7 +7,7 @@ use super::errors::CldError;
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::header;
 use serde_json::Value;
-use std::io::Write;
+use tokio::io::AsyncWriteExt;
 
 /// How much of a small `file` part is looked at to tell a URL or data URI from file bytes.
 const TEXT_FILE_MAX: u64 = 64 * 1024;
@@ -124,17 +124,19 @@ async fn read_multipart(app: &App, req: Request, form: &mut Form) -> Result<(), 
             continue;
         }
         let filename = field.file_name().map(str::to_string);
-        let mut file = app.temp_file()?;
+        let file = app.temp_file()?;
+        let write_error = |e: std::io::Error| CldError::internal(format!("The sandbox could not write the file: {e}"));
+        // Written with tokio's file (its blocking writes run off the async workers).
+        let mut out = tokio::fs::File::from_std(file.as_file().try_clone().map_err(write_error)?);
         let mut bytes = 0u64;
         while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
             bytes += chunk.len() as u64;
-            file.write_all(&chunk)
-                .map_err(|e| CldError::internal(format!("The sandbox could not write the file: {e}")))?;
+            out.write_all(&chunk).await.map_err(write_error)?;
         }
-        file.flush()
-            .map_err(|e| CldError::internal(format!("The sandbox could not write the file: {e}")))?;
+        out.flush().await.map_err(write_error)?;
+        drop(out);
         if filename.is_none() && bytes <= TEXT_FILE_MAX {
-            let text = std::fs::read(file.path()).unwrap_or_default();
+            let text = tokio::fs::read(file.path()).await.unwrap_or_default();
             if let Ok(text) = String::from_utf8(text) {
                 let t = text.trim();
                 if t.starts_with("http://") || t.starts_with("https://") || t.starts_with("data:") {

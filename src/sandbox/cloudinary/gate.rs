@@ -1,5 +1,5 @@
 //! What every API and delivery request goes through around its handler (not the admin path):
-//! injected faults and the counters.
+//! injected faults, the counters, and sweeping chunked uploads past their time.
 
 use super::app::SharedApp;
 use super::errors::CldError;
@@ -12,6 +12,7 @@ pub async fn gate(State(app): State<SharedApp>, req: Request, next: Next) -> Res
     if path.starts_with("/_sandbox/") {
         return next.run(req).await;
     }
+    app.lock().chunks.sweep(tokio::time::Instant::now());
     let method = req.method().as_str().to_string();
     let route = format!("{method} {}", route_of(&path));
     let query = req.uri().query().unwrap_or("").to_string();

@@ -8,16 +8,23 @@
 //! - Upload API (`upload.rs`, `form.rs`, `chunked.rs`): `POST /v1_1/{cloud}/{image|video|raw|auto}/upload`
 //!   as multipart (the file streamed to disk), urlencoded or JSON; `file` as bytes, a loopback URL
 //!   (fetched; a URL that does not answer 2xx gets 400 `Resource not found - <url>`) or a data URI.
-//!   Signed (`api_key`, `timestamp` in seconds, stale after an hour, `signature` checked with
-//!   [`signer`](crate::cloudinary::signer)) or unsigned with an `unsigned` preset; a signed upload's
+//!   Signed (`api_key`, `timestamp` in seconds, stale after an hour, `signature` checked with the
+//!   sandbox's own `signature.rs`, written from the documented rules, not the client's signer) or unsigned with an `unsigned` preset; a signed upload's
 //!   `upload_preset` lends its parameters (the request's own win). Parameters: `public_id`,
 //!   `asset_folder`, `folder`, `public_id_prefix`, `tags`, `context`, `eager`, `eager_async`,
 //!   `eager_notification_url`, `notification_url`, `overwrite` (with `false`, an existing asset is
 //!   answered with `"existing": true` and nothing is stored or counted), `backup`. The file is read
 //!   with [`crate::media::probe`]; `auto` picks image, video or raw from it. Chunked uploads
-//!   (`X-Unique-Upload-Id` + `Content-Range`, chunks of at least 5 MiB but the last, first chunk
-//!   first and last chunk last) are written to disk as they arrive; other chunks answer
-//!   `{"done":false,"bytes":N,"upload_id":...}`, the last one the full result.
+//!   (`chunked.rs`: `X-Unique-Upload-Id` + `Content-Range: bytes a-b/total`, where `total` may be
+//!   `-1` on every chunk but the last, as cloudinary_npm sends it; chunks of at least 5 MiB but
+//!   the last, first chunk first and last chunk last; every total given must agree; size limits
+//!   checked as bytes arrive) are written to disk as they arrive; other chunks answer
+//!   `{"done":false,"bytes":N,"upload_id":...}`, the last one the full result. The byte ranges
+//!   received are tracked, so a chunk sent again is answered as before and counted once. An
+//!   unfinished upload is dropped with its file a day after its last chunk. A chunk of an upload
+//!   that completed (within the hour), its last chunk included, is 400 `Upload <id> already
+//!   completed as <public_id>`: Cloudinary does not document answering a resent last chunk with
+//!   the result again, so the sandbox does not.
 //! - `POST /v1_1/{cloud}/{rt}/destroy` (signed) -> `{"result":"ok"|"not found"}`.
 //! - Eager transformations (`transform.rs`, `render.rs`, `eager.rs`): `ar_W:H`/`ar_1.91`, `c_fill`,
 //!   `c_lfill`, `c_fit`, `c_limit`, `c_scale`, `c_crop`, `c_thumb`, `g_*`,
@@ -35,9 +42,15 @@
 //!   Range requests; anything unknown is 404 with `X-Cld-Error`.
 //! - Admin API (`admin_api.rs`; HTTP Basic `api_key:api_secret`, else 401): upload presets
 //!   (create -> `{"message":"created","name"}`, 409 when the name exists; list, get, update,
-//!   delete), folders (create, list root and sub-folders), named transformations (create by
-//!   `POST /transformations/{name}` or `POST /transformations` with `name`; get by name or
-//!   `?transformation=`), `GET /usage`, `GET /resources/{rt}/upload/{public_id}` (with `derived`).
+//!   delete; with [`CloudinarySandboxLimits::parsed_preset_settings`], `GET` answers `settings`
+//!   as Cloudinary does, parsed as cloudinary/api-schemas' `upload_preset_detail`
+//!   (environment-config/schema.yml, `upload_serializable_parsed`) gives them: `eager` an array of
+//!   transformations, each an array of step objects, `[[{"width":1080,"crop":"fill",
+//!   "aspect_ratio":"1:1","gravity":"auto"}]]`, and `tags` an array), folders (create, list root and sub-folders), named transformations (create by
+//!   `POST /transformations/{name}` or `POST /transformations` with `name`; get, update (`PUT`
+//!   with `unsafe_update` and/or `allowed_for_strict`, form or JSON -> `{"message":"updated"}`) and
+//!   delete (`{"message":"deleted"}`) by name or `?transformation=`; unknown: 404
+//!   `Transformation <name> not found`), `GET /usage`, `GET /resources/{rt}/upload/{public_id}` (with `derived`).
 //!   Every answer has `X-FeatureRateLimit-Limit`, `-Remaining`, `-Reset` (an HTTP date).
 //!
 //! # Limits ([`Plan`], [`CloudinarySandboxLimits`]; Cloudinary's values)
@@ -55,6 +68,11 @@
 //! - `url` and `secure_url` are both the sandbox's own `http://` URL. Ids, versions and
 //!   `asset_id`s are made up; nothing is persisted (files live in a temporary directory removed
 //!   with the sandbox). Messages Cloudinary does not document are the sandbox's own words.
+//! - By default `GET /upload_presets` answers the settings as they were given (`eager` as its
+//!   string), not parsed as Cloudinary answers them: the worker's client
+//!   (`UploadPresetInfo::setting`) does not read step objects yet, so `setup cloudinary` would
+//!   find the preset's `eager` different on every run. `parsed_preset_settings: true` gives
+//!   Cloudinary's shape; it should become the default once the client reads it.
 //! - Usage counts what this sandbox stored, served and derived; credits are 1 per GB stored, 1
 //!   per GB served and 1 per 1,000 transformations.
 //!
@@ -79,6 +97,7 @@ mod form;
 mod gate;
 mod notify;
 mod render;
+mod signature;
 mod store;
 pub mod transform;
 mod upload;
@@ -213,6 +232,10 @@ pub struct CloudinarySandboxLimits {
     pub notify_retry_secs: f64,
     /// The smallest chunk of a chunked upload but the last (5 MiB).
     pub chunk_min_bytes: u64,
+    /// Whether `GET /upload_presets` answers settings parsed as Cloudinary does (`eager` as step
+    /// objects, `tags` an array; api-schemas' `upload_preset_detail`) rather than as given
+    /// (`false`, the default until the worker's client reads the parsed shape).
+    pub parsed_preset_settings: bool,
 }
 
 impl Default for CloudinarySandboxLimits {
@@ -224,6 +247,7 @@ impl Default for CloudinarySandboxLimits {
             notify_retries: 3,
             notify_retry_secs: 2.0,
             chunk_min_bytes: 5 * 1024 * 1024,
+            parsed_preset_settings: false,
         }
     }
 }
@@ -318,6 +342,18 @@ impl CloudinarySandbox {
         self.app.clock.now()
     }
 
+    /// The files of the chunked uploads under way (tests check they are removed).
+    #[cfg(test)]
+    pub(crate) fn pending_files(&self) -> Vec<std::path::PathBuf> {
+        let inner = self.app.lock();
+        inner
+            .chunks
+            .pending
+            .values()
+            .map(|p| p.file.path().to_path_buf())
+            .collect()
+    }
+
     /// Stops accepting requests and lets running ones finish; the files go with the sandbox.
     pub async fn shutdown(self) {
         self.server.stop().await;
@@ -358,11 +394,17 @@ fn router(app: SharedApp) -> Router {
         )
         .route(
             "/v1_1/{cloud}/transformations",
-            get(admin_api::get_transformation_by_query).post(admin_api::create_transformation),
+            get(admin_api::get_transformation_by_query)
+                .post(admin_api::create_transformation)
+                .put(admin_api::update_transformation_by_query)
+                .delete(admin_api::delete_transformation_by_query),
         )
         .route(
             "/v1_1/{cloud}/transformations/{*name}",
-            get(admin_api::get_transformation).post(admin_api::create_named_transformation),
+            get(admin_api::get_transformation)
+                .post(admin_api::create_named_transformation)
+                .put(admin_api::update_named_transformation)
+                .delete(admin_api::delete_named_transformation),
         )
         .route("/v1_1/{cloud}/usage", get(admin_api::usage))
         .route(

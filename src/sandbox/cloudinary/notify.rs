@@ -1,12 +1,11 @@
 //! Notifications (webhooks) the sandbox sends: `upload` for `notification_url`, `eager` when
 //! asynchronous eager transformations are done. Each is POSTed as JSON with `X-Cld-Timestamp` and
-//! `X-Cld-Signature` (the cloud's secret and algorithm, [`signer::notification_signature`]),
+//! `X-Cld-Signature` (the cloud's secret and algorithm, `signature::digest` of body, timestamp and secret),
 //! to loopback only; a failure (no answer in `notify_timeout`, or not 2xx) is tried again
 //! `notify_retries` times, the n-th retry n x `notify_retry_secs` later. Every notification is
 //! recorded with its outcome.
 
 use super::app::SharedApp;
-use crate::cloudinary::signer;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -78,8 +77,15 @@ async fn send(app: SharedApp, cloud: String, url: String, body: Value) {
             tokio::time::sleep(super::secs(app.limits.notify_retry_secs) * attempt).await;
         }
         let timestamp = app.now_secs();
-        let signature =
-            signer::notification_signature(text.as_bytes(), timestamp, &config.api_secret, config.algorithm);
+        let signature = {
+            use secrecy::ExposeSecret;
+            let secret = config.api_secret.expose_secret();
+            let stamp = timestamp.to_string();
+            super::signature::digest(
+                config.algorithm,
+                &[text.as_bytes(), stamp.as_bytes(), secret.as_bytes()],
+            )
+        };
         view.attempts = attempt + 1;
         view.timestamp = timestamp;
         view.signature = signature.clone();

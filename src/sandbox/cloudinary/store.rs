@@ -197,8 +197,28 @@ pub struct Preset {
 }
 
 impl Preset {
-    pub fn body(&self, name: &str) -> Value {
-        json!({ "name": name, "unsigned": self.unsigned, "settings": self.settings })
+    /// The preset as `GET /upload_presets/{name}` answers it. With `parsed`, as Cloudinary does
+    /// (cloudinary/api-schemas, environment-config `upload_preset_detail`): `eager` an array of
+    /// transformations, each an array of step objects (`[[{"width":1080,"crop":"fill"}]]`), and
+    /// `tags` an array; else the settings as given.
+    pub fn body(&self, name: &str, parsed: bool) -> Value {
+        let mut settings = self.settings.clone();
+        if !parsed {
+            return json!({ "name": name, "unsigned": self.unsigned, "settings": settings });
+        }
+        if let Some(eager) = settings.get("eager").map(super::form::value_text) {
+            settings.insert("eager".into(), parsed_eager(&eager));
+        }
+        if let Some(Value::String(tags)) = settings.get("tags") {
+            let tags: Vec<Value> = tags
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(Value::from)
+                .collect();
+            settings.insert("tags".into(), Value::Array(tags));
+        }
+        json!({ "name": name, "unsigned": self.unsigned, "settings": settings })
     }
 
     /// Its parameters as an upload's (`true`/`false`, arrays joined by commas).
@@ -208,6 +228,25 @@ impl Preset {
             .map(|(k, v)| (k.clone(), super::form::value_text(v)))
             .collect()
     }
+}
+
+/// Eager transformations (`w_100,c_fill|ar_1:1,c_fill/jpg`) as step objects; a transformation
+/// the parser cannot read without the cloud's named transformations (`t_name`) stays a string.
+fn parsed_eager(eager: &str) -> Value {
+    let items = eager
+        .split('|')
+        .filter(|t| !t.is_empty())
+        .map(|t| match super::transform::parse(t, &|_| None) {
+            Ok(chain) => {
+                let mut steps: Vec<Map<String, Value>> = chain.steps.into_iter().map(|s| s.info).collect();
+                if let (Some(format), Some(last)) = (chain.format, steps.last_mut()) {
+                    last.insert("format".into(), Value::from(format));
+                }
+                Value::Array(steps.into_iter().map(Value::Object).collect())
+            }
+            Err(_) => Value::from(t),
+        });
+    Value::Array(items.collect())
 }
 
 /// Admin API calls in the current hour.
@@ -226,6 +265,8 @@ pub struct CloudState {
     pub folders: BTreeSet<String>,
     /// Named transformation (without `t_`) -> its string.
     pub named: BTreeMap<String, String>,
+    /// Named transformations marked `allowed_for_strict`.
+    pub strict: BTreeSet<String>,
     pub window: Option<Window>,
 }
 
@@ -237,6 +278,7 @@ impl CloudState {
             presets: BTreeMap::new(),
             folders: BTreeSet::new(),
             named: BTreeMap::new(),
+            strict: BTreeSet::new(),
             window: None,
         }
     }

@@ -8,9 +8,9 @@ use super::eager;
 use super::errors::CldError;
 use super::form::{self, FileParam, Form};
 use super::notify;
+use super::signature;
 use super::store::{Asset, Rt};
 use super::SandboxCloud;
-use crate::cloudinary::signer;
 use crate::media::MediaInfo;
 use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Response};
@@ -18,7 +18,7 @@ use axum::Json;
 use base64::Engine;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::io::Write;
+use tokio::io::AsyncWriteExt;
 
 /// How old a signed request's `timestamp` may be (an hour).
 const MAX_AGE_SECS: i64 = 3600;
@@ -49,7 +49,7 @@ async fn run(app: &SharedApp, cloud: &str, rt: &str, req: Request) -> Result<Val
     let form = form::read(app, req).await?;
     let params = authenticate(app, &config, &form)?;
     let Form { file, .. } = form;
-    let (file, filename) = match chunk {
+    let (file, filename) = match &chunk {
         Some(chunk) => {
             let max = match wanted {
                 Some(rt) => max_bytes(&config, rt),
@@ -63,7 +63,11 @@ async fn run(app: &SharedApp, cloud: &str, rt: &str, req: Request) -> Result<Val
         }
         None => fetch(app, file).await?,
     };
-    store(app, &config, wanted, &params, file, filename).await
+    let body = store(app, &config, wanted, &params, file, filename).await?;
+    if let (Some(chunk), Some(id)) = (&chunk, body["public_id"].as_str()) {
+        chunked::finished(app, cloud, &chunk.upload_id, id);
+    }
+    Ok(body)
 }
 
 /// Checks the signature (or the unsigned preset) and gives the upload's parameters: the preset's,
@@ -129,9 +133,9 @@ pub fn verify(app: &SharedApp, config: &SandboxCloud, form: &Form) -> Result<(),
         )));
     }
     let presented = form.get("signature").unwrap_or("");
-    let expected = signer::sign(&form.params, &config.api_secret, config.algorithm);
-    if !signer::same_signature(presented, &expected) {
-        let text = signer::string_to_sign(&form.params);
+    let expected = signature::sign(&form.params, &config.api_secret, config.algorithm);
+    if !signature::same(presented, &expected) {
+        let text = signature::string_to_sign(&form.params);
         return Err(CldError::unauthorized(format!(
             "Invalid Signature {presented}. String to sign - '{text}'."
         )));
@@ -155,9 +159,10 @@ async fn fetch(app: &SharedApp, file: FileParam) -> Result<(tempfile::NamedTempF
             } else {
                 data.as_bytes().to_vec()
             };
-            let mut file = app.temp_file()?;
-            file.write_all(&bytes)
-                .map_err(|e| CldError::internal(format!("The sandbox could not write the file: {e}")))?;
+            let file = app.temp_file()?;
+            let mut out = async_file(&file)?;
+            out.write_all(&bytes).await.map_err(write_error)?;
+            out.flush().await.map_err(write_error)?;
             Ok((file, None))
         }
         FileParam::Text(url) if url.starts_with("http://") || url.starts_with("https://") => download(app, &url).await,
@@ -166,6 +171,17 @@ async fn fetch(app: &SharedApp, file: FileParam) -> Result<(tempfile::NamedTempF
             other.chars().take(60).collect::<String>()
         ))),
     }
+}
+
+fn write_error(e: std::io::Error) -> CldError {
+    CldError::internal(format!("The sandbox could not write the file: {e}"))
+}
+
+/// A temporary file opened for tokio's writes (which run off the async workers).
+fn async_file(file: &tempfile::NamedTempFile) -> Result<tokio::fs::File, CldError> {
+    Ok(tokio::fs::File::from_std(
+        file.as_file().try_clone().map_err(write_error)?,
+    ))
 }
 
 /// Downloads a remote file (loopback only) to disk.
@@ -180,11 +196,12 @@ async fn download(app: &SharedApp, url: &str) -> Result<(tempfile::NamedTempFile
     if !response.status().is_success() {
         return Err(not_found());
     }
-    let mut file = app.temp_file()?;
+    let file = app.temp_file()?;
+    let mut out = async_file(&file)?;
     while let Some(chunk) = response.chunk().await.map_err(|_| not_found())? {
-        file.write_all(&chunk)
-            .map_err(|e| CldError::internal(format!("The sandbox could not write the file: {e}")))?;
+        out.write_all(&chunk).await.map_err(write_error)?;
     }
+    out.flush().await.map_err(write_error)?;
     let name = url::Url::parse(url)
         .ok()
         .and_then(|u| u.path_segments().and_then(|mut s| s.next_back().map(str::to_string)))
@@ -360,8 +377,11 @@ async fn store(
             .assets
             .get(&key)
             .map_or(now.timestamp(), |old| old.version.max(now.timestamp() - 1) + 1);
-        let signature = signer::sign(
-            &[("public_id", id.as_str()), ("version", &version.to_string())],
+        let signature = signature::sign(
+            &[
+                ("public_id".into(), id.clone()),
+                ("version".into(), version.to_string()),
+            ],
             &config.api_secret,
             config.algorithm,
         );

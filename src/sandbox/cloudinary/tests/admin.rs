@@ -15,8 +15,8 @@ async fn presets_are_created_once_then_read_updated_and_deleted() {
     assert_eq!(status, 409, "{v}");
     let (_, v) = answer(admin(&sb, Method::GET, "upload_presets/schedulo", None).await).await;
     assert_eq!(
-        (v["settings"]["eager"].as_str(), v["settings"]["eager_async"].as_bool()),
-        (Some("w_100"), Some(true))
+        (v["settings"]["eager"].clone(), v["settings"]["eager_async"].as_bool()),
+        (json!("w_100"), Some(true))
     );
     let (status, _) =
         answer(admin(&sb, Method::PUT, "upload_presets/schedulo", Some(json!({"tags": "x"}))).await).await;
@@ -41,6 +41,22 @@ async fn wrong_credentials_are_401() {
         .unwrap();
     let (status, v) = answer(r).await;
     assert_eq!((status, message(&v)), (401, "Invalid api_key 999"));
+}
+
+/// The Basic-auth secret is compared exactly: one differing only in case is 401.
+#[tokio::test]
+async fn a_secret_differing_only_in_case_is_401() {
+    let sb = start().await;
+    let r = reqwest::Client::new()
+        .get(format!("{}/v1_1/{CLOUD}/usage", sb.url()))
+        .basic_auth(KEY, Some(SECRET.to_uppercase()))
+        .send()
+        .await
+        .unwrap();
+    let (status, v) = answer(r).await;
+    assert_eq!((status, message(&v)), (401, "api_secret mismatch"));
+    let (status, _) = answer(admin(&sb, Method::GET, "usage", None).await).await;
+    assert_eq!(status, 200);
 }
 
 /// Over the hourly limit the Admin API answers 420 with the rate-limit headers; an hour later it
@@ -130,5 +146,75 @@ async fn folders_transformations_usage_and_resources() {
     assert_eq!((status, v["version"].clone()), (200, up["version"].clone()));
     assert_eq!(v["derived"][0]["transformation"], "t_square");
     let (status, _) = answer(admin(&sb, Method::GET, "resources/image/upload/nope", None).await).await;
+    assert_eq!(status, 404);
+}
+
+/// With `parsed_preset_settings`, a preset's `eager` is answered as api-schemas'
+/// `upload_preset_detail` gives it: an array of transformations, each an array of step objects.
+#[tokio::test]
+async fn a_preset_s_eager_is_answered_as_step_objects() {
+    let limits = CloudinarySandboxLimits {
+        parsed_preset_settings: true,
+        ..CloudinarySandboxLimits::default()
+    };
+    let sb = start_with(Plan::Free, limits).await;
+    let body = json!({"name": "social", "eager": "ar_1:1,c_fill,g_auto,w_1080|w_200/jpg", "tags": "a,b"});
+    let (status, _) = answer(admin(&sb, Method::POST, "upload_presets", Some(body)).await).await;
+    assert_eq!(status, 200);
+    let (_, v) = answer(admin(&sb, Method::GET, "upload_presets/social", None).await).await;
+    assert_eq!(
+        v["settings"]["eager"],
+        json!([
+            [{"width": 1080, "crop": "fill", "aspect_ratio": "1:1", "gravity": "auto"}],
+            [{"width": 200, "format": "jpg"}]
+        ])
+    );
+    assert_eq!(v["settings"]["tags"], json!(["a", "b"]));
+}
+
+/// Named transformations are updated (`unsafe_update`, `allowed_for_strict`; JSON or form; by
+/// path or `?transformation=`) and deleted; an unknown one is 404 in Cloudinary's shape.
+#[tokio::test]
+async fn named_transformations_are_updated_and_deleted() {
+    let sb = start().await;
+    let t = json!({"transformation": "w_100,h_100,c_fill"});
+    let (status, _) = answer(admin(&sb, Method::POST, "transformations/square", Some(t)).await).await;
+    assert_eq!(status, 200);
+    let update = json!({"unsafe_update": "w_200,h_200,c_fill", "allowed_for_strict": true});
+    let (status, v) = answer(admin(&sb, Method::PUT, "transformations/square", Some(update)).await).await;
+    assert_eq!((status, v), (200, json!({"message": "updated"})));
+    let (_, v) = answer(admin(&sb, Method::GET, "transformations/t_square", None).await).await;
+    assert_eq!(
+        (v["allowed_for_strict"].as_bool(), v["info"][0]["width"].as_u64()),
+        (Some(true), Some(200))
+    );
+    let r = reqwest::Client::new()
+        .put(format!(
+            "{}/v1_1/{CLOUD}/transformations?transformation=square",
+            sb.url()
+        ))
+        .basic_auth(KEY, Some(SECRET))
+        .form(&[("allowed_for_strict", "false")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer(r).await.0, 200);
+    let (_, v) = answer(admin(&sb, Method::GET, "transformations?transformation=square", None).await).await;
+    assert_eq!(v["allowed_for_strict"], false);
+    let (status, v) = answer(admin(&sb, Method::DELETE, "transformations/square", None).await).await;
+    assert_eq!((status, v), (200, json!({"message": "deleted"})));
+    let (status, v) = answer(admin(&sb, Method::DELETE, "transformations/square", None).await).await;
+    assert_eq!(
+        (status, v),
+        (404, json!({"error": {"message": "Transformation square not found"}}))
+    );
+    let (status, _) =
+        answer(admin(&sb, Method::PUT, "transformations?transformation=nope", Some(json!({}))).await).await;
+    assert_eq!(status, 404);
+    let t = json!({"name": "again", "transformation": "w_10"});
+    answer(admin(&sb, Method::POST, "transformations", Some(t)).await).await;
+    let (status, _) = answer(admin(&sb, Method::DELETE, "transformations?transformation=t_again", None).await).await;
+    assert_eq!(status, 200);
+    let (status, _) = answer(admin(&sb, Method::GET, "transformations/again", None).await).await;
     assert_eq!(status, 404);
 }

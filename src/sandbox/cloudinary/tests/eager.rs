@@ -2,6 +2,7 @@
 //! signed notification.
 
 use super::*;
+use crate::cloudinary::signer;
 use axum::http::HeaderMap;
 use tokio::sync::mpsc;
 

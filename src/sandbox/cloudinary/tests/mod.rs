@@ -1,13 +1,14 @@
 //! The sandbox over HTTP with reqwest: a real server on 127.0.0.1:0, a cloud `demo` (key
-//! `1234`, secret `abcd`), requests signed with [`signer`] as the SDKs sign them.
+//! `1234`, secret `abcd`), requests signed with the sandbox's own [`signature`] rules, as the SDKs sign them.
 
 mod admin;
 mod chunked;
 mod eager;
 mod upload;
 
+use super::signature;
 use super::{CloudinarySandbox, CloudinarySandboxLimits, CloudinarySandboxOptions, Plan, SandboxCloud};
-use crate::cloudinary::signer::{self, Algorithm};
+use crate::cloudinary::signer::Algorithm;
 use secrecy::SecretString;
 use serde_json::Value;
 use std::time::Duration;
@@ -41,7 +42,7 @@ pub fn secret() -> SecretString {
 pub fn signed(sb: &CloudinarySandbox, params: &[(&str, &str)]) -> Vec<(String, String)> {
     let mut all: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     all.push(("timestamp".into(), sb.now().timestamp().to_string()));
-    let signature = signer::sign(&all, &secret(), Algorithm::Sha1);
+    let signature = signature::sign(&all, &secret(), Algorithm::Sha1);
     all.push(("signature".into(), signature));
     all.push(("api_key".into(), KEY.into()));
     all

@@ -32,8 +32,11 @@ async fn a_signed_upload_stores_the_file_and_answers_its_properties() {
     );
     assert_eq!(body["tags"], json!(["a", "b"]));
     let version = body["version"].as_i64().unwrap();
-    let expected = signer::sign(
-        &[("public_id", "posts/p1"), ("version", version.to_string().as_str())],
+    let expected = signature::sign(
+        &[
+            ("public_id".into(), "posts/p1".into()),
+            ("version".into(), version.to_string()),
+        ],
         &secret(),
         Algorithm::Sha1,
     );
@@ -65,6 +68,51 @@ async fn a_bad_signature_is_401_with_the_string_to_sign() {
         format!("Invalid Signature deadbeef. String to sign - 'public_id=x&timestamp={ts}'.")
     );
     assert!(sb.assets().is_empty());
+}
+
+/// A signed upload with an array (`tags[]` twice), `&` in a value, `context`, a boolean and a
+/// signed `upload_preset` is accepted when signed by the documented rules, and refused when `&`
+/// is not escaped.
+#[tokio::test]
+async fn signatures_follow_the_documented_rules() {
+    let sb = start().await;
+    let preset = json!({"name": "signed_one", "unsigned": false, "asset_folder": "p"});
+    let (status, _) = answer(admin(&sb, reqwest::Method::POST, "upload_presets", Some(preset)).await).await;
+    assert_eq!(status, 200);
+    let ts = sb.now().timestamp().to_string();
+    let signed_as: Vec<(String, String)> = [
+        ("context", "caption=cats & dogs|alt=x"),
+        ("overwrite", "true"),
+        ("public_id", "a&b"),
+        ("tags", "one,two"),
+        ("timestamp", ts.as_str()),
+        ("upload_preset", "signed_one"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let sig = signature::sign(&signed_as, &secret(), Algorithm::Sha1);
+    let mut sent: Vec<(String, String)> = signed_as.iter().filter(|(k, _)| k != "tags").cloned().collect();
+    sent.push(("tags[]".into(), "one".into()));
+    sent.push(("tags[]".into(), "two".into()));
+    sent.push(("signature".into(), sig));
+    sent.push(("api_key".into(), KEY.into()));
+    let (status, body) = upload(&sb, "image", sample("sample.jpg"), "x.jpg", sent.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (body["tags"].clone(), body["asset_folder"].clone()),
+        (json!(["one", "two"]), json!("p"))
+    );
+    // Without the `%26` escaping, the same request is refused.
+    let unescaped = format!(
+        "context=caption=cats & dogs|alt=x&overwrite=true&public_id=a&b&tags=one,two&timestamp={ts}&upload_preset=signed_one{SECRET}"
+    );
+    let wrong = super::super::signature::digest(Algorithm::Sha1, &[unescaped.as_bytes()]);
+    let mut bad = sent.clone();
+    bad.iter_mut().find(|(k, _)| k == "signature").unwrap().1 = wrong;
+    let (status, _) = upload(&sb, "image", sample("sample.jpg"), "x.jpg", bad).await;
+    assert_eq!(status, 401);
+    sb.shutdown().await;
 }
 
 /// A signed request more than an hour old is refused as stale (time paused and advanced).
@@ -225,4 +273,56 @@ async fn destroy_removes_the_asset() {
         assert_eq!((status, body["result"].as_str()), (200, Some(expected)));
     }
     assert!(sb.asset(CLOUD, "gone").is_none());
+}
+
+/// Delivery streams the file from disk: a 12 MB video comes whole and in ranges, byte for byte,
+/// and the bandwidth counter counts what was sent.
+#[tokio::test]
+async fn delivery_streams_whole_files_and_ranges() {
+    let sb = start().await;
+    let video = sample("video-640x360-12s-12mb.mp4");
+    let (status, body) = upload(&sb, "video", video.clone(), "v.mp4", signed(&sb, &[("public_id", "v")])).await;
+    assert_eq!(status, 200, "{body}");
+    let url = body["url"].as_str().unwrap().to_string();
+    let whole = reqwest::get(&url).await.unwrap();
+    assert_eq!(whole.headers()["content-length"], video.len().to_string().as_str());
+    assert_eq!(whole.bytes().await.unwrap().to_vec(), video);
+    let part = reqwest::Client::new()
+        .get(&url)
+        .header("Range", "bytes=1000000-1999999")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(part.status().as_u16(), 206);
+    assert_eq!(
+        part.bytes().await.unwrap().to_vec(),
+        video[1_000_000..2_000_000].to_vec()
+    );
+    assert_eq!(sb.counters().cloud(CLOUD).bandwidth, video.len() as u64 + 1_000_000);
+    sb.shutdown().await;
+}
+
+/// A cloud that signs with SHA-256 accepts a SHA-256 signature and refuses a SHA-1 one.
+#[tokio::test]
+async fn a_sha256_cloud_checks_sha256_signatures() {
+    let mut cloud = SandboxCloud::new(CLOUD, KEY, SECRET);
+    cloud.algorithm = Algorithm::Sha256;
+    let sb = CloudinarySandbox::start(CloudinarySandboxOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        clouds: vec![cloud],
+        limits: CloudinarySandboxLimits::default(),
+        notify_timeout: Duration::from_secs(10),
+    })
+    .await
+    .unwrap();
+    let ts = sb.now().timestamp().to_string();
+    let params = vec![("public_id".to_string(), "s256".to_string()), ("timestamp".into(), ts)];
+    for (algorithm, expected) in [(Algorithm::Sha1, 401), (Algorithm::Sha256, 200)] {
+        let mut fields = params.clone();
+        fields.push(("signature".into(), signature::sign(&params, &secret(), algorithm)));
+        fields.push(("api_key".into(), KEY.into()));
+        let (status, body) = upload(&sb, "image", sample("sample.jpg"), "x.jpg", fields).await;
+        assert_eq!(status, expected, "{body}");
+    }
+    sb.shutdown().await;
 }
