@@ -42,8 +42,7 @@
 //!   Range requests; anything unknown is 404 with `X-Cld-Error`.
 //! - Admin API (`admin_api.rs`; HTTP Basic `api_key:api_secret`, else 401): upload presets
 //!   (create -> `{"message":"created","name"}`, 409 when the name exists; list, get, update,
-//!   delete; with [`CloudinarySandboxLimits::parsed_preset_settings`], `GET` answers `settings`
-//!   as Cloudinary does, parsed as cloudinary/api-schemas' `upload_preset_detail`
+//!   delete; `GET` answers `settings` as Cloudinary does ([`CloudinarySandboxLimits::parsed_preset_settings`]), parsed as cloudinary/api-schemas' `upload_preset_detail`
 //!   (environment-config/schema.yml, `upload_serializable_parsed`) gives them: `eager` an array of
 //!   transformations, each an array of step objects, `[[{"width":1080,"crop":"fill",
 //!   "aspect_ratio":"1:1","gravity":"auto"}]]`, and `tags` an array), folders (create, list root and sub-folders), named transformations (create by
@@ -68,11 +67,8 @@
 //! - `url` and `secure_url` are both the sandbox's own `http://` URL. Ids, versions and
 //!   `asset_id`s are made up; nothing is persisted (files live in a temporary directory removed
 //!   with the sandbox). Messages Cloudinary does not document are the sandbox's own words.
-//! - By default `GET /upload_presets` answers the settings as they were given (`eager` as its
-//!   string), not parsed as Cloudinary answers them: the worker's client
-//!   (`UploadPresetInfo::setting`) does not read step objects yet, so `setup cloudinary` would
-//!   find the preset's `eager` different on every run. `parsed_preset_settings: true` gives
-//!   Cloudinary's shape; it should become the default once the client reads it.
+//! - `GET /upload_presets` answers settings parsed as Cloudinary does (above); with
+//!   `parsed_preset_settings: false` it answers them as they were given (`eager` as its string).
 //! - Usage counts what this sandbox stored, served and derived; credits are 1 per GB stored, 1
 //!   per GB served and 1 per 1,000 transformations.
 //!
@@ -233,8 +229,8 @@ pub struct CloudinarySandboxLimits {
     /// The smallest chunk of a chunked upload but the last (5 MiB).
     pub chunk_min_bytes: u64,
     /// Whether `GET /upload_presets` answers settings parsed as Cloudinary does (`eager` as step
-    /// objects, `tags` an array; api-schemas' `upload_preset_detail`) rather than as given
-    /// (`false`, the default until the worker's client reads the parsed shape).
+    /// objects, `tags` an array; api-schemas' `upload_preset_detail`; the default) rather than as
+    /// given.
     pub parsed_preset_settings: bool,
 }
 
@@ -247,7 +243,7 @@ impl Default for CloudinarySandboxLimits {
             notify_retries: 3,
             notify_retry_secs: 2.0,
             chunk_min_bytes: 5 * 1024 * 1024,
-            parsed_preset_settings: false,
+            parsed_preset_settings: true,
         }
     }
 }

@@ -14,15 +14,16 @@ async fn presets_are_created_once_then_read_updated_and_deleted() {
     let (status, v) = answer(admin(&sb, Method::POST, "upload_presets", Some(body)).await).await;
     assert_eq!(status, 409, "{v}");
     let (_, v) = answer(admin(&sb, Method::GET, "upload_presets/schedulo", None).await).await;
+    // Cloudinary's shape: `eager` parsed into step objects.
     assert_eq!(
         (v["settings"]["eager"].clone(), v["settings"]["eager_async"].as_bool()),
-        (json!("w_100"), Some(true))
+        (json!([[{"width": 100}]]), Some(true))
     );
     let (status, _) =
         answer(admin(&sb, Method::PUT, "upload_presets/schedulo", Some(json!({"tags": "x"}))).await).await;
     assert_eq!(status, 200);
     let (_, v) = answer(admin(&sb, Method::GET, "upload_presets", None).await).await;
-    assert_eq!(v["presets"][0]["settings"]["tags"], "x");
+    assert_eq!(v["presets"][0]["settings"]["tags"], json!(["x"]));
     let (status, _) = answer(admin(&sb, Method::DELETE, "upload_presets/schedulo", None).await).await;
     assert_eq!(status, 200);
     let (status, _) = answer(admin(&sb, Method::GET, "upload_presets/schedulo", None).await).await;
