@@ -165,7 +165,7 @@ async fn derived_file(app: &SharedApp, w: &Wanted) -> Result<(std::path::PathBuf
                     "Video is too large to process synchronously, please use an eager transformation with eager_async=true to resolve",
                 ));
             }
-            eager::derive(app, &w.cloud, &w.asset, t, wanted_format.as_deref())
+            eager::derive(app, &w.cloud, &w.asset, t, wanted_format.as_deref(), None)
                 .await
                 .map_err(|e| cld_error(StatusCode::BAD_REQUEST, e.message()))?
         }

@@ -41,20 +41,29 @@ pub async fn derive(
     asset: &Asset,
     t: &str,
     format: Option<&str>,
+    decoded: Option<&std::sync::Arc<render::Decoded>>,
 ) -> Result<Derived, CldError> {
     let chain = parse(app, cloud, t)?;
     let n = app.lock().next_number();
     let derived = match asset.rt {
         Rt::Raw => return Err(CldError::bad_request("Raw files cannot be transformed")),
         Rt::Image => {
-            let original = tokio::fs::read(&asset.path)
-                .await
-                .map_err(|e| CldError::internal(format!("The sandbox lost the file: {e}")))?;
             let format = format.map(str::to_string);
-            let rendered = tokio::task::spawn_blocking(move || render::render(&original, &chain, format.as_deref()))
-                .await
-                .map_err(|e| CldError::internal(format!("Rendering failed: {e}")))?
-                .map_err(CldError::bad_request)?;
+            let rendered = match decoded {
+                Some(decoded) => {
+                    let decoded = decoded.clone();
+                    tokio::task::spawn_blocking(move || render::render_decoded(&decoded, &chain, format.as_deref()))
+                        .await
+                }
+                None => {
+                    let original = tokio::fs::read(&asset.path)
+                        .await
+                        .map_err(|e| CldError::internal(format!("The sandbox lost the file: {e}")))?;
+                    tokio::task::spawn_blocking(move || render::render(&original, &chain, format.as_deref())).await
+                }
+            }
+            .map_err(|e| CldError::internal(format!("Rendering failed: {e}")))?
+            .map_err(CldError::bad_request)?;
             let path = app.dir.path().join(format!("d{n}.{}", rendered.format));
             tokio::fs::write(&path, &rendered.bytes)
                 .await
@@ -108,10 +117,24 @@ pub async fn derive(
 
 /// Makes every eager transformation now, returning the upload answer's `eager` items.
 pub async fn run_now(app: &SharedApp, cloud: &str, asset: &Asset, eager: &[String]) -> Result<Vec<Value>, CldError> {
+    // An image is decoded once for all its variants.
+    let decoded = match (asset.rt, eager.is_empty()) {
+        (Rt::Image, false) => {
+            let original = tokio::fs::read(&asset.path)
+                .await
+                .map_err(|e| CldError::internal(format!("The sandbox lost the file: {e}")))?;
+            let decoded = tokio::task::spawn_blocking(move || render::decode(&original))
+                .await
+                .map_err(|e| CldError::internal(format!("Decoding failed: {e}")))?
+                .map_err(CldError::bad_request)?;
+            Some(std::sync::Arc::new(decoded))
+        }
+        _ => None,
+    };
     let mut items = Vec::new();
     for t in eager {
         let (t, format) = split_format(t);
-        let d = derive(app, cloud, asset, &t, format.as_deref()).await?;
+        let d = derive(app, cloud, asset, &t, format.as_deref(), decoded.as_ref()).await?;
         items.push(asset.eager_item(&app.url, cloud, &d));
     }
     Ok(items)
@@ -146,7 +169,7 @@ pub fn run_later(
         let mut done = Vec::new();
         for t in &eager {
             let (t, format) = split_format(t);
-            match derive(&app, &cloud, &asset, &t, format.as_deref()).await {
+            match derive(&app, &cloud, &asset, &t, format.as_deref(), None).await {
                 Ok(d) => done.push(asset.eager_item(&app.url, &cloud, &d)),
                 Err(e) => tracing::warn!(message = "An eager transformation failed.", error = %e.message()),
             }

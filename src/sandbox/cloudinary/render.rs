@@ -15,10 +15,34 @@ pub struct Rendered {
     pub format: String,
 }
 
-/// Renders `chain` on the image `original` (in `source_format`), into `format` when given (else
-/// the chain's format, else the original's).
+/// An original decoded once, for several renderings (an upload's eager variants).
+pub struct Decoded {
+    img: DynamicImage,
+    /// The original's format as an extension (`jpg`, `png`, `gif`).
+    source: String,
+}
+
+/// Decodes an original image.
+pub fn decode(original: &[u8]) -> Result<Decoded, String> {
+    let img = image::load_from_memory(original).map_err(|e| format!("Invalid image file ({e})"))?;
+    let source = image::guess_format(original)
+        .ok()
+        .and_then(|f| f.extensions_str().first().copied())
+        .map(|e| if e == "jpeg" { "jpg" } else { e })
+        .unwrap_or("jpg")
+        .to_string();
+    Ok(Decoded { img, source })
+}
+
+/// Renders `chain` on the image `original`, into `format` when given (else the chain's format,
+/// else the original's).
 pub fn render(original: &[u8], chain: &Chain, format: Option<&str>) -> Result<Rendered, String> {
-    let mut img = image::load_from_memory(original).map_err(|e| format!("Invalid image file ({e})"))?;
+    render_decoded(&decode(original)?, chain, format)
+}
+
+/// [`render`] on an original decoded already.
+pub fn render_decoded(decoded: &Decoded, chain: &Chain, format: Option<&str>) -> Result<Rendered, String> {
+    let mut img = decoded.img.clone();
     let mut quality = 90u8;
     let mut chosen = chain.format.clone();
     for step in &chain.steps {
@@ -32,13 +56,10 @@ pub fn render(original: &[u8], chain: &Chain, format: Option<&str>) -> Result<Re
             quality = q;
         }
     }
-    let source = image::guess_format(original)
-        .ok()
-        .and_then(|f| f.extensions_str().first().copied())
-        .map(|e| if e == "jpeg" { "jpg" } else { e })
-        .unwrap_or("jpg")
-        .to_string();
-    let format = format.map(str::to_string).or(chosen).unwrap_or(source);
+    let format = format
+        .map(str::to_string)
+        .or(chosen)
+        .unwrap_or_else(|| decoded.source.clone());
     let bytes = encode(&img, &format, quality)?;
     Ok(Rendered {
         width: img.width(),
