@@ -602,24 +602,8 @@ fn cloudinary(raw: &RawEnv) -> Result<Option<CloudinaryConfig>, ConfigError> {
     else {
         return Ok(None);
     };
-    let bad = |problem: &str| ConfigError::new("CLOUDINARY_URL", None, problem, EXPECTED);
-    let url = Url::parse(secret.expose_secret().trim()).map_err(|_| bad("it is not a URL"))?;
-    if url.scheme() != "cloudinary" {
-        return Err(bad("it does not start with cloudinary://"));
-    }
-    let api_key = url.username().to_string();
-    let api_secret = url.password().unwrap_or("").to_string();
-    let cloud_name = url.host_str().unwrap_or("").to_string();
-    if api_key.is_empty() || api_secret.is_empty() {
-        return Err(bad("it has no api_key:api_secret before the @"));
-    }
-    if cloud_name.is_empty()
-        || !cloud_name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        return Err(bad("it has no cloud name after the @"));
-    }
+    let (cloud_name, api_key, api_secret) = crate::cloudinary::options::parse_url(secret)
+        .map_err(|problem| ConfigError::new("CLOUDINARY_URL", None, format!("it {problem}"), EXPECTED))?;
     let algorithm = match non_empty(raw.cloudinary_signature_algorithm.clone()) {
         None => crate::cloudinary::signer::Algorithm::Sha1,
         Some(text) => crate::cloudinary::signer::Algorithm::parse(text.trim()).ok_or_else(|| {
@@ -651,7 +635,7 @@ fn cloudinary(raw: &RawEnv) -> Result<Option<CloudinaryConfig>, ConfigError> {
     Ok(Some(CloudinaryConfig {
         cloud_name,
         api_key,
-        api_secret: SecretString::from(api_secret),
+        api_secret,
         api_url: service_url(
             "CLOUDINARY_API_URL",
             raw.cloudinary_api_url.as_deref(),

@@ -126,6 +126,17 @@ impl MediaItem {
         })
     }
 
+    /// The files of `CloudinaryURL` (a carousel's are separated by spaces, commas or new lines: the
+    /// seed has one URL field for all media types).
+    pub fn cloudinary_urls(&self) -> Vec<&str> {
+        split_urls(self.cloudinary_url.as_deref())
+    }
+
+    /// The files of `SourceURL`, written as `CloudinaryURL` is.
+    pub fn source_urls(&self) -> Vec<&str> {
+        split_urls(self.source_url.as_deref())
+    }
+
     /// The fields the Media Processor writes when it is done: `Status`, `CloudinaryURL` (when
     /// known), `ErrorMessage` (or empty) and `ValidFor`.
     pub fn outcome_fields(
@@ -147,6 +158,14 @@ impl MediaItem {
         f.insert(media::VALID_FOR.into(), json!(names));
         f
     }
+}
+
+/// URLs in one field, separated by spaces, commas or new lines.
+fn split_urls(text: Option<&str>) -> Vec<&str> {
+    text.unwrap_or("")
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|u| !u.is_empty())
+        .collect()
 }
 
 /// A record of `ScheduledPosts`.

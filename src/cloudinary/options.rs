@@ -96,6 +96,35 @@ impl fmt::Debug for CloudinaryOptions {
     }
 }
 
+/// The parts of `cloudinary://<api_key>:<api_secret>@<cloud_name>`: cloud name, API key, secret.
+/// `Err`: what is wrong, in words that never repeat the URL (it holds the secret).
+pub fn parse_url(cloudinary_url: &SecretString) -> Result<(String, String, SecretString), String> {
+    let text = cloudinary_url.expose_secret().trim();
+    if !text.starts_with("cloudinary://") {
+        return Err("does not start with cloudinary://".into());
+    }
+    let url = Url::parse(text).map_err(|e| format!("does not parse ({e})"))?;
+    let cloud_name = url.host_str().unwrap_or("").to_string();
+    if cloud_name.is_empty() {
+        return Err("names no cloud after '@'".into());
+    }
+    if !cloud_name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err("names a cloud that is not letters, digits, - and _".into());
+    }
+    let api_key = percent_decode(url.username());
+    if api_key.is_empty() {
+        return Err("has no API key".into());
+    }
+    let secret = percent_decode(url.password().unwrap_or(""));
+    if secret.is_empty() {
+        return Err("has no API secret".into());
+    }
+    Ok((cloud_name, api_key, SecretString::from(secret)))
+}
+
 impl CloudinaryOptions {
     /// Options for Cloudinary's real endpoints with every default.
     pub fn new(cloud_name: &str, api_key: &str, api_secret: SecretString) -> CloudinaryOptions {
@@ -118,31 +147,10 @@ impl CloudinaryOptions {
     /// Reads the standard `CLOUDINARY_URL`, `cloudinary://<api_key>:<api_secret>@<cloud_name>`
     /// (a query such as `?secure=true` is ignored). Errors never repeat the URL or the secret.
     pub fn from_url(cloudinary_url: &SecretString) -> Result<CloudinaryOptions, CloudinaryError> {
-        let bad = |detail: &str| CloudinaryError::Config {
-            detail: format!("CLOUDINARY_URL {detail} (expected cloudinary://<api_key>:<api_secret>@<cloud_name>)"),
-        };
-        let text = cloudinary_url.expose_secret().trim();
-        if !text.starts_with("cloudinary://") {
-            return Err(bad("does not start with cloudinary://"));
-        }
-        let url = Url::parse(text).map_err(|e| bad(&format!("does not parse ({e})")))?;
-        let cloud_name = url.host_str().unwrap_or("").to_string();
-        if cloud_name.is_empty() {
-            return Err(bad("names no cloud after '@'"));
-        }
-        let api_key = percent_decode(url.username());
-        if api_key.is_empty() {
-            return Err(bad("has no API key"));
-        }
-        let secret = percent_decode(url.password().unwrap_or(""));
-        if secret.is_empty() {
-            return Err(bad("has no API secret"));
-        }
-        Ok(CloudinaryOptions::new(
-            &cloud_name,
-            &api_key,
-            SecretString::from(secret),
-        ))
+        let (cloud_name, api_key, secret) = parse_url(cloudinary_url).map_err(|problem| CloudinaryError::Config {
+            detail: format!("CLOUDINARY_URL {problem} (expected cloudinary://<api_key>:<api_secret>@<cloud_name>)"),
+        })?;
+        Ok(CloudinaryOptions::new(&cloud_name, &api_key, secret))
     }
 
     /// The timeout of a request that sends `bytes` of file: the timeout plus the time the bytes

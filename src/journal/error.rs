@@ -45,6 +45,14 @@ pub enum JournalError {
 }
 
 impl JournalError {
+    /// A stored value of `subject` that cannot be read back.
+    pub(crate) fn corrupt(subject: &str, detail: String) -> JournalError {
+        JournalError::Corrupt {
+            subject: subject.to_string(),
+            detail,
+        }
+    }
+
     /// A closure for `map_err` that wraps a sqlx error with what was being done to what.
     pub(crate) fn db(op: &'static str, subject: impl Into<String>) -> impl FnOnce(sqlx::Error) -> JournalError {
         let subject = subject.into();

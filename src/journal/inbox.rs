@@ -103,23 +103,20 @@ impl Journal {
 }
 
 fn item_from_row(row: &SqliteRow) -> Result<InboxItem, JournalError> {
-    let id: i64 = row.try_get("id").map_err(|e| corrupt("an inbox item", e.to_string()))?;
+    let id: i64 = row
+        .try_get("id")
+        .map_err(|e| JournalError::corrupt("an inbox item", e.to_string()))?;
     let subject = format!("inbox item {id}");
-    let read = |e: sqlx::Error| corrupt(&subject, e.to_string());
+    let read = |e: sqlx::Error| JournalError::corrupt(&subject, e.to_string());
     let body: String = row.try_get("body").map_err(read)?;
     let received_ms: i64 = row.try_get("received_at").map_err(read)?;
     Ok(InboxItem {
         id,
         source: row.try_get("source").map_err(read)?,
         dedup_key: row.try_get("dedup_key").map_err(read)?,
-        body: serde_json::from_str(&body).map_err(|e| corrupt(&subject, format!("body is not JSON: {e}")))?,
-        received_at: from_ms(received_ms).ok_or_else(|| corrupt(&subject, format!("{received_ms} is not a time")))?,
+        body: serde_json::from_str(&body)
+            .map_err(|e| JournalError::corrupt(&subject, format!("body is not JSON: {e}")))?,
+        received_at: from_ms(received_ms)
+            .ok_or_else(|| JournalError::corrupt(&subject, format!("{received_ms} is not a time")))?,
     })
-}
-
-fn corrupt(subject: &str, detail: String) -> JournalError {
-    JournalError::Corrupt {
-        subject: subject.to_string(),
-        detail,
-    }
 }

@@ -143,8 +143,10 @@ impl Journal {
             .fetch_one(&self.pool)
             .await
             .map_err(JournalError::db("queue", &subject))?;
-        let state: String = row.try_get("state").map_err(|e| corrupt(&subject, e.to_string()))?;
-        MediaJobState::parse(&state).ok_or_else(|| corrupt(&subject, format!("unknown state {state:?}")))
+        let state: String = row
+            .try_get("state")
+            .map_err(|e| JournalError::corrupt(&subject, e.to_string()))?;
+        MediaJobState::parse(&state).ok_or_else(|| JournalError::corrupt(&subject, format!("unknown state {state:?}")))
     }
 
     pub(super) async fn media_claim_direct(
@@ -307,8 +309,10 @@ impl Journal {
             .map(|r| {
                 let state: String = r
                     .try_get("state")
-                    .map_err(|e| corrupt("media job counts", e.to_string()))?;
-                let n: i64 = r.try_get("n").map_err(|e| corrupt("media job counts", e.to_string()))?;
+                    .map_err(|e| JournalError::corrupt("media job counts", e.to_string()))?;
+                let n: i64 = r
+                    .try_get("n")
+                    .map_err(|e| JournalError::corrupt("media job counts", e.to_string()))?;
                 Ok((state, n.max(0) as u64))
             })
             .collect()
@@ -318,22 +322,27 @@ impl Journal {
 fn job_from_row(row: &SqliteRow) -> Result<MediaJob, JournalError> {
     let record_id: String = row
         .try_get("record_id")
-        .map_err(|e| corrupt("a media job", e.to_string()))?;
+        .map_err(|e| JournalError::corrupt("a media job", e.to_string()))?;
     let subject = format!("media job {record_id}");
-    let read = |e: sqlx::Error| corrupt(&subject, e.to_string());
+    let read = |e: sqlx::Error| JournalError::corrupt(&subject, e.to_string());
     let state: String = row.try_get("state").map_err(read)?;
     let json = |column: &str| -> Result<Option<serde_json::Value>, JournalError> {
-        let text: Option<String> = row.try_get(column).map_err(|e| corrupt(&subject, e.to_string()))?;
-        text.map(|t| serde_json::from_str(&t).map_err(|e| corrupt(&subject, format!("{column} is not JSON: {e}"))))
-            .transpose()
+        let text: Option<String> = row
+            .try_get(column)
+            .map_err(|e| JournalError::corrupt(&subject, e.to_string()))?;
+        text.map(|t| {
+            serde_json::from_str(&t).map_err(|e| JournalError::corrupt(&subject, format!("{column} is not JSON: {e}")))
+        })
+        .transpose()
     };
     let platforms = json("platforms")?
         .map(serde_json::from_value::<Vec<String>>)
         .transpose()
-        .map_err(|e| corrupt(&subject, format!("platforms is not a list of names: {e}")))?;
+        .map_err(|e| JournalError::corrupt(&subject, format!("platforms is not a list of names: {e}")))?;
     let next_ms: i64 = row.try_get("next_attempt_at").map_err(read)?;
     Ok(MediaJob {
-        state: MediaJobState::parse(&state).ok_or_else(|| corrupt(&subject, format!("unknown state {state:?}")))?,
+        state: MediaJobState::parse(&state)
+            .ok_or_else(|| JournalError::corrupt(&subject, format!("unknown state {state:?}")))?,
         platforms,
         requests: row.try_get("requests").map_err(read)?,
         seen_requests: row.try_get("seen_requests").map_err(read)?,
@@ -341,7 +350,8 @@ fn job_from_row(row: &SqliteRow) -> Result<MediaJob, JournalError> {
         uploads: json("uploads")?,
         notification: json("notification")?,
         attempts: row.try_get("attempts").map_err(read)?,
-        next_attempt_at: from_ms(next_ms).ok_or_else(|| corrupt(&subject, format!("{next_ms} is not a time")))?,
+        next_attempt_at: from_ms(next_ms)
+            .ok_or_else(|| JournalError::corrupt(&subject, format!("{next_ms} is not a time")))?,
         last_error: row.try_get("last_error").map_err(read)?,
         waiting_since: {
             let ms: Option<i64> = row.try_get("waiting_since").map_err(read)?;
@@ -349,13 +359,6 @@ fn job_from_row(row: &SqliteRow) -> Result<MediaJob, JournalError> {
         },
         record_id,
     })
-}
-
-fn corrupt(subject: &str, detail: String) -> JournalError {
-    JournalError::Corrupt {
-        subject: subject.to_string(),
-        detail,
-    }
 }
 
 /// The calls, each off tokio's clock (see `offclock.rs`).

@@ -285,7 +285,24 @@ impl Journal {
         let table = table.to_string();
         let record_id = record_id.to_string();
         let fields = fields.clone();
-        off_clock(async move { journal.outbox_put_direct(&table, &record_id, &fields).await }).await
+        off_clock(async move { journal.outbox_put_direct(&table, &record_id, &fields, 0).await }).await
+    }
+
+    /// [`Journal::outbox_put`] of a write that is not due before `not_before` (so that writes
+    /// queued meanwhile share its request); a row already pending keeps its due time.
+    pub async fn outbox_put_after(
+        &self,
+        table: &str,
+        record_id: &str,
+        fields: &Fields,
+        not_before: DateTime<Utc>,
+    ) -> Result<(), JournalError> {
+        let journal = self.clone();
+        let table = table.to_string();
+        let record_id = record_id.to_string();
+        let fields = fields.clone();
+        let at = to_ms(not_before);
+        off_clock(async move { journal.outbox_put_direct(&table, &record_id, &fields, at).await }).await
     }
 
     /// Pending rows of `table` due at `now`, oldest first, at most `limit`.

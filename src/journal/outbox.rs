@@ -35,6 +35,7 @@ impl Journal {
         table: &str,
         record_id: &str,
         fields: &Fields,
+        not_before_ms: i64,
     ) -> Result<(), JournalError> {
         if fields.is_empty() {
             return Ok(());
@@ -47,6 +48,7 @@ impl Journal {
             .bind(table)
             .bind(record_id)
             .bind(now)
+            .bind(not_before_ms)
             .execute(&mut *tx)
             .await
             .map_err(JournalError::db("queue", &subject))?;

@@ -25,6 +25,12 @@ pub struct MediaInfo {
     pub frame_rate: Option<f64>,
 }
 
+/// The last segment of a URL's path (without query or fragment), for messages that name a file.
+pub fn file_name(url: &str) -> &str {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    path.rsplit('/').find(|s| !s.is_empty()).unwrap_or(url)
+}
+
 impl MediaInfo {
     /// Width divided by height, when both are known.
     pub fn aspect_ratio(&self) -> Option<f64> {

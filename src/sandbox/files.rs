@@ -174,7 +174,7 @@ async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Response {
 
 /// A `Range` header against a file of `len` bytes: `None` to serve the whole file (no single
 /// byte range, or one that does not parse), `Some(Err)` for 416, `Some(Ok((first, last)))`.
-fn parse_range(value: &str, len: u64) -> Option<Result<(u64, u64), ()>> {
+pub(crate) fn parse_range(value: &str, len: u64) -> Option<Result<(u64, u64), ()>> {
     let spec = value.trim().strip_prefix("bytes=")?.trim();
     if spec.contains(',') {
         return None;

@@ -3,6 +3,8 @@
 
 pub mod airtable;
 pub mod cloudinary;
+#[cfg(test)]
+mod compat;
 pub mod demo;
 pub mod facebook;
 pub mod faults;

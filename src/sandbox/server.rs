@@ -21,6 +21,19 @@ pub struct Server {
     task: JoinHandle<()>,
 }
 
+/// `http://` and an address; an unspecified one (`0.0.0.0`) is reached on loopback.
+pub(super) fn url_of(addr: SocketAddr) -> String {
+    let mut shown = addr;
+    if addr.ip().is_unspecified() {
+        shown.set_ip(if addr.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        });
+    }
+    format!("http://{shown}")
+}
+
 impl Bound {
     /// Binds `listen` for the sandbox called `name` (e.g. "Airtable", "X", "Graph API").
     pub async fn bind(listen: SocketAddr, name: &'static str) -> anyhow::Result<Bound> {

@@ -4,7 +4,7 @@
 
 use super::webhooks::{is_record_id, refuse, refuse_bearer};
 use super::ServerState;
-use crate::cloudinary::upload::UploadResource;
+use crate::cloudinary::variants::Resource;
 use crate::scenarios::media_processor::job::platform_named;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -123,8 +123,8 @@ pub(super) async fn sign(State(state): State<ServerState>, headers: HeaderMap, b
         }
     }
     let resource = match request.resource_type.as_deref().unwrap_or("image") {
-        "image" => UploadResource::Image,
-        "video" => UploadResource::Video,
+        "image" => Resource::Image,
+        "video" => Resource::Video,
         other => {
             return refuse(
                 StatusCode::BAD_REQUEST,

@@ -38,7 +38,10 @@ pub fn router(state: ServerState) -> Router {
         .route("/status", get(webhooks::status))
         .route("/webhooks/bubble", post(webhooks::bubble))
         .route("/webhooks/airtable", post(webhooks::airtable))
-        .route("/webhooks/cloudinary", post(media::cloudinary))
+        .route(
+            crate::scenarios::media_processor::NOTIFICATION_PATH,
+            post(media::cloudinary),
+        )
         .route("/uploads/sign", post(media::sign))
         .with_state(state)
 }

@@ -1,13 +1,13 @@
 //! A world: the sandbox Airtable with the schema, the sandbox Cloudinary, a journal on disk, the
 //! Media Processor and the worker's HTTP server (which Cloudinary's notifications reach).
 
-use schedulo::airtable::{AirtableClient, Base, ClientOptions, Fields, Record};
+use schedulo::airtable::{Base, Fields, Record};
 use schedulo::base::names::{media, users};
 use schedulo::clock::Clock;
 use schedulo::cloudinary::{CloudinaryClient, CloudinaryOptions};
 use schedulo::journal::{Journal, MediaJob, MediaJobState};
 use schedulo::platforms::rules::PlatformRules;
-use schedulo::sandbox::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
+use schedulo::sandbox::airtable::AirtableSandbox;
 use schedulo::sandbox::cloudinary::{
     CloudinarySandbox, CloudinarySandboxLimits, CloudinarySandboxOptions, SandboxCloud,
 };
@@ -16,7 +16,6 @@ use schedulo::scenarios::post_scheduler::outbox::Outbox;
 use schedulo::scenarios::post_scheduler::publishers::{PlatformUrls, Publishers};
 use schedulo::scenarios::post_scheduler::PostScheduler;
 use schedulo::scenarios::{MediaProcessor as MediaSpec, PostScheduler as Spec};
-use schedulo::schema::{self, Schema};
 use schedulo::server::{self, ServerState};
 use schedulo::vault::Vault;
 use secrecy::SecretString;
@@ -70,15 +69,7 @@ impl World {
     }
 
     pub async fn start_with(limits: CloudinarySandboxLimits) -> World {
-        let airtable = AirtableSandbox::start(SandboxOptions {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            data_dir: None,
-            tokens: vec![AIRTABLE_TOKEN.into()],
-            schema: Schema::builtin(),
-            limits: SandboxLimits::default(),
-        })
-        .await
-        .unwrap();
+        let (airtable, base) = crate::common::airtable_with_base(AIRTABLE_TOKEN, "media world").await;
         let cloudinary = CloudinarySandbox::start(CloudinarySandboxOptions {
             listen: "127.0.0.1:0".parse().unwrap(),
             clouds: vec![SandboxCloud::new(CLOUD, API_KEY, API_SECRET)],
@@ -87,15 +78,6 @@ impl World {
         })
         .await
         .unwrap();
-        let base_id = airtable.create_base("media world");
-        let client = AirtableClient::new(ClientOptions::new(
-            airtable.url().parse().unwrap(),
-            SecretString::from(AIRTABLE_TOKEN),
-        ))
-        .unwrap();
-        let base = client.base(&base_id);
-        let plan = schema::plan(&Schema::builtin(), &base.tables().await.unwrap());
-        schema::apply::execute(&base, &plan).await.unwrap();
         let user = base
             .create(
                 users::TABLE,
@@ -192,7 +174,7 @@ impl World {
             self.processor.tick().await.unwrap();
             let job = self.journal.media_get(record).await.unwrap().expect("a job");
             if matches!(job.state, MediaJobState::Done | MediaJobState::Failed) {
-                self.outbox.flush().await.unwrap();
+                self.flush().await;
                 return job;
             }
             assert!(
@@ -202,6 +184,14 @@ impl World {
             );
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
+    }
+
+    /// Writes the outbox's pending statuses to Airtable once they are due (the processor lets an
+    /// outcome wait `write_linger_secs` for others to share its request).
+    pub async fn flush(&self) {
+        let linger = MediaSpec::builtin().processing.write_linger_secs;
+        tokio::time::sleep(Duration::from_secs(linger)).await;
+        self.outbox.flush().await.unwrap();
     }
 
     pub async fn record(&self, id: &str) -> Record {

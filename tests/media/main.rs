@@ -3,6 +3,8 @@
 //! clock (time moves only when every task waits).
 
 mod bad_input;
+#[path = "../common/mod.rs"]
+mod common;
 mod helpers;
 mod processing;
 mod restarts;

@@ -125,14 +125,14 @@ async fn without_a_notification_the_worker_asks_cloudinary_after_the_wait() {
     let record = w.add_media("Video", &w.file("video-1080x1920-30s.mp4")).await;
     unreachable.request(&record, Some(vec!["TikTok".into()])).await.unwrap();
     unreachable.tick().await.unwrap();
-    w.outbox.flush().await.unwrap();
+    w.flush().await;
     assert_eq!(text(&w.record(&record).await, media::STATUS), "Processing");
     let admin_before = w.cloudinary.counters().cloud(CLOUD).admin_calls;
     let spec = schedulo::scenarios::MediaProcessor::builtin();
     // Nothing happens until the wait is over; then one Admin API call settles it.
     tokio::time::sleep(Duration::from_secs(spec.processing.notification_wait_secs + 1)).await;
     unreachable.tick().await.unwrap();
-    w.outbox.flush().await.unwrap();
+    w.flush().await;
     let job = w.journal.media_get(&record).await.unwrap().unwrap();
     assert_eq!(
         job.state,

@@ -74,7 +74,7 @@ async fn a_worker_restarted_between_accepted_and_done_finishes_the_job() {
     let _ = stop.send(());
     task.await.unwrap();
     assert_eq!(state, MediaJobState::Done);
-    w.outbox.flush().await.unwrap();
+    w.flush().await;
     let r = w.record(&record).await;
     assert_eq!(text(&r, media::STATUS), "Ready");
     // The variants of the first upload were found, so every platform is checked on its own.

@@ -5,35 +5,13 @@ use crate::helpers::{client_options, text, World, AIRTABLE_TOKEN, API_SECRET, HO
 use schedulo::base::names::media;
 use schedulo::cloudinary::CloudinaryClient;
 use serde_json::json;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// An image, a video, a refused file, a bad notification and a wrong API secret, logged at trace
 /// level: no line, answer or record holds a secret.
 #[tokio::test(start_paused = true)]
 async fn no_secret_appears_in_any_log_line_error_or_record() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    tracing::subscriber::set_global_default(subscriber).expect("only this test sets the global subscriber");
+    let captured = crate::common::Captured::install();
 
     let w = World::start().await;
     let image = w.add_media("Image", &w.file("image-1200x900.jpg")).await;
@@ -71,7 +49,7 @@ async fn no_secret_appears_in_any_log_line_error_or_record() {
         .unwrap_err();
     tracing::warn!(message = "Expected failure.", %error, debug = ?error);
 
-    let mut everything = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let mut everything = captured.text();
     everything.push_str(&bad);
     for id in [&image, &video, &refused] {
         let r = w.record(id).await;

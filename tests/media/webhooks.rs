@@ -112,11 +112,7 @@ async fn a_direct_upload_whose_notification_never_comes_is_found_by_asking_cloud
     ));
     let record = w.add_media("Image", "").await;
     let signed = unreachable
-        .sign_upload(
-            &record,
-            Some(&w.user),
-            schedulo::cloudinary::upload::UploadResource::Image,
-        )
+        .sign_upload(&record, Some(&w.user), schedulo::cloudinary::variants::Resource::Image)
         .await
         .unwrap();
     let file = w.bytes("image-1080x1080.jpg").await;
@@ -125,7 +121,7 @@ async fn a_direct_upload_whose_notification_never_comes_is_found_by_asking_cloud
     let spec = schedulo::scenarios::MediaProcessor::builtin();
     tokio::time::sleep(Duration::from_secs(spec.processing.direct_upload_wait_secs + 1)).await;
     unreachable.tick().await.unwrap();
-    w.outbox.flush().await.unwrap();
+    w.flush().await;
     let r = w.record(&record).await;
     assert_eq!(text(&r, media::STATUS), "Ready", "{:?}", r.fields);
     assert!(text(&r, media::CLOUDINARY_URL).contains(&signed.public_id));

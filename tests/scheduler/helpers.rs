@@ -1,10 +1,10 @@
 //! A world of sandboxes, a base with the schema, accounts with encrypted tokens, and the scheduler.
 
-use schedulo::airtable::{AirtableClient, Base, ClientOptions, Fields, Record};
+use schedulo::airtable::{Base, Fields, Record};
 use schedulo::base::names::{accounts, media, posts};
 use schedulo::clock::Clock;
 use schedulo::journal::Journal;
-use schedulo::sandbox::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
+use schedulo::sandbox::airtable::AirtableSandbox;
 use schedulo::sandbox::facebook::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage, InstagramSandboxUser};
 use schedulo::sandbox::tiktok::{TikTokSandbox, TikTokSandboxCreator, TikTokSandboxOptions};
 use schedulo::sandbox::x::{XSandbox, XSandboxOptions, XSandboxUser};
@@ -12,7 +12,6 @@ use schedulo::scenarios::post_scheduler::outbox::Outbox;
 use schedulo::scenarios::post_scheduler::publishers::{PlatformUrls, Publishers};
 use schedulo::scenarios::post_scheduler::{Outcome, PostScheduler};
 use schedulo::scenarios::PostScheduler as Spec;
-use schedulo::schema::{self, Schema};
 use schedulo::vault::Vault;
 use secrecy::SecretString;
 use serde_json::json;
@@ -60,15 +59,7 @@ impl World {
 
     /// A world whose Graph sandbox (Facebook and Instagram) is set up by `graph`.
     pub async fn start_with(graph: impl FnOnce(FacebookSandboxOptions) -> FacebookSandboxOptions) -> World {
-        let airtable = AirtableSandbox::start(SandboxOptions {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            data_dir: None,
-            tokens: vec![AIRTABLE_TOKEN.into()],
-            schema: Schema::builtin(),
-            limits: SandboxLimits::default(),
-        })
-        .await
-        .unwrap();
+        let (airtable, base) = crate::common::airtable_with_base(AIRTABLE_TOKEN, "world").await;
         let x = XSandbox::start(XSandboxOptions {
             listen: "127.0.0.1:0".parse().unwrap(),
             users: vec![XSandboxUser {
@@ -108,15 +99,6 @@ impl World {
             facebook: fb.url().parse().unwrap(),
             tiktok: tiktok.url().parse().unwrap(),
         };
-        let base_id = airtable.create_base("world");
-        let client = AirtableClient::new(ClientOptions::new(
-            airtable.url().parse().unwrap(),
-            SecretString::from(AIRTABLE_TOKEN),
-        ))
-        .unwrap();
-        let base = client.base(&base_id);
-        let plan = schema::plan(&Schema::builtin(), &base.tables().await.unwrap());
-        schema::apply::execute(&base, &plan).await.unwrap();
         let vault_spec = Vault::generate_spec("k1");
         let vault = Arc::new(Vault::from_spec(&vault_spec).unwrap());
         let x_account = add_account(&base, &vault, "Twitter", X_USER, "@ada", X_TOKEN).await;

@@ -3,36 +3,12 @@
 use crate::helpers::{World, AIRTABLE_TOKEN, FB_TOKEN, IG_TOKEN, TT_TOKEN, X_TOKEN};
 use schedulo::base::names::posts;
 use secrecy::ExposeSecret;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// A run with successes, an auth failure and a timeout logs at debug level, and no log line or
 /// ErrorMessage holds a token or the vault key.
 #[tokio::test(start_paused = true)]
 async fn no_secret_appears_in_any_log_line_or_error() {
-    // Process-wide, so that it also sees the logs of the tests running beside this one (a
-    // thread-local subscriber can miss events whose callsites other threads registered first).
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    tracing::subscriber::set_global_default(subscriber).expect("only this test sets the global subscriber");
+    let captured = crate::common::Captured::install();
 
     let w = World::start().await;
     let ok = w.schedule(&w.x_account, "fine", 5).await;
@@ -68,7 +44,7 @@ async fn no_secret_appears_in_any_log_line_or_error() {
     let refused = w.post(&fb).await;
     assert_eq!(refused.fields[posts::STATUS], "Failed");
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("Post published."), "the capture works");
     let vault_key = w.vault_spec.expose_secret().split('=').nth(1).unwrap().to_string();
     let message = refused.fields[posts::ERROR_MESSAGE].as_str().unwrap_or("").to_string();

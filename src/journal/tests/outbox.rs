@@ -133,3 +133,24 @@ async fn concurrent_puts_into_one_row_all_land() {
     let item = j.outbox_next("ScheduledPosts", at(0), 10).await.unwrap().remove(0);
     assert_eq!((item.fields.len(), item.version), (16, 16));
 }
+
+#[tokio::test]
+async fn a_write_put_after_a_time_is_not_due_before_it_and_others_join_it() {
+    let j = journal().await;
+    let status = fields(&[("Status", json!("Ready"))]);
+    j.outbox_put_after("MediaLibrary", "recM", &status, at(10))
+        .await
+        .unwrap();
+    assert!(j.outbox_next("MediaLibrary", at(5), 10).await.unwrap().is_empty());
+    assert_eq!(j.outbox_next_attempt().await.unwrap(), Some(at(10)));
+    // A second write to the row keeps its due time; another row's lingers on its own.
+    j.outbox_put_after("MediaLibrary", "recM", &fields(&[("ValidFor", json!([]))]), at(20))
+        .await
+        .unwrap();
+    j.outbox_put_after("MediaLibrary", "recN", &status, at(12))
+        .await
+        .unwrap();
+    let due = j.outbox_next("MediaLibrary", at(12), 10).await.unwrap();
+    assert_eq!(due.len(), 2, "both due together");
+    assert_eq!(due[0].fields.len(), 2, "merged");
+}

@@ -7,6 +7,7 @@
 use super::app::SharedApp;
 use super::eager;
 use super::store::{Asset, Rt};
+use crate::sandbox::files::parse_range;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -228,36 +229,6 @@ async fn serve(
         }
     }
     r
-}
-
-/// One byte range against `len` bytes (RFC 9110): `None` for the whole file, `Some(Err)` for 416.
-fn parse_range(value: &str, len: u64) -> Option<Result<(u64, u64), ()>> {
-    let spec = value.trim().strip_prefix("bytes=")?.trim();
-    if spec.contains(',') {
-        return None;
-    }
-    let (a, b) = spec.split_once('-')?;
-    let (a, b) = (a.trim(), b.trim());
-    if a.is_empty() {
-        let suffix: u64 = b.parse().ok()?;
-        if suffix == 0 || len == 0 {
-            return Some(Err(()));
-        }
-        return Some(Ok((len - suffix.min(len), len - 1)));
-    }
-    let first: u64 = a.parse().ok()?;
-    let last = if b.is_empty() {
-        None
-    } else {
-        Some(b.parse::<u64>().ok()?)
-    };
-    if last.is_some_and(|l| l < first) {
-        return None;
-    }
-    if first >= len {
-        return Some(Err(()));
-    }
-    Some(Ok((first, last.unwrap_or(len - 1).min(len - 1))))
 }
 
 #[cfg(test)]

@@ -1,48 +1,19 @@
 //! Cloudinary's official SDKs against a live sandbox: pycloudinary
 //! (`tests/compat/pycloudinary_smoke.py`; Python with `cloudinary==1.*`) and cloudinary_npm
 //! (`tests/compat/cloudinary_npm_smoke.js`; Node with `cloudinary@2` reachable through
-//! `NODE_PATH`). `.ci/run` installs both (from PyPI and npm) and sets `SCHEDULO_REQUIRE_COMPAT=1`,
-//! which makes a missing SDK a failure. Without that variable, a machine lacking an SDK skips its
-//! test and says so.
+//! `NODE_PATH`), run as [`crate::sandbox::compat`] says.
 
 use super::tests::{start, CLOUD, KEY, SECRET};
+use crate::sandbox::compat::{client_available, run_script};
 
-/// Whether `program args...` runs successfully; when not, fails the test if compatibility is
-/// required (CI), else reports the skip.
-fn client_available(what: &str, program: &str, args: &[&str]) -> bool {
-    let ok = std::process::Command::new(program)
-        .args(args)
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        let required = std::env::var("SCHEDULO_REQUIRE_COMPAT").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "{what} is not installed, and SCHEDULO_REQUIRE_COMPAT=1 requires it (see .ci/run)"
-        );
-        eprintln!("SKIPPED: {what} is not installed here; .ci/run installs it and runs this test");
-    }
-    ok
-}
-
-/// Runs `tests/compat/<script>` with `program`, given a fresh sandbox's URL, cloud and
-/// credentials; the script prints PASSED when every check held.
+/// Runs `tests/compat/<script>` with `program` against a fresh sandbox (its URL, cloud and
+/// credentials as arguments).
 async fn run_sdk_script(program: String, script: &str) {
     let sandbox = start().await;
-    let url = sandbox.url();
-    let script = format!("{}/tests/compat/{script}", env!("CARGO_MANIFEST_DIR"));
-    let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(program)
-            .args([script.as_str(), url.as_str(), CLOUD, KEY, SECRET])
-            .output()
-    })
-    .await
-    .unwrap()
-    .expect("the interpreter runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    println!("{stdout}{}", String::from_utf8_lossy(&output.stderr));
-    assert!(output.status.success() && stdout.contains("PASSED"));
+    let args = [sandbox.url().as_str(), CLOUD, KEY, SECRET]
+        .map(str::to_string)
+        .to_vec();
+    run_script(program, script, args).await;
     sandbox.shutdown().await;
 }
 

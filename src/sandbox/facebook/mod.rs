@@ -181,7 +181,7 @@ impl FacebookSandbox {
                 counters: Default::default(),
             }),
             version: opts.version,
-            url: url_of(bound.addr()),
+            url: super::server::url_of(bound.addr()),
             http,
             clock: crate::clock::Clock::new(),
             settings,
@@ -251,19 +251,6 @@ impl FacebookSandbox {
     pub async fn shutdown(self) {
         self.server.stop().await;
     }
-}
-
-/// A URL for an address; an unspecified one (`0.0.0.0`) is reached on loopback.
-fn url_of(addr: SocketAddr) -> String {
-    let mut shown = addr;
-    if addr.ip().is_unspecified() {
-        shown.set_ip(if addr.is_ipv4() {
-            std::net::Ipv4Addr::LOCALHOST.into()
-        } else {
-            std::net::Ipv6Addr::LOCALHOST.into()
-        });
-    }
-    format!("http://{shown}")
 }
 
 fn router(app: SharedApp) -> Router {

@@ -281,7 +281,7 @@ impl TikTokSandbox {
             inner: Mutex::new(inner),
             limits: opts.limits,
             clock: crate::clock::Clock::new(),
-            url: url_of(bound.addr()),
+            url: super::server::url_of(bound.addr()),
             http,
         });
         let server = bound.serve(router(app.clone()));
@@ -349,19 +349,6 @@ impl TikTokSandbox {
     pub async fn shutdown(self) {
         self.server.stop().await;
     }
-}
-
-/// A URL for an address; an unspecified one (`0.0.0.0`) is reached on loopback.
-fn url_of(addr: SocketAddr) -> String {
-    let mut shown = addr;
-    if addr.ip().is_unspecified() {
-        shown.set_ip(if addr.is_ipv4() {
-            std::net::Ipv4Addr::LOCALHOST.into()
-        } else {
-            std::net::Ipv6Addr::LOCALHOST.into()
-        });
-    }
-    format!("http://{shown}")
 }
 
 fn router(app: SharedApp) -> Router {

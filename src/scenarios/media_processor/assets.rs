@@ -97,7 +97,6 @@ pub(super) fn asset_from_resource(info: &ResourceInfo) -> Asset {
         } else {
             info.secure_url.clone()
         },
-        name: file_name(&info.secure_url).to_string(),
         info: original,
         derived,
         pending: false,
@@ -141,7 +140,7 @@ pub(super) fn derived_of(d: &crate::cloudinary::types::Derived, original: &Media
     })
 }
 
-pub(super) fn asset_of(u: &Uploaded, source: &str) -> Asset {
+pub(super) fn asset_of(u: &Uploaded) -> Asset {
     let info = u.media_info();
     let derived: Vec<Derived> = u.eager.iter().filter_map(|d| derived_of(d, &info)).collect();
     let pending = u.eager.iter().any(|d| d.pending()) || (u.resource_type == "video" && derived.is_empty());
@@ -150,14 +149,8 @@ pub(super) fn asset_of(u: &Uploaded, source: &str) -> Asset {
         resource: u.resource_type.clone(),
         version: u.version,
         secure_url: u.secure_url.clone(),
-        name: file_name(source).to_string(),
         info,
         derived,
         pending,
     }
-}
-
-pub(super) fn file_name(url: &str) -> &str {
-    let path = url.split(['?', '#']).next().unwrap_or(url);
-    path.rsplit('/').find(|s| !s.is_empty()).unwrap_or(url)
 }

@@ -1,12 +1,12 @@
 //! Upload failures: retried when they may pass (without counting what is not the record's fault),
 //! else the record says why, in Cloudinary's own words.
 
-use super::assets::file_name;
 use super::job::{fail, PAUSE_SECS};
 use super::MediaProcessor;
 use crate::cloudinary::CloudinaryError;
 use crate::error_class::ErrorClass;
 use crate::journal::{MediaJob, MediaStep};
+use crate::media::file_name;
 
 /// `message` with `source`'s query string left out (a presigned URL's signature is not for
 /// records or logs).

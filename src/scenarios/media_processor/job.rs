@@ -140,14 +140,7 @@ async fn run(p: &MediaProcessor, job: MediaJob, record: Option<&Record>) -> Medi
     if job.waiting_since.is_some() {
         return after_wait(p, &job, &item, &platforms).await;
     }
-    let sources: Vec<String> = item
-        .source_url
-        .as_deref()
-        .unwrap_or("")
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
+    let sources: Vec<String> = item.source_urls().into_iter().map(str::to_string).collect();
     if sources.is_empty() {
         if job.source_fp.is_some() {
             return unchanged(&job);
@@ -181,7 +174,7 @@ async fn run(p: &MediaProcessor, job: MediaJob, record: Option<&Record>) -> Medi
         }
         let params = UploadParams {
             public_id: Some(public_id),
-            ..p.upload_params(&job.record_id, item.user.as_deref(), resource == Resource::Video)
+            ..p.upload_params(&job.record_id, item.user.as_deref(), resource)
         };
         match p
             .cloudinary
@@ -193,7 +186,7 @@ async fn run(p: &MediaProcessor, job: MediaJob, record: Option<&Record>) -> Medi
             .await
         {
             Ok(uploaded) => {
-                let mut asset = asset_of(&uploaded, source);
+                let mut asset = asset_of(&uploaded);
                 if uploaded.existing && asset.derived.is_empty() {
                     // Uploaded before (a run that died, a carousel retried): its variants were
                     // made then; Cloudinary answers an existing asset without them.
@@ -313,7 +306,7 @@ async fn after_wait(p: &MediaProcessor, job: &MediaJob, item: &MediaItem, platfo
                 .await;
             };
             let fp = format!("direct:{}", uploaded.public_id);
-            let asset = asset_of(&uploaded, &uploaded.secure_url);
+            let asset = asset_of(&uploaded);
             settle(p, job, item, platforms, fp, vec![asset]).await
         }
         (None, None) => {
@@ -396,8 +389,14 @@ async fn write(
     } else {
         MediaItem::outcome_fields(status, url, message, valid_for)
     };
-    match p.journal.outbox_put(media::TABLE, record_id, &fields).await {
-        Ok(()) => p.wake_outbox_soon(),
+    // Not due before `write_linger_secs`: outcomes finishing meanwhile share the request.
+    let linger = chrono::Duration::seconds(p.spec.processing.write_linger_secs as i64);
+    match p
+        .journal
+        .outbox_put_after(media::TABLE, record_id, &fields, p.clock.now() + linger)
+        .await
+    {
+        Ok(()) => p.outbox_wake.notify_one(),
         Err(error) => tracing::error!(message = "Failed to queue a media record's status.", record = record_id, %error),
     }
 }

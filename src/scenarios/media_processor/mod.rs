@@ -30,6 +30,7 @@ pub mod validate;
 use crate::airtable::Base;
 use crate::clock::Clock;
 use crate::cloudinary::upload::{UploadParams, UploadResource};
+use crate::cloudinary::variants::Resource;
 use crate::cloudinary::CloudinaryClient;
 use crate::journal::{Journal, JournalError, MediaJobState};
 use crate::platforms::rules::PlatformRules;
@@ -61,8 +62,6 @@ pub struct MediaProcessor {
     notification_url: Option<String>,
     /// Whether uploads keep a backup (a paid feature).
     backup: bool,
-    /// Set while a delayed wake of the outbox is pending (outcomes share a write).
-    outbox_wake_pending: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The parameters Bubble's uploader sends straight to Cloudinary (`/uploads/sign`).
@@ -101,24 +100,7 @@ impl MediaProcessor {
             outbox_wake,
             notification_url,
             backup,
-            outbox_wake_pending: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         }
-    }
-
-    /// Wakes the outbox `write_linger_secs` from now (once for all outcomes queued meanwhile), so
-    /// that they go to Airtable together, 10 records a request.
-    fn wake_outbox_soon(&self) {
-        use std::sync::atomic::Ordering;
-        if self.outbox_wake_pending.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        let (pending, wake) = (self.outbox_wake_pending.clone(), self.outbox_wake.clone());
-        let linger = Duration::from_secs(self.spec.processing.write_linger_secs);
-        tokio::spawn(async move {
-            tokio::time::sleep(linger).await;
-            pending.store(false, Ordering::Release);
-            wake.notify_one();
-        });
     }
 
     /// The processor's clock's time (notifications are checked against it).
@@ -163,15 +145,14 @@ impl MediaProcessor {
         &self,
         record_id: &str,
         user: Option<&str>,
-        resource: UploadResource,
+        resource: Resource,
     ) -> Result<SignedUpload, JournalError> {
         let now = self.clock.now();
         let public_id = format!("{record_id}_u{}", now.timestamp());
-        let video = resource == UploadResource::Video;
         let params = UploadParams {
             public_id: Some(public_id.clone()),
             notification_url: self.notification_url.clone(),
-            ..self.upload_params(record_id, user, video)
+            ..self.upload_params(record_id, user, resource)
         };
         let wait = chrono::Duration::seconds(self.spec.processing.direct_upload_wait_secs as i64);
         self.journal.media_asset_put(&public_id, record_id).await?;
@@ -180,7 +161,7 @@ impl MediaProcessor {
             .await?;
         let signed = self.cloudinary.signed_params(&params, now.timestamp());
         Ok(SignedUpload {
-            upload_url: self.cloudinary.upload_url(resource).to_string(),
+            upload_url: self.cloudinary.upload_url(UploadResource::from(resource)).to_string(),
             cloud_name: self.cloudinary.cloud_name().to_string(),
             public_id,
             params: signed
@@ -191,12 +172,8 @@ impl MediaProcessor {
     }
 
     /// The parameters of every upload for a record: the user's folder, tags, the variants.
-    fn upload_params(&self, record_id: &str, user: Option<&str>, video: bool) -> UploadParams {
-        let resource = if video {
-            crate::cloudinary::variants::Resource::Video
-        } else {
-            crate::cloudinary::variants::Resource::Image
-        };
+    fn upload_params(&self, record_id: &str, user: Option<&str>, resource: Resource) -> UploadParams {
+        let video = resource == Resource::Video;
         let mut tags = self.spec.upload.tags.clone();
         tags.push(format!("media_{record_id}"));
         UploadParams {

@@ -19,8 +19,6 @@ pub struct Asset {
     pub resource: String,
     pub version: u64,
     pub secure_url: String,
-    /// The source's file name, for messages.
-    pub name: String,
     pub info: MediaInfo,
     /// The variants made, by transformation string.
     #[serde(default)]
@@ -101,8 +99,8 @@ pub fn validate(media_type: MediaType, assets: &[Asset], platforms: &[Platform],
                     .iter()
                     .map(
                         |a| match a.derived.iter().find(|d| d.transformation == v.transformation) {
-                            Some(d) => media_ref(&d.secure_url, &a.name, kind, &d.info),
-                            None => media_ref(&a.secure_url, &a.name, kind, &a.info),
+                            Some(d) => media_ref(&d.secure_url, kind, &d.info),
+                            None => media_ref(&a.secure_url, kind, &a.info),
                         },
                     )
                     .collect();
@@ -114,15 +112,12 @@ pub fn validate(media_type: MediaType, assets: &[Asset], platforms: &[Platform],
                 (Platform::Instagram, Resource::Video) => PostFormat::Reel,
                 _ => PostFormat::Post,
             };
-            let refs = assets
-                .iter()
-                .map(|a| media_ref(&a.secure_url, &a.name, kind, &a.info))
-                .collect();
+            let refs = assets.iter().map(|a| media_ref(&a.secure_url, kind, &a.info)).collect();
             candidates.push((format, refs));
         }
-        let mut first_refusal = None;
-        let mut suits = false;
-        for (format, media) in candidates {
+        // The first candidate that passes, else the first refusal (there is always a candidate).
+        let mut refusals = Vec::new();
+        let suits = candidates.into_iter().any(|(format, media)| {
             let post = PostContent {
                 record_id: String::new(),
                 text: String::new(),
@@ -130,27 +125,17 @@ pub fn validate(media_type: MediaType, assets: &[Asset], platforms: &[Platform],
                 media,
                 format,
             };
-            match check(platform, &post, rules) {
-                Ok(()) => {
-                    suits = true;
-                    break;
-                }
-                Err(v) => {
-                    first_refusal.get_or_insert(v);
-                }
-            }
-        }
-        match (suits, first_refusal) {
-            (true, _) => verdict.valid_for.push(platform),
+            check(platform, &post, rules).map_err(|v| refusals.push(v)).is_ok()
+        });
+        match (suits, refusals.into_iter().next()) {
             (false, Some(v)) => verdict.refused.push((platform, v)),
-            (false, None) => verdict.valid_for.push(platform),
+            _ => verdict.valid_for.push(platform),
         }
     }
     verdict
 }
 
-/// A URL whose last segment is the source's name, so that rule messages name the user's file.
-fn media_ref(url: &str, _name: &str, kind: MediaKind, info: &MediaInfo) -> MediaRef {
+fn media_ref(url: &str, kind: MediaKind, info: &MediaInfo) -> MediaRef {
     MediaRef {
         url: url.to_string(),
         kind,
@@ -196,7 +181,6 @@ mod tests {
             resource: "image".into(),
             version: 1,
             secure_url: "https://res/photo.jpg".into(),
-            name: "photo.jpg".into(),
             info: info(1600, 1200, 900_000, "jpeg", None),
             derived,
             pending: false,
@@ -223,7 +207,6 @@ mod tests {
             resource: "video".into(),
             version: 1,
             secure_url: "https://res/clip.mp4".into(),
-            name: "clip.mp4".into(),
             info: info(1080, 1920, 40_000_000, "mp4", Some(200.0)),
             derived: vec![Derived {
                 transformation: "ar_9:16,c_fill,vc_h264,w_1080".into(),

@@ -120,18 +120,14 @@ pub fn first_url(text: &str) -> Option<String> {
     (url.len() > "https://".len()).then(|| url.to_string())
 }
 
-/// The files of a media record. A carousel's `CloudinaryURL` holds its images' URLs separated by
-/// spaces, commas or new lines (the seed has one URL field for all media types).
+/// The files of a media record ([`MediaItem::cloudinary_urls`]).
 fn media_refs(item: &MediaItem) -> Vec<MediaRef> {
-    let Some(urls) = item.cloudinary_url.as_deref() else {
-        return Vec::new();
-    };
     let kind = match item.media_type {
         MediaType::Image | MediaType::Carousel => MediaKind::Image,
         MediaType::Video => MediaKind::Video,
     };
-    urls.split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|u| !u.is_empty())
+    item.cloudinary_urls()
+        .into_iter()
         .map(|url| MediaRef::new(url, kind))
         .collect()
 }

@@ -44,19 +44,13 @@ impl PostScheduler {
                     return Err(format!(
                         "Its media file {} ({}) cannot be published: {e}.",
                         i + 1,
-                        file_name(&media.url)
+                        crate::media::file_name(&media.url)
                     ))
                 }
             }
         }
         Ok(content)
     }
-}
-
-/// The last segment of a URL's path, for messages.
-fn file_name(url: &str) -> &str {
-    let path = url.split(['?', '#']).next().unwrap_or(url);
-    path.rsplit('/').find(|s| !s.is_empty()).unwrap_or(url)
 }
 
 impl PostScheduler {

@@ -22,6 +22,9 @@ fn record_gone(e: &crate::airtable::AirtableError) -> bool {
     }
 }
 
+/// At shutdown, writes due within this long are sent too.
+const SHUTDOWN_REACH: chrono::Duration = chrono::Duration::minutes(1);
+
 /// What one flush did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct FlushReport {
@@ -54,10 +57,15 @@ impl Outbox {
 
     /// Writes everything that is due, 10 records a request, table by table.
     pub async fn flush(&self) -> anyhow::Result<FlushReport> {
+        self.flush_due_by(self.clock.now()).await
+    }
+
+    /// Writes everything due by `by` (also writes put to linger a little for others to join).
+    pub async fn flush_due_by(&self, by: chrono::DateTime<chrono::Utc>) -> anyhow::Result<FlushReport> {
         let mut report = FlushReport::default();
         for table in self.journal.outbox_tables().await? {
             loop {
-                let items = self.journal.outbox_next(&table, self.clock.now(), 10).await?;
+                let items = self.journal.outbox_next(&table, by, 10).await?;
                 if items.is_empty() {
                     break;
                 }
@@ -152,7 +160,8 @@ impl Outbox {
                 }
                 _ = self.clock.sleep_until(wake_at) => {}
                 _ = &mut shutdown => {
-                    let _ = self.flush().await;
+                    // Writes lingering for others to join (media outcomes) go now, not at the next start.
+                    let _ = self.flush_due_by(self.clock.now() + SHUTDOWN_REACH).await;
                     break;
                 }
             }
