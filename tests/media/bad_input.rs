@@ -67,3 +67,21 @@ async fn a_record_without_a_source_says_so() {
     assert_eq!(text(&r, media::STATUS), "Error");
     assert!(text(&r, media::ERROR_MESSAGE).contains("no SourceURL"));
 }
+
+/// A record the worker cannot read (no MediaType) is Error with a message naming the field, and
+/// nothing is uploaded.
+#[tokio::test(start_paused = true)]
+async fn a_malformed_record_is_an_error_naming_its_field() {
+    let w = World::start().await;
+    let row = crate::helpers::fields(json!({media::SOURCE_URL: w.file("image-1080x1080.jpg")}));
+    let id = w.base.create(media::TABLE, vec![row], false).await.unwrap()[0]
+        .id
+        .clone();
+    w.webhook(json!({"event": "media.created", "media": id}), None).await;
+    w.settle(&id, Duration::from_secs(60)).await;
+    let r = w.record(&id).await;
+    assert_eq!(text(&r, media::STATUS), "Error");
+    let message = text(&r, media::ERROR_MESSAGE);
+    assert!(message.contains("MediaType"), "{message}");
+    assert_eq!(w.cloudinary.counters().cloud(crate::helpers::CLOUD).uploads, 0);
+}
