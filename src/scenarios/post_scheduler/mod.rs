@@ -85,6 +85,9 @@ pub struct PostScheduler {
     pub(crate) media_info: Mutex<HashMap<String, crate::media::MediaInfo>>,
     /// For reading media files' properties (no token is ever sent with it).
     pub(crate) http: reqwest::Client,
+    /// Whether Airtable's webhook is live and pinging (set by the webhook's keeper): the interval
+    /// re-read then relaxes to the long safety interval.
+    pub(crate) webhook_live: std::sync::atomic::AtomicBool,
 }
 
 impl PostScheduler {
@@ -118,7 +121,27 @@ impl PostScheduler {
             prep_retry: Mutex::new(HashMap::new()),
             media_info: Mutex::new(HashMap::new()),
             http: reqwest::Client::new(),
+            webhook_live: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// Tells the scheduler whether Airtable's webhook is live (pings arrive): while it is, the
+    /// schedule is re-read only on the long safety interval.
+    pub fn set_webhook_live(&self, live: bool) {
+        let was = self.webhook_live.swap(live, std::sync::atomic::Ordering::Relaxed);
+        if was != live {
+            self.nudge.notify_one();
+        }
+    }
+
+    /// Whether Airtable's webhook is live.
+    pub fn webhook_live(&self) -> bool {
+        self.webhook_live.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The time between two reads of the schedule when nothing nudges the worker.
+    pub fn resync_interval(&self) -> chrono::Duration {
+        chrono::Duration::seconds(self.spec.trigger.resync_every_secs as i64)
     }
 
     /// Names this worker in the journal (lease and intents); by default `schedulo-<pid>-<random>`.
@@ -199,7 +222,7 @@ impl PostScheduler {
                 next_sync = match self.sync().await {
                     Ok(report) => {
                         tracing::info!(message = "Schedule read.", %report);
-                        self.clock.now() + chrono::Duration::seconds(self.spec.trigger.resync_every_secs as i64)
+                        self.clock.now() + self.resync_interval()
                     }
                     Err(error) => {
                         tracing::error!(message = "Failed to read the schedule; trying again in a minute.", error = %format!("{error:#}"));
