@@ -59,10 +59,17 @@ pub struct Trigger {
     /// containers, which Meta takes a while to process): at its time only the publish call remains.
     #[serde(default = "default_prepare_lead_secs")]
     pub prepare_lead_secs: u64,
+    /// How long before a post's time it is read again from Airtable to confirm it.
+    #[serde(default = "default_confirm_lead_ms")]
+    pub confirm_lead_ms: u64,
 }
 
 fn default_prepare_lead_secs() -> u64 {
     900
+}
+
+fn default_confirm_lead_ms() -> u64 {
+    1000
 }
 
 /// A retry schedule: exponential backoff with jitter.
@@ -116,6 +123,10 @@ impl Trigger {
     }
     pub fn prepare_lead(&self) -> Duration {
         Duration::from_secs(self.prepare_lead_secs)
+    }
+
+    pub fn confirm_lead(&self) -> chrono::Duration {
+        chrono::Duration::milliseconds(self.confirm_lead_ms.min(60_000) as i64)
     }
 
     pub fn staleness_limit(&self) -> Duration {

@@ -65,19 +65,54 @@ pub async fn read_one(base: &Base, record_id: &str) -> Result<Catalog, AirtableE
     })
 }
 
+/// Reads posts by record id, 100 at most (one call): the confirm read. Records that are gone are
+/// simply not in the answer.
+pub async fn read_by_ids(base: &Base, ids: &[String]) -> Result<Vec<Record>, AirtableError> {
+    debug_assert!(ids.len() <= 100, "one confirm read covers at most 100 posts");
+    let query = ListQuery {
+        fields: posts::DECIDING.iter().map(|s| s.to_string()).collect(),
+        filter: Some(Formula::record_id_in(ids.iter().map(String::as_str))),
+        ..ListQuery::default()
+    };
+    base.list(posts::TABLE, &query).await
+}
+
 /// Reads the accounts and media the posts link to (one call each, none when nothing links).
 pub async fn complete(base: &Base, catalog: &mut Catalog) -> Result<(), AirtableError> {
+    complete_from(base, catalog, &Known::default()).await
+}
+
+/// Accounts and media already read, by record id: [`complete_from`] reads only the others.
+#[derive(Debug, Default)]
+pub struct Known {
+    pub accounts: HashMap<String, SocialAccount>,
+    pub media: HashMap<String, MediaItem>,
+}
+
+/// Like [`complete`], taking from `known` what it holds: a confirm read whose posts still link
+/// to the same account and media costs no read of those.
+pub async fn complete_from(base: &Base, catalog: &mut Catalog, known: &Known) -> Result<(), AirtableError> {
     let account_ids: BTreeSet<&str> = catalog.posts.iter().map(|p| p.account.as_str()).collect();
     let media_ids: BTreeSet<&str> = catalog.posts.iter().filter_map(|p| p.media.as_deref()).collect();
+    let (account_ids, held): (BTreeSet<&str>, Vec<&str>) = split_known(account_ids, &known.accounts);
+    catalog.accounts = held.iter().map(|id| (id.to_string(), known.accounts[*id].clone())).collect();
+    let (media_ids, held): (BTreeSet<&str>, Vec<&str>) = split_known(media_ids, &known.media);
+    catalog.media = held.iter().map(|id| (id.to_string(), known.media[*id].clone())).collect();
     let accounts = by_ids(base, accounts::TABLE, &account_ids).await?;
     let (good, bad) = read_all(&accounts, SocialAccount::from_record);
-    catalog.accounts = good.into_iter().map(|a| (a.record_id.clone(), a)).collect();
+    catalog.accounts.extend(good.into_iter().map(|a| (a.record_id.clone(), a)));
     catalog.malformed.extend(bad);
     let media = by_ids(base, media::TABLE, &media_ids).await?;
     let (good, bad) = read_all(&media, MediaItem::from_record);
-    catalog.media = good.into_iter().map(|m| (m.record_id.clone(), m)).collect();
+    catalog.media.extend(good.into_iter().map(|m| (m.record_id.clone(), m)));
     catalog.malformed.extend(bad);
     Ok(())
+}
+
+/// The ids to read, and those `known` already holds.
+fn split_known<'a, T>(ids: BTreeSet<&'a str>, known: &HashMap<String, T>) -> (BTreeSet<&'a str>, Vec<&'a str>) {
+    let (held, unknown): (Vec<&str>, Vec<&str>) = ids.into_iter().partition(|id| known.contains_key(*id));
+    (unknown.into_iter().collect(), held)
 }
 
 async fn by_ids(base: &Base, table: &str, ids: &BTreeSet<&str>) -> Result<Vec<Record>, AirtableError> {

@@ -12,6 +12,7 @@
 //! Facebook: the Page's feed), never published again blindly.
 
 pub mod catalog;
+mod confirm;
 mod media;
 pub mod outbox;
 mod prepare;
@@ -31,6 +32,7 @@ use publishers::Publishers;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
+pub use confirm::ConfirmReport;
 pub use sync::SyncReport;
 use tokio::sync::Notify;
 
@@ -65,6 +67,8 @@ pub struct PostScheduler {
     pub(crate) owner: String,
     /// Posts as last read, by record id.
     pub(crate) ready: Mutex<HashMap<String, Ready>>,
+    /// When each post's last confirm read started (see [`confirm`]).
+    pub(crate) confirmed: Mutex<HashMap<String, chrono::DateTime<chrono::Utc>>>,
     /// Wakes the loop: a nudge from Bubble or Airtable.
     pub(crate) nudge: Notify,
     /// Posts named by nudges, to read on their own; empty with a nudge: re-read the schedule.
@@ -111,6 +115,7 @@ impl PostScheduler {
             clock,
             owner,
             ready: Mutex::new(HashMap::new()),
+            confirmed: Mutex::new(HashMap::new()),
             nudge: Notify::new(),
             nudged_posts: Mutex::new(Vec::new()),
             resync_asked: Mutex::new(false),
@@ -257,10 +262,14 @@ impl PostScheduler {
             // A post due now that could not be published this turn (paused, unreadable) must not
             // make the loop spin: it is tried again a little later. Only that post waits: a check
             // or a preparation that fell due during the turn does not delay the next post.
+            // The loop wakes the confirm lead before a post's time, to read it again first.
             let now = self.clock.now();
+            let lead = self.spec.trigger.confirm_lead();
             let mut wake = match self.journal.next_due().await {
-                Ok(Some((_, due))) if !progress && due <= now => (now + chrono::Duration::seconds(5)).min(next_sync),
-                Ok(Some((_, due))) => due.min(next_sync),
+                Ok(Some((_, due))) if !progress && due - lead <= now => {
+                    (now + chrono::Duration::seconds(5)).min(next_sync)
+                }
+                Ok(Some((_, due))) => (due - lead).min(next_sync),
                 Ok(None) => next_sync,
                 Err(error) => {
                     tracing::error!(message = "Failed to read the journal.", %error);

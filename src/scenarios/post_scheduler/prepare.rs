@@ -27,8 +27,11 @@ impl PostScheduler {
         let Some(kept) = self.journal.prepared(&ready.post.record_id).await? else {
             return Ok(None);
         };
-        let fresh = kept.fingerprint == fingerprint(ready) && kept.expires_at.is_some_and(|at| at > self.clock.now());
-        if !fresh {
+        if kept.fingerprint != fingerprint(ready) {
+            tracing::info!(message = "The post was edited in Airtable after it was prepared; preparing it again, so it may go out late.", record = %kept.record_id);
+            return Ok(None);
+        }
+        if kept.expires_at.is_none_or(|at| at <= self.clock.now()) {
             return Ok(None);
         }
         match serde_json::from_str::<Prepared>(&kept.data) {
@@ -108,6 +111,7 @@ impl PostScheduler {
         let lead = chrono::Duration::from_std(self.spec.trigger.prepare_lead()).unwrap_or_default();
         let ready: Vec<Ready> = self.ready.lock().expect("ready lock").values().cloned().collect();
         let mut next: Option<DateTime<Utc>> = None;
+        let mut due = Vec::new();
         for r in ready {
             let platform = r.account.platform;
             let Some(most) = self.publishers.prepare_ahead(platform, &r.content) else {
@@ -147,14 +151,48 @@ impl PostScheduler {
                 .lock()
                 .expect("preparing")
                 .insert(r.post.record_id.clone());
+            due.push(r.post.record_id.clone());
+        }
+        if !due.is_empty() {
             let this = self.clone();
-            tokio::spawn(async move {
-                let id = r.post.record_id.clone();
-                this.prepare_one_ahead(&r).await;
-                this.preparing.lock().expect("preparing").remove(&id);
-            });
+            tokio::spawn(async move { this.confirm_and_prepare(due).await });
         }
         next
+    }
+
+    /// Confirms the posts against the base (one read for up to 100), then prepares those that
+    /// are still scheduled within their lead, as Airtable shows them now.
+    async fn confirm_and_prepare(self: Arc<Self>, ids: Vec<String>) {
+        let started = self.clock.now();
+        self.confirm(&ids).await;
+        let lead = chrono::Duration::from_std(self.spec.trigger.prepare_lead()).unwrap_or_default();
+        let mut tasks = tokio::task::JoinSet::new();
+        for id in ids {
+            let confirmed = self
+                .confirmed
+                .lock()
+                .expect("confirmed lock")
+                .get(&id)
+                .is_some_and(|at| *at >= started);
+            let ready = self.ready.lock().expect("ready lock").get(&id).cloned();
+            match ready {
+                Some(r) if confirmed && r.post.scheduled_time - lead <= self.clock.now() => {
+                    let this = self.clone();
+                    tasks.spawn(async move {
+                        this.prepare_one_ahead(&r).await;
+                        this.preparing.lock().expect("preparing").remove(&r.post.record_id);
+                    });
+                }
+                _ => {
+                    if !confirmed {
+                        // The read failed (or the post left the schedule): nothing is made for it now.
+                        self.prep_retry_at(&id, self.clock.now() + chrono::Duration::minutes(1));
+                    }
+                    self.preparing.lock().expect("preparing").remove(&id);
+                }
+            }
+        }
+        while tasks.join_next().await.is_some() {}
     }
 
     async fn prepare_one_ahead(&self, r: &Ready) {

@@ -47,12 +47,36 @@ pub enum Outcome {
 }
 
 impl PostScheduler {
-    /// Publishes every post due now, up to 32 at a time.
+    /// Publishes every post due now or within the confirm lead, up to 32 at a time: first one
+    /// confirm read for all of them (100 posts a call), then each on its second, as Airtable
+    /// showed it.
     pub async fn publish_due(self: &std::sync::Arc<Self>) -> anyhow::Result<Vec<(String, Outcome)>> {
-        let rows = self.journal.due(self.clock.now(), 1000).await?;
+        let lead = self.spec.trigger.confirm_lead();
+        let rows = self.journal.due(self.clock.now() + lead, 1000).await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let unconfirmed: Vec<String> = rows
+            .iter()
+            .filter(|r| !self.confirmed_for(&r.record_id, r.due_at))
+            .map(|r| r.record_id.clone())
+            .collect();
+        if !unconfirmed.is_empty() {
+            let report = self.confirm(&unconfirmed).await;
+            tracing::debug!(message = "Due posts confirmed against Airtable.", asked = unconfirmed.len(), confirmed = report.confirmed, cancelled = report.cancelled);
+        }
         let mut outcomes = Vec::with_capacity(rows.len());
         let mut tasks = JoinSet::new();
         for row in rows {
+            // The confirm read may have moved, edited or cancelled it: the journal says what is due.
+            let Some(row) = self.journal.get(&row.record_id).await? else {
+                continue;
+            };
+            let waiting = matches!(row.state, crate::journal::PostState::Scheduled | crate::journal::PostState::Retrying);
+            if !waiting || row.due_at > self.clock.now() + lead || !self.confirmed_for(&row.record_id, row.due_at) {
+                outcomes.push((row.record_id.clone(), Outcome::Skipped));
+                continue;
+            }
             if tasks.len() >= CONCURRENCY {
                 if let Some(done) = tasks.join_next().await {
                     outcomes.extend(joined(done));
@@ -61,6 +85,8 @@ impl PostScheduler {
             let this = self.clone();
             tasks.spawn(async move {
                 let id = row.record_id.clone();
+                // Confirmed a moment ahead: it goes out on its second.
+                this.clock.sleep_until(row.due_at).await;
                 let outcome = this.publish_one(row).await.unwrap_or_else(|error| {
                     tracing::error!(message = "Failed to publish a post.", record = %id, error = %format!("{error:#}"));
                     Outcome::Skipped
@@ -87,6 +113,13 @@ impl PostScheduler {
     pub(crate) async fn publish_one(&self, row: PostRow) -> anyhow::Result<Outcome> {
         if self.paused().await? {
             return Ok(Outcome::Skipped);
+        }
+        // Never on stale data: a post not confirmed against the base just now is read again first.
+        if !self.confirmed_for(&row.record_id, row.due_at) {
+            self.confirm(std::slice::from_ref(&row.record_id)).await;
+            if !self.confirmed_for(&row.record_id, row.due_at) {
+                return Ok(Outcome::Skipped);
+            }
         }
         let Some(mut ready) = self.ready_for(&row.record_id).await? else {
             return Ok(Outcome::Skipped);
@@ -402,6 +435,7 @@ impl PostScheduler {
     // same write (coalesced); the other order could record an outcome Airtable never hears of.
 
     async fn record_published(&self, record_id: &str, published: &Published) -> anyhow::Result<()> {
+        self.forget_confirmed(record_id);
         self.journal.drop_prepared(record_id).await?;
         self.write_status(record_id, PostStatus::Posted, Some(&published.url), None)
             .await?;

@@ -44,6 +44,7 @@ impl PostScheduler {
         {
             tracing::info!(message = "Post left the schedule before it was published; it will not be.", record = %record_id);
             self.ready.lock().expect("ready lock").remove(&record_id);
+            self.forget_confirmed(&record_id);
             report.cancelled += 1;
         }
         Ok(report)
@@ -90,9 +91,10 @@ impl PostScheduler {
     }
 
     /// Cancels a post that left the schedule before it was published.
-    async fn cancel_one(&self, record_id: &str, reason: &str) -> anyhow::Result<SyncReport> {
+    pub(super) async fn cancel_one(&self, record_id: &str, reason: &str) -> anyhow::Result<SyncReport> {
         self.journal.cancel(record_id, reason).await?;
         self.ready.lock().expect("ready lock").remove(record_id);
+        self.forget_confirmed(record_id);
         Ok(SyncReport {
             read: 1,
             cancelled: 1,
@@ -101,7 +103,7 @@ impl PostScheduler {
     }
 
     /// Puts what was read into the journal and the cache of ready posts.
-    async fn absorb(&self, catalog: Catalog) -> anyhow::Result<SyncReport> {
+    pub(super) async fn absorb(&self, catalog: Catalog) -> anyhow::Result<SyncReport> {
         let now = self.clock.now();
         let mut report = SyncReport {
             read: catalog.posts.len() + catalog.malformed.len(),
