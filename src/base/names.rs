@@ -91,7 +91,17 @@ pub mod posts {
     ];
     /// What decides whether, when and what a post publishes: the confirm read asks for these
     /// only (not the worker's own outcome fields, which it writes and never needs back).
-    pub const DECIDING: &[&str] = &[POST_ID, USER, ACCOUNT, MEDIA, SCHEDULED_TIME, CAPTION, HASHTAGS, STATUS, FORMAT];
+    pub const DECIDING: &[&str] = &[
+        POST_ID,
+        USER,
+        ACCOUNT,
+        MEDIA,
+        SCHEDULED_TIME,
+        CAPTION,
+        HASHTAGS,
+        STATUS,
+        FORMAT,
+    ];
 }
 
 pub mod analytics {

@@ -22,6 +22,8 @@ pub const AIRTABLE_TOKEN: &str = "patWorldAirtable.secret0001";
 pub const X_TOKEN: &str = "x-user-token-secret-0002";
 pub const FB_TOKEN: &str = "fb-page-token-secret-0003";
 pub const X_USER: &str = "1500000000000000001";
+pub const X_TOKEN2: &str = "x-user-token-secret-0006";
+pub const X_USER2: &str = "1500000000000000002";
 pub const FB_PAGE: &str = "100000000000001";
 pub const IG_TOKEN: &str = "ig-user-token-secret-0005";
 pub const IG_USER: &str = "17841400000000001";
@@ -43,6 +45,8 @@ pub struct World {
     pub scheduler: Arc<PostScheduler>,
     pub outbox: Outbox,
     pub x_account: String,
+    /// A second X account (another user), for posts moved between accounts.
+    pub x2_account: String,
     pub fb_account: String,
     pub tt_account: String,
     pub ig_account: String,
@@ -62,11 +66,18 @@ impl World {
         let (airtable, base) = crate::common::airtable_with_base(AIRTABLE_TOKEN, "world").await;
         let x = XSandbox::start(XSandboxOptions {
             listen: "127.0.0.1:0".parse().unwrap(),
-            users: vec![XSandboxUser {
-                token: X_TOKEN.into(),
-                id: X_USER.into(),
-                username: "ada".into(),
-            }],
+            users: vec![
+                XSandboxUser {
+                    token: X_TOKEN.into(),
+                    id: X_USER.into(),
+                    username: "ada".into(),
+                },
+                XSandboxUser {
+                    token: X_TOKEN2.into(),
+                    id: X_USER2.into(),
+                    username: "grace".into(),
+                },
+            ],
             limits: Default::default(),
         })
         .await
@@ -102,6 +113,7 @@ impl World {
         let vault_spec = Vault::generate_spec("k1");
         let vault = Arc::new(Vault::from_spec(&vault_spec).unwrap());
         let x_account = add_account(&base, &vault, "Twitter", X_USER, "@ada", X_TOKEN).await;
+        let x2_account = add_account(&base, &vault, "Twitter", X_USER2, "@grace", X_TOKEN2).await;
         let fb_account = add_account(&base, &vault, "Facebook", FB_PAGE, "Ada's Page", FB_TOKEN).await;
         let tt_account = add_account(&base, &vault, "TikTok", TT_OPEN_ID, "@ada", TT_TOKEN).await;
         let ig_account = add_account(&base, &vault, "Instagram", IG_USER, "@ada", IG_TOKEN).await;
@@ -124,6 +136,7 @@ impl World {
             scheduler,
             outbox,
             x_account,
+            x2_account,
             fb_account,
             tt_account,
             ig_account,
@@ -256,6 +269,45 @@ impl World {
     /// Advances the paused clock by `secs`.
     pub async fn advance(&self, secs: u64) {
         tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
+    }
+
+    /// The posts of an X user as X's own read API shows them (`GET /2/users/{id}/tweets`), oldest
+    /// first: their text, and whether they carry media.
+    pub async fn timeline(&self, user: &str) -> Vec<(String, bool)> {
+        let token = if user == X_USER2 { X_TOKEN2 } else { X_TOKEN };
+        let page: serde_json::Value = reqwest::Client::new()
+            .get(format!("{}/2/users/{user}/tweets", self.x.url()))
+            .query(&[("max_results", "100"), ("tweet.fields", "attachments,created_at")])
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let mut posts: Vec<(String, bool)> = page["data"]
+            .as_array()
+            .map(|d| {
+                d.iter()
+                    .map(|t| {
+                        (
+                            t["text"].as_str().unwrap_or("").to_string(),
+                            t.get("attachments").is_some(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        posts.reverse();
+        posts
+    }
+
+    /// Changes a post's fields in the base, as a person typing in the grid does.
+    pub async fn edit(&self, record_id: &str, changes: serde_json::Value) {
+        self.base
+            .update(posts::TABLE, vec![(record_id.to_string(), fields(changes))], false)
+            .await
+            .unwrap();
     }
 
     pub fn tweets(&self) -> Vec<String> {

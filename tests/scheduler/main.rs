@@ -3,6 +3,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod freshness;
 mod helpers;
 mod instagram;
 mod matrix;

@@ -95,12 +95,20 @@ pub async fn complete_from(base: &Base, catalog: &mut Catalog, known: &Known) ->
     let account_ids: BTreeSet<&str> = catalog.posts.iter().map(|p| p.account.as_str()).collect();
     let media_ids: BTreeSet<&str> = catalog.posts.iter().filter_map(|p| p.media.as_deref()).collect();
     let (account_ids, held): (BTreeSet<&str>, Vec<&str>) = split_known(account_ids, &known.accounts);
-    catalog.accounts = held.iter().map(|id| (id.to_string(), known.accounts[*id].clone())).collect();
+    catalog.accounts = held
+        .iter()
+        .map(|id| (id.to_string(), known.accounts[*id].clone()))
+        .collect();
     let (media_ids, held): (BTreeSet<&str>, Vec<&str>) = split_known(media_ids, &known.media);
-    catalog.media = held.iter().map(|id| (id.to_string(), known.media[*id].clone())).collect();
+    catalog.media = held
+        .iter()
+        .map(|id| (id.to_string(), known.media[*id].clone()))
+        .collect();
     let accounts = by_ids(base, accounts::TABLE, &account_ids).await?;
     let (good, bad) = read_all(&accounts, SocialAccount::from_record);
-    catalog.accounts.extend(good.into_iter().map(|a| (a.record_id.clone(), a)));
+    catalog
+        .accounts
+        .extend(good.into_iter().map(|a| (a.record_id.clone(), a)));
     catalog.malformed.extend(bad);
     let media = by_ids(base, media::TABLE, &media_ids).await?;
     let (good, bad) = read_all(&media, MediaItem::from_record);

@@ -53,7 +53,10 @@ impl PostScheduler {
     pub async fn confirm(&self, ids: &[String]) -> ConfirmReport {
         let batches = ids.chunks(CONFIRM_BATCH).map(|batch| self.confirm_batch(batch));
         let mut report = ConfirmReport::default();
-        for (batch, result) in ids.chunks(CONFIRM_BATCH).zip(futures_util::future::join_all(batches).await) {
+        for (batch, result) in ids
+            .chunks(CONFIRM_BATCH)
+            .zip(futures_util::future::join_all(batches).await)
+        {
             match result {
                 Ok(r) => {
                     report.confirmed += r.confirmed;

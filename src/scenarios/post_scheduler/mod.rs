@@ -27,12 +27,12 @@ use crate::journal::Journal;
 use crate::platforms::PostContent;
 use crate::scenarios::PostScheduler as Spec;
 use crate::vault::Vault;
+pub use confirm::ConfirmReport;
 pub use publish::Outcome;
 use publishers::Publishers;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
-pub use confirm::ConfirmReport;
 pub use sync::SyncReport;
 use tokio::sync::Notify;
 

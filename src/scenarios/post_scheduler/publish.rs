@@ -63,7 +63,12 @@ impl PostScheduler {
             .collect();
         if !unconfirmed.is_empty() {
             let report = self.confirm(&unconfirmed).await;
-            tracing::debug!(message = "Due posts confirmed against Airtable.", asked = unconfirmed.len(), confirmed = report.confirmed, cancelled = report.cancelled);
+            tracing::debug!(
+                message = "Due posts confirmed against Airtable.",
+                asked = unconfirmed.len(),
+                confirmed = report.confirmed,
+                cancelled = report.cancelled
+            );
         }
         let mut outcomes = Vec::with_capacity(rows.len());
         let mut tasks = JoinSet::new();
@@ -72,7 +77,10 @@ impl PostScheduler {
             let Some(row) = self.journal.get(&row.record_id).await? else {
                 continue;
             };
-            let waiting = matches!(row.state, crate::journal::PostState::Scheduled | crate::journal::PostState::Retrying);
+            let waiting = matches!(
+                row.state,
+                crate::journal::PostState::Scheduled | crate::journal::PostState::Retrying
+            );
             if !waiting || row.due_at > self.clock.now() + lead || !self.confirmed_for(&row.record_id, row.due_at) {
                 outcomes.push((row.record_id.clone(), Outcome::Skipped));
                 continue;
