@@ -106,6 +106,19 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 300)]
         spread: u64,
     },
+    /// How soon the worker acts on a change made in the base (polled, and with Airtable's webhook),
+    /// publish lag with the confirm read, Airtable calls per post.
+    Freshness {
+        /// Changes made in the base (posts added, captions edited), one every 3 to 10 s.
+        #[arg(long, default_value_t = 20)]
+        changes: usize,
+        /// Posts published (1.5 s apart) to measure the lag with the confirm read.
+        #[arg(long, default_value_t = 40)]
+        posts: usize,
+        /// Milliseconds the sandbox Airtable waits before each answer (0: none).
+        #[arg(long, default_value_t = 250)]
+        latency_ms: u64,
+    },
     /// Cloudinary and the Media Processor: memory and throughput of a large chunked upload, images per second end to end.
     Media {
         /// Size of the file uploaded in chunks, in MB.

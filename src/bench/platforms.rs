@@ -116,6 +116,7 @@ async fn measure(sb: &Sandboxes, dir: &Path, n: usize, spread_secs: u64, contain
         &services,
         "info",
         dir,
+        None,
     )?);
     let pid = worker.0.id();
     wait_quiet(&sb.airtable).await?;

@@ -31,13 +31,14 @@ pub(super) const WORKER_TOKEN: &str = "patBenchWorker.0000000000000002";
 /// Accounts per platform: X allows 100 posts per 15 min per user.
 const ACCOUNTS: usize = 10;
 
-struct Sandboxes {
-    airtable: AirtableSandbox,
-    x: XSandbox,
-    facebook: FacebookSandbox,
-    base: Base,
-    accounts: Vec<String>,
-    vault_spec: SecretString,
+pub(super) struct Sandboxes {
+    pub(super) airtable: AirtableSandbox,
+    pub(super) x: XSandbox,
+    pub(super) facebook: FacebookSandbox,
+    pub(super) base: Base,
+    /// X and Facebook accounts, alternating (X first).
+    pub(super) accounts: Vec<String>,
+    pub(super) vault_spec: SecretString,
 }
 
 pub async fn run(posts: usize, spread_secs: u64) -> anyhow::Result<bool> {
@@ -45,7 +46,15 @@ pub async fn run(posts: usize, spread_secs: u64) -> anyhow::Result<bool> {
     let sb = start_sandboxes().await?;
     let dir = tempfile::tempdir()?;
     let services = [("X_API_URL", sb.x.url()), ("FACEBOOK_GRAPH_URL", sb.facebook.url())];
-    let mut worker = spawn_worker(&sb.airtable, &sb.base, &sb.vault_spec, &services, "warn", dir.path())?;
+    let mut worker = spawn_worker(
+        &sb.airtable,
+        &sb.base,
+        &sb.vault_spec,
+        &services,
+        "warn",
+        dir.path(),
+        None,
+    )?;
     let pid = worker.id();
     // The worker and this bench are two clients of one base: while one writes at full rate, the
     // other must be quiet, or together they pass 5 requests/s and both wait out a 429.
@@ -104,7 +113,7 @@ pub async fn run(posts: usize, spread_secs: u64) -> anyhow::Result<bool> {
     Ok(met)
 }
 
-async fn start_sandboxes() -> anyhow::Result<Sandboxes> {
+pub(super) async fn start_sandboxes() -> anyhow::Result<Sandboxes> {
     let (airtable, base, vault_spec) = start_base().await?;
     let users = (0..ACCOUNTS)
         .map(|i| XSandboxUser {
@@ -185,7 +194,8 @@ pub(super) fn object(v: Value) -> Fields {
 }
 
 /// Starts the real `schedulo run` in `dir` (its journal, `listen` and `worker.log` go there),
-/// pointed at the sandbox Airtable and at `services` (e.g. `("X_API_URL", url)`), logging at `log`.
+/// pointed at the sandbox Airtable and at `services` (e.g. `("X_API_URL", url)`), logging at `log`,
+/// listening on `listen` (a free loopback port when `None`).
 pub(super) fn spawn_worker(
     airtable: &AirtableSandbox,
     base: &Base,
@@ -193,8 +203,12 @@ pub(super) fn spawn_worker(
     services: &[(&str, String)],
     log: &str,
     dir: &Path,
+    listen: Option<std::net::SocketAddr>,
 ) -> anyhow::Result<std::process::Child> {
-    let listen = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+    let listen = match listen {
+        Some(addr) => addr,
+        None => std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?,
+    };
     std::fs::write(dir.join("listen"), listen.to_string())?;
     std::process::Command::new(std::env::current_exe()?)
         .arg("run")

@@ -25,6 +25,14 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCo
             let met = crate::bench::airtable::run(records, seconds).await?;
             Ok(if met { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
+        Command::Bench(BenchCommand::Freshness {
+            changes,
+            posts,
+            latency_ms,
+        }) => {
+            let met = crate::bench::freshness::run(changes, posts, latency_ms).await?;
+            Ok(if met { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
         Command::Bench(BenchCommand::Scheduler { posts, spread }) => {
             let met = crate::bench::scheduler::run(posts, spread).await?;
             Ok(if met { ExitCode::SUCCESS } else { ExitCode::FAILURE })
