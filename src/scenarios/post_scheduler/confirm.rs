@@ -33,6 +33,8 @@ pub struct ConfirmReport {
     pub confirmed: usize,
     /// Deleted, or no longer `Scheduled`: cancelled.
     pub cancelled: usize,
+    /// Not confirmed: their read failed.
+    pub failed: usize,
 }
 
 impl PostScheduler {
@@ -48,7 +50,8 @@ impl PostScheduler {
     }
 
     /// Confirms the posts against the base: reads them by id (100 a call, the calls side by side,
-    /// paced by the client) and absorbs what Airtable shows. A batch whose read failed confirms
+    /// paced by the client) and absorbs what Airtable shows. Posts named by nudges are read the
+    /// same way, so a flurry of nudges costs one read per 100 posts, not one each. A batch whose read failed confirms
     /// none of its posts; its error is logged and the others still count.
     pub async fn confirm(&self, ids: &[String]) -> ConfirmReport {
         let batches = ids.chunks(CONFIRM_BATCH).map(|batch| self.confirm_batch(batch));
@@ -62,11 +65,14 @@ impl PostScheduler {
                     report.confirmed += r.confirmed;
                     report.cancelled += r.cancelled;
                 }
-                Err(error) => tracing::warn!(
-                    message = "Failed to confirm posts against Airtable; they are not published until a read succeeds.",
-                    posts = batch.len(),
-                    error = %format!("{error:#}")
-                ),
+                Err(error) => {
+                    report.failed += batch.len();
+                    tracing::warn!(
+                        message = "Failed to read posts again from Airtable; they are not published until a read succeeds.",
+                        posts = batch.len(),
+                        error = %format!("{error:#}")
+                    )
+                }
             }
         }
         report

@@ -235,13 +235,13 @@ impl PostScheduler {
                     }
                 };
             }
-            let posts: Vec<String> = std::mem::take(&mut *self.nudged_posts.lock().expect("nudge lock"));
+            let mut posts: Vec<String> = std::mem::take(&mut *self.nudged_posts.lock().expect("nudge lock"));
+            posts.sort_unstable();
+            posts.dedup();
             read |= !posts.is_empty();
-            for record_id in posts {
-                if let Err(error) = self.sync_one(&record_id).await {
-                    tracing::warn!(message = "Failed to read a nudged post; the next read of the schedule covers it.", record = %record_id, error = %format!("{error:#}"));
-                    next_sync = next_sync.min(self.clock.now() + chrono::Duration::minutes(1));
-                }
+            if !posts.is_empty() && self.confirm(&posts).await.failed > 0 {
+                tracing::warn!(message = "Failed to read nudged posts; the next read of the schedule covers them.");
+                next_sync = next_sync.min(self.clock.now() + chrono::Duration::minutes(1));
             }
             if read {
                 self.settle_inbox().await;
