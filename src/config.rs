@@ -821,8 +821,8 @@ mod tests {
             assert_eq!(u64::from(c.read_share.percent()), ok.trim().parse::<u64>().unwrap());
         }
         for (bad, problem) in [
-            ("0", "out of range"),
-            ("101", "out of range"),
+            ("0", "is out of range"),
+            ("101", "is out of range"),
             ("half", "does not parse"),
             ("-5", "does not parse"),
         ] {
