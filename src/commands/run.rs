@@ -211,13 +211,15 @@ fn log_cadence(config: &Config, cadence: &ReadCadence) {
     }
     if cadence.slow() {
         let text = format!(
-                "On this plan a post added or edited in Airtable's grid is seen up to {} later unless something nudges the worker. \
+                "A post added or edited in Airtable's grid is seen up to {} later unless something nudges the worker (AIRTABLE_PLAN={}; the interval is {}). \
                  To see changes sooner: set SCHEDULO_PUBLIC_URL so that Airtable's webhook can notify the worker, let the Bubble app \
                  nudge it (POST /webhooks/bubble), raise AIRTABLE_READ_SHARE (now {} %), or move to a bigger Airtable plan.",
             cadence::human(cadence.polled),
+            config.plan,
+            cadence.origin(),
             config.read_share.percent(),
         );
-        tracing::warn!(message = %text, plan = %config.plan);
+        tracing::warn!(message = %text);
     }
 }
 
