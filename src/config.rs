@@ -45,6 +45,7 @@ struct RawEnv {
     airtable_base_id: Option<String>,
     airtable_api_url: Option<String>,
     airtable_plan: Option<String>,
+    airtable_read_share: Option<String>,
     airtable_base_rps: Option<String>,
     airtable_token_rps: Option<String>,
     airtable_lockout_secs: Option<String>,
@@ -97,6 +98,32 @@ impl Plan {
     }
 }
 
+/// The percent of the plan's monthly calls the worker may spend on idle re-reads of the schedule
+/// (`AIRTABLE_READ_SHARE`, 1 to 100, default 50); the rest is left for writes, nudged reads and the
+/// base's other clients. See `scenarios::post_scheduler::cadence`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadShare(u8);
+
+impl ReadShare {
+    /// `percent` from 1 to 100.
+    pub fn new(percent: u64) -> Option<ReadShare> {
+        u8::try_from(percent)
+            .ok()
+            .filter(|p| (1..=100).contains(p))
+            .map(ReadShare)
+    }
+
+    pub fn percent(self) -> u8 {
+        self.0
+    }
+}
+
+impl Default for ReadShare {
+    fn default() -> ReadShare {
+        ReadShare(50)
+    }
+}
+
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -126,6 +153,8 @@ pub enum AirtableTarget {
 pub struct Config {
     pub airtable: AirtableTarget,
     pub plan: Plan,
+    /// The share of the plan's monthly calls for idle re-reads of the schedule.
+    pub read_share: ReadShare,
     pub limits: Limits,
     pub retry: RetryPolicy,
     /// Timeout of one HTTP request to Airtable.
@@ -411,6 +440,7 @@ impl Config {
             },
             airtable: airtable_target(&raw)?,
             plan: plan(raw.airtable_plan.as_deref())?,
+            read_share: read_share(raw.airtable_read_share.as_deref())?,
             limits: Limits {
                 per_base_per_sec,
                 per_token_per_sec,
@@ -444,38 +474,47 @@ impl Config {
     }
 }
 
+/// Every variable the configuration reads (`.env.example` documents each, with `SCHEDULO_LOG`,
+/// which the telemetry reads).
+const NAMES: &[&str] = &[
+    "AIRTABLE_TOKEN",
+    "AIRTABLE_BASE_ID",
+    "AIRTABLE_API_URL",
+    "AIRTABLE_PLAN",
+    "AIRTABLE_READ_SHARE",
+    "AIRTABLE_BASE_RPS",
+    "AIRTABLE_TOKEN_RPS",
+    "AIRTABLE_LOCKOUT_SECS",
+    "AIRTABLE_RETRY_ATTEMPTS",
+    "AIRTABLE_RETRY_MIN_DELAY_MS",
+    "AIRTABLE_RETRY_MAX_DELAY_MS",
+    "AIRTABLE_TIMEOUT_SECS",
+    "SCHEDULO_DATA_DIR",
+    "SCHEDULO_SCHEMA_FILE",
+    "SCHEDULO_SANDBOX_LISTEN",
+    "SCHEDULO_LISTEN",
+    "SCHEDULO_WEBHOOK_TOKEN",
+    "SCHEDULO_VAULT_KEYS",
+    "SCHEDULO_JOURNAL",
+    "SCHEDULO_SCENARIO_DIR",
+    "AIRTABLE_WEBHOOK_MAC_SECRET",
+    "X_API_URL",
+    "FACEBOOK_GRAPH_URL",
+    "TIKTOK_API_URL",
+    "CLOUDINARY_URL",
+    "CLOUDINARY_API_URL",
+    "CLOUDINARY_DELIVERY_URL",
+    "CLOUDINARY_SIGNATURE_ALGORITHM",
+    "CLOUDINARY_PLAN",
+    "CLOUDINARY_TIMEOUT_SECS",
+    "CLOUDINARY_CHUNK_BYTES",
+    "CLOUDINARY_CHUNK_THRESHOLD_BYTES",
+    "CLOUDINARY_MIN_UPLOAD_RATE",
+    "SCHEDULO_PUBLIC_URL",
+];
+
 /// Our variable's name as a static string, for error messages.
 fn known_name(key: &str) -> &'static str {
-    const NAMES: &[&str] = &[
-        "AIRTABLE_TOKEN",
-        "AIRTABLE_BASE_ID",
-        "AIRTABLE_API_URL",
-        "AIRTABLE_PLAN",
-        "AIRTABLE_BASE_RPS",
-        "AIRTABLE_TOKEN_RPS",
-        "AIRTABLE_LOCKOUT_SECS",
-        "AIRTABLE_RETRY_ATTEMPTS",
-        "AIRTABLE_RETRY_MIN_DELAY_MS",
-        "AIRTABLE_RETRY_MAX_DELAY_MS",
-        "AIRTABLE_TIMEOUT_SECS",
-        "SCHEDULO_DATA_DIR",
-        "SCHEDULO_SCHEMA_FILE",
-        "SCHEDULO_SANDBOX_LISTEN",
-        "SCHEDULO_LISTEN",
-        "SCHEDULO_WEBHOOK_TOKEN",
-        "SCHEDULO_VAULT_KEYS",
-        "SCHEDULO_JOURNAL",
-        "SCHEDULO_SCENARIO_DIR",
-        "AIRTABLE_WEBHOOK_MAC_SECRET",
-        "X_API_URL",
-        "FACEBOOK_GRAPH_URL",
-        "TIKTOK_API_URL",
-        "CLOUDINARY_URL",
-        "CLOUDINARY_API_URL",
-        "CLOUDINARY_DELIVERY_URL",
-        "CLOUDINARY_SIGNATURE_ALGORITHM",
-        "CLOUDINARY_PLAN",
-    ];
     NAMES
         .iter()
         .copied()
@@ -670,6 +709,19 @@ fn plan(value: Option<&str>) -> Result<Plan, ConfigError> {
     }
 }
 
+fn read_share(value: Option<&str>) -> Result<ReadShare, ConfigError> {
+    const EXPECTED: &str =
+        "a whole percent from 1 to 100 of the plan's monthly calls to spend re-reading the schedule, like 50";
+    let percent = parse_or(
+        "AIRTABLE_READ_SHARE",
+        value,
+        u64::from(ReadShare::default().percent()),
+        EXPECTED,
+        |p| ReadShare::new(*p).is_some(),
+    )?;
+    Ok(ReadShare::new(percent).expect("checked by parse_or"))
+}
+
 fn airtable_target(raw: &RawEnv) -> Result<AirtableTarget, ConfigError> {
     let token = raw
         .airtable_token
@@ -758,6 +810,49 @@ mod tests {
         assert!(matches!(c.airtable, AirtableTarget::Sandbox));
         assert_eq!(c.plan, Plan::Team);
         assert_eq!(c.limits, Limits::default());
+    }
+
+    #[test]
+    fn the_read_share_defaults_to_half_and_a_bad_one_names_the_variable_and_the_value() {
+        let c = Config::from_vars(vars(&[])).unwrap();
+        assert_eq!(c.read_share.percent(), 50);
+        for ok in ["1", "100", " 25 "] {
+            let c = Config::from_vars(vars(&[("AIRTABLE_READ_SHARE", ok)])).unwrap();
+            assert_eq!(u64::from(c.read_share.percent()), ok.trim().parse::<u64>().unwrap());
+        }
+        for (bad, problem) in [
+            ("0", "is out of range"),
+            ("101", "is out of range"),
+            ("half", "does not parse"),
+            ("-5", "does not parse"),
+        ] {
+            let err = Config::from_vars(vars(&[("AIRTABLE_READ_SHARE", bad)])).unwrap_err();
+            assert_eq!(err.variable, "AIRTABLE_READ_SHARE");
+            let text = err.to_string();
+            assert!(
+                text.starts_with(&format!(
+                    "AIRTABLE_READ_SHARE={bad:?} is not valid: it {problem}; expected a whole percent from 1 to 100"
+                )),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_variable_in_env_example_is_one_the_configuration_knows() {
+        let example = include_str!("../.env.example");
+        let documented: Vec<&str> = example
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim()))
+            .filter(|k| *k != "SCHEDULO_LOG")
+            .collect();
+        for name in &documented {
+            assert!(NAMES.contains(name), "{name} is in .env.example but not in NAMES");
+        }
+        for name in NAMES {
+            assert!(documented.contains(name), "{name} is not documented in .env.example");
+        }
     }
 
     #[test]

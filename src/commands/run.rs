@@ -8,6 +8,7 @@ use crate::config::CloudinaryConfig;
 use crate::config::{AirtableTarget, Config};
 use crate::journal::Journal;
 use crate::scenarios::media_processor::MediaProcessor;
+use crate::scenarios::post_scheduler::cadence::{self, ReadCadence};
 use crate::scenarios::post_scheduler::outbox::Outbox;
 use crate::scenarios::post_scheduler::publishers::{PlatformUrls, Publishers};
 use crate::scenarios::post_scheduler::PostScheduler;
@@ -87,21 +88,16 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("Failed to open the journal {}", journal_path.display()))?;
     let spec = Spec::load(&config.scenario_dir)?;
-    warn_if_over_budget(&config, &spec);
+    let cadence = read_cadence(&config, &spec);
+    log_cadence(&config, &cadence);
     let rules = crate::platforms::rules::PlatformRules::load(&config.scenario_dir)?;
     let publishers = Arc::new(Publishers::with_rules(&urls, &rules, clock)?);
     let wake = Arc::new(Notify::new());
     let outbox_wake = wake.clone();
     let outbox = Outbox::new(base.clone(), journal.clone(), spec.outbox.clone(), clock, wake.clone());
-    let scheduler = Arc::new(PostScheduler::new(
-        base.clone(),
-        journal.clone(),
-        vault,
-        publishers,
-        spec,
-        clock,
-        wake,
-    ));
+    let scheduler = Arc::new(
+        PostScheduler::new(base.clone(), journal.clone(), vault, publishers, spec, clock, wake).with_cadence(cadence),
+    );
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = |mut rx: watch::Receiver<bool>| async move {
@@ -182,20 +178,48 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Warns when re-reading the schedule alone would spend more than half the plan's monthly calls.
-fn warn_if_over_budget(config: &Config, scenario: &Spec) {
-    let Some(quota) = config.plan.monthly_calls() else {
-        return;
-    };
-    let per_month = 30 * 86_400 / scenario.trigger.resync_every_secs.max(1);
-    if per_month * 2 > quota {
+/// The re-read cadence of the configured plan and share, with the scenario file's intervals.
+pub(super) fn read_cadence(config: &Config, spec: &Spec) -> ReadCadence {
+    ReadCadence::derive(
+        config.plan,
+        config.read_share,
+        spec.trigger.resync_every(),
+        spec.trigger.safety_resync_every(),
+    )
+}
+
+/// Says at start how often the schedule is re-read, why, and what it costs a month; warns when
+/// that is over the share, or so slow that changes in the grid show late.
+fn log_cadence(config: &Config, cadence: &ReadCadence) {
+    tracing::info!(
+        message = "Re-reading the schedule when nothing nudges the worker.",
+        every = %cadence::human(cadence.polled),
+        from = %cadence.origin(),
+        idle_calls_a_month = cadence.polled_calls_a_month(),
+        calls_a_read = cadence::CALLS_PER_READ,
+        while_webhook_live = %cadence::human(cadence.safety),
+        idle_calls_a_month_while_webhook_live = cadence.safety_calls_a_month(),
+    );
+    if let Some(budget) = cadence.budget().filter(|_| cadence.over_budget()) {
         tracing::warn!(
-            message = "Re-reading the schedule this often would spend much of the plan's monthly Airtable calls.",
+            message = "The fixed trigger.resync_every_secs spends more of the month's Airtable calls than AIRTABLE_READ_SHARE allows; remove it to let the worker derive the interval.",
             plan = %config.plan,
-            quota,
-            calls_per_month = per_month,
-            resync_every_s = scenario.trigger.resync_every_secs,
+            share_percent = config.read_share.percent(),
+            budget,
+            idle_calls_a_month = cadence.polled_calls_a_month(),
         );
+    }
+    if cadence.slow() {
+        let text = format!(
+                "A post added or edited in Airtable's grid is seen up to {} later unless something nudges the worker (AIRTABLE_PLAN={}; the interval is {}). \
+                 To see changes sooner: set SCHEDULO_PUBLIC_URL so that Airtable's webhook can notify the worker, let the Bubble app \
+                 nudge it (POST /webhooks/bubble), raise AIRTABLE_READ_SHARE (now {} %), or move to a bigger Airtable plan.",
+            cadence::human(cadence.polled),
+            config.plan,
+            cadence.origin(),
+            config.read_share.percent(),
+        );
+        tracing::warn!(message = %text);
     }
 }
 

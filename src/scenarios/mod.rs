@@ -52,7 +52,14 @@ pub struct PostScheduler {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Trigger {
-    pub resync_every_secs: u64,
+    /// A fixed re-read interval; absent (the default): derived from the plan's quota and
+    /// `AIRTABLE_READ_SHARE` (see `post_scheduler::cadence`).
+    #[serde(default)]
+    pub resync_every_secs: Option<u64>,
+    /// The re-read interval while Airtable's webhook is live; absent: an hour. Never shorter than
+    /// the polled interval nor than the share allows.
+    #[serde(default)]
+    pub safety_resync_every_secs: Option<u64>,
     pub horizon_secs: u64,
     pub staleness_limit_secs: u64,
     /// How long before its time a post is prepared, where its platform allows it (Instagram
@@ -115,8 +122,13 @@ pub struct OutboxSpec {
 }
 
 impl Trigger {
-    pub fn resync_every(&self) -> Duration {
-        Duration::from_secs(self.resync_every_secs.max(1))
+    /// The fixed re-read interval, when the file sets one.
+    pub fn resync_every(&self) -> Option<Duration> {
+        self.resync_every_secs.map(Duration::from_secs)
+    }
+    /// The safety interval, when the file sets one.
+    pub fn safety_resync_every(&self) -> Option<Duration> {
+        self.safety_resync_every_secs.map(Duration::from_secs)
     }
     pub fn horizon(&self) -> Duration {
         Duration::from_secs(self.horizon_secs)
@@ -170,8 +182,13 @@ impl PostScheduler {
                 if spec.retry.attempts < 1 {
                     return Err("retry.attempts must be at least 1");
                 }
-                if spec.trigger.resync_every_secs < 60 {
-                    return Err("trigger.resync_every_secs must be at least 60");
+                // 10 s is the cadence's floor: on Business and Enterprise (no monthly cap) the derived
+                // interval is 12 s, and a fixed one may be as short.
+                if spec.trigger.resync_every_secs.is_some_and(|s| s < 10) {
+                    return Err("trigger.resync_every_secs must be at least 10");
+                }
+                if spec.trigger.safety_resync_every_secs.is_some_and(|s| s < 10) {
+                    return Err("trigger.safety_resync_every_secs must be at least 10");
                 }
                 Ok(())
             },
@@ -222,30 +239,29 @@ mod tests {
     }
 
     #[test]
-    fn the_built_in_post_scheduler_parses() {
-        assert_eq!(super::PostScheduler::builtin().trigger.resync_every_secs, 3600);
+    fn the_built_in_post_scheduler_parses_and_fixes_no_interval() {
+        let trigger = super::PostScheduler::builtin().trigger;
+        assert_eq!((trigger.resync_every(), trigger.safety_resync_every()), (None, None));
     }
 
     #[test]
     fn a_scenario_file_on_disk_is_read_and_a_bad_one_named() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(
-            super::PostScheduler::load(dir.path())
-                .unwrap()
-                .trigger
-                .resync_every_secs,
-            3600,
-            "built in"
-        );
-        let text = super::POST_SCHEDULER.replace("resync_every_secs = 3600", "resync_every_secs = 900");
+        let load = |dir: &std::path::Path| super::PostScheduler::load(dir).map(|s| s.trigger);
+        assert_eq!(load(dir.path()).unwrap().resync_every_secs, None, "built in");
+        let text = super::POST_SCHEDULER
+            .replace("# resync_every_secs = 3600", "resync_every_secs = 12")
+            .replace("# safety_resync_every_secs = 3600", "safety_resync_every_secs = 900");
         std::fs::write(dir.path().join("post-scheduler.toml"), text).unwrap();
+        let trigger = load(dir.path()).unwrap();
         assert_eq!(
-            super::PostScheduler::load(dir.path())
-                .unwrap()
-                .trigger
-                .resync_every_secs,
-            900
+            (trigger.resync_every_secs, trigger.safety_resync_every_secs),
+            (Some(12), Some(900))
         );
+        let text = super::POST_SCHEDULER.replace("# resync_every_secs = 3600", "resync_every_secs = 5");
+        std::fs::write(dir.path().join("post-scheduler.toml"), text).unwrap();
+        let err = load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("trigger.resync_every_secs must be at least 10"), "{err}");
         std::fs::write(
             dir.path().join("post-scheduler.toml"),
             "[trigger]\nresync_every_secs = \"often\"",

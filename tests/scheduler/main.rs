@@ -1,6 +1,7 @@
 //! Integration tests of the Post Scheduler: the real scheduler, journal, outbox and publishers
 //! against the sandbox Airtable, X and Facebook on loopback, on tokio's paused clock.
 
+mod cadence;
 #[path = "../common/mod.rs"]
 mod common;
 mod freshness;

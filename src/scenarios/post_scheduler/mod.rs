@@ -11,6 +11,7 @@
 //! `Unknown`/`Intent`, and it is reconciled with the platform (X: the account's recent posts;
 //! Facebook: the Page's feed), never published again blindly.
 
+pub mod cadence;
 pub mod catalog;
 mod confirm;
 mod media;
@@ -92,6 +93,8 @@ pub struct PostScheduler {
     /// Whether Airtable's webhook is live and pinging (set by the webhook's keeper): the interval
     /// re-read then relaxes to the long safety interval.
     pub(crate) webhook_live: std::sync::atomic::AtomicBool,
+    /// How often the schedule is re-read when nothing nudges the worker (set by `with_cadence`).
+    pub(crate) cadence: cadence::ReadCadence,
 }
 
 impl PostScheduler {
@@ -111,7 +114,6 @@ impl PostScheduler {
             journal,
             vault,
             publishers,
-            spec,
             clock,
             owner,
             ready: Mutex::new(HashMap::new()),
@@ -127,7 +129,25 @@ impl PostScheduler {
             media_info: Mutex::new(HashMap::new()),
             http: reqwest::Client::new(),
             webhook_live: std::sync::atomic::AtomicBool::new(false),
+            cadence: cadence::ReadCadence::derive(
+                crate::config::Plan::Team,
+                crate::config::ReadShare::default(),
+                spec.trigger.resync_every(),
+                spec.trigger.safety_resync_every(),
+            ),
+            spec,
         }
+    }
+
+    /// Re-reads the schedule on `cadence` (by default: Team at 50 %, with the file's intervals).
+    pub fn with_cadence(mut self, cadence: cadence::ReadCadence) -> PostScheduler {
+        self.cadence = cadence;
+        self
+    }
+
+    /// The re-read intervals in use.
+    pub fn cadence(&self) -> &cadence::ReadCadence {
+        &self.cadence
     }
 
     /// Tells the scheduler whether Airtable's webhook is live (pings arrive): while it is, the
@@ -146,7 +166,8 @@ impl PostScheduler {
 
     /// The time between two reads of the schedule when nothing nudges the worker.
     pub fn resync_interval(&self) -> chrono::Duration {
-        chrono::Duration::seconds(self.spec.trigger.resync_every_secs as i64)
+        let interval = self.cadence.interval(self.webhook_live());
+        chrono::Duration::from_std(interval).unwrap_or(chrono::Duration::hours(1))
     }
 
     /// Names this worker in the journal (lease and intents); by default `schedulo-<pid>-<random>`.
