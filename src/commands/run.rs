@@ -196,7 +196,7 @@ fn log_cadence(config: &Config, cadence: &ReadCadence) {
         every = %cadence::human(cadence.polled),
         from = %cadence.origin(),
         idle_calls_a_month = cadence.polled_calls_a_month(),
-        calls_a_read = cadence::CALLS_PER_READ,
+        calls_a_read = cadence::calls_a_read(),
         while_webhook_live = %cadence::human(cadence.safety),
         idle_calls_a_month_while_webhook_live = cadence.safety_calls_a_month(),
     );

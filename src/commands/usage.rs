@@ -50,7 +50,7 @@ pub fn usage(config: Config) -> anyhow::Result<ExitCode> {
     let cadence = super::run::read_cadence(&config, &Spec::load(&config.scenario_dir)?);
     println!(
         "Idle re-reads of the schedule (planned at {} calls a read; a read that finds nothing due costs 1):",
-        cadence::CALLS_PER_READ
+        cadence::calls_a_read()
     );
     println!(
         "  every {} ({}): {} calls a month{}",

@@ -4,14 +4,14 @@
 use crate::helpers::World;
 
 /// A post added to the base, with nothing nudging the worker, is read after the derived interval
-/// (Team at 50 %: 2 min 36 s) and published on its time; while the webhook is live, a post added
+/// (Team at 50 %: 63 s) and published on its time; while the webhook is live, a post added
 /// is read only on the safety interval (an hour).
 #[tokio::test(start_paused = true)]
 async fn a_post_added_without_a_nudge_is_seen_after_the_derived_interval_and_later_while_the_webhook_is_live() {
     let w = World::start().await;
     let cadence = *w.scheduler.cadence();
     let (polled, safety) = (cadence.polled.as_secs(), cadence.safety.as_secs());
-    assert_eq!((polled, safety), (156, 3600), "Team at 50 %, nothing fixed");
+    assert_eq!((polled, safety), (63, 3600), "Team at 50 %, nothing fixed");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let scheduler = tokio::spawn(w.scheduler.clone().run(async {
         let _ = stopped.await;

@@ -6,17 +6,18 @@
 //! The worker may spend `AIRTABLE_READ_SHARE` percent of that (default 50) on idle reading; the
 //! rest is left for status writes, nudged reads, the Media Processor and the base's other clients.
 //!
-//! One idle read costs [`CALLS_PER_READ`] calls for planning: one paged list of the posts (one
-//! call, up to 100 posts), plus one for their accounts and one for their media when posts are in the
-//! horizon. A read that finds nothing due costs 1, so the month is planned for the busy case and a
-//! quiet base spends about a third of its share.
+//! One idle read costs [`CALLS_PER_TEN_READS`]` / 10` calls for planning: one paged list of the
+//! posts (one call, up to 100 posts); their accounts and media are taken from the last read when
+//! the posts still link to the same ones, and read in full (one call each) every tenth read
+//! ([`super::sync`]), so 1.2 calls a read when posts are in the horizon. A read that finds
+//! nothing due costs 1.
 //!
-//! `interval = 30-day month seconds * CALLS_PER_READ / (quota * share)`, rounded up (never over the
+//! `interval = 30-day month seconds * 1.2 / (quota * share)`, rounded up (never over the
 //! share), never under [`FLOOR`]; without a cap, [`UNCAPPED`]. A fixed `trigger.resync_every_secs`
 //! in `scenarios/post-scheduler.toml` wins over the derived interval. While Airtable's webhook is
 //! live the interval relaxes to the safety interval (`trigger.safety_resync_every_secs`, default
 //! [`DEFAULT_SAFETY`]), which is never shorter than the polled interval nor than the share allows:
-//! on Free at 50 % it is the derived 4 h 19 min, not the hour.
+//! on Free at 50 % it is the derived 1 h 43 min, not the hour.
 
 use crate::config::{Plan, ReadShare};
 use std::fmt;
@@ -26,8 +27,14 @@ use std::time::Duration;
 /// one, rounded down, so a 31-day month spends at most 1/30 more).
 pub const MONTH: Duration = Duration::from_secs(30 * 86_400);
 
-/// Airtable calls one idle read costs, for planning: posts, their accounts, their media.
-pub const CALLS_PER_READ: u64 = 3;
+/// Airtable calls ten idle reads cost, for planning: ten reads of the posts, and one full read of
+/// their accounts and one of their media (every tenth read).
+pub const CALLS_PER_TEN_READS: u64 = 12;
+
+/// Calls a read as people say it ("1.2").
+pub fn calls_a_read() -> String {
+    format!("{}.{}", CALLS_PER_TEN_READS / 10, CALLS_PER_TEN_READS % 10)
+}
 
 /// Never re-read faster than this: 3 calls in 10 s is 6 % of the base's 5 requests a second,
 /// shared with Bubble and every other client of the base.
@@ -148,7 +155,7 @@ impl fmt::Display for ReadCadence {
             human(self.polled),
             self.origin(),
             thousands(self.polled_calls_a_month()),
-            CALLS_PER_READ,
+            calls_a_read(),
             human(self.safety),
             thousands(self.safety_calls_a_month()),
         )
@@ -165,13 +172,13 @@ pub fn budget(plan: Plan, share: ReadShare) -> Option<u64> {
 fn share_interval(plan: Plan, share: ReadShare) -> Duration {
     match budget(plan, share) {
         None => UNCAPPED,
-        Some(calls) => Duration::from_secs((MONTH.as_secs() * CALLS_PER_READ).div_ceil(calls)).max(FLOOR),
+        Some(calls) => Duration::from_secs((MONTH.as_secs() * CALLS_PER_TEN_READS).div_ceil(calls * 10)).max(FLOOR),
     }
 }
 
 /// Idle calls a month when reading every `interval`.
 pub fn calls_a_month(interval: Duration) -> u64 {
-    MONTH.as_secs() * CALLS_PER_READ / interval.as_secs().max(1)
+    MONTH.as_secs() * CALLS_PER_TEN_READS / (10 * interval.as_secs().max(1))
 }
 
 /// A duration as people say it: "12 s", "2 min 36 s", "4 h 19 min".
@@ -212,30 +219,30 @@ mod tests {
     }
 
     #[test]
-    fn team_at_half_its_quota_reads_every_2_min_36_s() {
+    fn team_at_half_its_quota_reads_about_once_a_minute() {
         let c = derived(Plan::Team, 50);
-        assert_eq!(c.polled, Duration::from_secs(156));
-        assert_eq!(c.polled_calls_a_month(), 49_846);
+        assert_eq!(c.polled, Duration::from_secs(63));
+        assert_eq!(c.polled_calls_a_month(), 49_371);
         assert!(c.polled_calls_a_month() <= c.budget().unwrap());
         assert_eq!(c.safety, DEFAULT_SAFETY);
-        assert_eq!(c.safety_calls_a_month(), 2_160);
+        assert_eq!(c.safety_calls_a_month(), 864);
         assert_eq!(c.source, Source::Derived);
         assert_eq!(c, ReadCadence::default());
     }
 
     #[test]
-    fn team_at_the_whole_quota_reads_every_78_s() {
+    fn team_at_the_whole_quota_reads_every_32_s() {
         let c = derived(Plan::Team, 100);
-        assert_eq!(c.polled, Duration::from_secs(78));
-        assert_eq!(c.polled_calls_a_month(), 99_692);
+        assert_eq!(c.polled, Duration::from_secs(32));
+        assert_eq!(c.polled_calls_a_month(), 97_200);
     }
 
     #[test]
-    fn free_reads_every_4_h_19_min_and_even_its_safety_interval_keeps_to_the_share() {
+    fn free_reads_every_1_h_44_min_and_even_its_safety_interval_keeps_to_the_share() {
         let c = derived(Plan::Free, 50);
-        assert_eq!(c.polled, Duration::from_secs(15_552));
-        assert_eq!(human(c.polled), "4 h 19 min");
-        assert_eq!(c.polled_calls_a_month(), 500);
+        assert_eq!(c.polled, Duration::from_secs(6_221));
+        assert_eq!(human(c.polled), "1 h 43 min");
+        assert_eq!(c.polled_calls_a_month(), 499);
         assert_eq!(c.safety, c.polled, "never faster than the share allows");
         assert!(c.slow());
         assert!(!derived(Plan::Team, 50).slow());
@@ -248,15 +255,15 @@ mod tests {
             assert_eq!((c.polled, c.safety), (UNCAPPED, DEFAULT_SAFETY));
             assert_eq!(c.budget(), None);
             assert!(!c.over_budget());
-            assert_eq!(c.polled_calls_a_month(), 648_000);
+            assert_eq!(c.polled_calls_a_month(), 259_200);
         }
     }
 
     #[test]
     fn the_share_bounds_give_the_slowest_and_fastest_intervals() {
-        assert_eq!(derived(Plan::Free, 1).polled, Duration::from_secs(777_600), "9 days");
-        assert_eq!(derived(Plan::Free, 100).polled, Duration::from_secs(7_776));
-        assert_eq!(derived(Plan::Team, 1).polled, Duration::from_secs(7_776));
+        assert_eq!(derived(Plan::Free, 1).polled, Duration::from_secs(311_040), "3.6 days");
+        assert_eq!(derived(Plan::Free, 100).polled, Duration::from_secs(3_111));
+        assert_eq!(derived(Plan::Team, 1).polled, Duration::from_secs(3_111));
         assert_eq!(ReadShare::new(0), None);
         assert_eq!(ReadShare::new(101), None);
     }
@@ -270,10 +277,10 @@ mod tests {
         assert!(c.origin().contains("fixed"), "{}", c.origin());
         let c = fixed(Plan::Free, 600);
         assert_eq!(c.polled, Duration::from_secs(600));
-        assert!(c.over_budget(), "12,960 calls against a share of 500");
+        assert!(c.over_budget(), "5,184 calls against a share of 500");
         assert_eq!(
             c.safety,
-            Duration::from_secs(15_552),
+            Duration::from_secs(6_221),
             "the safety interval still keeps to the share"
         );
         assert_eq!(
@@ -296,7 +303,7 @@ mod tests {
         let c = ReadCadence::derive(Plan::Team, share(50), None, Some(Duration::from_secs(900)));
         assert_eq!(c.safety, Duration::from_secs(900));
         assert_eq!(c.interval(true), Duration::from_secs(900));
-        assert_eq!(c.interval(false), Duration::from_secs(156));
+        assert_eq!(c.interval(false), Duration::from_secs(63));
     }
 
     #[test]
@@ -304,8 +311,8 @@ mod tests {
         let text = derived(Plan::Team, 50).to_string();
         assert_eq!(
             text,
-            "every 2 min 36 s (derived from AIRTABLE_PLAN=team (100,000 calls a month) at AIRTABLE_READ_SHARE=50 %; \
-             49,846 idle calls a month at 3 calls a read), every 1 h while Airtable's webhook is live (2,160 a month)"
+            "every 1 min 3 s (derived from AIRTABLE_PLAN=team (100,000 calls a month) at AIRTABLE_READ_SHARE=50 %; \
+             49,371 idle calls a month at 1.2 calls a read), every 1 h while Airtable's webhook is live (864 a month)"
         );
         assert_eq!(human(Duration::from_secs(12)), "12 s");
         assert_eq!(human(Duration::from_secs(120)), "2 min");

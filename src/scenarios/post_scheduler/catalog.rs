@@ -1,6 +1,7 @@
 //! What one read of the schedule yields: the due posts, their accounts and media, and the records
 //! that cannot be read. One paged read of posts, then (only when there are posts) one read of their
-//! accounts and one of their media: ceil(posts / 100) + 2 calls.
+//! accounts and one of their media: ceil(posts / 100) + 2 calls; accounts and media already held
+//! ([`Known`]) are not read again.
 
 use crate::airtable::{AirtableError, Base, Formula, ListQuery, Record};
 use crate::base::names::{accounts, media, posts};
@@ -33,8 +34,13 @@ pub fn schedule_filter(until: DateTime<Utc>) -> Formula {
     ])
 }
 
-/// Reads the schedule up to `until`.
+/// Reads the schedule up to `until`, its accounts and media in full.
 pub async fn read(base: &Base, until: DateTime<Utc>) -> Result<Catalog, AirtableError> {
+    read_with(base, until, &Known::default()).await
+}
+
+/// Reads the schedule up to `until`, taking from `known` the accounts and media it holds.
+pub async fn read_with(base: &Base, until: DateTime<Utc>, known: &Known) -> Result<Catalog, AirtableError> {
     let query = ListQuery {
         fields: ScheduledPost::READ_FIELDS.iter().map(|s| s.to_string()).collect(),
         sort: vec![(posts::SCHEDULED_TIME.to_string(), SortDirection::Asc)],
@@ -48,7 +54,7 @@ pub async fn read(base: &Base, until: DateTime<Utc>) -> Result<Catalog, Airtable
         malformed,
         ..Catalog::default()
     };
-    complete(base, &mut catalog).await?;
+    complete_from(base, &mut catalog, known).await?;
     Ok(catalog)
 }
 

@@ -116,7 +116,7 @@ impl PostScheduler {
     }
 
     /// The accounts and media of the posts as last read.
-    fn known_links(&self) -> Known {
+    pub(super) fn known_links(&self) -> Known {
         let mut known = Known::default();
         for r in self.ready.lock().expect("ready lock").values() {
             known

@@ -68,6 +68,8 @@ pub struct PostScheduler {
     pub(crate) owner: String,
     /// Posts as last read, by record id.
     pub(crate) ready: Mutex<HashMap<String, Ready>>,
+    /// Reads of the schedule made, to read accounts and media in full every tenth.
+    pub(crate) reads: std::sync::atomic::AtomicU64,
     /// When each post's last confirm read started (see [`confirm`]).
     pub(crate) confirmed: Mutex<HashMap<String, chrono::DateTime<chrono::Utc>>>,
     /// Wakes the loop: a nudge from Bubble or Airtable.
@@ -118,6 +120,7 @@ impl PostScheduler {
             owner,
             ready: Mutex::new(HashMap::new()),
             confirmed: Mutex::new(HashMap::new()),
+            reads: std::sync::atomic::AtomicU64::new(0),
             nudge: Notify::new(),
             nudged_posts: Mutex::new(Vec::new()),
             resync_asked: Mutex::new(false),

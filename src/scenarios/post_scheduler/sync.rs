@@ -27,13 +27,25 @@ impl fmt::Display for SyncReport {
     }
 }
 
+/// Every how many reads of the schedule the accounts and media are read in full (the first read
+/// is one): [`super::cadence::CALLS_PER_TEN_READS`] plans the month on it.
+pub const FULL_READ_EVERY: u64 = 10;
+
 impl PostScheduler {
-    /// Reads every `Scheduled` post due within the horizon (one paged read, plus one read each for
-    /// their accounts and media) into the journal.
+    /// Reads every `Scheduled` post due within the horizon into the journal: one paged read of
+    /// the posts; their accounts and media are taken from the last read where the posts still link
+    /// to the same ones, and read in full (one call each) on every [`FULL_READ_EVERY`]th read, so
+    /// that a token, status or file changed there is seen within that many intervals.
     pub async fn sync(&self) -> anyhow::Result<SyncReport> {
         let now = self.clock.now();
         let until = now + chrono::Duration::from_std(self.spec.trigger.horizon()).unwrap_or(chrono::Duration::days(1));
-        let catalog = catalog::read(&self.base, until).await?;
+        let turn = self.reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let known = if turn % FULL_READ_EVERY == 0 {
+            catalog::Known::default()
+        } else {
+            self.known_links()
+        };
+        let catalog = catalog::read_with(&self.base, until, &known).await?;
         let seen: Vec<String> = catalog.posts.iter().map(|p| p.record_id.clone()).collect();
         self.ready.lock().expect("ready lock").retain(|id, _| seen.contains(id));
         let mut report = self.absorb(catalog).await?;
