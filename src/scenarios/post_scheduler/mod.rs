@@ -293,7 +293,11 @@ impl PostScheduler {
         let Ok(pending) = self.journal.inbox_pending(1000).await else {
             return;
         };
-        for item in pending {
+        // The pings of the webhook the worker keeps are settled by its reader, once their payloads are read.
+        for item in pending
+            .iter()
+            .filter(|i| i.source != crate::scenarios::airtable_webhook::INBOX_SOURCE)
+        {
             let _ = self.journal.inbox_done(item.id).await;
         }
         let _ = self
