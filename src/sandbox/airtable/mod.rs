@@ -83,14 +83,15 @@ mod query;
 mod records;
 mod render;
 pub mod store;
+pub mod webhooks;
 mod writes;
 
 #[cfg(test)]
 mod smoke_tests;
 
 use super::server::{Bound, Server};
-use app::{App, Inner, SharedApp};
-use axum::routing::{get, patch, post};
+use app::{App, Clock, Inner, SharedApp};
+use axum::routing::{delete, get, patch, post};
 use axum::Router;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -139,6 +140,7 @@ impl AirtableSandbox {
     /// Loads the bases of `data_dir`, binds, and serves on the current tokio runtime.
     pub async fn start(opts: SandboxOptions) -> anyhow::Result<AirtableSandbox> {
         let store = store::Store::open(opts.data_dir.clone(), &opts.schema)?;
+        let (pings, news) = webhooks::pings::Pings::new();
         let app = Arc::new(App {
             inner: Mutex::new(Inner {
                 store,
@@ -146,12 +148,16 @@ impl AirtableSandbox {
                 faults: Default::default(),
                 counters: counters::Counters::default(),
                 iterators: listing::Iterators::default(),
+                pings,
+                clock: Clock::start(),
             }),
             tokens: opts.tokens,
             schema: opts.schema,
             limits: opts.limits,
         });
-        let server = Bound::bind(opts.listen, "Airtable").await?.serve(router(app.clone()));
+        let bound = Bound::bind(opts.listen, "Airtable").await?;
+        tokio::spawn(webhooks::pings::run(Arc::downgrade(&app), news));
+        let server = bound.serve(router(app.clone()));
         Ok(AirtableSandbox { server, app })
     }
 
@@ -208,6 +214,17 @@ fn router(app: SharedApp) -> Router {
         .route(
             "/v0/meta/bases/{base}/tables/{table}/fields/{field}",
             patch(meta::update_field),
+        )
+        .route("/v0/bases/{base}/webhooks", get(webhooks::list).post(webhooks::create))
+        .route("/v0/bases/{base}/webhooks/{hook}", delete(webhooks::delete))
+        .route("/v0/bases/{base}/webhooks/{hook}/refresh", post(webhooks::refresh))
+        .route(
+            "/v0/bases/{base}/webhooks/{hook}/enableNotifications",
+            post(webhooks::enable_notifications),
+        )
+        .route(
+            "/v0/bases/{base}/webhooks/{hook}/payloads",
+            get(webhooks::list_payloads),
         )
         .route("/v0/{base}/{table}", table_routes())
         .route("/v0/{base}/{table}/", table_routes())
