@@ -40,9 +40,10 @@ pub struct Inner {
     pub clock: Clock,
 }
 
-/// The clock of webhooks (expiry, payload timestamps and retention, pings): the wall time when
-/// the sandbox started plus the time `tokio::time` has seen pass since, so a test that pauses
-/// and advances tokio's clock moves it too. Records keep the plain wall clock (`createdTime`).
+/// The sandbox's clock (records' `createdTime` and modification times, `NOW()`, webhooks' expiry,
+/// payload timestamps and retention, pings): the wall time when the sandbox started plus the time
+/// `tokio::time` has seen pass since, so a test that pauses and advances tokio's clock moves it
+/// too (as the worker's own test clock does).
 #[derive(Debug, Clone, Copy)]
 pub struct Clock {
     wall: DateTime<Utc>,
@@ -67,6 +68,11 @@ impl App {
     /// The state; a handler that panicked while holding the lock does not take the server down.
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The sandbox's time now ([`Clock`]).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.lock().clock.now()
     }
 
     /// The label a token is shown under (its position in the list), never the token itself.
@@ -131,7 +137,7 @@ impl Inner {
         let changed = changes::diff(old, &copy);
         let mut to_ping = Vec::new();
         if !changed.is_empty() {
-            changes::stamp(&mut copy, &changed, Utc::now());
+            changes::stamp(&mut copy, &changed, self.clock.now());
             let tx = webhooks::Transaction {
                 old,
                 changes: &changed,

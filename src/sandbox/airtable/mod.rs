@@ -185,6 +185,18 @@ impl AirtableSandbox {
         self.app.lock().store.list()
     }
 
+    /// The webhooks of a base as `GET /v0/bases/{baseId}/webhooks` lists them (no secrets), for
+    /// tests: without a request, so nothing is counted or rate limited. Empty for an unknown base.
+    pub fn webhooks(&self, base_id: &str) -> Vec<serde_json::Value> {
+        let inner = self.app.lock();
+        let now = inner.clock.now();
+        inner
+            .store
+            .base(base_id)
+            .map(|b| b.webhooks.iter().map(|h| webhooks::listed(h, now)).collect())
+            .unwrap_or_default()
+    }
+
     /// Stops accepting requests, lets running ones finish, and writes every base.
     pub async fn shutdown(self) {
         self.server.stop().await;
@@ -246,6 +258,10 @@ fn router(app: SharedApp) -> Router {
         .route(
             "/_sandbox/bases/{base}/tables/{table}/fields/{field}",
             axum::routing::delete(admin::delete_field),
+        )
+        .route(
+            "/_sandbox/bases/{base}/webhooks/{hook}/expire",
+            post(admin::expire_webhook),
         )
         .route_layer(axum::middleware::from_fn_with_state(app.clone(), admin::admin_gate));
     v0.merge(admin)

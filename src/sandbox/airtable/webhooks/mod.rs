@@ -54,7 +54,7 @@ pub mod pings;
 mod routes;
 pub mod spec;
 
-pub use routes::{create, delete, enable_notifications, list, list_payloads, refresh};
+pub use routes::{create, delete, enable_notifications, list, list_payloads, listed, refresh};
 
 use super::store::Base;
 use chrono::{DateTime, Utc};

@@ -166,15 +166,13 @@ pub struct Page {
 }
 
 /// The payloads from `cursor` on (the oldest kept when `cursor` is older), at most `limit`.
-pub fn page(payloads: &[StoredPayload], cursor: u64, limit: usize) -> Page {
+/// With none to give, the cursor to ask for next is the webhook's `cursorForNextPayload`
+/// (`next_payload`).
+pub fn page(payloads: &[StoredPayload], cursor: u64, limit: usize, next_payload: u64) -> Page {
     let limit = limit.clamp(1, MAX_PAYLOADS_PER_PAGE);
     let from: Vec<&StoredPayload> = payloads.iter().filter(|p| p.cursor >= cursor).collect();
     let taken: Vec<&StoredPayload> = from.iter().take(limit).copied().collect();
-    let next = match (taken.last(), payloads.first()) {
-        (Some(last), _) => last.cursor + 1,
-        (None, Some(first)) if first.cursor > cursor => first.cursor,
-        _ => cursor,
-    };
+    let next = taken.last().map_or(next_payload, |last| last.cursor + 1);
     Page {
         payloads: taken.iter().map(|p| p.body.clone()).collect(),
         cursor: next,
@@ -199,20 +197,21 @@ mod tests {
     #[test]
     fn a_page_gives_the_next_cursor_and_says_when_more_wait() {
         let all = stored(1..=5);
-        let first = page(&all, 1, 2);
+        let first = page(&all, 1, 2, 6);
         assert_eq!(first.payloads, vec![json!({"n": 1}), json!({"n": 2})]);
         assert_eq!((first.cursor, first.might_have_more), (3, true));
-        let last = page(&all, 5, 2);
+        let last = page(&all, 5, 2, 6);
         assert_eq!((last.payloads.len(), last.cursor, last.might_have_more), (1, 6, false));
-        let none = page(&all, 6, 2);
+        let none = page(&all, 6, 2, 6);
         assert_eq!((none.payloads.len(), none.cursor, none.might_have_more), (0, 6, false));
     }
 
     #[test]
     fn a_cursor_older_than_what_is_kept_starts_at_the_oldest_kept() {
         let kept = stored(4..=5);
-        let p = page(&kept, 1, 50);
+        let p = page(&kept, 1, 50, 6);
         assert_eq!((p.payloads.len(), p.cursor), (2, 6));
-        assert_eq!(page(&[], 1, 50).cursor, 1);
+        assert_eq!(page(&[], 1, 50, 6).cursor, 6, "all past their 7 days");
+        assert_eq!(page(&[], 1, 50, 1).cursor, 1, "none yet");
     }
 }

@@ -205,7 +205,8 @@ async fn deliver(app: &Weak<App>, client: &reqwest::Client, key: &Key, target: &
     }
 }
 
-/// Keeps an attempt's result on the webhook; false when the webhook (or sandbox) is gone.
+/// Keeps an attempt's result on the webhook; false when the webhook (or sandbox) is gone, or
+/// the webhook expired or was muted meanwhile (no more retries then).
 fn record(
     app: &Weak<App>,
     key: &Key,
@@ -240,10 +241,11 @@ fn record(
         }
     }
     hook.last_notification_result = Some(result);
+    let still_wanted = hook.is_live(now) && hook.are_notifications_enabled;
     if let Err(error) = inner.store.persist(&key.0) {
         tracing::error!(message = "Failed to save a webhook's ping result.", error = %format!("{error:#}"));
     }
-    true
+    still_wanted
 }
 
 #[cfg(test)]

@@ -219,7 +219,7 @@ pub async fn list_payloads(
     if hook.is_live(now) {
         hook.expiration_time = expiry_from(now);
     }
-    let p = page(&hook.payloads, cursor, limit);
+    let p = page(&hook.payloads, cursor, limit, hook.cursor_for_next_payload);
     inner.store.persist(&base_id).map_err(server_error)?;
     Ok(Json(
         json!({ "cursor": p.cursor, "mightHaveMore": p.might_have_more, "payloads": p.payloads }),
