@@ -35,10 +35,15 @@ impl AirtableWebhook {
             .context("Failed to list the base's webhooks")?;
         let kept = self.journal.webhook(self.base.id()).await?;
         let url = self.url.as_str();
-        let current = kept
-            .as_ref()
-            .filter(|k| k.notification_url == url)
-            .and_then(|k| listed.iter().find(|w| w.id == k.webhook_id).map(|w| (k, w)));
+        let now = self.clock.now();
+        // An expired webhook may stay listed, disabled (it records and pings nothing): make a new one.
+        let usable = |w: &WebhookInfo| w.is_hook_enabled && w.expiration_time.is_none_or(|at| at > now);
+        let current = kept.as_ref().filter(|k| k.notification_url == url).and_then(|k| {
+            listed
+                .iter()
+                .find(|w| w.id == k.webhook_id && usable(w))
+                .map(|w| (k, w))
+        });
         for hook in &listed {
             let is_current = current.is_some_and(|(k, _)| k.webhook_id == hook.id);
             let ours_moved = kept.as_ref().is_some_and(|k| k.webhook_id == hook.id) && !is_current;
