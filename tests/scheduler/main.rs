@@ -12,3 +12,4 @@ mod running;
 mod safety;
 mod secrets;
 mod tiktok;
+mod webhook;
