@@ -42,6 +42,13 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum SetupCommand {
+    /// The Airtable webhook the worker keeps on its base. The worker makes (and refreshes) it by
+    /// itself at start when SCHEDULO_PUBLIC_URL is set; `--remove` deletes it from the base and the journal.
+    Airtable {
+        /// Delete the worker's webhook from the base (and any other pinging SCHEDULO_PUBLIC_URL) and forget it.
+        #[arg(long)]
+        remove: bool,
+    },
     /// Create, idempotently, the seed's folders, the upload preset `schedulo-user-media` and one named
     /// transformation per platform variant in the Cloudinary product environment of CLOUDINARY_URL;
     /// print what was created and what already existed.

@@ -8,6 +8,8 @@
 //!   iterator expired); writes of at most 10 records ([`records`] chunks them).
 //! - URLs under 16,000 characters: listings whose URL would pass 15,000 go as `POST .../listRecords`.
 //! - Every call counts against the workspace's monthly quota: [`usage`] counts them on disk.
+//! - Webhooks ([`webhooks`]): at most 10 per base, 7 days of life unless refreshed, payloads read
+//!   50 at a time with a cursor.
 //!
 //! Error classes ([`error`]): auth (401, 403), rate-limited (429: wait, not an attempt), transient
 //! (5xx, network: retried with exponential backoff and jitter, by `backon`), permanent (4xx), and
@@ -19,6 +21,7 @@ pub mod limiter;
 pub mod meta;
 pub mod records;
 pub mod usage;
+pub mod webhooks;
 
 pub use error::{AirtableError, ApiErrorType, CallContext};
 pub use formula::Formula;
@@ -26,6 +29,7 @@ pub use limiter::Limits;
 pub use meta::{FieldMeta, TableMeta, ViewMeta};
 pub use records::{BatchError, Fields, ListQuery, Record, UpsertResult};
 pub use usage::UsageCounter;
+pub use webhooks::{CreatedWebhook, Payload, PayloadPage, Specification, WebhookInfo};
 
 use crate::error_class::ErrorClass;
 use backon::{ExponentialBuilder, Retryable};
@@ -196,7 +200,9 @@ impl AirtableClient {
     /// not quoted: it may hold a record's data).
     async fn attempt<T: DeserializeOwned>(&self, call: &Call) -> Result<T, AirtableError> {
         let bytes = self.send_pacing(call).await?;
-        serde_json::from_slice(&bytes).map_err(|e| AirtableError::MalformedResponse {
+        // An empty 2xx (a delete may answer so) reads as `null`.
+        let bytes: &[u8] = if bytes.trim_ascii().is_empty() { b"null" } else { &bytes };
+        serde_json::from_slice(bytes).map_err(|e| AirtableError::MalformedResponse {
             context: call.context.clone(),
             detail: self.scrub(e.to_string()),
         })

@@ -51,6 +51,7 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCo
         }
         Command::Usage => usage::usage(config),
         Command::Status => status::status(config).await,
+        Command::Setup(crate::cli::SetupCommand::Airtable { remove }) => setup::airtable(config, remove).await,
         Command::Setup(crate::cli::SetupCommand::Cloudinary { fix, fixed_folders }) => {
             setup::cloudinary(config, fix, fixed_folders).await
         }

@@ -7,6 +7,7 @@ use crate::cloudinary::{CloudinaryClient, CloudinaryOptions};
 use crate::config::CloudinaryConfig;
 use crate::config::{AirtableTarget, Config};
 use crate::journal::Journal;
+use crate::scenarios::airtable_webhook::{AirtableWebhook, Timing, Watched};
 use crate::scenarios::media_processor::MediaProcessor;
 use crate::scenarios::post_scheduler::cadence::{self, ReadCadence};
 use crate::scenarios::post_scheduler::outbox::Outbox;
@@ -31,7 +32,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
         config.cloudinary.as_ref().map(|c| cloudinary_options(c, clock)),
         config.cloudinary.as_ref().is_some_and(|c| c.paid),
     );
-    let (base, urls, vault_keys, webhook_token) = match &config.airtable {
+    let (base, urls, vault_keys, webhook_token, tables) = match &config.airtable {
         AirtableTarget::Sandbox => {
             let data_dir = config.sandbox_dir();
             let launched = crate::sandbox::launch::launch(config.sandbox_listen, &data_dir, &schema, |url, token| {
@@ -50,6 +51,10 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
                 first_in_s = first_in.num_seconds()
             );
             let base = launched.base.clone();
+            let tables = base
+                .tables()
+                .await
+                .context("Failed to read the sandbox base's schema")?;
             cloudinary = Some(sandbox_cloudinary(&env, clock)?);
             sandbox = Some(launched);
             let urls = PlatformUrls {
@@ -57,7 +62,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
                 facebook: env.facebook_url,
                 tiktok: env.tiktok_url,
             };
-            (base, urls, Some(env.vault_keys), Some(env.webhook_token))
+            (base, urls, Some(env.vault_keys), Some(env.webhook_token), tables)
         }
         AirtableTarget::Remote { .. } => {
             let base = configured_base(&config)?;
@@ -72,7 +77,13 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
                 facebook: config.facebook_graph_url.clone(),
                 tiktok: config.tiktok_api_url.clone(),
             };
-            (base, urls, config.vault_keys.clone(), config.webhook_token.clone())
+            (
+                base,
+                urls,
+                config.vault_keys.clone(),
+                config.webhook_token.clone(),
+                tables,
+            )
         }
     };
     let vault_keys = vault_keys.context(
@@ -96,7 +107,8 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let outbox_wake = wake.clone();
     let outbox = Outbox::new(base.clone(), journal.clone(), spec.outbox.clone(), clock, wake.clone());
     let scheduler = Arc::new(
-        PostScheduler::new(base.clone(), journal.clone(), vault, publishers, spec, clock, wake).with_cadence(cadence),
+        PostScheduler::new(base.clone(), journal.clone(), vault.clone(), publishers, spec, clock, wake)
+            .with_cadence(cadence),
     );
 
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -141,7 +153,18 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
             None
         }
     };
+    let airtable_webhook = airtable_webhook(
+        &config,
+        sandbox.is_some(),
+        &tables,
+        &base,
+        &journal,
+        &vault,
+        &scheduler,
+        clock,
+    )?;
     let state = ServerState {
+        airtable_webhook: airtable_webhook.clone(),
         media: media.clone(),
         journal: journal.clone(),
         scheduler: scheduler.clone(),
@@ -162,11 +185,15 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
         tracing::info!(message = "Demo media queued for the Media Processor.", record = %record);
     }
     let media_task = media.map(|m| tokio::spawn(m.run(stopped(stop_rx.clone()))));
+    let webhook_task = airtable_webhook.map(|w| tokio::spawn(w.run(stopped(stop_rx.clone()))));
     shutdown_signal().await;
     tracing::info!(message = "Stopping: finishing what is in flight and flushing the outbox.");
     let _ = stop_tx.send(true);
     let _ = scheduler_task.await;
     if let Some(task) = media_task {
+        let _ = task.await;
+    }
+    if let Some(task) = webhook_task {
         let _ = task.await;
     }
     let _ = outbox_stop_tx.send(true);
@@ -176,6 +203,54 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
         launched.shutdown().await;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The webhook the worker keeps on its base: in sandbox mode at the worker's own (loopback)
+/// address, else at `SCHEDULO_PUBLIC_URL`; none when a webhook was made by hand
+/// (`AIRTABLE_WEBHOOK_MAC_SECRET`) or the worker has no public URL.
+#[allow(clippy::too_many_arguments)]
+fn airtable_webhook(
+    config: &Config,
+    sandboxed: bool,
+    tables: &[crate::airtable::TableMeta],
+    base: &crate::airtable::Base,
+    journal: &Journal,
+    vault: &Arc<Vault>,
+    scheduler: &Arc<PostScheduler>,
+    clock: Clock,
+) -> anyhow::Result<Option<Arc<AirtableWebhook>>> {
+    if config.airtable_webhook_secret.is_some() {
+        tracing::info!(message = "AIRTABLE_WEBHOOK_MAC_SECRET is set: the worker uses the webhook made by hand (each ping re-reads the schedule) and makes none.");
+        return Ok(None);
+    }
+    let public = if sandboxed {
+        let mut listen = config.listen;
+        if listen.ip().is_unspecified() {
+            listen.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        url::Url::parse(&format!("http://{listen}")).context("the worker's own address (SCHEDULO_LISTEN)")?
+    } else if let Some(public) = &config.public_url {
+        public.clone()
+    } else {
+        tracing::warn!(
+            message = format!(
+                "SCHEDULO_PUBLIC_URL is not set: Airtable cannot ping this worker, so it learns of changes in the base by re-reading the schedule every {} s.",
+                scheduler.resync_interval().num_seconds()
+            )
+        );
+        return Ok(None);
+    };
+    let watched = Watched::from_tables(tables).context("Failed to find the tables the webhook watches")?;
+    Ok(Some(Arc::new(AirtableWebhook::new(
+        base.clone(),
+        journal.clone(),
+        vault.clone(),
+        scheduler.clone(),
+        clock,
+        AirtableWebhook::url_for(&public),
+        watched,
+        Timing::default(),
+    ))))
 }
 
 /// The re-read cadence of the configured plan and share, with the scenario file's intervals.

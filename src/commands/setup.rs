@@ -1,5 +1,6 @@
 //! `schedulo setup cloudinary`: the seed's Cloudinary set-up (folders, the upload preset, the
-//! platforms' named transformations), idempotent.
+//! platforms' named transformations), idempotent. `schedulo setup airtable --remove`: deletes the
+//! Airtable webhook the worker keeps.
 
 use crate::clock::Clock;
 use crate::cloudinary::setup::{FolderMode, SetupPlan};
@@ -35,4 +36,30 @@ pub async fn cloudinary(config: Config, fix: bool, fixed_folders: bool) -> anyho
     } else {
         ExitCode::SUCCESS
     })
+}
+
+pub async fn airtable(config: Config, remove: bool) -> anyhow::Result<ExitCode> {
+    if !remove {
+        println!(
+            "The worker makes, checks and refreshes its Airtable webhook by itself at start when SCHEDULO_PUBLIC_URL is set.\n\
+             `schedulo setup airtable --remove` deletes it from the base and the journal."
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let base = super::configured_base(&config)?;
+    let path = config.journal_file();
+    let journal = crate::journal::Journal::open(&path)
+        .await
+        .with_context(|| format!("Failed to open the journal {}", path.display()))?;
+    let url = config
+        .public_url
+        .as_ref()
+        .map(crate::scenarios::airtable_webhook::AirtableWebhook::url_for);
+    let deleted = crate::scenarios::airtable_webhook::remove(&base, &journal, url.as_ref()).await?;
+    if deleted.is_empty() {
+        println!("No webhook of this worker's was on base {}.", base.id());
+    } else {
+        println!("Deleted from base {}: {}.", base.id(), deleted.join(", "));
+    }
+    Ok(ExitCode::SUCCESS)
 }

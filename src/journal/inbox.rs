@@ -75,6 +75,20 @@ impl Journal {
         rows.iter().map(item_from_row).collect()
     }
 
+    pub(super) async fn inbox_pending_from_direct(
+        &self,
+        source: &str,
+        limit: u32,
+    ) -> Result<Vec<InboxItem>, JournalError> {
+        let rows = sqlx::query(include_str!("sql/inbox_pending_from.sql"))
+            .bind(source)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(JournalError::db("list", format!("pending inbox items from {source}")))?;
+        rows.iter().map(item_from_row).collect()
+    }
+
     pub(super) async fn inbox_done_direct(&self, id: i64) -> Result<(), JournalError> {
         let subject = format!("inbox item {id}");
         let done = sqlx::query(DONE)

@@ -39,6 +39,9 @@
 //! - `media_jobs`, one row per `MediaLibrary` record, and `media_assets` (Cloudinary public id ->
 //!   record): the Media Processor's jobs; their states are in `media.rs`, their columns in
 //!   `migrations/0003_media_jobs.sql`.
+//! - `airtable_webhooks`, one row per `base_id`: the webhook the worker keeps on the base
+//!   (`webhook_id`, `notification_url`, `mac_secret` sealed by the vault, `expires_at`) and the
+//!   `cursor` of its next payload to read (only moves forward); see `webhooks.rs`.
 //!
 //! # The publish state machine
 //! ```text
@@ -122,6 +125,7 @@ mod prepared;
 mod state;
 #[cfg(test)]
 mod tests;
+mod webhooks;
 
 pub use error::JournalError;
 pub use inbox::{InboxItem, InboxPut};
@@ -137,6 +141,7 @@ pub use prepared::KeptPrepared;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use std::path::Path;
 use std::time::Duration;
+pub use webhooks::KeptWebhook;
 
 /// How long a statement waits for another connection's write lock before failing.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

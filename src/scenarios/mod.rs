@@ -2,6 +2,7 @@
 //! `SCHEDULO_SCENARIO_DIR` (default `./scenarios`) when the file is there, else uses the copy built
 //! into the binary; a file that does not parse is an error naming the file and the problem.
 
+pub mod airtable_webhook;
 pub mod media_processor;
 pub mod post_scheduler;
 

@@ -26,8 +26,11 @@ pub struct ServerState {
     pub scheduler: Arc<PostScheduler>,
     /// Bubble's webhooks must carry `Authorization: Bearer <this>`.
     pub webhook_token: SecretString,
-    /// Airtable's change notifications are signed with this (the webhook's `macSecretBase64`, decoded).
+    /// The hand-made webhook's pings are signed with this (its `macSecretBase64`, decoded).
     pub airtable_mac_secret: Option<Vec<u8>>,
+    /// The webhook the worker keeps on its base (`SCHEDULO_PUBLIC_URL`, or the sandbox); its pings
+    /// are checked and kept by it. `None`: only a hand-made webhook's pings (`airtable_mac_secret`).
+    pub airtable_webhook: Option<Arc<crate::scenarios::airtable_webhook::AirtableWebhook>>,
     /// The Media Processor; `None`: Cloudinary is not configured, and media webhooks are refused.
     pub media: Option<Arc<MediaProcessor>>,
 }

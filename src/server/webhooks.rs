@@ -140,14 +140,29 @@ fn decode_hex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// A ping older (or further ahead) than this is refused as a replay.
+const MAX_PING_AGE: chrono::Duration = chrono::Duration::minutes(10);
+
 pub(super) async fn airtable(State(state): State<ServerState>, headers: HeaderMap, body: Bytes) -> Response {
+    let header = headers.get("x-airtable-content-mac").and_then(|v| v.to_str().ok());
+    // The webhook the worker keeps: its own checks, its inbox, its reader.
+    if let Some(hook) = &state.airtable_webhook {
+        return match hook.accept_ping(header, &body).await {
+            Ok(()) => StatusCode::NO_CONTENT.into_response(),
+            Err(refusal) => refuse(
+                StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::BAD_REQUEST),
+                refusal.message,
+            ),
+        };
+    }
+    // A webhook made by hand (AIRTABLE_WEBHOOK_MAC_SECRET): a ping means "re-read".
     let Some(secret) = &state.airtable_mac_secret else {
         return refuse(
             StatusCode::NOT_FOUND,
-            "Airtable change notifications are not configured (AIRTABLE_WEBHOOK_MAC_SECRET)",
+            "Airtable change notifications are not configured (SCHEDULO_PUBLIC_URL for a webhook the worker keeps, \
+             AIRTABLE_WEBHOOK_MAC_SECRET for one made by hand)",
         );
     };
-    let header = headers.get("x-airtable-content-mac").and_then(|v| v.to_str().ok());
     if let Err(why) = verify_airtable_mac(header, secret, &body) {
         return refuse(StatusCode::UNAUTHORIZED, why);
     }
@@ -155,6 +170,20 @@ pub(super) async fn airtable(State(state): State<ServerState>, headers: HeaderMa
         Ok(v) => v,
         Err(e) => return refuse(StatusCode::BAD_REQUEST, format!("the body is not JSON: {e}")),
     };
+    let stamp = value
+        .get("timestamp")
+        .and_then(|t| t.as_str())
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+    match stamp {
+        Some(at) if (state.scheduler.clock.now() - at.to_utc()).abs() <= MAX_PING_AGE => {}
+        Some(at) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                format!("the ping's timestamp {at} is more than 10 minutes from now: refused as a replay"),
+            )
+        }
+        None => return refuse(StatusCode::BAD_REQUEST, "the ping has no RFC 3339 \"timestamp\""),
+    }
     if let Err(error) = state.journal.inbox_put("airtable", None, &value).await {
         tracing::error!(message = "Failed to keep an Airtable notification.", %error);
         return refuse(

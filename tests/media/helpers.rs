@@ -129,6 +129,7 @@ impl World {
             Some(&public),
         ));
         let state = ServerState {
+            airtable_webhook: None,
             media: Some(self.processor.clone()),
             journal: self.journal.clone(),
             scheduler: scheduler(&self.base, &self.journal, self.clock),

@@ -14,3 +14,4 @@ mod running;
 mod safety;
 mod secrets;
 mod tiktok;
+mod webhook;

@@ -47,6 +47,7 @@ async fn an_idle_month_stays_within_the_read_share() {
 
 async fn serve(w: &World, mac: Option<Vec<u8>>) -> String {
     let state = ServerState {
+        airtable_webhook: None,
         media: None,
         journal: w.journal.clone(),
         scheduler: w.scheduler.clone(),
@@ -119,7 +120,7 @@ async fn airtables_notification_is_verified_by_its_mac() {
     let w = World::start().await;
     let secret = b"airtable-mac-secret".to_vec();
     let url = serve(&w, Some(secret.clone())).await;
-    let body = json!({"base": {"id": w.base.id()}, "webhook": {"id": "achX"}, "timestamp": "2026-11-25T10:00:00.000Z"})
+    let body = json!({"base": {"id": w.base.id()}, "webhook": {"id": "achX"}, "timestamp": w.clock.now().to_rfc3339()})
         .to_string();
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&secret).unwrap();
     mac.update(body.as_bytes());

@@ -8,6 +8,7 @@ mod outcomes;
 mod posts;
 mod prepared;
 mod state;
+mod webhooks;
 
 use super::{Journal, ObservedPost};
 use chrono::{DateTime, Duration, TimeZone, Utc};

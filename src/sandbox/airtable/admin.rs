@@ -1,5 +1,6 @@
 //! The admin path (`/_sandbox`, bearer token required, not rate limited): bases, faults,
-//! counters, iterator expiry, and deleting a field (a person can in Airtable's UI; the API cannot).
+//! counters, iterator expiry, expiring a webhook now (instead of waiting 7 days), and deleting a
+//! field (a person can in Airtable's UI; the API cannot).
 
 use super::app::{bearer, parse_body, server_error, table_index, SharedApp};
 use super::errors::ApiError;
@@ -104,5 +105,20 @@ pub async fn delete_field(
             }
         }
         Ok(Json(json!({ "id": removed.id, "name": removed.name, "deleted": true })))
+    })
+}
+
+/// Makes a webhook expire now, as if it had not been refreshed for 7 days.
+pub async fn expire_webhook(State(app): State<SharedApp>, Path((base_id, hook_id)): Path<(String, String)>) -> Answer {
+    let mut inner = app.lock();
+    let now = inner.clock.now();
+    inner.change_base(&base_id, |base| {
+        let hook = base
+            .webhooks
+            .iter_mut()
+            .find(|h| h.id == hook_id)
+            .ok_or_else(ApiError::not_found)?;
+        hook.expiration_time = now;
+        Ok(Json(json!({ "id": hook.id, "expired": true })))
     })
 }

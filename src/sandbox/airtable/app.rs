@@ -6,10 +6,12 @@ use super::errors::{AirtableFaults, ApiError};
 use super::limits::Limiter;
 use super::listing::Iterators;
 use super::store::{Base, Store};
+use super::webhooks::{self, changes, pings::Pings, Source};
 use super::SandboxLimits;
 use crate::sandbox::faults::Faults;
 use crate::schema::Schema;
 use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -33,12 +35,44 @@ pub struct Inner {
     pub faults: Faults<AirtableFaults>,
     pub counters: Counters,
     pub iterators: Iterators,
+    /// Webhooks waiting for, or in the middle of, a ping.
+    pub pings: Pings,
+    pub clock: Clock,
+}
+
+/// The sandbox's clock (records' `createdTime` and modification times, `NOW()`, webhooks' expiry,
+/// payload timestamps and retention, pings): the wall time when the sandbox started plus the time
+/// `tokio::time` has seen pass since, so a test that pauses and advances tokio's clock moves it
+/// too (as the worker's own test clock does).
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    wall: DateTime<Utc>,
+    start: tokio::time::Instant,
+}
+
+impl Clock {
+    pub fn start() -> Clock {
+        Clock {
+            wall: Utc::now(),
+            start: tokio::time::Instant::now(),
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        let elapsed = tokio::time::Instant::now().duration_since(self.start);
+        self.wall + chrono::Duration::from_std(elapsed).unwrap_or(chrono::Duration::MAX)
+    }
 }
 
 impl App {
     /// The state; a handler that panicked while holding the lock does not take the server down.
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The sandbox's time now ([`Clock`]).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.lock().clock.now()
     }
 
     /// The label a token is shown under (its position in the list), never the token itself.
@@ -79,15 +113,43 @@ impl Inner {
     }
 
     /// Runs `change` on a copy of the base and keeps the copy only when it succeeds (then writes
-    /// the base's file).
+    /// the base's file). A change made through the public API.
     pub fn change_base<R>(
         &mut self,
         base_id: &str,
         change: impl FnOnce(&mut Base) -> Result<R, ApiError>,
     ) -> Result<R, ApiError> {
-        let mut copy = self.base(base_id)?.clone();
+        self.change_base_as(base_id, Source::PublicApi, change)
+    }
+
+    /// [`Inner::change_base`] for a change made by `source`. The records it changed get their
+    /// modification times, and it is one transaction: one payload for each webhook it matches,
+    /// and a ping scheduled for each of those.
+    pub fn change_base_as<R>(
+        &mut self,
+        base_id: &str,
+        source: Source,
+        change: impl FnOnce(&mut Base) -> Result<R, ApiError>,
+    ) -> Result<R, ApiError> {
+        let old = self.store.base(base_id).ok_or_else(ApiError::model_not_found)?;
+        let mut copy = old.clone();
         let out = change(&mut copy)?;
+        let changed = changes::diff(old, &copy);
+        let mut to_ping = Vec::new();
+        if !changed.is_empty() {
+            changes::stamp(&mut copy, &changed, self.clock.now());
+            let tx = webhooks::Transaction {
+                old,
+                changes: &changed,
+                source,
+                now: self.clock.now(),
+            };
+            to_ping = webhooks::record(&mut copy, &tx);
+        }
         self.store.replace(copy).map_err(server_error)?;
+        for hook in to_ping {
+            self.pings.changed(base_id, &hook);
+        }
         Ok(out)
     }
 }

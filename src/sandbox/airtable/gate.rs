@@ -52,7 +52,8 @@ pub async fn gate(State(app): State<SharedApp>, req: Request, next: Next) -> Res
     response
 }
 
-/// The base id a `/v0` path names: `/v0/{base}/...` or `/v0/meta/bases/{base}/...`.
+/// The base id a `/v0` path names: `/v0/{base}/...`, `/v0/meta/bases/{base}/...` or
+/// `/v0/bases/{base}/webhooks...`.
 pub fn base_of(path: &str) -> Option<&str> {
     let mut segments = path.split('/').skip(2);
     match segments.next()? {
@@ -60,6 +61,7 @@ pub fn base_of(path: &str) -> Option<&str> {
             (segments.next()? == "bases").then_some(())?;
             segments.next().filter(|s| !s.is_empty())
         }
+        "bases" => segments.next().filter(|s| !s.is_empty()),
         "" => None,
         base => Some(base),
     }
@@ -99,6 +101,7 @@ mod tests {
         assert_eq!(base_of("/v0/appA/Posts"), Some("appA"));
         assert_eq!(base_of("/v0/appA/Posts/recB"), Some("appA"));
         assert_eq!(base_of("/v0/meta/bases/appA/tables"), Some("appA"));
+        assert_eq!(base_of("/v0/bases/appA/webhooks/achB/payloads"), Some("appA"));
         assert_eq!(base_of("/v0/meta/bases"), None);
         assert_eq!(base_of("/v0/meta/whoami"), None);
         assert_eq!(base_of("/v0/"), None);

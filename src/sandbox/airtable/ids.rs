@@ -17,6 +17,7 @@ pub enum IdKind {
     Choice,
     Iterator,
     Attachment,
+    Webhook,
 }
 
 impl IdKind {
@@ -30,6 +31,7 @@ impl IdKind {
             IdKind::Choice => "sel",
             IdKind::Iterator => "itr",
             IdKind::Attachment => "att",
+            IdKind::Webhook => "ach",
         }
     }
 }

@@ -83,14 +83,15 @@ mod query;
 mod records;
 mod render;
 pub mod store;
+pub mod webhooks;
 mod writes;
 
 #[cfg(test)]
 mod smoke_tests;
 
 use super::server::{Bound, Server};
-use app::{App, Inner, SharedApp};
-use axum::routing::{get, patch, post};
+use app::{App, Clock, Inner, SharedApp};
+use axum::routing::{delete, get, patch, post};
 use axum::Router;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -139,6 +140,7 @@ impl AirtableSandbox {
     /// Loads the bases of `data_dir`, binds, and serves on the current tokio runtime.
     pub async fn start(opts: SandboxOptions) -> anyhow::Result<AirtableSandbox> {
         let store = store::Store::open(opts.data_dir.clone(), &opts.schema)?;
+        let (pings, news) = webhooks::pings::Pings::new();
         let app = Arc::new(App {
             inner: Mutex::new(Inner {
                 store,
@@ -146,12 +148,16 @@ impl AirtableSandbox {
                 faults: Default::default(),
                 counters: counters::Counters::default(),
                 iterators: listing::Iterators::default(),
+                pings,
+                clock: Clock::start(),
             }),
             tokens: opts.tokens,
             schema: opts.schema,
             limits: opts.limits,
         });
-        let server = Bound::bind(opts.listen, "Airtable").await?.serve(router(app.clone()));
+        let bound = Bound::bind(opts.listen, "Airtable").await?;
+        tokio::spawn(webhooks::pings::run(Arc::downgrade(&app), news));
+        let server = bound.serve(router(app.clone()));
         Ok(AirtableSandbox { server, app })
     }
 
@@ -177,6 +183,18 @@ impl AirtableSandbox {
     /// (id, name) of every base.
     pub fn bases(&self) -> Vec<(String, String)> {
         self.app.lock().store.list()
+    }
+
+    /// The webhooks of a base as `GET /v0/bases/{baseId}/webhooks` lists them (no secrets), for
+    /// tests: without a request, so nothing is counted or rate limited. Empty for an unknown base.
+    pub fn webhooks(&self, base_id: &str) -> Vec<serde_json::Value> {
+        let inner = self.app.lock();
+        let now = inner.clock.now();
+        inner
+            .store
+            .base(base_id)
+            .map(|b| b.webhooks.iter().map(|h| webhooks::listed(h, now)).collect())
+            .unwrap_or_default()
     }
 
     /// Stops accepting requests, lets running ones finish, and writes every base.
@@ -209,6 +227,17 @@ fn router(app: SharedApp) -> Router {
             "/v0/meta/bases/{base}/tables/{table}/fields/{field}",
             patch(meta::update_field),
         )
+        .route("/v0/bases/{base}/webhooks", get(webhooks::list).post(webhooks::create))
+        .route("/v0/bases/{base}/webhooks/{hook}", delete(webhooks::delete))
+        .route("/v0/bases/{base}/webhooks/{hook}/refresh", post(webhooks::refresh))
+        .route(
+            "/v0/bases/{base}/webhooks/{hook}/enableNotifications",
+            post(webhooks::enable_notifications),
+        )
+        .route(
+            "/v0/bases/{base}/webhooks/{hook}/payloads",
+            get(webhooks::list_payloads),
+        )
         .route("/v0/{base}/{table}", table_routes())
         .route("/v0/{base}/{table}/", table_routes())
         .route("/v0/{base}/{table}/listRecords", post(records::list_post))
@@ -229,6 +258,10 @@ fn router(app: SharedApp) -> Router {
         .route(
             "/_sandbox/bases/{base}/tables/{table}/fields/{field}",
             axum::routing::delete(admin::delete_field),
+        )
+        .route(
+            "/_sandbox/bases/{base}/webhooks/{hook}/expire",
+            post(admin::expire_webhook),
         )
         .route_layer(axum::middleware::from_fn_with_state(app.clone(), admin::admin_gate));
     v0.merge(admin)

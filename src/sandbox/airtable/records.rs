@@ -46,7 +46,7 @@ fn list(app: &SharedApp, base_id: &str, table: &str, params: &ListParams) -> Ans
         schema: &app.schema,
         iterators: &mut inner.iterators,
         now: tokio::time::Instant::now(),
-        wall: chrono::Utc::now(),
+        wall: inner.clock.now(),
     };
     listing::list(base, &base.tables[t], params, ctx).map(Json)
 }
@@ -103,10 +103,10 @@ struct Upsert {
 }
 
 impl WriteBody {
-    fn options(&self) -> WriteOptions {
+    fn options(&self, now: chrono::DateTime<chrono::Utc>) -> WriteOptions {
         WriteOptions {
             typecast: self.typecast.unwrap_or(false),
-            now: chrono::Utc::now(),
+            now,
         }
     }
 
@@ -129,7 +129,7 @@ pub async fn create(
     body: Bytes,
 ) -> Answer {
     let body: WriteBody = parse_body(&body)?;
-    let (opts, shape) = (body.options(), body.shape());
+    let (opts, shape) = (body.options(app.now()), body.shape());
     let single = match (&body.records, &body.fields) {
         (Some(_), None) => false,
         (None, Some(_)) => true,
@@ -171,7 +171,7 @@ pub async fn replace(
 
 fn update_many(app: &SharedApp, base_id: &str, table: &str, body: &[u8], replace: bool) -> Answer {
     let body: WriteBody = parse_body(body)?;
-    let (opts, shape) = (body.options(), body.shape());
+    let (opts, shape) = (body.options(app.now()), body.shape());
     let records = body
         .records
         .ok_or_else(|| ApiError::invalid_request("records is required"))?;
@@ -233,7 +233,7 @@ pub async fn replace_one(
 
 fn update_single(app: &SharedApp, base_id: &str, table: &str, record: &str, body: &[u8], replace: bool) -> Answer {
     let body: WriteBody = parse_body(body)?;
-    let (opts, shape) = (body.options(), body.shape());
+    let (opts, shape) = (body.options(app.now()), body.shape());
     if body.records.is_some() || body.perform_upsert.is_some() {
         return Err(ApiError::invalid_request("a single-record update takes fields only"));
     }

@@ -91,4 +91,13 @@ impl RecordContext for RecordRef<'_> {
     fn last_modified_time(&self) -> DateTime<Utc> {
         self.record.last_modified_time
     }
+
+    fn fields_modified_time(&self, names: &[&str]) -> Option<DateTime<Utc>> {
+        names
+            .iter()
+            .filter_map(|n| self.table.field_index_by_name(n).or_else(|| self.table.field_index(n)))
+            .filter_map(|i| self.record.field_modified.get(&self.table.fields[i].id))
+            .max()
+            .copied()
+    }
 }

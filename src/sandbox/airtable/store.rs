@@ -5,9 +5,15 @@
 //! keyed by field id, in Airtable's REST format). Every mutating request rewrites its base's file
 //! synchronously (write `<baseId>.json.tmp`, then rename over the old file), so a crash leaves
 //! either the old or the new version, never a torn one.
+//!
+//! Later additions are optional in the file, so older files still load: `webhooks` (each with
+//! its secret, cursor and payloads, see [`super::webhooks`]), `transactionNumber` (the base's
+//! last transaction, numbering webhook payloads) and, per record, `field_modified` (when each
+//! cell last changed, for `LAST_MODIFIED_TIME({Field})`).
 
 use super::fields::Field;
 use super::ids::{new_id, IdKind};
+use super::webhooks::Webhook;
 use crate::schema::Schema;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -28,6 +34,13 @@ pub struct Base {
     pub id: String,
     pub name: String,
     pub tables: Vec<Table>,
+    /// The base's webhooks, in creation order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub webhooks: Vec<Webhook>,
+    /// The number of the base's last transaction that changed records (Airtable's
+    /// `baseTransactionNumber`).
+    #[serde(default, rename = "transactionNumber")]
+    pub transaction_number: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -58,6 +71,10 @@ pub struct Record {
     pub last_modified_time: DateTime<Utc>,
     /// Non-empty cells by field id, in the REST format (empty values are never stored).
     pub cells: BTreeMap<String, Value>,
+    /// When each field's cell last changed (set, changed or cleared), by field id; a field
+    /// never written has no entry.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub field_modified: BTreeMap<String, DateTime<Utc>>,
 }
 
 /// Whether two table or field names are the same to Airtable (case-insensitive).
@@ -122,6 +139,7 @@ impl Table {
             created_time: now,
             last_modified_time: now,
             cells: BTreeMap::new(),
+            field_modified: BTreeMap::new(),
         });
         self.records.len() - 1
     }
@@ -175,6 +193,8 @@ impl Store {
             id: new_id(IdKind::Base),
             name: name.to_string(),
             tables: Vec::new(),
+            webhooks: Vec::new(),
+            transaction_number: 0,
         };
         let id = base.id.clone();
         self.bases.insert(id.clone(), base);

@@ -148,12 +148,13 @@ fn set_fields(
         let all = base.tables[table].fields.len();
         values.extend((0..all).filter(|fi| !given.contains(fi)).map(|fi| (fi, None)));
     }
-    apply(base, table, record_id, values, opts.now);
+    apply(base, table, record_id, values);
     Ok(())
 }
 
-fn apply(base: &mut Base, table: usize, record_id: &str, values: Vec<(usize, Option<Value>)>, now: DateTime<Utc>) {
-    let mut changed = false;
+/// Writes the values (the record's modification times are set for the whole request by
+/// `Inner::change_base`, which sees every cell that changed, links' other sides included).
+fn apply(base: &mut Base, table: usize, record_id: &str, values: Vec<(usize, Option<Value>)>) {
     for (fi, value) in values {
         let field_id = base.tables[table].fields[fi].id.clone();
         let is_link = base.tables[table].fields[fi].link().is_some();
@@ -168,14 +169,8 @@ fn apply(base: &mut Base, table: usize, record_id: &str, values: Vec<(usize, Opt
             Some(v) => record.cells.insert(field_id, v.clone()),
             None => record.cells.remove(&field_id),
         };
-        changed = true;
         if is_link {
             links::sync_inverse(base, table, fi, record_id, old.as_ref(), value.as_ref());
-        }
-    }
-    if changed {
-        if let Some(r) = base.tables[table].records.iter_mut().find(|r| r.id == record_id) {
-            r.last_modified_time = now;
         }
     }
 }

@@ -241,6 +241,8 @@ impl PostScheduler {
             // A nudge to re-read waits until the last read is NUDGE_SPACING old: a storm of
             // pings (Airtable notifies our own status writes too) costs one read, not one each.
             let asked = std::mem::take(&mut *self.resync_asked.lock().expect("nudge lock"));
+            // When Airtable's webhook stops (the interval shortens), the next read comes sooner.
+            next_sync = next_sync.min(last_sync + self.resync_interval());
             if asked && turn < last_sync + NUDGE_SPACING {
                 next_sync = next_sync.min(last_sync + NUDGE_SPACING);
             }
@@ -326,7 +328,11 @@ impl PostScheduler {
         let Ok(pending) = self.journal.inbox_pending(1000).await else {
             return;
         };
-        for item in pending {
+        // The pings of the webhook the worker keeps are settled by its reader, once their payloads are read.
+        for item in pending
+            .iter()
+            .filter(|i| i.source != crate::scenarios::airtable_webhook::INBOX_SOURCE)
+        {
             let _ = self.journal.inbox_done(item.id).await;
         }
         let _ = self

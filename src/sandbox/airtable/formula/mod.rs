@@ -75,7 +75,8 @@
 //! - Logic: AND, OR, XOR, NOT, IF (else optional, blank), SWITCH (with optional default), BLANK,
 //!   TRUE, FALSE, ERROR, ISERROR. Only IF's chosen branch and SWITCH's needed cases are
 //!   evaluated.
-//! - Record: RECORD_ID, CREATED_TIME, LAST_MODIFIED_TIME (field arguments accepted, ignored).
+//! - Record: RECORD_ID, CREATED_TIME, LAST_MODIFIED_TIME (with field arguments, the latest
+//!   change of those fields' cells; blank when none was ever written).
 //! - Text: FIND, SEARCH, LEN, LOWER, UPPER, TRIM, CONCATENATE, LEFT, RIGHT, MID, SUBSTITUTE,
 //!   REPLACE, REPT, VALUE, T, ARRAYJOIN, REGEX_MATCH, REGEX_EXTRACT, REGEX_REPLACE. Positions
 //!   are 1-based characters. FIND returns 0 when absent; SEARCH returns blank when absent
@@ -150,6 +151,12 @@ pub trait RecordContext {
     fn record_id(&self) -> &str;
     fn created_time(&self) -> DateTime<Utc>;
     fn last_modified_time(&self) -> DateTime<Utc>;
+    /// The latest time the cells of these fields changed; `None` when none of them was ever
+    /// written. By default, the record's last change.
+    fn fields_modified_time(&self, names: &[&str]) -> Option<DateTime<Utc>> {
+        let _ = names;
+        Some(self.last_modified_time())
+    }
 }
 
 /// Why a formula could not be parsed or evaluated.

@@ -5,6 +5,8 @@ mod compat;
 mod errors;
 mod records;
 mod shapes;
+mod webhook_pings;
+mod webhooks;
 
 use super::{AirtableSandbox, SandboxLimits, SandboxOptions};
 use crate::schema::Schema;

@@ -18,7 +18,12 @@ pub(super) const SPECS: &[FuncSpec] = &[
     strict("ERROR", 0, Some(1), error),
     strict("RECORD_ID", 0, Some(0), record_id),
     strict("CREATED_TIME", 0, Some(0), created_time),
-    strict("LAST_MODIFIED_TIME", 0, None, last_modified_time),
+    FuncSpec {
+        name: "LAST_MODIFIED_TIME",
+        min: 0,
+        max: None,
+        imp: Imp::Lazy(last_modified_time),
+    },
     FuncSpec {
         name: "IF",
         min: 2,
@@ -70,9 +75,23 @@ fn created_time(ev: &Evaluator, _: &[Value]) -> Ret {
     Ok(Value::DateTime(ev.record.created_time()))
 }
 
-/// The record's last change, whatever fields are named (the sandbox keeps no per-field times).
-fn last_modified_time(ev: &Evaluator, _: &[Value]) -> Ret {
-    Ok(Value::DateTime(ev.record.last_modified_time()))
+/// The record's last change; with field references, the latest change of those fields' cells
+/// (blank when none was ever written). Arguments must be field references, as in Airtable.
+fn last_modified_time(ev: &Evaluator, args: &[Node]) -> Result<Value, FormulaError> {
+    if args.is_empty() {
+        return Ok(Value::DateTime(ev.record.last_modified_time()));
+    }
+    let mut names = Vec::with_capacity(args.len());
+    for arg in args {
+        match arg {
+            Node::Field(name) => names.push(name.as_str()),
+            _ => return Ok(Value::error("LAST_MODIFIED_TIME() takes field references only")),
+        }
+    }
+    Ok(ev
+        .record
+        .fields_modified_time(&names)
+        .map_or(Value::Blank, Value::DateTime))
 }
 
 /// `IF(condition, then, else?)`: only the chosen branch is evaluated; no else is blank.
