@@ -461,7 +461,7 @@ async fn last_modified_time_follows_the_records_and_the_fields_last_changes() {
     assert_eq!(matching(after("{Name}, {N}")).await, vec![ids[0].clone()]);
     assert_eq!(matching("LAST_MODIFIED_TIME({When}) = BLANK()".into()).await.len(), 2);
     assert_eq!(
-        matching(format!("IS_SAME(CREATED_TIME(), LAST_MODIFIED_TIME())")).await,
+        matching("IS_SAME(CREATED_TIME(), LAST_MODIFIED_TIME())".to_string()).await,
         vec![ids[1].clone()]
     );
     sandbox.shutdown().await;
