@@ -186,8 +186,9 @@ pub struct Config {
     /// The Cloudinary product environment; `None`: not configured (the built-in sandbox's own
     /// Cloudinary is used when Airtable is the sandbox too).
     pub cloudinary: Option<CloudinaryConfig>,
-    /// The address at which Cloudinary's notifications (and Bubble) reach this worker; by default
-    /// `http://<SCHEDULO_LISTEN>`.
+    /// The address at which Airtable's and Cloudinary's notifications (and Bubble) reach this
+    /// worker; when set, the worker keeps an Airtable webhook pinging `<this>/webhooks/airtable`.
+    /// Unset: no webhook, and Cloudinary is told `http://<SCHEDULO_LISTEN>`.
     pub public_url: Option<Url>,
 }
 

@@ -21,6 +21,21 @@
 //!   `PATCH .../tables/{tableId}` and `PATCH .../fields/{fieldId}` (name and description only),
 //!   `GET /v0/meta/bases`, `GET /v0/meta/whoami`. Views are "Grid view" (every record, in creation
 //!   order) plus the schema file's views of a table of the same name, with their filter and sort.
+//! - Webhooks ([`webhooks`]): `POST/GET /v0/bases/{baseId}/webhooks`, `.../{id}/refresh`,
+//!   `DELETE .../{id}`, `.../{id}/enableNotifications`, `GET .../{id}/payloads?cursor=&limit=`.
+//!   Every request that creates, changes or deletes records (links' other sides and records a
+//!   typecast link creates included) is one transaction and one payload (`changedTablesById`
+//!   with `createdRecordsById`, `changedRecordsById`, `destroyedRecordIds`) for each live
+//!   webhook whose specification matches (`dataTypes: tableData`, `recordChangeScope`,
+//!   `watchDataInFieldIds`, `changeTypes`, `fromSources`, `includes`). A webhook with a
+//!   `notificationUrl` is pinged after its changes (`X-Airtable-Content-MAC: hmac-sha256=<hex>`),
+//!   one ping for the changes of about a second, retried with backoff, each result listed as
+//!   `lastNotificationResult`. At most 10 per base; 7 days of life, extended by `refresh` and by
+//!   listing payloads; payloads kept 7 days. Webhooks, with their secrets, cursors and payloads,
+//!   are kept in the base's file.
+//! - Modification times: each record keeps when each of its cells last changed, so
+//!   `LAST_MODIFIED_TIME()` is its last change and `LAST_MODIFIED_TIME({A}, {B})` the latest of
+//!   those fields' (blank when neither was ever written).
 //! - Errors with Airtable's statuses and bodies ([`errors`]; examples in `fixtures/airtable/`).
 //!
 //! # Limits (Airtable's documented values; source: `shared/reference/airtable.md`,
@@ -40,7 +55,12 @@
 //!   exist. Attachments keep only `{id, url, filename}` (no upload, size or thumbnails).
 //! - `cellFormat=string` is refused (422); `timeZone` and `userLocale` are accepted and ignored.
 //! - Tokens have no scopes and see every base; there are no monthly call quotas, record limits,
-//!   comments, webhooks, or views beyond the schema file's.
+//!   comments, or views beyond the schema file's.
+//! - Webhooks report record changes only (`tableFields` and `tableMetadata` are accepted and
+//!   report nothing), scope to tables, not views, and accept loopback `http` notification URLs.
+//!   What could not be checked (the error for an 11th webhook, what an expired webhook answers,
+//!   the ping timing, the statuses of `DELETE` and `enableNotifications`, the webhook format of
+//!   link cells) is listed in [`webhooks`].
 //! - Some error types and messages that could not be checked against the real service are marked
 //!   as such where they are made (metadata errors, upsert with several matches, `pageSize` over
 //!   100 refused rather than clamped).
@@ -55,15 +75,18 @@
 //! the next `count` matching requests get that answer after the delay; without `status` they are
 //! only delayed) and `DELETE /_sandbox/faults`;
 //! `GET /_sandbox/counters` and `POST /_sandbox/counters/reset`;
-//! `POST /_sandbox/iterators/expire`; `DELETE /_sandbox/bases/{baseId}/tables/{table}/fields/{field}`.
+//! `POST /_sandbox/iterators/expire`; `DELETE /_sandbox/bases/{baseId}/tables/{table}/fields/{field}`;
+//! `POST /_sandbox/bases/{baseId}/webhooks/{id}/expire` (the webhook expires now).
+//! [`AirtableSandbox::webhooks`] reads a base's webhooks from Rust, as listed, without a request.
 //!
 //! # Persistence
 //! With a `data_dir`, one JSON file per base, `<baseId>.json`, rewritten (temp file + rename) right
 //! after each mutating request; see [`store`] for the format. Without one, everything is in memory.
 //!
 //! # Time
-//! Rate windows, lock-outs and iterator expiry use `tokio::time::Instant` (tests can pause and
-//! advance it); `createdTime` and `NOW()` use the wall clock.
+//! Rate windows, lock-outs, iterator expiry and pings use `tokio::time::Instant`; `createdTime`,
+//! modification times, `NOW()`, webhook expiry and payload timestamps use the sandbox's clock (the
+//! wall time at start plus tokio's elapsed time), so tests can pause and advance all of them.
 
 mod admin;
 mod app;

@@ -293,6 +293,20 @@ mod tests {
     }
 
     #[test]
+    fn a_base_file_from_before_webhooks_still_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = r#"{"format":1,"id":"appOld0000000000a","name":"Old","tables":[{"id":"tblT","name":"T",
+            "primary_field_id":"fldA","fields":[],"views":[],"records":[{"id":"recR",
+            "created_time":"2026-01-01T00:00:00Z","last_modified_time":"2026-01-02T00:00:00Z","cells":{}}]}]}"#;
+        std::fs::write(dir.path().join("appOld0000000000a.json"), old).unwrap();
+        let store = Store::open(Some(dir.path().to_path_buf()), &Schema { tables: vec![] }).unwrap();
+        let base = store.base("appOld0000000000a").unwrap();
+        assert!(base.webhooks.is_empty());
+        assert_eq!(base.transaction_number, 0);
+        assert!(base.tables[0].records[0].field_modified.is_empty());
+    }
+
+    #[test]
     fn a_corrupt_base_file_is_refused_with_its_path() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("appBroken0000000.json"), b"{nope").unwrap();

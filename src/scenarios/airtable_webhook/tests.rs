@@ -137,7 +137,7 @@ async fn a_read_that_fails_leaves_the_cursor_where_the_last_hand_off_put_it() {
     s.hook.keep().await.unwrap();
     let added = add_post(&s.base, "new").await;
     s.hook.read_payloads().await.unwrap();
-    assert_eq!(*s.nudges.posts.lock().unwrap(), [added.clone()]);
+    assert_eq!(*s.nudges.posts.lock().unwrap(), std::slice::from_ref(&added));
     let cursor = s.journal.webhook(s.base.id()).await.unwrap().unwrap().cursor;
     // The webhook is deleted behind the worker's back: the read says so and moves nothing.
     let id = s.hook.webhook_id().unwrap();

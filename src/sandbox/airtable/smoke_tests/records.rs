@@ -1,7 +1,8 @@
-//! Records over HTTP: create, page through, filter, sort, upsert, links.
+//! Records over HTTP: create, page through, filter, sort, upsert, links, modification times.
 
 use super::*;
 use std::collections::HashSet;
+use std::time::Duration;
 
 #[tokio::test]
 async fn twenty_five_records_go_in_with_three_requests_and_come_back_in_pages_of_ten() {
@@ -279,6 +280,50 @@ async fn the_grid_view_and_the_schema_files_views_are_listed_and_usable() {
     assert_eq!(
         (status, err["error"]["type"].as_str()),
         (422, Some("VIEW_NAME_NOT_FOUND"))
+    );
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn last_modified_time_follows_the_records_and_the_fields_last_changes() {
+    let sandbox = start(roomy(), None).await;
+    let c = Client::new(&sandbox);
+    let (base, _) = posts_base(&sandbox, &c).await;
+    let ids = insert_posts(&c, &base, 2).await;
+    let (_, first) = c.get(&format!("/v0/{base}/Posts/{}", ids[0])).await;
+    let created: chrono::DateTime<chrono::Utc> = first["createdTime"].as_str().unwrap().parse().unwrap();
+    tokio::time::advance(Duration::from_secs(60)).await;
+    c.patch(
+        &format!("/v0/{base}/Posts"),
+        json!({"records": [{"id": ids[0], "fields": {"N": 9}}]}),
+    )
+    .await;
+    let cut = (created + chrono::Duration::seconds(30)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let matching = |formula: String| {
+        let c = &c;
+        let base = base.clone();
+        async move {
+            let q: String = form_urlencoded::byte_serialize(formula.as_bytes()).collect();
+            let (status, page) = c.get(&format!("/v0/{base}/Posts?filterByFormula={q}")).await;
+            assert_eq!(status, 200, "{formula}: {page}");
+            let ids: Vec<String> = page["records"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_str().unwrap().to_string())
+                .collect();
+            ids
+        }
+    };
+    let after = |args: &str| format!("IS_AFTER(LAST_MODIFIED_TIME({args}), DATETIME_PARSE('{cut}'))");
+    assert_eq!(matching(after("")).await, vec![ids[0].clone()]);
+    assert_eq!(matching(after("{N}")).await, vec![ids[0].clone()]);
+    assert_eq!(matching(after("{Name}")).await, Vec::<String>::new());
+    assert_eq!(matching(after("{Name}, {N}")).await, vec![ids[0].clone()]);
+    assert_eq!(matching("LAST_MODIFIED_TIME({When}) = BLANK()".into()).await.len(), 2);
+    assert_eq!(
+        matching("IS_SAME(CREATED_TIME(), LAST_MODIFIED_TIME())".to_string()).await,
+        vec![ids[1].clone()]
     );
     sandbox.shutdown().await;
 }

@@ -107,6 +107,9 @@ async fn a_ping_arrives_after_a_change_with_a_mac_that_verifies_with_the_secret(
     assert_eq!(body["base"], json!({"id": base}));
     assert_eq!(body["webhook"], json!({"id": hook}));
     assert!(body["timestamp"].as_str().unwrap().ends_with('Z'));
+    let documented = fixture("webhook_notification.json");
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&body), keys(&documented), "the documented notification body");
     let result = result_after(&sandbox, &base, &Value::Null).await;
     assert_eq!(result["success"], true);
     assert!(rx.quiet_for(5).await);

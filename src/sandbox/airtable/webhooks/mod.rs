@@ -18,7 +18,7 @@
 //!
 //! # Payloads
 //! Every request that creates, changes or deletes records (the public API, and the admin path
-//! through [`super::app::Inner::change_base_as`]) is one transaction: the base's
+//! through `Inner::change_base_as` in `app.rs`) is one transaction: the base's
 //! `baseTransactionNumber` goes up by one, and each live webhook whose specification matches gets
 //! one payload (see [`payloads`]). Payloads are kept [`RETENTION`].
 //!

@@ -173,7 +173,9 @@ pub fn content_mac(key: &[u8], body: &[u8]) -> String {
 
 /// Sends the ping, retrying on failure, and records each attempt's result.
 async fn deliver(app: &Weak<App>, client: &reqwest::Client, key: &Key, target: &Target) {
-    for retry in 0..=RETRY_DELAYS.len() {
+    // Each attempt with the wait before the next one (none after the last).
+    let attempts = RETRY_DELAYS.iter().copied().map(Some).chain([None]);
+    for (retry, wait) in attempts.enumerate() {
         let Some(now) = app.upgrade().map(|a| a.lock().clock.now()) else {
             return;
         };
@@ -195,13 +197,14 @@ async fn deliver(app: &Weak<App>, client: &reqwest::Client, key: &Key, target: &
                 error.without_url()
             )),
         };
-        let will_retry = outcome.is_err() && retry < RETRY_DELAYS.len();
+        let will_retry = outcome.is_err() && wait.is_some();
         let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
         tracing::debug!(message = "Webhook ping.", base = %key.0, webhook = %key.1, ok = outcome.is_ok(), retry);
-        if !record(app, key, outcome.clone(), duration_ms, retry, will_retry) || !will_retry {
-            return;
+        let wanted = record(app, key, outcome, duration_ms, retry, will_retry);
+        match wait {
+            Some(wait) if wanted && will_retry => tokio::time::sleep(wait).await,
+            _ => return,
         }
-        tokio::time::sleep(RETRY_DELAYS[retry]).await;
     }
 }
 
