@@ -107,8 +107,16 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let outbox_wake = wake.clone();
     let outbox = Outbox::new(base.clone(), journal.clone(), spec.outbox.clone(), clock, wake.clone());
     let scheduler = Arc::new(
-        PostScheduler::new(base.clone(), journal.clone(), vault.clone(), publishers, spec, clock, wake)
-            .with_cadence(cadence),
+        PostScheduler::new(
+            base.clone(),
+            journal.clone(),
+            vault.clone(),
+            publishers,
+            spec,
+            clock,
+            wake,
+        )
+        .with_cadence(cadence),
     );
 
     let (stop_tx, stop_rx) = watch::channel(false);

@@ -3,6 +3,7 @@
 //! API, not from the worker's journal).
 
 use crate::helpers::{admin_post, World, AIRTABLE_TOKEN, X_USER, X_USER2};
+use crate::webhook::Worker;
 use schedulo::base::names::posts;
 use serde_json::json;
 
@@ -71,20 +72,28 @@ fn texts(timeline: &[(String, bool)]) -> Vec<&str> {
     t
 }
 
-/// Every change made `d` seconds before the posts' time, with no nudge and no webhook: by `T + 3 s`
-/// only what the base still schedules at `T` went out, as it reads at `T - d` (edited caption,
-/// media unlinked, on the account it was moved to); nothing deleted, cancelled or moved later.
-/// What only a re-read of the schedule can reveal (a post added, a post moved earlier) goes out
-/// after the next re-read, exactly once; the post moved later goes out at its new time.
-async fn changes_before_the_time_are_what_gets_published(d: i64) {
+/// Every change made `d` seconds before the posts' time, with no nudge: by `T + 3 s` only what the
+/// base still schedules at `T` went out, as it reads at `T - d` (edited caption, media unlinked, on
+/// the account it was moved to); nothing deleted, cancelled or moved later. Without the webhook,
+/// what only a re-read of the schedule can reveal (a post added, a post moved earlier) goes out
+/// after the next re-read; with it, on its time. Each exactly once; the post moved later goes out
+/// at its new time.
+async fn changes_before_the_time_are_what_gets_published(d: i64, webhook: bool) {
     let w = World::start().await;
     let t0 = w.clock.now();
     let r = schedule_round(&w).await;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let scheduler = tokio::spawn(w.scheduler.clone().run(async {
-        let _ = stopped.await;
-    }));
+    let (scheduler, worker) = if webhook {
+        let (worker, _) = Worker::start(&w, "127.0.0.1:0".parse().unwrap()).await;
+        (None, Some(worker))
+    } else {
+        let run = tokio::spawn(w.scheduler.clone().run(async {
+            let _ = stopped.await;
+        }));
+        (Some(run), None)
+    };
     w.advance_to(t0 + chrono::Duration::seconds(T - d)).await;
+    assert_eq!(w.scheduler.webhook_live(), webhook, "d={d}");
     change_everything(&w, &r, t0).await;
     w.advance_to(t0 + chrono::Duration::seconds(T + 3)).await;
 
@@ -111,7 +120,12 @@ async fn changes_before_the_time_are_what_gets_published(d: i64) {
     let settle = (T + 480 + 5).max(T + w.scheduler.resync_interval().num_seconds() + 10);
     w.advance_to(t0 + chrono::Duration::seconds(settle)).await;
     let _ = stop.send(());
-    scheduler.await.unwrap();
+    if let Some(run) = scheduler {
+        run.await.unwrap();
+    }
+    if let Some(worker) = worker {
+        worker.stop().await;
+    }
     let ada = w.timeline(X_USER).await;
     assert_eq!(
         texts(&ada),
@@ -123,17 +137,32 @@ async fn changes_before_the_time_are_what_gets_published(d: i64) {
 
 #[tokio::test(start_paused = true)]
 async fn changes_a_minute_before_the_time_are_what_gets_published() {
-    changes_before_the_time_are_what_gets_published(60).await;
+    changes_before_the_time_are_what_gets_published(60, false).await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn changes_ten_seconds_before_the_time_are_what_gets_published() {
-    changes_before_the_time_are_what_gets_published(10).await;
+    changes_before_the_time_are_what_gets_published(10, false).await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn changes_two_seconds_before_the_time_are_what_gets_published() {
-    changes_before_the_time_are_what_gets_published(2).await;
+    changes_before_the_time_are_what_gets_published(2, false).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_the_webhook_changes_a_minute_before_the_time_are_what_gets_published() {
+    changes_before_the_time_are_what_gets_published(60, true).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_the_webhook_changes_ten_seconds_before_the_time_are_what_gets_published() {
+    changes_before_the_time_are_what_gets_published(10, true).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_the_webhook_changes_two_seconds_before_the_time_are_what_gets_published() {
+    changes_before_the_time_are_what_gets_published(2, true).await;
 }
 
 /// A confirm read that fails (the base answers 503 to it) never lets the post out on what was

@@ -12,13 +12,13 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// The worker's server, scheduler and webhook keeper, stopped together.
-struct Worker {
+pub struct Worker {
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
 
 impl Worker {
-    async fn start(w: &World, listen: SocketAddr) -> (Worker, SocketAddr) {
+    pub async fn start(w: &World, listen: SocketAddr) -> (Worker, SocketAddr) {
         let listener = tokio::net::TcpListener::bind(listen).await.unwrap();
         let addr = listener.local_addr().unwrap();
         let public = format!("http://{addr}").parse().unwrap();
@@ -51,7 +51,7 @@ impl Worker {
         (Worker { stop, tasks }, addr)
     }
 
-    async fn stop(self) {
+    pub async fn stop(self) {
         let _ = self.stop.send(true);
         for task in self.tasks {
             task.await.unwrap();
