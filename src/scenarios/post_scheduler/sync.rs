@@ -40,7 +40,7 @@ impl PostScheduler {
         let now = self.clock.now();
         let until = now + chrono::Duration::from_std(self.spec.trigger.horizon()).unwrap_or(chrono::Duration::days(1));
         let turn = self.reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let known = if turn % FULL_READ_EVERY == 0 {
+        let known = if turn.is_multiple_of(FULL_READ_EVERY) {
             catalog::Known::default()
         } else {
             self.known_links()
