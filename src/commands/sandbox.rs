@@ -17,6 +17,13 @@ pub async fn sandbox(args: SandboxArgs, config: Config) -> anyhow::Result<ExitCo
     }
     tracing::info!(message = "Sandbox Airtable running; Ctrl-C stops it.", url = %launched.env.api_url, data_dir = %data_dir.display());
     print!("{}", launched.env.dotenv_lines());
+    // A worker started with these variables keeps its own Airtable webhook on the sandbox base (the
+    // sandbox pings loopback addresses), so rows added in the base reach it within a second.
+    let mut worker = config.listen;
+    if worker.ip().is_unspecified() {
+        worker.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    println!("SCHEDULO_PUBLIC_URL=http://{worker}");
     shutdown_signal().await;
     launched.shutdown().await;
     Ok(ExitCode::SUCCESS)
