@@ -106,9 +106,12 @@ async fn run_mode(mode: Mode, changes: usize, posts: usize, latency_ms: u64) -> 
     );
 
     // Publish lag with the confirm read: posts a few seconds apart, each read again before it goes.
+    // The first is due after the worker has surely read them (a nudged re-read waits up to 30 s
+    // after the last one, and the interval is about a minute), so that the lag is the confirm
+    // read's, not the time it took to hear of the posts.
     wait_quiet(&sb.airtable).await?;
     let calls_before = worker_calls(&sb.airtable).await?;
-    let start = Utc::now() + chrono::Duration::seconds(20);
+    let start = Utc::now() + chrono::Duration::seconds(90);
     let rows: Vec<_> = (0..posts)
         .map(|i| {
             let at = start + chrono::Duration::milliseconds(i as i64 * 1500);
