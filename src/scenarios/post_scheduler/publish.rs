@@ -108,7 +108,8 @@ impl PostScheduler {
         Ok(outcomes)
     }
 
-    /// The post as last read; read again when this process has not seen it (after a restart).
+    /// The post as last read; read again when this process has not seen it (an intent left by a
+    /// crash, reconciled after a restart).
     async fn ready_for(&self, record_id: &str) -> anyhow::Result<Option<Ready>> {
         if let Some(r) = self.ready.lock().expect("ready lock").get(record_id).cloned() {
             return Ok(Some(r));
@@ -129,7 +130,9 @@ impl PostScheduler {
                 return Ok(Outcome::Skipped);
             }
         }
-        let Some(mut ready) = self.ready_for(&row.record_id).await? else {
+        // The confirm read just put it in the cache; a post it did not put there was cancelled or
+        // failed by that read, and reading it again would only spend calls.
+        let Some(mut ready) = self.ready.lock().expect("ready lock").get(&row.record_id).cloned() else {
             return Ok(Outcome::Skipped);
         };
         let platform = ready.account.platform;
