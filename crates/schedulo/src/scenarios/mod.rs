@@ -147,8 +147,8 @@ impl Trigger {
     }
 }
 
-const POST_SCHEDULER: &str = include_str!("../../scenarios/post-scheduler.toml");
-const MEDIA_PROCESSOR: &str = include_str!("../../scenarios/media-processor.toml");
+const POST_SCHEDULER: &str = include_str!("../../../../scenarios/post-scheduler.toml");
+const MEDIA_PROCESSOR: &str = include_str!("../../../../scenarios/media-processor.toml");
 
 /// `dir/file` parsed when it is there, else `builtin`; then `check`ed, whose complaint is
 /// reported with the file's path.

@@ -166,7 +166,7 @@ pub enum SchemaFileError {
 
 /// The schema shipped with the worker (`schema/base.toml`), built into the binary so that
 /// `schedulo sandbox` and `schema apply` work from any directory.
-pub const BUILTIN: &str = include_str!("../../schema/base.toml");
+pub const BUILTIN: &str = include_str!("../../../../schema/base.toml");
 
 impl Schema {
     pub fn builtin() -> Schema {

@@ -841,7 +841,7 @@ mod tests {
 
     #[test]
     fn every_variable_in_env_example_is_one_the_configuration_knows() {
-        let example = include_str!("../.env.example");
+        let example = include_str!("../../../.env.example");
         let documented: Vec<&str> = example
             .lines()
             .filter(|l| !l.starts_with('#'))

@@ -16,7 +16,7 @@ use std::path::Path;
 /// The file's name in the scenario directory.
 pub const FILE: &str = "platform-rules.toml";
 
-const BUILTIN: &str = include_str!("../../scenarios/platform-rules.toml");
+const BUILTIN: &str = include_str!("../../../../scenarios/platform-rules.toml");
 
 /// Every platform's rules.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
