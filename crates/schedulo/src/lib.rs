@@ -33,7 +33,7 @@ pub mod commands;
 pub mod config;
 pub mod error_class;
 pub mod journal;
-pub mod media;
+pub use schedulo_media as media;
 pub mod platforms;
 pub mod sandbox;
 pub mod scenarios;

@@ -70,8 +70,8 @@ pub fn file(name: &str) -> Option<(Vec<u8>, &'static str)> {
     })
 }
 
-const SAMPLE_JPG: &[u8] = include_bytes!("../../fixtures/media/sample.jpg");
-const SAMPLE_PNG: &[u8] = include_bytes!("../../fixtures/media/sample.png");
+const SAMPLE_JPG: &[u8] = crate::media::synth::SAMPLE_JPG;
+const SAMPLE_PNG: &[u8] = crate::media::synth::SAMPLE_PNG;
 const PHOTO_PNG: &[u8] = include_bytes!("../../fixtures/facebook/photo.png");
 
 /// `640x480` -> (640, 480), each side 1 to [`MAX_SIDE`].

@@ -36,7 +36,7 @@ async fn an_unknown_token_gets_x_s_401_and_no_token_is_ever_counted_or_shown() {
 async fn a_json_upload_with_base64_media_answers_x_s_media_shape() {
     let sandbox = start().await;
     let http = Http::new(&sandbox);
-    let jpeg = include_bytes!("../../../../fixtures/media/sample.jpg");
+    let jpeg = crate::media::synth::SAMPLE_JPG;
     let media = base64::engine::general_purpose::STANDARD.encode(jpeg);
     let body = json!({"media": media, "media_category": "tweet_image"});
     let (status, _, answer) = http

@@ -2,7 +2,7 @@
 //! (`VP8 `, `VP8L`, `VP8X` and `ANMF` frames).
 
 use super::{malformed, truncated, Buf, ProbeError};
-use crate::media::MediaInfo;
+use crate::MediaInfo;
 
 // ---------------------------------------------------------------- JPEG
 

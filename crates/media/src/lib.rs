@@ -1,5 +1,14 @@
 //! Media files as the platforms' rules see them: [`MediaInfo`], the properties of one file (as
 //! Cloudinary reports them, or as read from the file itself).
+//!
+//! This crate knows what a file *is*, never what a platform allows: the worker's rules and the
+//! sandboxes' stand-ins both read files through it and judge them by their own rules.
+//!
+//! # Layout
+//! - [`probe`]: a file's properties from its first bytes (JPEG, PNG, GIF, WEBP, MP4/MOV), from
+//!   memory, a file, or a URL read with HTTP Range requests.
+//! - [`synth`]: synthetic but valid files (JPEG, MP4/MOV) for the sandboxes and tests.
+//! - [`MediaInfo`], [`file_name`]: the properties, and a URL's file name for messages.
 
 pub mod probe;
 pub mod synth;

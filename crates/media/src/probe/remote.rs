@@ -5,7 +5,7 @@ use super::isobmff::{box_header, container_format, from_moov, top_level, MP4};
 use super::{
     malformed, probe, truncated, Kind, ProbeError, HEAD_BYTES, MAX_MOOV_BYTES, MAX_TOP_BOXES, MAX_WHOLE_BYTES,
 };
-use crate::media::MediaInfo;
+use crate::MediaInfo;
 use std::future::Future;
 use std::time::Duration;
 

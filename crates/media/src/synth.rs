@@ -2,6 +2,13 @@
 //! baseline JPEG that decoders show as solid grey), [`gif`] (frames of one colour, LZW-coded), and
 //! [`mp4`] / [`mov`] (an ISO base media file with a full `moov` index and a tiny `mdat`: players
 //! would find no picture in it, but every property [`super::probe`] reads is real).
+//!
+//! Also two fixed files, [`SAMPLE_JPG`] and [`SAMPLE_PNG`] (32x32; `fixtures/make_samples.py` wrote them).
+
+/// A 32x32 baseline JPEG (`fixtures/sample.jpg`).
+pub const SAMPLE_JPG: &[u8] = include_bytes!("../fixtures/sample.jpg");
+/// A 32x32 RGB PNG with a gradient (`fixtures/sample.png`).
+pub const SAMPLE_PNG: &[u8] = include_bytes!("../fixtures/sample.png");
 
 /// A JPEG of `width` x `height` (each 1 to 65,535): baseline, one grey component, the standard
 /// Huffman tables (ITU T.81 Annex K.3), every 8x8 block coded as "DC difference 0, end of block",

@@ -1,5 +1,5 @@
 use super::*;
-use crate::media::synth::{self, Codec, VideoSpec};
+use crate::synth::{self, Codec, VideoSpec};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -9,7 +9,7 @@ fn info(bytes: &[u8]) -> MediaInfo {
 
 #[test]
 fn images_give_their_size_and_format() {
-    let png = info(include_bytes!("../../../fixtures/media/sample.png"));
+    let png = info(crate::synth::SAMPLE_PNG);
     assert_eq!(
         (png.width, png.height, png.format.as_deref()),
         (Some(32), Some(32), Some("png"))
@@ -211,7 +211,7 @@ fn truncated_and_garbled_files_never_panic() {
             moov_last: true,
             ..VideoSpec::new(64, 48, 0.5)
         }),
-        include_bytes!("../../../fixtures/media/sample.png").to_vec(),
+        crate::synth::SAMPLE_PNG.to_vec(),
         riff(&[(b"VP8X", vec![0x02, 0, 0, 0, 9, 0, 0, 9, 0, 0]), (b"ANMF", vec![0; 16])]),
     ];
     for file in &files {

@@ -1,5 +1,5 @@
 use super::*;
-use crate::media::probe::probe;
+use crate::probe::probe;
 
 /// Reads a JPEG's segments up to SOS: (marker, payload), checking every length.
 fn segments(jpeg: &[u8]) -> Vec<(u8, Vec<u8>)> {

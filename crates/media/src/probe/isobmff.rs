@@ -2,7 +2,7 @@
 //! track's `tkhd`, `mdhd`, `hdlr`, `stsd`, `stts`).
 
 use super::{malformed, truncated, Buf, ProbeError, MAX_TOP_BOXES};
-use crate::media::MediaInfo;
+use crate::MediaInfo;
 
 pub(super) const MP4: &str = "MP4";
 
