@@ -51,6 +51,8 @@ pub mod upload;
 pub mod variants;
 
 #[cfg(test)]
+mod sandbox_tests;
+#[cfg(test)]
 mod tests;
 
 pub use admin::{UploadPreset, UploadPresetInfo};

@@ -300,3 +300,6 @@ fn id_of(answer: &Value) -> Option<String> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod sandbox_tests;

@@ -298,3 +298,6 @@ mod tests {
         assert_eq!(p.next_poll("v_1").as_secs(), 5);
     }
 }
+
+#[cfg(test)]
+mod sandbox_tests;

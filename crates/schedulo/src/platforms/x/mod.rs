@@ -52,6 +52,9 @@ mod publish;
 mod reconcile;
 pub mod rules;
 pub mod text;
+
+#[cfg(test)]
+mod sandbox_tests;
 mod video;
 
 pub use errors::{RateHeaders, XApiError, XErrorKind};

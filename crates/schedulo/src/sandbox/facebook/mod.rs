@@ -63,9 +63,6 @@ mod reels;
 mod usage;
 pub mod videos;
 
-#[cfg(test)]
-mod tests;
-
 use super::server::{Bound, Server};
 use anyhow::Context;
 use app::{App, Inner, Settings, SharedApp};

@@ -62,9 +62,6 @@ mod media;
 mod status;
 mod upload;
 
-#[cfg(test)]
-mod tests;
-
 use super::server::{Bound, Server};
 use app::{App, Inner, SharedApp};
 use axum::extract::DefaultBodyLimit;
@@ -326,6 +323,12 @@ impl TikTokSandbox {
     /// The counters (also `GET /_sandbox/counters`).
     pub fn counters(&self) -> Counters {
         self.app.lock().counters.clone()
+    }
+
+    /// Reads the counters when called, for a caller that looks at them later (from a callback).
+    pub fn counters_reader(&self) -> impl Fn() -> Counters + Send + Sync + 'static {
+        let app = self.app.clone();
+        move || app.lock().counters.clone()
     }
 
     /// When `open_id` may post again, if its daily cap is reached now.

@@ -3,7 +3,6 @@
 
 mod admin;
 mod chunked;
-mod eager;
 mod upload;
 
 use super::signature;

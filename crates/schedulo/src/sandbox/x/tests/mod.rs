@@ -1,16 +1,10 @@
-//! The real [`XPublisher`] against the sandbox X over HTTP (a server on 127.0.0.1:0), and the
-//! sandbox's own answers checked with a plain HTTP client.
+//! The sandbox X's own answers, checked with a plain HTTP client against a server on
+//! 127.0.0.1:0 (the worker's publisher against it is tested on the worker's side).
 
 mod chunked;
-mod publish;
-mod rate_limits;
 mod shapes;
-mod video;
 
 use super::{XSandbox, XSandboxLimits, XSandboxOptions, XSandboxUser};
-use crate::platforms::x::{XOptions, XPublisher};
-use crate::platforms::{Account, MediaKind, MediaRef, PostContent};
-use secrecy::SecretString;
 use serde_json::Value;
 
 pub const TOKEN: &str = "x-sandbox-token-of-alice";
@@ -32,41 +26,6 @@ pub async fn start() -> XSandbox {
     })
     .await
     .unwrap()
-}
-
-/// A publisher pointed at the sandbox, with X's default options (30 s timeout).
-pub fn publisher(sandbox: &XSandbox) -> XPublisher {
-    XPublisher::new(XOptions::new(sandbox.url().parse().unwrap())).unwrap()
-}
-
-pub fn account_with(token: &str) -> Account {
-    Account {
-        record_id: "recAlice".into(),
-        external_id: USER_ID.into(),
-        handle: Some("@alice".into()),
-        token: SecretString::from(token),
-    }
-}
-
-pub fn account() -> Account {
-    account_with(TOKEN)
-}
-
-pub fn post(text: &str, images: &[String]) -> PostContent {
-    PostContent {
-        format: Default::default(),
-        record_id: "recPost".into(),
-        text: text.into(),
-        link: None,
-        media: images
-            .iter()
-            .map(|url| MediaRef {
-                url: url.clone(),
-                kind: MediaKind::Image,
-                info: Default::default(),
-            })
-            .collect(),
-    }
 }
 
 /// A plain HTTP client for the sandbox: every call returns (status, headers, JSON body).
@@ -106,13 +65,5 @@ impl Http {
             headers,
             serde_json::from_str(&text).unwrap_or(Value::String(text)),
         )
-    }
-
-    /// Adds a fault through the admin path.
-    pub async fn fault(&self, spec: Value) {
-        let (status, _, body) = self
-            .call(reqwest::Method::POST, "/_sandbox/faults", None, Some(spec))
-            .await;
-        assert_eq!(status, 200, "{body}");
     }
 }

@@ -13,10 +13,10 @@ mod instagram_limits;
 mod publish;
 mod videos;
 
-use super::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage};
 use crate::error_class::ErrorClass;
 use crate::platforms::facebook::{FacebookOptions, FacebookPublisher};
 use crate::platforms::{Account, MediaKind, MediaRef, PostContent, PublishError, Published, Publisher};
+use crate::sandbox::facebook::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage};
 use reqwest::Method;
 use secrecy::SecretString;
 use serde_json::Value;

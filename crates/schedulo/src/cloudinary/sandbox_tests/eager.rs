@@ -2,7 +2,6 @@
 //! signed notification.
 
 use super::*;
-use crate::cloudinary::signer;
 use axum::http::HeaderMap;
 use tokio::sync::mpsc;
 

@@ -6,11 +6,11 @@ mod photos;
 mod shapes;
 mod video;
 
-use super::{TikTokSandbox, TikTokSandboxCreator, TikTokSandboxLimits, TikTokSandboxOptions};
 use crate::clock::Clock;
 use crate::platforms::tiktok::{TikTokOptions, TikTokPublisher, UploadMode};
 use crate::platforms::{Account, Attempt, Found, MediaKind, MediaRef, PostContent, PostFormat, Prepared, Receipts};
 use crate::platforms::{PublishError, Publisher, Sent};
+use crate::sandbox::tiktok::{TikTokSandbox, TikTokSandboxCreator, TikTokSandboxLimits, TikTokSandboxOptions};
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use serde_json::Value;
@@ -98,9 +98,9 @@ pub struct Noted(Arc<Mutex<Vec<(String, u64)>>>);
 impl Noted {
     pub fn receipts(&self, sandbox: &TikTokSandbox) -> Receipts {
         let noted = self.0.clone();
-        let app = sandbox.app.clone();
+        let counters = sandbox.counters_reader();
         Receipts::new(move |r| {
-            let chunks = app.lock().counters.chunks_received;
+            let chunks = counters().chunks_received;
             noted.lock().unwrap().push((r, chunks));
             async { Ok(()) }
         })

@@ -1,12 +1,12 @@
 //! A sandbox with a Page and an Instagram account, and both publishers pointed at it.
 
-use super::super::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage, InstagramSandboxUser};
 use super::{PAGE, TOKEN};
 use crate::error_class::ErrorClass;
 use crate::platforms::instagram::{InstagramOptions, InstagramPublisher};
 use crate::platforms::{
     Account, MediaKind, MediaRef, PostContent, PostFormat, Prepared, PublishError, Published, Publisher, Receipts,
 };
+use crate::sandbox::facebook::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage, InstagramSandboxUser};
 use reqwest::Method;
 use secrecy::SecretString;
 use serde_json::Value;
