@@ -2,6 +2,7 @@
 //! needs to start them ([`launch`], with the [`demo`] base).
 
 pub mod airtable;
+pub mod clock;
 pub mod cloudinary;
 #[cfg(test)]
 mod compat;

@@ -6,7 +6,7 @@ use super::errors::{CldError, CloudinaryFaults};
 use super::notify::NotificationView;
 use super::store::CloudState;
 use super::{CloudinarySandboxLimits, SandboxCloud};
-use crate::clock::Clock;
+use crate::sandbox::clock::Clock;
 use crate::sandbox::faults::Faults;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};

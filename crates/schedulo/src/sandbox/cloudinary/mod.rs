@@ -79,7 +79,7 @@
 //!
 //! # Time
 //! Timestamps, versions, the hourly window, async eager and notification retries use
-//! [`crate::clock::Clock`] and `tokio::time` (tests pause and advance it).
+//! [`crate::sandbox::clock::Clock`] and `tokio::time` (tests pause and advance it).
 
 mod admin;
 mod admin_api;
@@ -287,7 +287,7 @@ impl CloudinarySandbox {
         let app = Arc::new(App {
             inner: Mutex::new(inner),
             limits: opts.limits,
-            clock: crate::clock::Clock::new(),
+            clock: crate::sandbox::clock::Clock::start(),
             url: super::server::url_of(bound.addr()),
             http,
             notify_timeout: opts.notify_timeout,

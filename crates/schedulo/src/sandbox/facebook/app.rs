@@ -6,7 +6,7 @@ use super::instagram::IgUser;
 use super::usage::Usage;
 use super::videos::Video;
 use super::FacebookSandboxPage;
-use crate::clock::Clock;
+use crate::sandbox::clock::Clock;
 use crate::sandbox::faults::Faults;
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};

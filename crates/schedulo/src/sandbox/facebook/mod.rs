@@ -180,7 +180,7 @@ impl FacebookSandbox {
             version: opts.version,
             url: super::server::url_of(bound.addr()),
             http,
-            clock: crate::clock::Clock::new(),
+            clock: crate::sandbox::clock::Clock::start(),
             settings,
         });
         for page in opts.pages {

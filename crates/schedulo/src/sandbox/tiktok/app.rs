@@ -5,7 +5,7 @@ use super::counters::Counters;
 use super::errors::TikTokFaults;
 use super::limits::Windows;
 use super::{TikTokSandboxCreator, TikTokSandboxLimits};
-use crate::clock::Clock;
+use crate::sandbox::clock::Clock;
 use crate::sandbox::faults::Faults;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;

@@ -277,7 +277,7 @@ impl TikTokSandbox {
         let app = Arc::new(App {
             inner: Mutex::new(inner),
             limits: opts.limits,
-            clock: crate::clock::Clock::new(),
+            clock: crate::sandbox::clock::Clock::start(),
             url: super::server::url_of(bound.addr()),
             http,
         });

@@ -20,31 +20,7 @@ pub struct App {
     pub clock: Clock,
 }
 
-/// Wall time as the sandbox sees it: the wall clock at start plus tokio time since, so that tests
-/// with a paused clock move `created_at` and `x-rate-limit-reset` along with the rate windows.
-#[derive(Debug, Clone, Copy)]
-pub struct Clock {
-    start: Instant,
-    wall: DateTime<Utc>,
-}
-
-impl Clock {
-    pub fn starting_now() -> Clock {
-        Clock {
-            start: Instant::now(),
-            wall: Utc::now(),
-        }
-    }
-
-    pub fn now(&self) -> DateTime<Utc> {
-        self.at(Instant::now())
-    }
-
-    pub fn at(&self, t: Instant) -> DateTime<Utc> {
-        let since = t.saturating_duration_since(self.start);
-        self.wall + chrono::Duration::from_std(since).unwrap_or(chrono::Duration::zero())
-    }
-}
+pub use crate::sandbox::clock::Clock;
 
 /// A post as stored.
 #[derive(Debug, Clone)]

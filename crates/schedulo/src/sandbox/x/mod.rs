@@ -153,7 +153,7 @@ impl XSandbox {
         let app = Arc::new(App {
             inner: Mutex::new(inner),
             limits: opts.limits,
-            clock: Clock::starting_now(),
+            clock: Clock::start(),
         });
         let server = Bound::bind(opts.listen, "X").await?.serve(router(app.clone()));
         Ok(XSandbox { server, app })
