@@ -19,6 +19,7 @@
 //! - [`server`]: the worker's HTTP server (webhooks from Bubble, Airtable and Cloudinary, Bubble's signed
 //!   uploads, `/healthz`, `/status`).
 //! - [`sandbox`]: local stand-ins for the vendors, on loopback; the tests and newcomers use them.
+//! - [`demo`]: the sandboxes started for a person, with the schema applied and a demo base.
 //! - [`commands`], [`cli`], [`telemetry`]: the command line around it all.
 //! - [`bench`]: benchmarks that print figures.
 //! - [`error_class`]: the classes every vendor error maps to.
@@ -31,6 +32,7 @@ pub mod clock;
 pub mod cloudinary;
 pub mod commands;
 pub mod config;
+pub mod demo;
 pub mod error_class;
 pub mod journal;
 pub use schedulo_media as media;

@@ -35,7 +35,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let (base, urls, vault_keys, webhook_token, tables) = match &config.airtable {
         AirtableTarget::Sandbox => {
             let data_dir = config.sandbox_dir();
-            let launched = crate::sandbox::launch::launch(config.sandbox_listen, &data_dir, &schema, |url, token| {
+            let launched = crate::demo::launch::launch(config.sandbox_listen, &data_dir, &schema, |url, token| {
                 config.client_options(url, token)
             })
             .await?;
@@ -44,7 +44,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
             let env = launched.env.clone();
             let first_in = chrono::Duration::seconds(if launched.demo_loaded { 60 } else { 5 });
             let ids =
-                crate::sandbox::demo::schedule_more(&launched.base, &launched.demo, clock.now(), first_in).await?;
+                crate::demo::seed::schedule_more(&launched.base, &launched.demo, clock.now(), first_in).await?;
             tracing::info!(
                 message = "Demo posts scheduled.",
                 posts = ids.len(),
@@ -188,7 +188,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let outbox_task = tokio::spawn(outbox.run(stopped(outbox_stop_rx)));
     let scheduler_task = tokio::spawn(scheduler.clone().run(stopped(stop_rx.clone())));
     if let (Some(launched), Some(processor)) = (&sandbox, &media) {
-        let record = crate::sandbox::demo::media_to_process(&launched.base, &launched.cloudinary.url()).await?;
+        let record = crate::demo::seed::media_to_process(&launched.base, &launched.cloudinary.url()).await?;
         processor.request(&record, None).await?;
         tracing::info!(message = "Demo media queued for the Media Processor.", record = %record);
     }
@@ -322,7 +322,7 @@ pub(super) fn cloudinary_options(c: &CloudinaryConfig, clock: Clock) -> Cloudina
 }
 
 /// The client's options for the sandbox Cloudinary that `launch` started.
-fn sandbox_cloudinary(env: &crate::sandbox::launch::SandboxEnv, clock: Clock) -> anyhow::Result<CloudinaryOptions> {
+fn sandbox_cloudinary(env: &crate::demo::launch::SandboxEnv, clock: Clock) -> anyhow::Result<CloudinaryOptions> {
     let options = CloudinaryOptions::from_url(&env.cloudinary_url).context("the sandbox Cloudinary's URL")?;
     Ok(CloudinaryOptions {
         api_url: env.cloudinary_api_url.clone(),

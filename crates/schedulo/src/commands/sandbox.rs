@@ -8,7 +8,7 @@ use std::process::ExitCode;
 pub async fn sandbox(args: SandboxArgs, config: Config) -> anyhow::Result<ExitCode> {
     let schema = super::schema::load_schema(None, &config)?;
     let data_dir = args.data_dir.unwrap_or_else(|| config.sandbox_dir());
-    let launched = crate::sandbox::launch::launch(args.listen, &data_dir, &schema, |url, token| {
+    let launched = crate::demo::launch::launch(args.listen, &data_dir, &schema, |url, token| {
         config.client_options(url, token)
     })
     .await?;

@@ -2,7 +2,7 @@
 
 use schedulo::airtable::{ClientOptions, ListQuery};
 use schedulo::base::{read_all, ScheduledPost};
-use schedulo::sandbox::launch::launch;
+use schedulo::demo::launch::launch;
 use schedulo::schema::Schema;
 use secrecy::ExposeSecret;
 

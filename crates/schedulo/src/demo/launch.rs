@@ -3,12 +3,12 @@
 //! id, vault key, so that the printed variables stay valid across restarts), the schema applied
 //! through the real client, and the demo base loaded into an empty base.
 
-use super::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
-use super::cloudinary::{CloudinarySandbox, CloudinarySandboxOptions, SandboxCloud};
-use super::demo::{self, DemoAccount};
-use super::facebook::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage, InstagramSandboxUser};
-use super::tiktok::{TikTokSandbox, TikTokSandboxCreator, TikTokSandboxOptions};
-use super::x::{XSandbox, XSandboxOptions, XSandboxUser};
+use crate::sandbox::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
+use crate::sandbox::cloudinary::{CloudinarySandbox, CloudinarySandboxOptions, SandboxCloud};
+use super::seed::{self as demo, DemoAccount};
+use crate::sandbox::facebook::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage, InstagramSandboxUser};
+use crate::sandbox::tiktok::{TikTokSandbox, TikTokSandboxCreator, TikTokSandboxOptions};
+use crate::sandbox::x::{XSandbox, XSandboxOptions, XSandboxUser};
 use crate::airtable::{AirtableClient, Base, ClientOptions};
 use crate::base::Platform;
 use crate::schema::{self, Schema};

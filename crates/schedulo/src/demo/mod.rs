@@ -1,0 +1,13 @@
+//! What a person gets with nothing configured: the sandboxes started together with a stable
+//! identity, the worker's schema applied to the sandbox base through the real client, and a demo
+//! base to watch (`schedulo sandbox`, and `schedulo run` without an Airtable token).
+//!
+//! This is composition on the worker's side: the stand-ins themselves ([`crate::sandbox`]) know
+//! nothing of the worker's schema, tables or vault.
+//!
+//! # Layout
+//! - [`launch`]: starts the five stand-ins on loopback and keeps their identity in the data directory.
+//! - [`seed`]: the demo base's rows (users, accounts, media, posts) and the posts added while it runs.
+
+pub mod launch;
+pub mod seed;
