@@ -19,6 +19,8 @@
 //! - [`server`]: the worker's HTTP server (webhooks from Bubble, Airtable and Cloudinary, Bubble's signed
 //!   uploads, `/healthz`, `/status`).
 //! - [`sandbox`]: local stand-ins for the vendors, on loopback; the tests and newcomers use them.
+//! - [`demo`]: the worker's files as the sandboxes take them (the schema file as the sandbox
+//!   Airtable's tables, which knows nothing of the worker's schema model).
 //! - [`commands`], [`cli`], [`telemetry`]: the command line around it all.
 //! - [`bench`]: benchmarks that print figures.
 //! - [`error_class`]: the classes every vendor error maps to.
@@ -31,6 +33,7 @@ pub mod clock;
 pub mod cloudinary;
 pub mod commands;
 pub mod config;
+pub mod demo;
 pub mod error_class;
 pub mod journal;
 pub mod media;

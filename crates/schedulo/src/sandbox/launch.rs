@@ -199,7 +199,7 @@ pub async fn launch(
         listen,
         data_dir: Some(data_dir.join("bases")),
         tokens: vec![identity.token.clone()],
-        schema: schema.clone(),
+        tables: crate::demo::sandbox_tables(schema),
         limits: SandboxLimits::default(),
     })
     .await

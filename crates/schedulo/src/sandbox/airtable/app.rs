@@ -5,11 +5,11 @@ use super::counters::Counters;
 use super::errors::{AirtableFaults, ApiError};
 use super::limits::Limiter;
 use super::listing::Iterators;
+use super::model::TableSpec;
 use super::store::{Base, Store};
 use super::webhooks::{self, changes, pings::Pings, Source};
 use super::SandboxLimits;
 use crate::sandbox::faults::Faults;
-use crate::schema::Schema;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -23,8 +23,8 @@ pub struct App {
     pub inner: Mutex<Inner>,
     /// Bearer tokens accepted for every base.
     pub tokens: Vec<String>,
-    /// The schema file, for its views.
-    pub schema: Schema,
+    /// The tables the sandbox was started with, for their hand-made views.
+    pub tables: Vec<TableSpec>,
     pub limits: SandboxLimits,
 }
 
