@@ -25,7 +25,7 @@ pub async fn run(records: usize, seconds: u64) -> anyhow::Result<bool> {
         listen: "127.0.0.1:0".parse()?,
         data_dir: None,
         tokens: vec![TOKEN.into()],
-        schema: Schema::builtin(),
+        tables: crate::demo::sandbox_tables(&Schema::builtin()),
         limits: SandboxLimits::default(),
     })
     .await?;

@@ -135,7 +135,7 @@ async fn images_end_to_end(
         listen: "127.0.0.1:0".parse()?,
         data_dir: None,
         tokens: vec![TOKEN.into()],
-        schema: Schema::builtin(),
+        tables: crate::demo::sandbox_tables(&Schema::builtin()),
         limits: SandboxLimits::default(),
     })
     .await?;

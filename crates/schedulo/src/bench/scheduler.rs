@@ -174,7 +174,7 @@ pub(super) async fn start_base() -> anyhow::Result<(AirtableSandbox, Base, Secre
         listen: "127.0.0.1:0".parse()?,
         data_dir: None,
         tokens: vec![BENCH_TOKEN.into(), WORKER_TOKEN.into()],
-        schema: Schema::builtin(),
+        tables: crate::demo::sandbox_tables(&Schema::builtin()),
         limits: SandboxLimits::default(),
     })
     .await?;

@@ -43,8 +43,7 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
             print!("{}", launched.env.dotenv_lines());
             let env = launched.env.clone();
             let first_in = chrono::Duration::seconds(if launched.demo_loaded { 60 } else { 5 });
-            let ids =
-                crate::demo::seed::schedule_more(&launched.base, &launched.demo, clock.now(), first_in).await?;
+            let ids = crate::demo::seed::schedule_more(&launched.base, &launched.demo, clock.now(), first_in).await?;
             tracing::info!(
                 message = "Demo posts scheduled.",
                 posts = ids.len(),

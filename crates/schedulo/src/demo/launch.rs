@@ -3,14 +3,14 @@
 //! id, vault key, so that the printed variables stay valid across restarts), the schema applied
 //! through the real client, and the demo base loaded into an empty base.
 
+use super::seed::{self as demo, DemoAccount};
+use crate::airtable::{AirtableClient, Base, ClientOptions};
+use crate::base::Platform;
 use crate::sandbox::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
 use crate::sandbox::cloudinary::{CloudinarySandbox, CloudinarySandboxOptions, SandboxCloud};
-use super::seed::{self as demo, DemoAccount};
 use crate::sandbox::facebook::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage, InstagramSandboxUser};
 use crate::sandbox::tiktok::{TikTokSandbox, TikTokSandboxCreator, TikTokSandboxOptions};
 use crate::sandbox::x::{XSandbox, XSandboxOptions, XSandboxUser};
-use crate::airtable::{AirtableClient, Base, ClientOptions};
-use crate::base::Platform;
 use crate::schema::{self, Schema};
 use crate::vault::Vault;
 use anyhow::Context;
@@ -199,7 +199,7 @@ pub async fn launch(
         listen,
         data_dir: Some(data_dir.join("bases")),
         tokens: vec![identity.token.clone()],
-        schema: schema.clone(),
+        tables: crate::demo::sandbox_tables(schema),
         limits: SandboxLimits::default(),
     })
     .await

@@ -8,6 +8,11 @@
 //! # Layout
 //! - [`launch`]: starts the five stand-ins on loopback and keeps their identity in the data directory.
 //! - [`seed`]: the demo base's rows (users, accounts, media, posts) and the posts added while it runs.
+//! - [`tables`]: the worker's schema file ([`crate::schema::Schema`]) as the sandbox Airtable's
+//!   model of a base ([`crate::sandbox::airtable::model::TableSpec`]).
 
 pub mod launch;
 pub mod seed;
+pub mod tables;
+
+pub use tables::sandbox_tables;

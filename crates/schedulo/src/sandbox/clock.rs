@@ -43,6 +43,9 @@ mod tests {
         let t0 = clock.now();
         tokio::time::advance(Duration::from_secs(90)).await;
         assert_eq!(clock.now() - t0, chrono::Duration::seconds(90));
-        assert_eq!(clock.at(Instant::now() - Duration::from_secs(3600)), clock.at(clock.start));
+        assert_eq!(
+            clock.at(Instant::now() - Duration::from_secs(3600)),
+            clock.at(clock.start)
+        );
     }
 }

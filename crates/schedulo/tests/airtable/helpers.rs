@@ -23,7 +23,7 @@ async fn start(sandbox_limits: SandboxLimits, client_limits: Limits) -> TestApp 
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: None,
         tokens: vec![TOKEN.into()],
-        schema: Schema::builtin(),
+        tables: schedulo::demo::sandbox_tables(&Schema::builtin()),
         limits: sandbox_limits,
     })
     .await

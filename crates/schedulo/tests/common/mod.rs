@@ -16,7 +16,7 @@ pub async fn airtable_with_base(token: &str, name: &str) -> (AirtableSandbox, Ba
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: None,
         tokens: vec![token.into()],
-        schema: Schema::builtin(),
+        tables: schedulo::demo::sandbox_tables(&Schema::builtin()),
         limits: SandboxLimits::default(),
     })
     .await

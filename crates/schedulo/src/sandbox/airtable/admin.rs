@@ -2,9 +2,11 @@
 //! counters, iterator expiry, expiring a webhook now (instead of waiting 7 days), and deleting a
 //! field (a person can in Airtable's UI; the API cannot).
 
-use super::app::{bearer, parse_body, server_error, table_index, SharedApp};
+use super::app::{bearer, parse_body, table_index, SharedApp};
 use super::errors::ApiError;
 use super::fields::FieldOptions;
+use super::model::TableSpec;
+use super::seed::create_seeded;
 use crate::sandbox::faults::FaultSpec;
 use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
@@ -28,13 +30,14 @@ pub async fn admin_gate(State(app): State<SharedApp>, req: Request, next: Next) 
 #[serde(deny_unknown_fields)]
 struct NewBase {
     name: String,
+    /// Tables to create in it, as `POST /v0/meta/bases/{baseId}/tables` bodies.
+    #[serde(default)]
+    tables: Vec<TableSpec>,
 }
 
 pub async fn create_base(State(app): State<SharedApp>, body: Bytes) -> Answer {
     let req: NewBase = parse_body(&body)?;
-    let mut inner = app.lock();
-    let id = inner.store.add_base(req.name.trim());
-    inner.store.persist(&id).map_err(server_error)?;
+    let id = create_seeded(&app, req.name.trim(), &req.tables)?;
     Ok(Json(json!({ "id": id })))
 }
 

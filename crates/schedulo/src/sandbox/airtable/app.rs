@@ -5,11 +5,11 @@ use super::counters::Counters;
 use super::errors::{AirtableFaults, ApiError};
 use super::limits::Limiter;
 use super::listing::Iterators;
+use super::model::TableSpec;
 use super::store::{Base, Store};
 use super::webhooks::{self, changes, pings::Pings, Source};
 use super::SandboxLimits;
 use crate::sandbox::faults::Faults;
-use crate::schema::Schema;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -23,8 +23,8 @@ pub struct App {
     pub inner: Mutex<Inner>,
     /// Bearer tokens accepted for every base.
     pub tokens: Vec<String>,
-    /// The schema file, for its views.
-    pub schema: Schema,
+    /// The tables the sandbox was started with, for their hand-made views.
+    pub tables: Vec<TableSpec>,
     pub limits: SandboxLimits,
 }
 
@@ -40,29 +40,7 @@ pub struct Inner {
     pub clock: Clock,
 }
 
-/// The sandbox's clock (records' `createdTime` and modification times, `NOW()`, webhooks' expiry,
-/// payload timestamps and retention, pings): the wall time when the sandbox started plus the time
-/// `tokio::time` has seen pass since, so a test that pauses and advances tokio's clock moves it
-/// too (as the worker's own test clock does).
-#[derive(Debug, Clone, Copy)]
-pub struct Clock {
-    wall: DateTime<Utc>,
-    start: tokio::time::Instant,
-}
-
-impl Clock {
-    pub fn start() -> Clock {
-        Clock {
-            wall: Utc::now(),
-            start: tokio::time::Instant::now(),
-        }
-    }
-
-    pub fn now(&self) -> DateTime<Utc> {
-        let elapsed = tokio::time::Instant::now().duration_since(self.start);
-        self.wall + chrono::Duration::from_std(elapsed).unwrap_or(chrono::Duration::MAX)
-    }
-}
+pub use crate::sandbox::clock::Clock;
 
 impl App {
     /// The state; a handler that panicked while holding the lock does not take the server down.

@@ -3,7 +3,7 @@
 use super::cells::{is_empty, number_json};
 use super::fields::Field;
 use super::formula::Cell;
-use crate::schema::FieldKind;
+use super::model::FieldType;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use std::cmp::Ordering;
@@ -12,7 +12,7 @@ use std::cmp::Ordering;
 /// primary-field text (Airtable compares links by those, not by ids).
 pub fn to_cell(field: &Field, value: Option<&Value>, link_text: &dyn Fn(&str) -> String) -> Cell {
     let Some(value) = value.filter(|v| !is_empty(v)) else {
-        return if field.kind == FieldKind::Checkbox {
+        return if field.kind == FieldType::Checkbox {
             Cell::Bool(false)
         } else {
             Cell::Empty
@@ -25,26 +25,26 @@ pub fn to_cell(field: &Field, value: Option<&Value>, link_text: &dyn Fn(&str) ->
             .unwrap_or_default()
     };
     match field.kind {
-        FieldKind::SingleLineText
-        | FieldKind::Email
-        | FieldKind::Url
-        | FieldKind::MultilineText
-        | FieldKind::SingleSelect => Cell::Text(display_text(value)),
-        FieldKind::Number => value.as_f64().map(Cell::Number).unwrap_or(Cell::Empty),
-        FieldKind::Checkbox => Cell::Bool(value.as_bool().unwrap_or(false)),
-        FieldKind::Date => value
+        FieldType::SingleLineText
+        | FieldType::Email
+        | FieldType::Url
+        | FieldType::MultilineText
+        | FieldType::SingleSelect => Cell::Text(display_text(value)),
+        FieldType::Number => value.as_f64().map(Cell::Number).unwrap_or(Cell::Empty),
+        FieldType::Checkbox => Cell::Bool(value.as_bool().unwrap_or(false)),
+        FieldType::Date => value
             .as_str()
             .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
             .map(Cell::Date)
             .unwrap_or(Cell::Empty),
-        FieldKind::DateTime => value
+        FieldType::DateTime => value
             .as_str()
             .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
             .map(|t| Cell::DateTime(t.with_timezone(&Utc)))
             .unwrap_or(Cell::Empty),
-        FieldKind::MultipleSelects => Cell::List(strings()),
-        FieldKind::MultipleRecordLinks => Cell::List(strings().iter().map(|id| link_text(id)).collect()),
-        FieldKind::MultipleAttachments => Cell::List(
+        FieldType::MultipleSelects => Cell::List(strings()),
+        FieldType::MultipleRecordLinks => Cell::List(strings().iter().map(|id| link_text(id)).collect()),
+        FieldType::MultipleAttachments => Cell::List(
             value
                 .as_array()
                 .map(|a| {

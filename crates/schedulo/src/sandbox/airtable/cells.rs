@@ -8,7 +8,7 @@
 use super::errors::ApiError;
 use super::fields::Field;
 use super::ids::{new_id, IdKind};
-use crate::schema::FieldKind;
+use super::model::FieldType;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, TimeZone, Utc};
 use serde_json::{json, Value};
 
@@ -42,18 +42,18 @@ pub fn check(field: &Field, raw: &Value, typecast: bool) -> Result<Checked, ApiE
     }
     let bad = |why: &str| ApiError::invalid_value(&field.name, why);
     let value = match field.kind {
-        FieldKind::SingleLineText | FieldKind::Email | FieldKind::Url | FieldKind::MultilineText => {
+        FieldType::SingleLineText | FieldType::Email | FieldType::Url | FieldType::MultilineText => {
             text(raw, typecast).ok_or_else(|| bad("expected a string"))?
         }
-        FieldKind::Number => number(raw, typecast).ok_or_else(|| bad("expected a number"))?,
-        FieldKind::Checkbox => checkbox(raw, typecast).ok_or_else(|| bad("expected true or false"))?,
-        FieldKind::Date => date(raw, typecast).ok_or_else(|| bad("expected a date like 2026-11-25"))?,
-        FieldKind::DateTime => date_time(raw, typecast)
+        FieldType::Number => number(raw, typecast).ok_or_else(|| bad("expected a number"))?,
+        FieldType::Checkbox => checkbox(raw, typecast).ok_or_else(|| bad("expected true or false"))?,
+        FieldType::Date => date(raw, typecast).ok_or_else(|| bad("expected a date like 2026-11-25"))?,
+        FieldType::DateTime => date_time(raw, typecast)
             .ok_or_else(|| bad("expected an ISO 8601 date-time like 2026-11-25T10:00:00.000Z"))?,
-        FieldKind::SingleSelect => return single_select(field, raw, typecast),
-        FieldKind::MultipleSelects => return multiple_selects(field, raw, typecast),
-        FieldKind::MultipleRecordLinks => return link_refs(field, raw, typecast),
-        FieldKind::MultipleAttachments => {
+        FieldType::SingleSelect => return single_select(field, raw, typecast),
+        FieldType::MultipleSelects => return multiple_selects(field, raw, typecast),
+        FieldType::MultipleRecordLinks => return link_refs(field, raw, typecast),
+        FieldType::MultipleAttachments => {
             attachments(raw).ok_or_else(|| bad("expected an array of {url, filename?}"))?
         }
     };

@@ -1,13 +1,13 @@
 //! Fields as the metadata API knows them: type, options, and their JSON in Airtable's field model
 //! (airtable.com/developers/web/api/field-model).
 //!
-//! Creatable types are the schema file's own ([`FieldKind`]); computed types (formula, rollup,
+//! Creatable types are the sandbox's model's ([`FieldType`]); computed types (formula, rollup,
 //! lookup, count, autoNumber, createdTime, lastModifiedTime, ...) cannot be created through the
 //! API, so they do not exist here.
 
 use super::errors::ApiError;
 use super::ids::{new_id, IdKind};
-use crate::schema::FieldKind;
+use super::model::FieldType;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value};
 pub struct Field {
     pub id: String,
     pub name: String,
-    pub kind: FieldKind,
+    pub kind: FieldType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub options: FieldOptions,
@@ -103,7 +103,7 @@ impl Field {
 
     fn options_json(&self) -> Option<Value> {
         match &self.options {
-            FieldOptions::Plain if self.kind == FieldKind::MultipleAttachments => Some(json!({"isReversed": false})),
+            FieldOptions::Plain if self.kind == FieldType::MultipleAttachments => Some(json!({"isReversed": false})),
             FieldOptions::Plain => None,
             FieldOptions::Number { precision } => Some(json!({ "precision": precision })),
             FieldOptions::Select { choices } => Some(json!({ "choices": choices })),
@@ -189,8 +189,8 @@ pub fn build_field(req: &FieldRequest) -> Result<Field, ApiError> {
 }
 
 /// Error types for a type or options Airtable refuses are unverified (the status, 422, is not).
-fn parse_kind(name: &str) -> Result<FieldKind, ApiError> {
-    if let Some(kind) = FieldKind::from_api_name(name) {
+fn parse_kind(name: &str) -> Result<FieldType, ApiError> {
+    if let Some(kind) = FieldType::from_api_name(name) {
         return Ok(kind);
     }
     if NOT_CREATABLE.contains(&name) {
@@ -201,41 +201,41 @@ fn parse_kind(name: &str) -> Result<FieldKind, ApiError> {
     }
     Err(ApiError::meta(
         "INVALID_FIELD_TYPE",
-        format!("Field type {name:?} is not supported (the sandbox knows the types of schema/base.toml)"),
+        format!("Field type {name:?} is not supported (the sandbox knows the types of its model)"),
     ))
 }
 
-fn bad_options(kind: FieldKind, why: &str) -> ApiError {
+fn bad_options(kind: FieldType, why: &str) -> ApiError {
     ApiError::meta(
         "INVALID_FIELD_TYPE_OPTIONS",
         format!("Invalid options for field of type {}: {why}", kind.api_name()),
     )
 }
 
-fn parse_options(kind: FieldKind, options: &Value) -> Result<FieldOptions, ApiError> {
+fn parse_options(kind: FieldType, options: &Value) -> Result<FieldOptions, ApiError> {
     let empty = options.is_null() || options.as_object().is_some_and(Map::is_empty);
     let o = |key: &str| options.get(key).filter(|v| !v.is_null());
     match kind {
-        FieldKind::SingleLineText
-        | FieldKind::Email
-        | FieldKind::Url
-        | FieldKind::MultilineText
-        | FieldKind::MultipleAttachments => {
-            if empty || kind == FieldKind::MultipleAttachments {
+        FieldType::SingleLineText
+        | FieldType::Email
+        | FieldType::Url
+        | FieldType::MultilineText
+        | FieldType::MultipleAttachments => {
+            if empty || kind == FieldType::MultipleAttachments {
                 Ok(FieldOptions::Plain)
             } else {
                 Err(bad_options(kind, "this type takes no options"))
             }
         }
-        FieldKind::Number => {
+        FieldType::Number => {
             let precision = o("precision").and_then(Value::as_u64).filter(|p| *p <= 8);
             let precision = precision.ok_or_else(|| bad_options(kind, "precision (0 to 8) is required"))?;
             Ok(FieldOptions::Number {
                 precision: precision as u8,
             })
         }
-        FieldKind::SingleSelect | FieldKind::MultipleSelects => parse_choices(kind, o("choices")),
-        FieldKind::MultipleRecordLinks => {
+        FieldType::SingleSelect | FieldType::MultipleSelects => parse_choices(kind, o("choices")),
+        FieldType::MultipleRecordLinks => {
             let linked = o("linkedTableId").and_then(Value::as_str);
             let linked = linked.ok_or_else(|| bad_options(kind, "linkedTableId is required"))?;
             Ok(FieldOptions::Link {
@@ -243,10 +243,10 @@ fn parse_options(kind: FieldKind, options: &Value) -> Result<FieldOptions, ApiEr
                 inverse_link_field_id: None,
             })
         }
-        FieldKind::Date => Ok(FieldOptions::Date {
+        FieldType::Date => Ok(FieldOptions::Date {
             date_format: parse_format(kind, o("dateFormat"), date_format_of)?,
         }),
-        FieldKind::DateTime => {
+        FieldType::DateTime => {
             let time_zone = o("timeZone").and_then(Value::as_str).filter(|z| !z.is_empty());
             let time_zone = time_zone.ok_or_else(|| bad_options(kind, "timeZone is required"))?;
             Ok(FieldOptions::DateTime {
@@ -255,7 +255,7 @@ fn parse_options(kind: FieldKind, options: &Value) -> Result<FieldOptions, ApiEr
                 time_format: parse_format(kind, o("timeFormat"), time_format_of)?,
             })
         }
-        FieldKind::Checkbox => {
+        FieldType::Checkbox => {
             let icon = o("icon").and_then(Value::as_str);
             let color = o("color").and_then(Value::as_str);
             match (icon, color) {
@@ -269,7 +269,7 @@ fn parse_options(kind: FieldKind, options: &Value) -> Result<FieldOptions, ApiEr
     }
 }
 
-fn parse_choices(kind: FieldKind, choices: Option<&Value>) -> Result<FieldOptions, ApiError> {
+fn parse_choices(kind: FieldType, choices: Option<&Value>) -> Result<FieldOptions, ApiError> {
     let list = choices
         .and_then(Value::as_array)
         .ok_or_else(|| bad_options(kind, "choices (an array of {name}) is required"))?;
@@ -291,7 +291,7 @@ fn parse_choices(kind: FieldKind, choices: Option<&Value>) -> Result<FieldOption
 
 /// Reads `{"name": ..., "format"?: ...}`; the format defaults to the one Airtable pairs with the name.
 fn parse_format(
-    kind: FieldKind,
+    kind: FieldType,
     value: Option<&Value>,
     default_of: fn(&str) -> Option<&'static str>,
 ) -> Result<NamedFormat, ApiError> {

@@ -11,10 +11,10 @@ use super::cell_read::SortKey;
 use super::errors::ApiError;
 use super::formula::Formula;
 use super::ids::{new_id, IdKind};
+use super::model::{views_of, SortDirection, TableSpec};
 use super::query::{ListParams, SortParam};
 use super::render::{record_json, RecordRef, Shape};
-use super::store::{same_name, Base, Table};
-use crate::schema::{Schema, SortDirection};
+use super::store::{Base, Table};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -93,7 +93,8 @@ impl Iterators {
 
 /// Everything a listing needs besides the base.
 pub struct ListContext<'a> {
-    pub schema: &'a Schema,
+    /// The tables the sandbox was started with, for their views' filter and sort.
+    pub tables: &'a [TableSpec],
     pub iterators: &'a mut Iterators,
     pub now: Instant,
     pub wall: DateTime<Utc>,
@@ -107,7 +108,7 @@ pub fn list(base: &Base, table: &Table, params: &ListParams, ctx: ListContext<'_
             let (ids, start) = ctx.iterators.resume(offset, &base.id, &table.id, ctx.now)?;
             (ids.to_vec(), start)
         }
-        None => (matching_ids(base, table, params, ctx.schema, ctx.wall)?, 0),
+        None => (matching_ids(base, table, params, ctx.tables, ctx.wall)?, 0),
     };
     let end = (start + params.page_size).min(ids.len());
     let records: Vec<Value> = ids[start..end]
@@ -150,10 +151,10 @@ fn matching_ids(
     base: &Base,
     table: &Table,
     params: &ListParams,
-    schema: &Schema,
+    tables: &[TableSpec],
     wall: DateTime<Utc>,
 ) -> Result<Vec<String>, ApiError> {
-    let (view_filter, view_sort) = view_rules(table, params.view.as_deref(), schema)?;
+    let (view_filter, view_sort) = view_rules(table, params.view.as_deref(), tables)?;
     let mut filters = Vec::new();
     if let Some(f) = view_filter {
         filters.push(compile(table, &f)?);
@@ -227,11 +228,11 @@ fn compile(table: &Table, source: &str) -> Result<Formula, ApiError> {
     Ok(formula)
 }
 
-/// The filter and sort of the requested view: none for "Grid view", the schema file's for the others.
+/// The filter and sort of the requested view: none for "Grid view", the hand-made view's for the others.
 fn view_rules(
     table: &Table,
     view: Option<&str>,
-    schema: &Schema,
+    tables: &[TableSpec],
 ) -> Result<(Option<String>, Vec<SortParam>), ApiError> {
     let Some(requested) = view else {
         return Ok((None, Vec::new()));
@@ -239,11 +240,7 @@ fn view_rules(
     let view = table
         .view(requested)
         .ok_or_else(|| ApiError::view_not_found(requested))?;
-    let spec = schema
-        .tables
-        .iter()
-        .find(|t| same_name(&t.name, &table.name))
-        .and_then(|t| t.views.iter().find(|v| v.name == view.name));
+    let spec = views_of(tables, &table.name).iter().find(|v| v.name == view.name);
     let Some(spec) = spec else {
         return Ok((None, Vec::new()));
     };

@@ -7,8 +7,8 @@ use super::app::{parse_body, table_index, SharedApp};
 use super::errors::ApiError;
 use super::fields::{build_field, Field, FieldOptions, FieldRequest};
 use super::ids::{new_id, IdKind};
+use super::model::{FieldType, TableSpec};
 use super::store::{same_name, Base, Table};
-use crate::schema::{FieldKind, Schema};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
@@ -76,25 +76,28 @@ pub async fn list_tables(State(app): State<SharedApp>, Path(base_id): Path<Strin
     Ok(Json(json!({ "tables": tables })))
 }
 
+/// A create-table request (`{name, description?, fields}`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct TableRequest {
-    name: String,
+pub struct TableRequest {
+    pub name: String,
     #[serde(default)]
-    description: Option<String>,
-    fields: Vec<FieldRequest>,
+    pub description: Option<String>,
+    pub fields: Vec<FieldRequest>,
 }
 
 pub async fn create_table(State(app): State<SharedApp>, Path(base_id): Path<String>, body: Bytes) -> Answer {
     let req: TableRequest = parse_body(&body)?;
     let mut inner = app.lock();
     inner.change_base(&base_id, |base| {
-        let t = add_table(base, req, &app.schema)?;
+        let t = add_table(base, req, &app.tables)?;
         Ok(Json(table_json(&base.tables[t], false)))
     })
 }
 
-fn add_table(base: &mut Base, req: TableRequest, schema: &Schema) -> Result<usize, ApiError> {
+/// Creates a table (and the inverse of each of its links) as `POST .../tables` does; `views`
+/// gives its hand-made views. Returns its index.
+pub fn add_table(base: &mut Base, req: TableRequest, views: &[TableSpec]) -> Result<usize, ApiError> {
     let name = req.name.trim().to_string();
     check_table_name(base, &name, None)?;
     let mut fields: Vec<Field> = Vec::with_capacity(req.fields.len());
@@ -109,7 +112,7 @@ fn add_table(base: &mut Base, req: TableRequest, schema: &Schema) -> Result<usiz
         .ok_or_else(|| ApiError::invalid_request("a table needs at least one field"))?;
     if matches!(
         primary.kind,
-        FieldKind::MultipleRecordLinks | FieldKind::MultipleAttachments | FieldKind::Checkbox
+        FieldType::MultipleRecordLinks | FieldType::MultipleAttachments | FieldType::Checkbox
     ) {
         return Err(ApiError::meta(
             // Type name unverified; Airtable refuses these primary field types.
@@ -129,7 +132,7 @@ fn add_table(base: &mut Base, req: TableRequest, schema: &Schema) -> Result<usiz
         views: Vec::new(),
         records: Vec::new(),
     };
-    table.sync_views(schema);
+    table.sync_views(views);
     base.tables.push(table);
     let t = base.tables.len() - 1;
     for fi in 0..base.tables[t].fields.len() {
@@ -198,7 +201,7 @@ fn add_inverse(base: &mut Base, t: usize, fi: usize) {
     let inverse = Field {
         id: new_id(IdKind::Field),
         name,
-        kind: FieldKind::MultipleRecordLinks,
+        kind: FieldType::MultipleRecordLinks,
         description: None,
         options: FieldOptions::Link {
             linked_table_id: source_id,
@@ -235,14 +238,21 @@ pub async fn create_field(
     let mut inner = app.lock();
     inner.change_base(&base_id, |base| {
         let t = table_by_id(base, &table)?;
-        let field = build_field(&req)?;
-        check_field_name(&base.tables[t].fields, &field.name, None)?;
-        check_link_target(base, &field)?;
-        base.tables[t].fields.push(field);
-        let fi = base.tables[t].fields.len() - 1;
-        add_inverse(base, t, fi);
+        let fi = add_field(base, t, &req)?;
         Ok(Json(base.tables[t].fields[fi].to_json()))
     })
+}
+
+/// Adds a field to table `t` (and its inverse, for a link) as `POST .../fields` does; returns
+/// its index.
+pub fn add_field(base: &mut Base, t: usize, req: &FieldRequest) -> Result<usize, ApiError> {
+    let field = build_field(req)?;
+    check_field_name(&base.tables[t].fields, &field.name, None)?;
+    check_link_target(base, &field)?;
+    base.tables[t].fields.push(field);
+    let fi = base.tables[t].fields.len() - 1;
+    add_inverse(base, t, fi);
+    Ok(fi)
 }
 
 /// The metadata API names tables by id (names are accepted too, as the sandbox is lenient here).
@@ -271,7 +281,7 @@ pub async fn update_table(
             let name = name.trim();
             check_table_name(base, name, Some(&base.tables[t].id.clone()))?;
             base.tables[t].name = name.to_string();
-            base.tables[t].sync_views(&app.schema);
+            base.tables[t].sync_views(&app.tables);
         }
         if let Some(d) = req.description {
             base.tables[t].description = Some(d).filter(|d| !d.is_empty());

@@ -20,7 +20,9 @@
 //! - Metadata: `GET/POST /v0/meta/bases/{baseId}/tables`, `POST .../tables/{tableId}/fields`,
 //!   `PATCH .../tables/{tableId}` and `PATCH .../fields/{fieldId}` (name and description only),
 //!   `GET /v0/meta/bases`, `GET /v0/meta/whoami`. Views are "Grid view" (every record, in creation
-//!   order) plus the schema file's views of a table of the same name, with their filter and sort.
+//!   order) plus the hand-made views of a table of the same name in [`SandboxOptions::tables`]
+//!   (the sandbox's own [`model`] of a base), with their filter and sort.
+//! - A base can start with tables in it ([`AirtableSandbox::create_base_with`], [`seed`]).
 //! - Webhooks ([`webhooks`]): `POST/GET /v0/bases/{baseId}/webhooks`, `.../{id}/refresh`,
 //!   `DELETE .../{id}`, `.../{id}/enableNotifications`, `GET .../{id}/payloads?cursor=&limit=`.
 //!   Every request that creates, changes or deletes records (links' other sides and records a
@@ -50,12 +52,12 @@
 //!   number), then give 422 `LIST_RECORDS_ITERATOR_NOT_AVAILABLE`.
 //!
 //! # What differs from the real service
-//! - Field types are those of `schema/base.toml` (text, email, url, long text, number, checkbox,
+//! - Field types are those of [`model::FieldType`] (text, email, url, long text, number, checkbox,
 //!   date, dateTime, single and multiple select, links, attachments); computed fields do not
 //!   exist. Attachments keep only `{id, url, filename}` (no upload, size or thumbnails).
 //! - `cellFormat=string` is refused (422); `timeZone` and `userLocale` are accepted and ignored.
 //! - Tokens have no scopes and see every base; there are no monthly call quotas, record limits,
-//!   comments, or views beyond the schema file's.
+//!   comments, or views beyond those of [`SandboxOptions::tables`].
 //! - Webhooks report record changes only (`tableFields` and `tableMetadata` are accepted and
 //!   report nothing), scope to tables, not views, and accept loopback `http` notification URLs.
 //!   What could not be checked (the error for an 11th webhook, what an expired webhook answers,
@@ -70,7 +72,7 @@
 //! clients unchanged (run by the ignored tests in `smoke_tests/compat.rs`).
 //!
 //! # Admin path (`/_sandbox`, needs one of the tokens, not rate limited)
-//! `POST/GET /_sandbox/bases`; `POST /_sandbox/faults` (`{"method"?, "path_prefix", "count",
+//! `POST/GET /_sandbox/bases` (`{"name", "tables"?}`, tables as [`model::TableSpec`]s); `POST /_sandbox/faults` (`{"method"?, "path_prefix", "count",
 //! "skip"?, "query_contains"?, "status"?, "body"?, "delay_ms"?}`, see [`crate::sandbox::faults`]:
 //! the next `count` matching requests get that answer after the delay; without `status` they are
 //! only delayed) and `DELETE /_sandbox/faults`;
@@ -102,9 +104,11 @@ mod limits;
 mod links;
 mod listing;
 mod meta;
+pub mod model;
 mod query;
 mod records;
 mod render;
+pub mod seed;
 pub mod store;
 pub mod webhooks;
 mod writes;
@@ -130,8 +134,9 @@ pub struct SandboxOptions {
     pub data_dir: Option<PathBuf>,
     /// Bearer tokens accepted (for every base).
     pub tokens: Vec<String>,
-    /// The schema file; only its views are used (matched by table name).
-    pub schema: crate::schema::Schema,
+    /// Tables as a person set them up; only their views are used (matched by table name), since
+    /// Airtable's API cannot create views. Empty: every table has only "Grid view".
+    pub tables: Vec<model::TableSpec>,
     pub limits: SandboxLimits,
 }
 
@@ -162,7 +167,7 @@ pub struct AirtableSandbox {
 impl AirtableSandbox {
     /// Loads the bases of `data_dir`, binds, and serves on the current tokio runtime.
     pub async fn start(opts: SandboxOptions) -> anyhow::Result<AirtableSandbox> {
-        let store = store::Store::open(opts.data_dir.clone(), &opts.schema)?;
+        let store = store::Store::open(opts.data_dir.clone(), &opts.tables)?;
         let (pings, news) = webhooks::pings::Pings::new();
         let app = Arc::new(App {
             inner: Mutex::new(Inner {
@@ -175,7 +180,7 @@ impl AirtableSandbox {
                 clock: Clock::start(),
             }),
             tokens: opts.tokens,
-            schema: opts.schema,
+            tables: opts.tables,
             limits: opts.limits,
         });
         let bound = Bound::bind(opts.listen, "Airtable").await?;
@@ -201,6 +206,13 @@ impl AirtableSandbox {
             tracing::error!(message = "Failed to save a new base.", error = %format!("{error:#}"));
         }
         id
+    }
+
+    /// Creates a base holding `tables` (created as through the metadata API, see [`seed`]) and
+    /// returns its id.
+    pub fn create_base_with(&self, name: &str, tables: &[model::TableSpec]) -> anyhow::Result<String> {
+        seed::create_seeded(&self.app, name, tables)
+            .map_err(|e| anyhow::anyhow!("Failed to seed the base {name:?}: {} {}", e.status, e.body))
     }
 
     /// (id, name) of every base.

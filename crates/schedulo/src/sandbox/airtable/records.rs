@@ -43,7 +43,7 @@ fn list(app: &SharedApp, base_id: &str, table: &str, params: &ListParams) -> Ans
     let base = inner.store.base(base_id).ok_or_else(ApiError::model_not_found)?;
     let t = table_index(base, table)?;
     let ctx = ListContext {
-        schema: &app.schema,
+        tables: &app.tables,
         iterators: &mut inner.iterators,
         now: tokio::time::Instant::now(),
         wall: inner.clock.now(),

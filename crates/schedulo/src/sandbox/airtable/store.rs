@@ -13,8 +13,8 @@
 
 use super::fields::Field;
 use super::ids::{new_id, IdKind};
+use super::model::{views_of, TableSpec};
 use super::webhooks::Webhook;
-use crate::schema::Schema;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -51,7 +51,8 @@ pub struct Table {
     pub description: Option<String>,
     pub primary_field_id: String,
     pub fields: Vec<Field>,
-    /// "Grid view" first, then the schema file's views of a table of this name; ids are kept
+    /// "Grid view" first, then the hand-made views of a table of this name (the sandbox's
+    /// options); ids are kept
     /// across restarts.
     pub views: Vec<View>,
     /// Records in creation order.
@@ -83,6 +84,18 @@ pub fn same_name(a: &str, b: &str) -> bool {
 }
 
 impl Base {
+    /// A new base with no tables, under a new id (not yet in any store).
+    pub fn empty(name: &str) -> Base {
+        Base {
+            format: FORMAT_VERSION,
+            id: new_id(IdKind::Base),
+            name: name.to_string(),
+            tables: Vec::new(),
+            webhooks: Vec::new(),
+            transaction_number: 0,
+        }
+    }
+
     pub fn table_index(&self, id_or_name: &str) -> Option<usize> {
         self.tables
             .iter()
@@ -144,13 +157,12 @@ impl Table {
         self.records.len() - 1
     }
 
-    /// Makes the view list "Grid view" plus the schema file's views of this table, keeping the
-    /// ids of views that already exist.
-    pub fn sync_views(&mut self, schema: &Schema) {
+    /// Makes the view list "Grid view" plus the hand-made views of this table in `tables`,
+    /// keeping the ids of views that already exist.
+    pub fn sync_views(&mut self, tables: &[TableSpec]) {
         let mut names = vec![GRID_VIEW.to_string()];
-        if let Some(spec) = schema.tables.iter().find(|t| same_name(&t.name, &self.name)) {
-            names.extend(spec.views.iter().map(|v| v.name.clone()).filter(|n| n != GRID_VIEW));
-        }
+        let views = views_of(tables, &self.name);
+        names.extend(views.iter().map(|v| v.name.clone()).filter(|n| n != GRID_VIEW));
         let old = std::mem::take(&mut self.views);
         self.views = names
             .into_iter()
@@ -174,12 +186,12 @@ pub struct Store {
 
 impl Store {
     /// An empty store, or the bases found in `data_dir` (created if missing).
-    pub fn open(data_dir: Option<PathBuf>, schema: &Schema) -> anyhow::Result<Store> {
+    pub fn open(data_dir: Option<PathBuf>, tables: &[TableSpec]) -> anyhow::Result<Store> {
         let mut bases = BTreeMap::new();
         if let Some(dir) = &data_dir {
             std::fs::create_dir_all(dir).with_context(|| format!("Failed to create {}", dir.display()))?;
             for mut base in load_dir(dir)? {
-                base.tables.iter_mut().for_each(|t| t.sync_views(schema));
+                base.tables.iter_mut().for_each(|t| t.sync_views(tables));
                 bases.insert(base.id.clone(), base);
             }
         }
@@ -188,14 +200,7 @@ impl Store {
 
     /// Adds an empty base in memory and returns its id; the caller persists it.
     pub fn add_base(&mut self, name: &str) -> String {
-        let base = Base {
-            format: FORMAT_VERSION,
-            id: new_id(IdKind::Base),
-            name: name.to_string(),
-            tables: Vec::new(),
-            webhooks: Vec::new(),
-            transaction_number: 0,
-        };
+        let base = Base::empty(name);
         let id = base.id.clone();
         self.bases.insert(id.clone(), base);
         id
@@ -282,13 +287,12 @@ mod tests {
     #[test]
     fn bases_survive_a_reopen_of_the_data_dir() {
         let dir = tempfile::tempdir().unwrap();
-        let schema = Schema { tables: vec![] };
-        let mut store = Store::open(Some(dir.path().to_path_buf()), &schema).unwrap();
+        let mut store = Store::open(Some(dir.path().to_path_buf()), &[]).unwrap();
         let id = store.add_base("Demo");
         store.persist(&id).unwrap();
         assert!(dir.path().join(format!("{id}.json")).exists());
         assert!(!dir.path().join(format!("{id}.json.tmp")).exists());
-        let again = Store::open(Some(dir.path().to_path_buf()), &schema).unwrap();
+        let again = Store::open(Some(dir.path().to_path_buf()), &[]).unwrap();
         assert_eq!(again.list(), vec![(id, "Demo".to_string())]);
     }
 
@@ -299,7 +303,7 @@ mod tests {
             "primary_field_id":"fldA","fields":[],"views":[],"records":[{"id":"recR",
             "created_time":"2026-01-01T00:00:00Z","last_modified_time":"2026-01-02T00:00:00Z","cells":{}}]}]}"#;
         std::fs::write(dir.path().join("appOld0000000000a.json"), old).unwrap();
-        let store = Store::open(Some(dir.path().to_path_buf()), &Schema { tables: vec![] }).unwrap();
+        let store = Store::open(Some(dir.path().to_path_buf()), &[]).unwrap();
         let base = store.base("appOld0000000000a").unwrap();
         assert!(base.webhooks.is_empty());
         assert_eq!(base.transaction_number, 0);
@@ -310,7 +314,7 @@ mod tests {
     fn a_corrupt_base_file_is_refused_with_its_path() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("appBroken0000000.json"), b"{nope").unwrap();
-        let err = Store::open(Some(dir.path().to_path_buf()), &Schema { tables: vec![] }).unwrap_err();
+        let err = Store::open(Some(dir.path().to_path_buf()), &[]).unwrap_err();
         assert!(format!("{err:#}").contains("appBroken0000000.json"), "{err:#}");
     }
 }

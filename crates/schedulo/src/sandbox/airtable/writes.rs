@@ -6,8 +6,8 @@
 use super::cells::{self, Checked};
 use super::errors::ApiError;
 use super::links;
+use super::model::FieldType;
 use super::store::Base;
-use crate::schema::FieldKind;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
@@ -38,16 +38,16 @@ pub struct UpsertOutcome {
 }
 
 /// Types Airtable can merge upserts on.
-const MERGEABLE: [FieldKind; 9] = [
-    FieldKind::SingleLineText,
-    FieldKind::MultilineText,
-    FieldKind::Email,
-    FieldKind::Url,
-    FieldKind::Number,
-    FieldKind::SingleSelect,
-    FieldKind::MultipleSelects,
-    FieldKind::Date,
-    FieldKind::DateTime,
+const MERGEABLE: [FieldType; 9] = [
+    FieldType::SingleLineText,
+    FieldType::MultilineText,
+    FieldType::Email,
+    FieldType::Url,
+    FieldType::Number,
+    FieldType::SingleSelect,
+    FieldType::MultipleSelects,
+    FieldType::Date,
+    FieldType::DateTime,
 ];
 
 pub fn check_batch(count: usize, verb: &str) -> Result<(), ApiError> {

@@ -48,7 +48,7 @@ async fn setup() -> Setup {
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: None,
         tokens: vec!["pat-webhook-test".into()],
-        schema: Schema::builtin(),
+        tables: crate::demo::sandbox_tables(&Schema::builtin()),
         limits: SandboxLimits::default(),
     })
     .await

@@ -122,3 +122,30 @@ async fn an_iterator_unused_for_five_minutes_of_tokio_time_expires() {
     );
     sandbox.shutdown().await;
 }
+
+/// A base can start with tables given as create-table bodies; the views of the sandbox's
+/// options apply to them, and a refused table keeps no base.
+#[tokio::test]
+async fn a_base_created_with_tables_has_them_with_their_views() {
+    let sandbox = start(roomy(), None).await;
+    let c = Client::new(&sandbox);
+    let tables = serde_json::to_value(users_with_views()).unwrap();
+    let (status, created) = c
+        .post("/_sandbox/bases", json!({"name": "Seeded", "tables": tables}))
+        .await;
+    assert_eq!(status, 200, "{created}");
+    let base = created["id"].as_str().unwrap();
+    let (_, meta) = c.get(&format!("/v0/meta/bases/{base}/tables")).await;
+    assert_eq!(meta["tables"][0]["name"], "Users");
+    assert_eq!(meta["tables"][0]["fields"][1]["type"], "singleSelect");
+    assert_eq!(meta["tables"][0]["views"][1]["name"], "All Users");
+    let before = sandbox.bases().len();
+    let bad = json!({"name": "Bad", "tables": [{"name": "T", "fields": [{"name": "N", "type": "number"}]}]});
+    let (status, err) = c.post("/_sandbox/bases", bad).await;
+    assert_eq!(
+        (status, err["error"]["type"].as_str()),
+        (422, Some("INVALID_FIELD_TYPE_OPTIONS"))
+    );
+    assert_eq!(sandbox.bases().len(), before);
+    sandbox.shutdown().await;
+}

@@ -8,8 +8,8 @@ mod shapes;
 mod webhook_pings;
 mod webhooks;
 
+use super::model::TableSpec;
 use super::{AirtableSandbox, SandboxLimits, SandboxOptions};
-use crate::schema::Schema;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -29,10 +29,26 @@ pub async fn start(limits: SandboxLimits, data_dir: Option<std::path::PathBuf>) 
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir,
         tokens: vec![TOKEN.to_string()],
-        schema: Schema::builtin(),
+        tables: users_with_views(),
         limits,
     })
     .await
+    .unwrap()
+}
+
+/// A `Users` table with four hand-made views (filters on `Status` and `Subscription Plan`), as
+/// a person would have set up in Airtable's UI.
+pub fn users_with_views() -> Vec<TableSpec> {
+    serde_json::from_value(json!([{"name": "Users", "fields": [
+        {"name": "UserID", "type": "singleLineText"},
+        {"name": "Status", "type": "singleSelect", "options": {"choices": [{"name": "Active"}, {"name": "Trial"}]}},
+        {"name": "Subscription Plan", "type": "singleSelect", "options": {"choices": [{"name": "Enterprise"}]}},
+    ], "views": [
+        {"name": "All Users"},
+        {"name": "Active Users", "filter": "{Status} = 'Active'"},
+        {"name": "Trial Users", "filter": "{Status} = 'Trial'"},
+        {"name": "Enterprise Customers", "filter": "{Subscription Plan} = 'Enterprise'"},
+    ]}]))
     .unwrap()
 }
 

@@ -232,7 +232,7 @@ async fn links_are_two_way_and_typecast_links_by_primary_text() {
 }
 
 #[tokio::test]
-async fn the_grid_view_and_the_schema_files_views_are_listed_and_usable() {
+async fn the_grid_view_and_the_hand_made_views_are_listed_and_usable() {
     let sandbox = start(roomy(), None).await;
     let c = Client::new(&sandbox);
     let base = sandbox.create_base("Views");

@@ -102,19 +102,19 @@ pub fn stamp(base: &mut Base, changes: &[TableChanges], now: DateTime<Utc>) {
 #[cfg(test)]
 mod tests {
     use super::super::super::fields::{Field, FieldOptions};
+    use super::super::super::model::FieldType;
     use super::super::super::store::Store;
     use super::*;
-    use crate::schema::{FieldKind, Schema};
     use serde_json::json;
 
     fn base() -> Base {
-        let mut store = Store::open(None, &Schema { tables: vec![] }).unwrap();
+        let mut store = Store::open(None, &[]).unwrap();
         let id = store.add_base("Diff");
         let mut base = store.base(&id).unwrap().clone();
         let field = Field {
             id: "fldName".into(),
             name: "Name".into(),
-            kind: FieldKind::SingleLineText,
+            kind: FieldType::SingleLineText,
             description: None,
             options: FieldOptions::Plain,
         };

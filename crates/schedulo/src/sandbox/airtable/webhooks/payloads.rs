@@ -11,9 +11,9 @@
 
 use super::super::cells::{format_date_time, is_empty};
 use super::super::fields::Field;
+use super::super::model::FieldType;
 use super::super::store::{Base, Record, Table};
 use super::{StoredPayload, Transaction, Webhook, MAX_PAYLOADS_PER_PAGE};
-use crate::schema::FieldKind;
 use serde_json::{json, Map, Value};
 
 /// The user the sandbox's changes are made by (the token owner of `GET /v0/meta/whoami`).
@@ -135,9 +135,9 @@ fn webhook_value(base: &Base, field: &Field, value: &Value) -> Value {
         }
     };
     match field.kind {
-        FieldKind::SingleSelect => choice(value),
-        FieldKind::MultipleSelects => Value::Array(value.as_array().into_iter().flatten().map(choice).collect()),
-        FieldKind::MultipleRecordLinks => {
+        FieldType::SingleSelect => choice(value),
+        FieldType::MultipleSelects => Value::Array(value.as_array().into_iter().flatten().map(choice).collect()),
+        FieldType::MultipleRecordLinks => {
             let linked = field.link().and_then(|(t, _)| base.table_by_id(t));
             let items = value
                 .as_array()
