@@ -52,6 +52,8 @@ mod publish;
 mod reconcile;
 pub mod rules;
 pub mod text;
+#[cfg(test)]
+mod text_conformance;
 mod video;
 
 pub use errors::{RateHeaders, XApiError, XErrorKind};
