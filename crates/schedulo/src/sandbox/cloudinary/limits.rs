@@ -1,6 +1,6 @@
 //! Cloudinary's limits and authentication rules as the sandbox enforces them, with their sources
 //! (`shared/reference/cloudinary.md`, which cites cloudinary.com/documentation and the SDKs),
-//! written on the sandbox's side: the worker's `crate::cloudinary` is not read.
+//! written on the sandbox's side: the worker's `cloudinary` module is not read.
 //!
 //! | rule | value | source |
 //! |---|---|---|

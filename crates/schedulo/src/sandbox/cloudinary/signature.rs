@@ -1,6 +1,6 @@
 //! The sandbox's own signatures, written from Cloudinary's documented rules
 //! (cloudinary.com/documentation/authentication_signatures; `shared/reference/cloudinary.md`) and
-//! not from the worker's client, so that a bug in [`crate::cloudinary::signer`] fails against the
+//! not from the worker's client, so that a bug in the worker's signer (`cloudinary::signer`) fails against the
 //! sandbox instead of passing on both sides.
 //!
 //! The string to sign: every parameter but `file`, `cloud_name`, `resource_type`, `api_key` (and

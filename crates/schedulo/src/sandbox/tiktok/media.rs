@@ -77,7 +77,7 @@ pub fn judge_video(info: &MediaInfo, max_secs: u32) -> Result<(), String> {
     }
     if info
         .frame_rate
-        .is_some_and(|f| f < limits::MIN_FRAME_RATE || f > limits::MAX_FRAME_RATE)
+        .is_some_and(|f| !(limits::MIN_FRAME_RATE..=limits::MAX_FRAME_RATE).contains(&f))
     {
         return fail("frame_rate_check_failed");
     }

@@ -2,7 +2,7 @@
 //! worker uses, with TikTok's paths, bodies, rules, limits and error codes, so that the worker's
 //! TikTok client (`TikTokPublisher`) works against it unchanged when given its URL.
 //!
-//! (`TikTokPublisher` is in `crate::platforms::tiktok`; the sandbox does not use it. Its media
+//! (`TikTokPublisher` is in the worker's `platforms::tiktok`; the sandbox does not use it. Its media
 //! rules are [`limits`].)
 //!
 //! # What it implements (bodies: `{"data":{...},"error":{"code","message","log_id"}}`)

@@ -2,7 +2,7 @@
 //! with X's rules, limits and error bodies, so that the worker's X client (`XPublisher`) works against it
 //! unchanged when given its URL.
 //!
-//! (`XPublisher` is the worker's X client, `crate::platforms::x`; the sandbox does not use it.)
+//! (`XPublisher` is the worker's X client, `platforms::x`; the sandbox does not use it.)
 //!
 //! # What it implements
 //! - `POST /2/media/upload`: multipart (`media` raw bytes, `media_category`) or JSON (`media`
