@@ -147,7 +147,7 @@ async fn async_video_eager_sends_a_signed_notification() {
         header("x-cld-timestamp"),
         header("x-cld-signature"),
         &secret(),
-        Algorithm::Sha1,
+        signer::Algorithm::Sha1,
         sb.now().timestamp(),
         7200,
     )

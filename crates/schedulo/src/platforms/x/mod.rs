@@ -51,10 +51,11 @@ pub mod media_rules;
 mod publish;
 mod reconcile;
 pub mod rules;
-pub mod text;
-
 #[cfg(test)]
 mod sandbox_tests;
+pub mod text;
+#[cfg(test)]
+mod text_conformance;
 mod video;
 
 pub use errors::{RateHeaders, XApiError, XErrorKind};

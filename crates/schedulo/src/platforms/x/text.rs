@@ -165,15 +165,33 @@ fn url_at(s: &str) -> Option<usize> {
     } else {
         BARE_TLDS.iter().any(|t| t.eq_ignore_ascii_case(tld)) && host.is_ascii()
     };
-    if !tld_ok || host.starts_with(['.', '-']) || host.contains("..") {
+    if !tld_ok || host.starts_with(['.', '-']) || host.contains("..") || !dns_labels_fit(host) {
         return None;
     }
     let mut end = start + host.len();
     if s[end..].starts_with([':', '/', '?', '#']) {
-        end += s[end..].find(char::is_whitespace).unwrap_or(s.len() - end);
+        end += s[end..].find(ends_url).unwrap_or(s.len() - end);
         end = trim_url_end(s, start, end);
     }
     Some(end)
+}
+
+/// Whether every label of `host`, punycode-encoded, has 1 to 63 characters: twitter-text counts
+/// a longer one as text, not as a URL (`js/src/lib/idna.js`, `MAX_DOMAIN_LABEL_LENGTH`).
+fn dns_labels_fit(host: &str) -> bool {
+    let ascii = url::quirks::domain_to_ascii(host);
+    !ascii.is_empty() && ascii.split('.').all(|label| (1..=63).contains(&label.len()))
+}
+
+/// Characters that end a URL's path: spaces, and the directional marks and invalid characters
+/// twitter-text never takes into a URL (`regexp/directionalMarkersGroup.js`, `invalidCharsGroup.js`).
+fn ends_url(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+                | '\u{FFFE}' | '\u{FEFF}' | '\u{FFFF}'
+        )
 }
 
 /// Leaves out trailing punctuation, and a closing bracket that has no opening one in the URL.

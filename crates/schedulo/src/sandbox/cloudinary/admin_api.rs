@@ -81,7 +81,9 @@ fn admin(app: &App, cloud: &str, headers: &HeaderMap, f: impl FnOnce(&mut CloudS
     response
 }
 
-fn check_auth(headers: &HeaderMap, key: &str, secret: &secrecy::SecretString) -> Result<(), CldError> {
+/// HTTP Basic `api_key:api_secret`, as the Admin API (and, instead of a signature, the Upload
+/// API) takes it.
+pub(super) fn check_auth(headers: &HeaderMap, key: &str, secret: &secrecy::SecretString) -> Result<(), CldError> {
     use secrecy::ExposeSecret;
     let given = headers
         .get(header::AUTHORIZATION)

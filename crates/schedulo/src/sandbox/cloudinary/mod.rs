@@ -8,8 +8,10 @@
 //! - Upload API (`upload.rs`, `form.rs`, `chunked.rs`): `POST /v1_1/{cloud}/{image|video|raw|auto}/upload`
 //!   as multipart (the file streamed to disk), urlencoded or JSON; `file` as bytes, a loopback URL
 //!   (fetched; a URL that does not answer 2xx gets 400 `Resource not found - <url>`) or a data URI.
-//!   Signed (`api_key`, `timestamp` in seconds, stale after an hour, `signature` checked with the
-//!   sandbox's own `signature.rs`, written from the documented rules, not the client's signer) or unsigned with an `unsigned` preset; a signed upload's
+//!   Signed (`api_key`, `timestamp` in seconds, stale after an hour, `signature` SHA-1 or SHA-256
+//!   as the cloud takes them ([`Accepted`]), checked with the sandbox's own `signature.rs`, written
+//!   from the documented rules, not the client's signer), authenticated with HTTP Basic
+//!   `api_key:api_secret` instead, or unsigned with an `unsigned` preset; a signed upload's
 //!   `upload_preset` lends its parameters (the request's own win). Parameters: `public_id`,
 //!   `asset_folder`, `folder`, `public_id_prefix`, `tags`, `context`, `eager`, `eager_async`,
 //!   `eager_notification_url`, `notification_url`, `overwrite` (with `false`, an existing asset is
@@ -91,6 +93,9 @@ mod eager;
 pub mod errors;
 mod form;
 mod gate;
+pub mod limits;
+#[cfg(test)]
+mod limits_tests;
 mod notify;
 mod render;
 mod signature;
@@ -104,7 +109,6 @@ mod smoke_tests;
 mod tests;
 
 use super::server::{Bound, Server};
-use crate::cloudinary::signer::Algorithm;
 use app::{App, Inner, SharedApp};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -116,10 +120,11 @@ use std::time::Duration;
 
 pub use counters::{CloudCounters, Counters};
 pub use notify::NotificationView;
+pub use signature::Algorithm;
 pub use store::{AssetView, DerivedView};
 
-/// The largest request body (110 MB): Cloudinary takes at most 100 MB in one request.
-pub const MAX_BODY_BYTES: usize = 110 * 1000 * 1000;
+/// The largest request body ([`limits::MAX_BODY_BYTES`]).
+pub use limits::MAX_BODY_BYTES;
 
 /// How to run a sandbox Cloudinary.
 #[derive(Debug, Clone)]
@@ -140,19 +145,46 @@ pub struct SandboxCloud {
     pub api_key: String,
     pub api_secret: SecretString,
     pub plan: Plan,
-    /// How its signatures are hashed (SHA-1 unless the environment was changed).
-    pub algorithm: Algorithm,
+    /// Which request signatures it takes (both SHA-1 and SHA-256 unless the environment was set
+    /// to SHA-256 only).
+    pub signatures: Accepted,
+    /// How the notifications it sends, and the `signature` of an upload's answer, are hashed
+    /// (SHA-1 unless the environment was changed).
+    pub notification_algorithm: Algorithm,
+}
+
+/// The request signatures a product environment takes. Cloudinary: a signature may be SHA-1 or
+/// SHA-256 (the hex length tells them apart); an environment set to SHA-256 refuses SHA-1
+/// (cloudinary.com/documentation/authentication_signatures, "Using the SHA-256 algorithm").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Accepted {
+    /// SHA-1 and SHA-256 (the default).
+    #[default]
+    Both,
+    /// SHA-256 only.
+    Sha256Only,
+}
+
+impl Accepted {
+    /// Whether a signature made with `algorithm` is taken.
+    pub fn takes(self, algorithm: Algorithm) -> bool {
+        match self {
+            Accepted::Both => true,
+            Accepted::Sha256Only => algorithm == Algorithm::Sha256,
+        }
+    }
 }
 
 impl SandboxCloud {
-    /// A free-plan cloud signing with SHA-1.
+    /// A free-plan cloud that takes SHA-1 and SHA-256 signatures and signs notifications with SHA-1.
     pub fn new(cloud_name: &str, api_key: &str, api_secret: &str) -> SandboxCloud {
         SandboxCloud {
             cloud_name: cloud_name.into(),
             api_key: api_key.into(),
             api_secret: SecretString::from(api_secret.to_string()),
             plan: Plan::Free,
-            algorithm: Algorithm::Sha1,
+            signatures: Accepted::Both,
+            notification_algorithm: Algorithm::Sha1,
         }
     }
 }
@@ -242,7 +274,7 @@ impl Default for CloudinarySandboxLimits {
             eager_secs: 5.0,
             notify_retries: 3,
             notify_retry_secs: 2.0,
-            chunk_min_bytes: 5 * 1024 * 1024,
+            chunk_min_bytes: limits::CHUNK_MIN_BYTES,
             parsed_preset_settings: true,
         }
     }

@@ -1,6 +1,6 @@
 //! Notifications (webhooks) the sandbox sends: `upload` for `notification_url`, `eager` when
 //! asynchronous eager transformations are done. Each is POSTed as JSON with `X-Cld-Timestamp` and
-//! `X-Cld-Signature` (the cloud's secret and algorithm, `signature::digest` of body, timestamp and secret),
+//! `X-Cld-Signature` (the cloud's secret and notification algorithm, `signature::digest` of body, timestamp and secret),
 //! to loopback only; a failure (no answer in `notify_timeout`, or not 2xx) is tried again
 //! `notify_retries` times, the n-th retry n x `notify_retry_secs` later. Every notification is
 //! recorded with its outcome.
@@ -82,7 +82,7 @@ async fn send(app: SharedApp, cloud: String, url: String, body: Value) {
             let secret = config.api_secret.expose_secret();
             let stamp = timestamp.to_string();
             super::signature::digest(
-                config.algorithm,
+                config.notification_algorithm,
                 &[text.as_bytes(), stamp.as_bytes(), secret.as_bytes()],
             )
         };

@@ -1,6 +1,6 @@
 //! The sandbox's own signatures, written from Cloudinary's documented rules
 //! (cloudinary.com/documentation/authentication_signatures; `shared/reference/cloudinary.md`) and
-//! not from the worker's client, so that a bug in [`crate::cloudinary::signer`] fails against the
+//! not from the worker's client, so that a bug in the worker's signer (`cloudinary::signer`) fails against the
 //! sandbox instead of passing on both sides.
 //!
 //! The string to sign: every parameter but `file`, `cloud_name`, `resource_type`, `api_key` (and
@@ -9,9 +9,30 @@
 //! sent), with `&` inside a value written `%26` as the SDKs do; joined with `&`. The signature is
 //! the lower-case hex SHA-1 (or SHA-256) of that string followed by the API secret.
 
-use crate::cloudinary::signer::Algorithm;
 use secrecy::{ExposeSecret, SecretString};
 use sha1::Digest;
+
+/// The hash of a signature: SHA-1 (Cloudinary's default) or SHA-256 (cloudinary.com/documentation
+/// /authentication_signatures, "Using the SHA-256 algorithm"). The sandbox's own type: it does not
+/// share the worker's signer's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Algorithm {
+    #[default]
+    Sha1,
+    Sha256,
+}
+
+impl Algorithm {
+    /// The algorithm a lower-case hex signature was made with, told by its length (SHA-1 gives 40
+    /// hex digits, SHA-256 64), if it is either.
+    pub fn of_signature(hex: &str) -> Option<Algorithm> {
+        match hex.len() {
+            40 => Some(Algorithm::Sha1),
+            64 => Some(Algorithm::Sha256),
+            _ => None,
+        }
+    }
+}
 
 /// Parameters that are not signed.
 const NOT_SIGNED: [&str; 5] = ["file", "cloud_name", "resource_type", "api_key", "signature"];
@@ -135,6 +156,16 @@ mod tests {
             sign(&params, &secret("abcd"), Algorithm::Sha256),
             format!("{:x}", sha2::Sha256::digest(&whole))
         );
+    }
+
+    #[test]
+    fn the_algorithm_is_told_by_the_signature_s_length() {
+        let params = p(&[("timestamp", "1")]);
+        for algorithm in [Algorithm::Sha1, Algorithm::Sha256] {
+            let s = sign(&params, &secret("abcd"), algorithm);
+            assert_eq!(Algorithm::of_signature(&s), Some(algorithm));
+        }
+        assert_eq!(Algorithm::of_signature("abc"), None);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value};
 use std::time::Duration;
 use tokio::time::Instant;
 
-const MAX_PHOTOS: usize = 10;
+use super::limits::MAX_PHOTOS;
 const DUPLICATE_WINDOW: Duration = Duration::from_secs(5 * 60);
 /// Fields a post can be read with.
 pub const POST_FIELDS: [&str; 6] = ["id", "message", "created_time", "permalink_url", "link", "attachments"];

@@ -56,6 +56,7 @@ mod gate;
 mod graph;
 mod inspect;
 pub mod instagram;
+pub mod limits;
 mod node;
 mod params;
 mod photos;
@@ -103,21 +104,21 @@ pub struct FacebookSandboxOptions {
 }
 
 impl FacebookSandboxOptions {
-    /// On `127.0.0.1:0`, with the publisher's default version, 1,000 calls an hour, no Instagram
+    /// On `127.0.0.1:0`, with [`limits::GRAPH_VERSION`], 1,000 calls an hour, no Instagram
     /// account, containers and videos processed in 2 s, and Meta's limits.
     pub fn new(pages: Vec<FacebookSandboxPage>) -> FacebookSandboxOptions {
         FacebookSandboxOptions {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             pages,
-            version: crate::platforms::facebook::DEFAULT_VERSION.to_string(),
+            version: limits::GRAPH_VERSION.to_string(),
             calls_per_hour: 1000,
             instagram_users: Vec::new(),
             container_processing_secs: 2.0,
             video_processing_secs: 2.0,
-            quota_total: 50,
-            quota_duration_secs: 86_400,
-            max_containers_per_day: 400,
-            reels_per_day: 30,
+            quota_total: limits::QUOTA_TOTAL,
+            quota_duration_secs: limits::QUOTA_DURATION_SECS,
+            max_containers_per_day: limits::MAX_CONTAINERS_PER_DAY,
+            reels_per_day: limits::REELS_PER_DAY,
         }
     }
 

@@ -3,7 +3,7 @@
 
 use super::counters::Counters;
 use super::errors::TikTokFaults;
-use super::limits::Windows;
+use super::rate::Windows;
 use super::{TikTokSandboxCreator, TikTokSandboxLimits};
 use crate::sandbox::clock::Clock;
 use crate::sandbox::faults::Faults;

@@ -4,7 +4,7 @@
 
 use super::app::{bearer, SharedApp};
 use super::errors::TikTokError;
-use super::limits::Endpoint;
+use super::rate::Endpoint;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};

@@ -15,14 +15,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::time::Instant;
 
-/// 5 MB: the smallest chunk, and the size under which a video goes whole.
-const MIN_CHUNK: u64 = 5 * 1024 * 1024;
-/// 64 MB: the largest chunk but the last.
-const MAX_CHUNK: u64 = 64 * 1024 * 1024;
-/// 128 MB: the largest last chunk.
-const MAX_LAST_CHUNK: u64 = 128 * 1024 * 1024;
-/// 4 GB: the largest video.
-const MAX_VIDEO: u64 = 4 * 1024 * 1024 * 1024;
+use super::limits::{MAX_CHUNK, MAX_LAST_CHUNK, MAX_VIDEO_BYTES as MAX_VIDEO, MIN_CHUNK};
 
 #[derive(Debug, Default, Deserialize)]
 struct PostInfo {
@@ -259,7 +252,7 @@ pub async fn content(
         return Err(TikTokError::invalid("photos are taken with source PULL_FROM_URL only"));
     }
     let images = source.photo_images.unwrap_or_default();
-    if images.is_empty() || images.len() > 35 {
+    if images.is_empty() || images.len() > super::limits::MAX_PHOTOS {
         return Err(TikTokError::invalid(format!(
             "photo_images must hold 1 to 35 URLs, not {}",
             images.len()

@@ -1,116 +1,47 @@
-//! TikTok's limits as the sandbox keeps them: per token, `creator_info/query` 20, `init` (video
-//! and photo together) 6 and `status/fetch` 30 requests in any rolling minute, the request over
-//! refused with 429 `rate_limit_exceeded`; per creator, `daily_posts` (15) posts taken in any
-//! rolling 24 hours, the post over refused with 403 `spam_risk_too_many_posts`. Only admitted
-//! requests count.
+//! TikTok's media rules as the sandbox holds posts to them, each with its source, written on the
+//! sandbox's side (the worker's `TikTokRules` are not read: a wrong number there must fail
+//! against the sandbox). Sources: TikTok for Developers, Content Posting API, "Media Transfer
+//! Guide" (developers.tiktok.com/doc/content-posting-api-media-transfer-guide) and the photo post
+//! reference (`photo_images`); `shared/reference/platforms.md` ("TikTok", "Rules").
 //!
-//! Time is `tokio::time::Instant`, so tests with a paused clock control the windows.
+//! | rule | value |
+//! |---|---|
+//! | video containers | MP4, WebM, MOV (H.264 recommended, not required) |
+//! | video size | at most 4 GB |
+//! | video picture | every side 360 to 4096 px |
+//! | frame rate | 23 to 60 fps |
+//! | video duration | at most the creator's `max_video_post_duration_sec` (`creator_info/query`) |
+//! | photo formats | JPEG, WEBP (PNG refused) |
+//! | photo size | at most 20 MB |
+//! | photos per post | at most 35 |
+//! | chunked `FILE_UPLOAD` | chunks 5 MB to 64 MB, the last up to 128 MB |
 
-use std::collections::{HashMap, VecDeque};
-use std::time::Duration;
-use tokio::time::Instant;
+/// Video containers TikTok takes, as [`crate::media::MediaInfo::format`] names them.
+pub const VIDEO_FORMATS: &[&str] = &["mp4", "webm", "mov"];
 
-/// The endpoints limited per token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Endpoint {
-    CreatorInfo,
-    Init,
-    Status,
-}
+/// Bytes of one video (4 GB).
+pub const MAX_VIDEO_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 
-const MINUTE: Duration = Duration::from_secs(60);
-const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+/// Pixels of a video's shorter side, at least, and of its longer side, at most.
+pub const MIN_VIDEO_SIDE_PX: u32 = 360;
+pub const MAX_VIDEO_SIDE_PX: u32 = 4096;
 
-/// The rolling windows.
-#[derive(Debug, Default)]
-pub struct Windows {
-    /// Admitted requests of the last minute, per (token, endpoint).
-    calls: HashMap<(String, Endpoint), VecDeque<Instant>>,
-    /// Posts taken in the last 24 hours, per open_id.
-    posts: HashMap<String, VecDeque<Instant>>,
-}
+/// Frames per second, at least and at most.
+pub const MIN_FRAME_RATE: f64 = 23.0;
+pub const MAX_FRAME_RATE: f64 = 60.0;
 
-/// Drops the times older than `window` and says whether fewer than `limit` remain.
-fn room(times: &mut VecDeque<Instant>, now: Instant, window: Duration, limit: u32) -> bool {
-    while times.front().is_some_and(|t| now.duration_since(*t) >= window) {
-        times.pop_front();
-    }
-    times.len() < limit as usize
-}
+/// Photo formats TikTok takes.
+pub const PHOTO_FORMATS: &[&str] = &["jpeg", "webp"];
 
-impl Windows {
-    /// Counts one request of `token` to `endpoint` at `now`, unless `limit` are in the last minute.
-    pub fn take(&mut self, token: &str, endpoint: Endpoint, now: Instant, limit: u32) -> bool {
-        let times = self.calls.entry((token.to_string(), endpoint)).or_default();
-        let admitted = room(times, now, MINUTE, limit);
-        if admitted {
-            times.push_back(now);
-        }
-        admitted
-    }
+/// Bytes of one photo (20 MB).
+pub const MAX_PHOTO_BYTES: u64 = 20 * 1024 * 1024;
 
-    /// Whether `open_id` may post another time at `now`.
-    pub fn may_post(&mut self, open_id: &str, now: Instant, daily_posts: u32) -> bool {
-        room(
-            self.posts.entry(open_id.to_string()).or_default(),
-            now,
-            DAY,
-            daily_posts,
-        )
-    }
+/// Photos in one post.
+pub const MAX_PHOTOS: usize = 35;
 
-    /// Counts a post of `open_id`.
-    pub fn posted(&mut self, open_id: &str, now: Instant) {
-        self.posts.entry(open_id.to_string()).or_default().push_back(now);
-    }
-
-    /// When `open_id` may post again, if the cap is reached at `now`.
-    pub fn cap_ends(&self, open_id: &str, now: Instant, daily_posts: u32) -> Option<Instant> {
-        let times = self.posts.get(open_id)?;
-        let live: Vec<&Instant> = times.iter().filter(|t| now.duration_since(**t) < DAY).collect();
-        if live.len() < daily_posts as usize {
-            return None;
-        }
-        live.first().map(|t| **t + DAY)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_seventh_init_in_a_minute_is_refused_until_the_first_leaves_the_window() {
-        let mut w = Windows::default();
-        let t0 = Instant::now();
-        for i in 0..6 {
-            assert!(
-                w.take("tok", Endpoint::Init, t0 + Duration::from_secs(i), 6),
-                "init {i}"
-            );
-        }
-        assert!(!w.take("tok", Endpoint::Init, t0 + Duration::from_secs(30), 6));
-        assert!(
-            w.take("tok", Endpoint::Status, t0 + Duration::from_secs(30), 30),
-            "per endpoint"
-        );
-        assert!(
-            w.take("other", Endpoint::Init, t0 + Duration::from_secs(30), 6),
-            "per token"
-        );
-        assert!(w.take("tok", Endpoint::Init, t0 + Duration::from_secs(60), 6));
-    }
-
-    #[test]
-    fn the_daily_cap_is_a_rolling_day() {
-        let mut w = Windows::default();
-        let t0 = Instant::now();
-        for i in 0..2 {
-            assert!(w.may_post("o", t0 + Duration::from_secs(i), 2));
-            w.posted("o", t0 + Duration::from_secs(i));
-        }
-        assert!(!w.may_post("o", t0 + Duration::from_secs(3600), 2));
-        assert_eq!(w.cap_ends("o", t0 + Duration::from_secs(3600), 2), Some(t0 + DAY));
-        assert!(w.may_post("o", t0 + DAY, 2));
-    }
-}
+/// 5 MB: the smallest chunk of a `FILE_UPLOAD`, and the size under which a video goes whole.
+pub const MIN_CHUNK: u64 = 5 * 1024 * 1024;
+/// 64 MB: the largest chunk but the last.
+pub const MAX_CHUNK: u64 = 64 * 1024 * 1024;
+/// 128 MB: the largest last chunk.
+pub const MAX_LAST_CHUNK: u64 = 128 * 1024 * 1024;

@@ -1,7 +1,7 @@
 //! What the sandbox does with the media of a post: it fetches `PULL_FROM_URL` media (loopback URLs
 //! only; TikTok would refuse others with `url_ownership_unverified`), reads what arrived with
-//! [`crate::media::probe`], and holds them to TikTok's rules ([`TikTokRules`]'s defaults, and the
-//! creator's longest video). A breach is not an error of `init`: like TikTok, the sandbox takes
+//! [`crate::media::probe`], and holds them to TikTok's rules ([`super::limits`], and the creator's
+//! longest video). A breach is not an error of `init`: like TikTok, the sandbox takes
 //! the post and reports it `FAILED` with the `fail_reason` later.
 //!
 //! | what is wrong | `fail_reason` |
@@ -12,9 +12,9 @@
 //! | a frame rate outside 23-60 | `frame_rate_check_failed` |
 //! | longer than the creator's `max_video_post_duration_sec` | `duration_check_failed` |
 
+use super::limits;
 use crate::media::probe::{self, ProbeError};
 use crate::media::MediaInfo;
-use crate::platforms::tiktok::TikTokRules;
 use std::time::Duration;
 use url::{Host, Url};
 
@@ -62,23 +62,22 @@ fn reason_of(e: &ProbeError, pull_failed: &str) -> String {
 
 /// A video against TikTok's rules and the creator's longest video.
 pub fn judge_video(info: &MediaInfo, max_secs: u32) -> Result<(), String> {
-    let rules = TikTokRules::default();
     let fail = |r: &str| Err(r.to_string());
     let format_ok = info
         .format
         .as_deref()
-        .is_some_and(|f| rules.video_formats.iter().any(|v| v.eq_ignore_ascii_case(f)));
-    if !format_ok || info.bytes.is_some_and(|b| b > rules.max_video_bytes) {
+        .is_some_and(|f| limits::VIDEO_FORMATS.iter().any(|v| v.eq_ignore_ascii_case(f)));
+    if !format_ok || info.bytes.is_some_and(|b| b > limits::MAX_VIDEO_BYTES) {
         return fail("file_format_check_failed");
     }
     if let (Some(w), Some(h)) = (info.width, info.height) {
-        if w.min(h) < rules.min_video_side_px || w.max(h) > rules.max_video_side_px {
+        if w.min(h) < limits::MIN_VIDEO_SIDE_PX || w.max(h) > limits::MAX_VIDEO_SIDE_PX {
             return fail("picture_size_check_failed");
         }
     }
     if info
         .frame_rate
-        .is_some_and(|f| f < rules.min_frame_rate || f > rules.max_frame_rate)
+        .is_some_and(|f| !(limits::MIN_FRAME_RATE..=limits::MAX_FRAME_RATE).contains(&f))
     {
         return fail("frame_rate_check_failed");
     }
@@ -90,15 +89,14 @@ pub fn judge_video(info: &MediaInfo, max_secs: u32) -> Result<(), String> {
 
 /// A photo against TikTok's rules.
 pub fn judge_photo(info: &MediaInfo) -> Result<(), String> {
-    let rules = TikTokRules::default();
     let format_ok = info
         .format
         .as_deref()
-        .is_some_and(|f| rules.photo_formats.iter().any(|p| p.eq_ignore_ascii_case(f)));
+        .is_some_and(|f| limits::PHOTO_FORMATS.iter().any(|p| p.eq_ignore_ascii_case(f)));
     if !format_ok {
         return Err("file_format_check_failed".into());
     }
-    if info.bytes.is_some_and(|b| b > rules.max_photo_bytes) {
+    if info.bytes.is_some_and(|b| b > limits::MAX_PHOTO_BYTES) {
         return Err("picture_size_check_failed".into());
     }
     Ok(())

@@ -1,8 +1,9 @@
 //! The sandbox TikTok: a local server on loopback that speaks the Content Posting API endpoints the
-//! worker uses, with TikTok's paths, bodies, rules, limits and error codes, so that the real
-//! [`TikTokPublisher`] works against it unchanged when given its URL.
+//! worker uses, with TikTok's paths, bodies, rules, limits and error codes, so that the worker's
+//! TikTok client (`TikTokPublisher`) works against it unchanged when given its URL.
 //!
-//! [`TikTokPublisher`]: crate::platforms::tiktok::TikTokPublisher
+//! (`TikTokPublisher` is in the worker's `platforms::tiktok`; the sandbox does not use it. Its media
+//! rules are [`limits`].)
 //!
 //! # What it implements (bodies: `{"data":{...},"error":{"code","message","log_id"}}`)
 //! - `POST /v2/post/publish/creator_info/query/` -> the creator's `creator_username`,
@@ -57,10 +58,14 @@ mod creator;
 pub mod errors;
 mod gate;
 mod init;
-mod limits;
+pub mod limits;
 mod media;
+mod rate;
 mod status;
 mod upload;
+
+#[cfg(test)]
+mod limits_tests;
 
 use super::server::{Bound, Server};
 use app::{App, Inner, SharedApp};
@@ -174,11 +179,11 @@ impl Default for TikTokSandboxLimits {
 }
 
 impl TikTokSandboxLimits {
-    fn per_minute(&self, endpoint: limits::Endpoint) -> u32 {
+    fn per_minute(&self, endpoint: rate::Endpoint) -> u32 {
         match endpoint {
-            limits::Endpoint::CreatorInfo => self.creator_info_per_minute,
-            limits::Endpoint::Init => self.init_per_minute,
-            limits::Endpoint::Status => self.status_per_minute,
+            rate::Endpoint::CreatorInfo => self.creator_info_per_minute,
+            rate::Endpoint::Init => self.init_per_minute,
+            rate::Endpoint::Status => self.status_per_minute,
         }
     }
 

@@ -2,8 +2,8 @@
 //! `.await`; and the sandbox's clock.
 
 use super::counters::Counters;
-use super::limits::Windows;
 use super::problems::XFaults;
+use super::rate::Windows;
 use super::{XSandboxLimits, XSandboxUser};
 use crate::sandbox::faults::Faults;
 use chrono::{DateTime, Utc};

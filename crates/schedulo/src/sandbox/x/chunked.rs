@@ -351,7 +351,7 @@ fn finish(app: &SharedApp, user: &XSandboxUser, id: &str) -> Result<Value, Probl
         done_at: now + app.limits.processing_time,
         failure: judge(&category, &bytes, &app.limits),
     });
-    if !moving && crate::platforms::x::media::sniff(&bytes).is_none() {
+    if !moving && super::limits::sniff_image(&bytes).is_none() {
         return Err(invalid(None, "media type unrecognized."));
     }
     inner.media.insert(
@@ -400,7 +400,10 @@ fn judge(category: &str, bytes: &[u8], limits: &XSandboxLimits) -> Option<String
             limits.min_video_secs, limits.max_video_secs
         ));
     }
-    if let Some(ratio) = info.aspect_ratio().filter(|r| *r < 1.0 / 3.0 - 1e-9 || *r > 3.0 + 1e-9) {
+    if let Some(ratio) = info
+        .aspect_ratio()
+        .filter(|r| *r < super::limits::MIN_ASPECT - 1e-9 || *r > super::limits::MAX_ASPECT + 1e-9)
+    {
         return Some(format!(
             "Invalid or Unsupported media, Reason: aspect ratio {ratio:.2} is outside 1:3 to 3:1 (sandbox wording)"
         ));

@@ -2,10 +2,10 @@
 //! `media` base64-encoded; `media_category` required).
 
 use super::app::{SharedApp, StoredMedia};
+use super::limits::sniff_image as sniff;
 use super::problems::{invalid, Problem};
 use super::tweets::MEDIA_LIFETIME;
 use super::XSandboxUser;
-use crate::platforms::x::media::sniff;
 use axum::body::Bytes;
 use axum::extract::{Extension, FromRequest, Multipart, Request, State};
 use axum::http::header;
@@ -15,8 +15,8 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-/// X's limit on one image (5 MB).
-pub const MAX_IMAGE_BYTES: usize = 5 * 1024 * 1024;
+/// X's limit on one image (5 MB; [`super::limits`]).
+pub use super::limits::MAX_IMAGE_BYTES;
 
 /// The largest request body the upload route reads (a base64 image of 5 MB, with room).
 pub const MAX_UPLOAD_BODY: usize = 8 * 1024 * 1024;

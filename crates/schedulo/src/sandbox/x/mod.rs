@@ -1,8 +1,8 @@
 //! The sandbox X: a local server on loopback that speaks the X API v2 endpoints the worker uses,
-//! with X's rules, limits and error bodies, so that the real [`XPublisher`] works against it
+//! with X's rules, limits and error bodies, so that the worker's X client (`XPublisher`) works against it
 //! unchanged when given its URL.
 //!
-//! [`XPublisher`]: crate::platforms::x::XPublisher
+//! (`XPublisher` is the worker's X client, `platforms::x`; the sandbox does not use it.)
 //!
 //! # What it implements
 //! - `POST /2/media/upload`: multipart (`media` raw bytes, `media_category`) or JSON (`media`
@@ -14,8 +14,8 @@
 //!   `total_bytes`, processing `in_progress` for [`XSandboxLimits::processing_time`], then
 //!   `succeeded`, or `failed` with a message when the file breaks X's rules (too long, too wide,
 //!   not MP4/MOV, not a GIF).
-//! - `POST /2/tweets`: `text` of at most 280 weighted characters (the publisher's own counter,
-//!   [`crate::platforms::x::text`]), `media.media_ids` (1 to 4 images, or 1 video or GIF whose
+//! - `POST /2/tweets`: `text` of at most 280 weighted characters (the sandbox's own count,
+//!   [`text`], twitter-text's v3 rules), `media.media_ids` (1 to 4 images, or 1 video or GIF whose
 //!   processing succeeded, uploaded by the same user in the last 24 h), no text equal to the user's previous post (403 duplicate content) -> 201
 //!   `{"data":{"id","text","edit_history_tweet_ids"}}`. The stored text is what X shows: URLs
 //!   as t.co links, `&`, `<`, `>` escaped, a t.co link to the media at the end.
@@ -56,11 +56,15 @@ mod app;
 mod chunked;
 pub mod counters;
 mod gate;
-mod limits;
+pub mod limits;
 mod media;
 pub mod problems;
+mod rate;
+pub mod text;
 mod tweets;
 
+#[cfg(test)]
+mod limits_tests;
 #[cfg(test)]
 mod tests;
 
@@ -95,9 +99,8 @@ pub struct XSandboxUser {
     pub username: String,
 }
 
-/// The posting limit and the media rules the sandbox enforces; the defaults are X's (docs.x.com
-/// `x-api/fundamentals/rate-limits`, `x-api/media/quickstart/best-practices`,
-/// `shared/reference/platforms.md`).
+/// The posting limit and the media rules the sandbox enforces; the defaults are X's ([`limits`],
+/// with their sources).
 #[derive(Debug, Clone, PartialEq)]
 pub struct XSandboxLimits {
     /// `POST /2/tweets` requests per user per window (100).
@@ -122,15 +125,15 @@ pub struct XSandboxLimits {
 impl Default for XSandboxLimits {
     fn default() -> Self {
         XSandboxLimits {
-            tweets_per_window: 100,
-            window: Duration::from_secs(15 * 60),
+            tweets_per_window: limits::TWEETS_PER_WINDOW,
+            window: limits::TWEET_WINDOW,
             processing_time: Duration::from_secs(5),
             check_after_secs: 1,
-            max_segment_bytes: 5 * 1024 * 1024,
-            max_video_bytes: 512 * 1024 * 1024,
-            max_gif_bytes: 15 * 1024 * 1024,
-            min_video_secs: 0.5,
-            max_video_secs: 140.0,
+            max_segment_bytes: limits::MAX_SEGMENT_BYTES,
+            max_video_bytes: limits::MAX_VIDEO_BYTES,
+            max_gif_bytes: limits::MAX_GIF_BYTES,
+            min_video_secs: limits::MIN_VIDEO_SECS,
+            max_video_secs: limits::MAX_VIDEO_SECS,
         }
     }
 }

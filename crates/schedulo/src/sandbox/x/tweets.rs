@@ -2,10 +2,10 @@
 //! `GET /2/users/{id}/tweets`, and `GET /2/users/me`.
 
 use super::app::{Inner, SharedApp, StoredTweet};
+use super::limits::{MAX_IMAGES, MAX_WEIGHTED_CHARS};
 use super::problems::{self, invalid, Problem};
+use super::text::{find_urls, weighted_length};
 use super::XSandboxUser;
-use crate::platforms::x::rules::XRules;
-use crate::platforms::x::text::find_urls;
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
@@ -92,7 +92,7 @@ fn create_tweet(inner: &mut Inner, user: &XSandboxUser, body: &[u8], now: DateTi
     if text.trim().is_empty() && media_ids.is_empty() {
         return Err(invalid(Some(("text", "")), "A post needs `text` or `media`"));
     }
-    if XRules::default().text_length(&text) > XRules::default().max_weighted_chars {
+    if weighted_length(&text) > MAX_WEIGHTED_CHARS {
         return Err(problems::text_too_long());
     }
     let now_instant = tokio::time::Instant::now();
@@ -149,7 +149,7 @@ fn media_ids(media: Option<&Value>) -> Result<Vec<String>, Problem> {
         })
         .collect::<Option<_>>()
         .ok_or_else(|| invalid(Some(("media.media_ids", "")), "Your media IDs are invalid."))?;
-    if ids.is_empty() || ids.len() > 4 {
+    if ids.is_empty() || ids.len() > MAX_IMAGES {
         let shown = ids.join(",");
         return Err(invalid(
             Some(("media.media_ids", &shown)),

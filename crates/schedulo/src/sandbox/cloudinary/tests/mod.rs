@@ -6,8 +6,8 @@ mod chunked;
 mod upload;
 
 use super::signature;
+pub use super::Algorithm;
 use super::{CloudinarySandbox, CloudinarySandboxLimits, CloudinarySandboxOptions, Plan, SandboxCloud};
-use crate::cloudinary::signer::Algorithm;
 use secrecy::SecretString;
 use serde_json::Value;
 use std::time::Duration;

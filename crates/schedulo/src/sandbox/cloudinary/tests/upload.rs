@@ -302,11 +302,11 @@ async fn delivery_streams_whole_files_and_ranges() {
     sb.shutdown().await;
 }
 
-/// A cloud that signs with SHA-256 accepts a SHA-256 signature and refuses a SHA-1 one.
+/// A cloud set to SHA-256 only accepts a SHA-256 signature and refuses a SHA-1 one.
 #[tokio::test]
 async fn a_sha256_cloud_checks_sha256_signatures() {
     let mut cloud = SandboxCloud::new(CLOUD, KEY, SECRET);
-    cloud.algorithm = Algorithm::Sha256;
+    cloud.signatures = super::super::Accepted::Sha256Only;
     let sb = CloudinarySandbox::start(CloudinarySandboxOptions {
         listen: "127.0.0.1:0".parse().unwrap(),
         clouds: vec![cloud],

@@ -155,7 +155,7 @@ fn check_children(
     app: &SharedApp,
     now: Instant,
 ) -> Result<(), GraphError> {
-    if !(2..=10).contains(&children.len()) {
+    if !super::super::limits::CAROUSEL_CHILDREN.contains(&children.len()) {
         return Err(GraphError::param(&format!(
             "A carousel has 2 to 10 children; this one has {} (sandbox wording)",
             children.len()

@@ -1,0 +1,37 @@
+//! The Graph API (Facebook Pages, Instagram) limits the sandbox enforces, with their sources,
+//! written on the sandbox's side (the worker's `platforms::facebook` is not read). Sources:
+//! Meta's developer docs as `shared/reference/platforms.md` cites them (pages-api, video-api
+//! reels-publishing, instagram-platform content_publishing_limit and ig-user/media, graph-api
+//! rate-limiting).
+//!
+//! | rule | value |
+//! |---|---|
+//! | Graph API version in every path | [`GRAPH_VERSION`] (`v21.0`; configurable) |
+//! | photos in one Page post (`attached_media`) | 1 to [`MAX_PHOTOS`] (10) |
+//! | API reels per Page per 24 h | [`REELS_PER_DAY`] (30) |
+//! | Instagram publishing quota | [`QUOTA_TOTAL`] posts per [`QUOTA_DURATION_SECS`] (50 per 86,400 s; read from `content_publishing_limit`, Meta's pages say 50 or 100) |
+//! | Instagram containers per 24 h | [`MAX_CONTAINERS_PER_DAY`] (400) |
+//! | carousel children | [`CAROUSEL_CHILDREN`] (2 to 10) |
+//! | Instagram media (JPEG 8 MB 4:5 to 1.91:1; Reels 3 s to 15 min ...) | `instagram/checks.rs` (Meta's IG User Media reference) |
+//! | container lifetime | 24 h, then `EXPIRED` |
+
+use std::ops::RangeInclusive;
+
+/// The Graph API version the sandbox serves unless told otherwise.
+pub const GRAPH_VERSION: &str = "v21.0";
+
+/// Photos in one Page post.
+pub const MAX_PHOTOS: usize = 10;
+
+/// Reels a Page may publish through the API in 24 h.
+pub const REELS_PER_DAY: u32 = 30;
+
+/// Instagram posts per quota window, and the window.
+pub const QUOTA_TOTAL: u32 = 50;
+pub const QUOTA_DURATION_SECS: u64 = 86_400;
+
+/// Containers an Instagram account may create in 24 h.
+pub const MAX_CONTAINERS_PER_DAY: u32 = 400;
+
+/// Children of a carousel.
+pub const CAROUSEL_CHILDREN: RangeInclusive<usize> = 2..=10;
