@@ -14,12 +14,12 @@
 //!   media jobs.
 //! - [`platforms`]: the `Publisher` trait and one folder per platform (rules, client, errors).
 //! - [`cloudinary`]: our Cloudinary client (signer, uploads, Admin API, delivery URLs, the variants).
-//! - [`media`]: media files' properties (`probe`) and sample files (`synth`).
+//! - [`media`]: the `schedulo-media` crate (media files' properties, sample files), re-exported.
 //! - [`vault`]: account tokens encrypted at rest. [`clock`]: the one clock, which tests control.
 //! - [`server`]: the worker's HTTP server (webhooks from Bubble, Airtable and Cloudinary, Bubble's signed
 //!   uploads, `/healthz`, `/status`).
-//! - [`sandbox`]: local stand-ins for the vendors, on loopback; the tests and newcomers use them.
-//! - [`demo`]: the sandboxes started for a person, with the schema applied and a demo base.
+//! - [`demo`]: the sandboxes (the `schedulo-sandbox` crate, which depends on no worker code) started
+//!   for a person, with the schema applied and a demo base.
 //! - [`commands`], [`cli`], [`telemetry`]: the command line around it all.
 //! - [`bench`]: benchmarks that print figures.
 //! - [`error_class`]: the classes every vendor error maps to.
@@ -37,7 +37,6 @@ pub mod error_class;
 pub mod journal;
 pub use schedulo_media as media;
 pub mod platforms;
-pub mod sandbox;
 pub mod scenarios;
 pub mod schema;
 pub mod server;

@@ -69,7 +69,7 @@ impl Stub {
 }
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/fixtures/airtable/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read_to_string(format!("{}/../../fixtures/airtable/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
 #[test]

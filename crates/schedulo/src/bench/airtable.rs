@@ -7,9 +7,9 @@
 
 use crate::airtable::{AirtableClient, ClientOptions, Fields, ListQuery};
 use crate::base::names::error_log;
-use crate::sandbox::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
 use crate::schema::{self, Schema};
 use anyhow::Context;
+use schedulo_sandbox::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
 use secrecy::SecretString;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};

@@ -27,11 +27,11 @@ use super::scheduler::{nudge, object, percentiles, rss_kb, spawn_worker, start_b
 use crate::airtable::Base;
 use crate::base::names::{accounts, media, posts};
 use crate::journal::Journal;
-use crate::sandbox::facebook::{FacebookSandbox, FacebookSandboxOptions, InstagramSandboxUser};
-use crate::sandbox::tiktok::{TikTokSandbox, TikTokSandboxCreator, TikTokSandboxOptions};
-use crate::sandbox::x::{XSandbox, XSandboxOptions};
 use crate::vault::Vault;
 use chrono::{DateTime, Utc};
+use schedulo_sandbox::facebook::{FacebookSandbox, FacebookSandboxOptions, InstagramSandboxUser};
+use schedulo_sandbox::tiktok::{TikTokSandbox, TikTokSandboxCreator, TikTokSandboxOptions};
+use schedulo_sandbox::x::{XSandbox, XSandboxOptions};
 use secrecy::SecretString;
 use serde_json::json;
 use std::collections::HashMap;
@@ -51,7 +51,7 @@ const SETTLE_SECS: i64 = 300;
 
 /// The sandboxes, the base, and the accounts' record ids.
 struct Sandboxes {
-    airtable: crate::sandbox::airtable::AirtableSandbox,
+    airtable: schedulo_sandbox::airtable::AirtableSandbox,
     x: XSandbox,
     graph: FacebookSandbox,
     tiktok: TikTokSandbox,

@@ -12,13 +12,13 @@
 use crate::airtable::{AirtableClient, Base, ClientOptions, Fields};
 use crate::base::names::{accounts, posts};
 use crate::journal::{Journal, PostState};
-use crate::sandbox::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
-use crate::sandbox::facebook::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage};
-use crate::sandbox::x::{XSandbox, XSandboxOptions, XSandboxUser};
 use crate::schema::{self, Schema};
 use crate::vault::Vault;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
+use schedulo_sandbox::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
+use schedulo_sandbox::facebook::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage};
+use schedulo_sandbox::x::{XSandbox, XSandboxOptions, XSandboxUser};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 use std::path::Path;

@@ -2,14 +2,14 @@
 //! identity, the worker's schema applied to the sandbox base through the real client, and a demo
 //! base to watch (`schedulo sandbox`, and `schedulo run` without an Airtable token).
 //!
-//! This is composition on the worker's side: the stand-ins themselves ([`crate::sandbox`]) know
+//! This is composition on the worker's side: the stand-ins themselves ([`schedulo_sandbox`]) know
 //! nothing of the worker's schema, tables or vault.
 //!
 //! # Layout
 //! - [`launch`]: starts the five stand-ins on loopback and keeps their identity in the data directory.
 //! - [`seed`]: the demo base's rows (users, accounts, media, posts) and the posts added while it runs.
 //! - [`tables`]: the worker's schema file ([`crate::schema::Schema`]) as the sandbox Airtable's
-//!   model of a base ([`crate::sandbox::airtable::model::TableSpec`]).
+//!   model of a base ([`schedulo_sandbox::airtable::model::TableSpec`]).
 
 pub mod launch;
 pub mod seed;

@@ -6,8 +6,8 @@
 //! seed resolves names to ids); views keep their filter and sort (grouping is for people only).
 //! Worker-only settings (`required_by_worker`) have no place in a base and are left out.
 
-use crate::sandbox::airtable::model::{self, FieldSpec, SortDirection};
 use crate::schema::{self, Schema};
+use schedulo_sandbox::airtable::model::{self, FieldSpec, SortDirection};
 use std::collections::HashMap;
 
 /// The tables of `schema`, in its order, as the sandbox's model describes a base.
@@ -57,8 +57,8 @@ fn view(spec: &schema::ViewSpec) -> model::ViewSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::airtable::model::FieldType;
-    use crate::sandbox::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
+    use schedulo_sandbox::airtable::model::FieldType;
+    use schedulo_sandbox::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
     use serde_json::Value;
 
     /// Every table and field of the built-in schema comes over with its type, choices, link and

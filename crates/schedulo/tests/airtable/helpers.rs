@@ -1,8 +1,8 @@
 //! Starting the sandbox and a client for a test, and reaching the sandbox's admin path.
 
 use schedulo::airtable::{AirtableClient, Base, ClientOptions, Fields, Limits};
-use schedulo::sandbox::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
 use schedulo::schema::{self, Schema};
+use schedulo_sandbox::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
 use secrecy::SecretString;
 use serde_json::{json, Value};
 

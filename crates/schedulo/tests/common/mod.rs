@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use schedulo::airtable::{AirtableClient, Base, ClientOptions};
-use schedulo::sandbox::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
 use schedulo::schema::{self, Schema};
+use schedulo_sandbox::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
 use secrecy::SecretString;
 use std::io::Write;
 use std::sync::{Arc, Mutex};

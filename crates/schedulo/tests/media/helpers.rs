@@ -7,10 +7,6 @@ use schedulo::clock::Clock;
 use schedulo::cloudinary::{CloudinaryClient, CloudinaryOptions};
 use schedulo::journal::{Journal, MediaJob, MediaJobState};
 use schedulo::platforms::rules::PlatformRules;
-use schedulo::sandbox::airtable::AirtableSandbox;
-use schedulo::sandbox::cloudinary::{
-    CloudinarySandbox, CloudinarySandboxLimits, CloudinarySandboxOptions, SandboxCloud,
-};
 use schedulo::scenarios::media_processor::MediaProcessor;
 use schedulo::scenarios::post_scheduler::outbox::Outbox;
 use schedulo::scenarios::post_scheduler::publishers::{PlatformUrls, Publishers};
@@ -18,6 +14,10 @@ use schedulo::scenarios::post_scheduler::PostScheduler;
 use schedulo::scenarios::{MediaProcessor as MediaSpec, PostScheduler as Spec};
 use schedulo::server::{self, ServerState};
 use schedulo::vault::Vault;
+use schedulo_sandbox::airtable::AirtableSandbox;
+use schedulo_sandbox::cloudinary::{
+    CloudinarySandbox, CloudinarySandboxLimits, CloudinarySandboxOptions, SandboxCloud,
+};
 use secrecy::SecretString;
 use serde_json::json;
 use std::sync::Arc;

@@ -18,7 +18,7 @@ fn lag_ms(row: &schedulo::journal::PostRow) -> i64 {
 /// Containers that take 30 s: prepared ahead, the post goes out on its second, with one container.
 #[tokio::test(start_paused = true)]
 async fn a_post_prepared_ahead_goes_out_on_its_second() {
-    let w = World::start_with(|o| schedulo::sandbox::facebook::FacebookSandboxOptions {
+    let w = World::start_with(|o| schedulo_sandbox::facebook::FacebookSandboxOptions {
         container_processing_secs: 30.0,
         ..o
     })
@@ -77,7 +77,7 @@ async fn an_edit_after_preparation_prepares_again() {
 /// due time: the worker waits for the container, then publishes.
 #[tokio::test(start_paused = true)]
 async fn a_container_still_in_progress_at_the_due_time_is_waited_for() {
-    let w = World::start_with(|o| schedulo::sandbox::facebook::FacebookSandboxOptions {
+    let w = World::start_with(|o| schedulo_sandbox::facebook::FacebookSandboxOptions {
         container_processing_secs: 45.0,
         ..o
     })
@@ -118,7 +118,7 @@ async fn a_container_that_fails_becomes_a_clear_error_message() {
 /// with a clear status, not failed, and goes out when the window reopens.
 #[tokio::test(start_paused = true)]
 async fn quota_exhaustion_holds_posts_until_the_window_reopens() {
-    let w = World::start_with(|o| schedulo::sandbox::facebook::FacebookSandboxOptions { quota_total: 1, ..o }).await;
+    let w = World::start_with(|o| schedulo_sandbox::facebook::FacebookSandboxOptions { quota_total: 1, ..o }).await;
     let photo = w.media("Image", &["image-1080x1080.jpg"]).await;
     let first = w.schedule_media(&w.ig_account, "One", 5, Some(&photo), None).await;
     let second = w.schedule_media(&w.ig_account, "Two", 10, Some(&photo), None).await;
@@ -218,7 +218,7 @@ async fn killed_after_media_publish_does_not_post_again_after_restart() {
 async fn a_cloudinary_photo_is_published_as_the_platforms_variant() {
     use schedulo::cloudinary::upload::{UploadParams, UploadResource, UploadSource};
     use schedulo::cloudinary::variants::{self, Resource};
-    use schedulo::sandbox::cloudinary::{CloudinarySandbox, CloudinarySandboxOptions, SandboxCloud};
+    use schedulo_sandbox::cloudinary::{CloudinarySandbox, CloudinarySandboxOptions, SandboxCloud};
     let w = World::start().await;
     let cloudinary = CloudinarySandbox::start(CloudinarySandboxOptions {
         listen: "127.0.0.1:0".parse().unwrap(),

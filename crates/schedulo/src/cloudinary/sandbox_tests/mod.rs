@@ -4,7 +4,7 @@
 mod eager;
 
 use super::signer::{self, Algorithm};
-use crate::sandbox::cloudinary::{
+use schedulo_sandbox::cloudinary::{
     CloudinarySandbox, CloudinarySandboxLimits, CloudinarySandboxOptions, Plan, SandboxCloud,
 };
 use secrecy::SecretString;
@@ -77,9 +77,9 @@ pub async fn answer(r: reqwest::Response) -> (u16, Value) {
     (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
 
-/// A sample file's bytes ([`crate::sandbox::files`]).
+/// A sample file's bytes ([`schedulo_sandbox::files`]).
 pub fn sample(name: &str) -> Vec<u8> {
-    crate::sandbox::files::file(name).unwrap().0
+    schedulo_sandbox::files::file(name).unwrap().0
 }
 
 pub fn message(v: &Value) -> &str {

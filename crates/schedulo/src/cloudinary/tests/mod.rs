@@ -22,7 +22,7 @@ pub const KEY: &str = "123456789012345";
 pub const SECRET: &str = "s3cr3t-abcdefghijklmnopqrst";
 
 pub fn fixture(name: &str) -> String {
-    let path = format!("{}/fixtures/cloudinary/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../../fixtures/cloudinary/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 

@@ -234,7 +234,7 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> GraphErrorBody {
-        let path = format!("{}/fixtures/facebook/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let path = format!("{}/../../fixtures/facebook/{name}.json", env!("CARGO_MANIFEST_DIR"));
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         GraphErrorBody::parse(&bytes).unwrap_or_else(|| panic!("{path} is not a Graph error"))
     }

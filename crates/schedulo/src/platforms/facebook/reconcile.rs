@@ -95,7 +95,7 @@ mod tests {
     use super::*;
 
     fn feed() -> FeedPage {
-        let path = format!("{}/fixtures/facebook/page_feed.json", env!("CARGO_MANIFEST_DIR"));
+        let path = format!("{}/../../fixtures/facebook/page_feed.json", env!("CARGO_MANIFEST_DIR"));
         serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
     }
 

@@ -303,7 +303,7 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> VideoStatus {
-        let path = format!("{}/fixtures/facebook/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let path = format!("{}/../../fixtures/facebook/{name}.json", env!("CARGO_MANIFEST_DIR"));
         let v: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
         serde_json::from_value(v["status"].clone()).unwrap()
     }

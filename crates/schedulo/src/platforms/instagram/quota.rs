@@ -165,7 +165,7 @@ mod tests {
     use chrono::TimeZone;
 
     fn fixture(name: &str) -> Value {
-        let path = format!("{}/fixtures/instagram/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let path = format!("{}/../../fixtures/instagram/{name}.json", env!("CARGO_MANIFEST_DIR"));
         serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
     }
 

@@ -255,7 +255,7 @@ mod tests {
     use crate::platforms::{MediaRef, PostFormat};
 
     fn info() -> CreatorInfo {
-        let body = include_str!("../../../fixtures/tiktok/creator_info.json");
+        let body = include_str!("../../../../../fixtures/tiktok/creator_info.json");
         let v: serde_json::Value = serde_json::from_str(body).unwrap();
         serde_json::from_value(v["data"].clone()).unwrap()
     }

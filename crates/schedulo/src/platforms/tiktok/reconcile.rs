@@ -214,7 +214,7 @@ mod tests {
     use super::*;
 
     fn data(name: &str) -> Status {
-        let path = format!("{}/fixtures/tiktok/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let path = format!("{}/../../fixtures/tiktok/{name}.json", env!("CARGO_MANIFEST_DIR"));
         let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         serde_json::from_value(v["data"].clone()).unwrap()
     }

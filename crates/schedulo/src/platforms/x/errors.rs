@@ -245,7 +245,7 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> Vec<u8> {
-        let path = format!("{}/fixtures/x/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let path = format!("{}/../../fixtures/x/{name}.json", env!("CARGO_MANIFEST_DIR"));
         std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 

@@ -159,7 +159,7 @@ mod tests {
 
     #[test]
     fn the_fixture_page_reads() {
-        let page: Page = serde_json::from_str(include_str!("../../../fixtures/x/user_tweets_page.json")).unwrap();
+        let page: Page = serde_json::from_str(include_str!("../../../../../fixtures/x/user_tweets_page.json")).unwrap();
         assert_eq!(page.data.len(), 2);
         assert!(page.meta.unwrap().next_token.is_some());
     }

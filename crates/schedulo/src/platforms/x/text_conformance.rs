@@ -35,7 +35,7 @@ struct Case {
 #[test]
 fn the_workers_counter_passes_twitter_texts_conformance_cases() {
     let fixture: serde_json::Value =
-        serde_json::from_str(include_str!("../../../fixtures/x/twitter_text_conformance.json")).unwrap();
+        serde_json::from_str(include_str!("../../../../../fixtures/x/twitter_text_conformance.json")).unwrap();
     let cases: Vec<Case> = serde_json::from_value(fixture["cases"].clone()).unwrap();
     let rules = XRules::default();
     let mut failures = Vec::new();

@@ -4,8 +4,8 @@
 use super::*;
 use crate::airtable::{AirtableClient, ClientOptions, Fields};
 use crate::base::names::posts;
-use crate::sandbox::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
 use crate::schema::{self, Schema};
+use schedulo_sandbox::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
 use secrecy::SecretString;
 use serde_json::json;
 

@@ -6,8 +6,8 @@ use crate::platforms::instagram::{InstagramOptions, InstagramPublisher};
 use crate::platforms::{
     Account, MediaKind, MediaRef, PostContent, PostFormat, Prepared, PublishError, Published, Publisher, Receipts,
 };
-use crate::sandbox::facebook::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage, InstagramSandboxUser};
 use reqwest::Method;
+use schedulo_sandbox::facebook::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage, InstagramSandboxUser};
 use secrecy::SecretString;
 use serde_json::Value;
 

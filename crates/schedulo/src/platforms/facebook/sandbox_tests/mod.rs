@@ -16,8 +16,8 @@ mod videos;
 use crate::error_class::ErrorClass;
 use crate::platforms::facebook::{FacebookOptions, FacebookPublisher};
 use crate::platforms::{Account, MediaKind, MediaRef, PostContent, PublishError, Published, Publisher};
-use crate::sandbox::facebook::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage};
 use reqwest::Method;
+use schedulo_sandbox::facebook::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage};
 use secrecy::SecretString;
 use serde_json::Value;
 

@@ -7,7 +7,7 @@ mod video;
 
 use crate::platforms::x::{XOptions, XPublisher};
 use crate::platforms::{Account, MediaKind, MediaRef, PostContent};
-use crate::sandbox::x::{XSandbox, XSandboxLimits, XSandboxOptions, XSandboxUser};
+use schedulo_sandbox::x::{XSandbox, XSandboxLimits, XSandboxOptions, XSandboxUser};
 use secrecy::SecretString;
 use serde_json::Value;
 

@@ -173,7 +173,7 @@ async fn a_large_video_is_appended_in_segments_of_the_configured_size() {
     let sandbox = start().await;
     let x = publisher(&sandbox);
     let name = "video-1280x720-10s-12mb.mp4";
-    let size = crate::sandbox::files::file(name).unwrap().0.len() as u64;
+    let size = schedulo_sandbox::files::file(name).unwrap().0.len() as u64;
     assert_eq!(size, 12 * 1024 * 1024);
     let post = moving("Big", sandbox.file_url(name), MediaKind::Video);
     let prepared = x.prepare(&account(), &post).await.unwrap();

@@ -1,0 +1,62 @@
+//! The admin path (`/_sandbox`; no token needed, not rate limited, not counted): faults, counters,
+//! creators, and the posts taken.
+
+use super::app::SharedApp;
+use super::errors::TikTokError;
+use super::TikTokSandboxCreator;
+use crate::faults::FaultSpec;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+
+type Answer = Result<(StatusCode, Json<Value>), TikTokError>;
+
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, TikTokError> {
+    serde_json::from_slice(body).map_err(|e| TikTokError::invalid(format!("The request body could not be read: {e}")))
+}
+
+fn ok(value: Value) -> Answer {
+    Ok((StatusCode::OK, Json(value)))
+}
+
+/// `POST /_sandbox/faults`.
+pub async fn add_fault(State(app): State<SharedApp>, body: Bytes) -> Answer {
+    let spec: FaultSpec = parse(&body)?;
+    app.lock().faults.add(spec).map_err(TikTokError::invalid)?;
+    ok(json!({}))
+}
+
+/// `DELETE /_sandbox/faults`.
+pub async fn clear_faults(State(app): State<SharedApp>) -> Answer {
+    app.lock().faults.clear();
+    ok(json!({}))
+}
+
+/// `GET /_sandbox/counters`.
+pub async fn counters(State(app): State<SharedApp>) -> Answer {
+    ok(serde_json::to_value(&app.lock().counters).unwrap_or_default())
+}
+
+/// `POST /_sandbox/counters/reset`.
+pub async fn reset_counters(State(app): State<SharedApp>) -> Answer {
+    app.lock().counters = Default::default();
+    ok(json!({}))
+}
+
+/// `POST /_sandbox/creators` `{"token","open_id","username","privacy_level_options"?,
+/// "max_video_post_duration_sec"?, "comment_disabled"?, "duet_disabled"?, "stitch_disabled"?}`.
+pub async fn add_creator(State(app): State<SharedApp>, body: Bytes) -> Answer {
+    let creator: TikTokSandboxCreator = parse(&body)?;
+    let data = json!({ "open_id": creator.open_id, "username": creator.username });
+    app.lock().add_creator(creator).map_err(TikTokError::invalid)?;
+    Ok((StatusCode::CREATED, Json(json!({ "data": data }))))
+}
+
+/// `GET /_sandbox/publishes`: every post taken, with its status now.
+pub async fn publishes(State(app): State<SharedApp>) -> Answer {
+    let list = super::views(&app);
+    ok(json!({ "publishes": serde_json::to_value(list).unwrap_or_default() }))
+}
