@@ -2,7 +2,6 @@
 //! reading one, and writes chunked into requests of at most 10 records.
 
 use super::{AirtableError, Base, Call, CallContext, Formula};
-use crate::schema::SortDirection;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -29,6 +28,16 @@ pub struct Record {
     pub created_time: String,
     #[serde(default)]
     pub fields: Fields,
+}
+
+/// The order of a sort, as Airtable's `sort[n][direction]` takes it (`asc` or `desc`); also the
+/// schema file's word for a view's sort.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SortDirection {
+    #[default]
+    Asc,
+    Desc,
 }
 
 /// What to list.

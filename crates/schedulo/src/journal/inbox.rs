@@ -1,6 +1,10 @@
 //! The webhook inbox: a webhook's body is stored (and on disk) before the webhook answers 2xx,
 //! then handled from here, so that an answered webhook is never lost.
 
+/// The inbox source of Airtable's webhook pings (the Airtable webhook scenario writes them, the
+/// Post Scheduler leaves them to it).
+pub const AIRTABLE_PINGS: &str = "airtable-webhook";
+
 use super::{from_ms, system_now_ms, to_ms, Journal, JournalError};
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;

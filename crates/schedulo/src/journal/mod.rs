@@ -128,7 +128,7 @@ mod tests;
 mod webhooks;
 
 pub use error::JournalError;
-pub use inbox::{InboxItem, InboxPut};
+pub use inbox::{InboxItem, InboxPut, AIRTABLE_PINGS};
 pub use lease::Lease;
 pub use media::{MediaJob, MediaJobState, MediaStep};
 pub use outbox::OutboxItem;

@@ -8,7 +8,7 @@
 mod media;
 mod webhooks;
 
-pub use webhooks::{verify_airtable_mac, BubbleEvent};
+pub use webhooks::BubbleEvent;
 
 use crate::journal::Journal;
 use crate::scenarios::media_processor::MediaProcessor;

@@ -55,7 +55,7 @@ use tokio::sync::Notify;
 use url::Url;
 
 /// The inbox source of the pings this module handles.
-pub const INBOX_SOURCE: &str = "airtable-webhook";
+pub use crate::journal::AIRTABLE_PINGS as INBOX_SOURCE;
 
 /// The route Airtable pings.
 pub const PATH: &str = "/webhooks/airtable";
@@ -232,7 +232,7 @@ impl AirtableWebhook {
                     "this worker's Airtable webhook is not set up yet; try again",
                 ));
             };
-            crate::server::verify_airtable_mac(mac, active.key.expose_secret(), body)
+            crate::airtable::webhooks::verify_mac(mac, active.key.expose_secret(), body)
                 .map_err(|why| Refusal::new(401, why))?;
             active.id.clone()
         };

@@ -3,11 +3,11 @@
 //! accounts and one of their media: ceil(posts / 100) + 2 calls; accounts and media already held
 //! ([`Known`]) are not read again.
 
+use crate::airtable::SortDirection;
 use crate::airtable::{AirtableError, Base, Formula, ListQuery, Record};
 use crate::base::names::{accounts, media, posts};
 use crate::base::{read_all, MediaItem, MediaType, PostFormat, RecordError, ScheduledPost, SocialAccount};
 use crate::platforms::{MediaKind, MediaRef, PostContent, PostFormat as Format};
-use crate::schema::SortDirection;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashMap};

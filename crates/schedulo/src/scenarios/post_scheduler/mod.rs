@@ -329,10 +329,7 @@ impl PostScheduler {
             return;
         };
         // The pings of the webhook the worker keeps are settled by its reader, once their payloads are read.
-        for item in pending
-            .iter()
-            .filter(|i| i.source != crate::scenarios::airtable_webhook::INBOX_SOURCE)
-        {
+        for item in pending.iter().filter(|i| i.source != crate::journal::AIRTABLE_PINGS) {
             let _ = self.journal.inbox_done(item.id).await;
         }
         let _ = self
