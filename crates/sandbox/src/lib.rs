@@ -1,5 +1,19 @@
-//! Local stand-ins for the vendors, speaking their real HTTP APIs on loopback. Starting them for a
-//! person, with the demo base, is the worker's [`crate::demo`].
+//! Local stand-ins for the vendors, speaking their real HTTP APIs on loopback, so that the worker,
+//! its tests, the vendors' own SDKs and a Bubble developer can all talk to them unchanged.
+//!
+//! Each stand-in judges what it is sent by its vendor's documented rules, written here (each
+//! vendor's `limits.rs` names its sources), never by the worker's: this crate depends on no crate
+//! of the worker (`.ci/run` checks it), only on `schedulo-media` to read files' properties.
+//! Starting them together for a person, with a demo base, is the worker's `demo` module.
+//!
+//! # Layout
+//! - [`airtable`]: the Web API (records, formulas, metadata, webhooks), its 5 requests/s per base.
+//! - [`cloudinary`]: the Upload and Admin APIs, signatures, eager variants, delivery, notifications.
+//! - [`x`]: posts, media upload (simple and chunked), the posting limits; its own twitter-text count.
+//! - [`facebook`]: Meta's Graph API for Facebook Pages and Instagram professional accounts.
+//! - [`tiktok`]: the Content Posting API (creator info, direct post, uploads, status).
+//! - [`files`]: sample media served at `/_sandbox/files/...`; [`faults`]: faults a test injects;
+//!   [`clock`]: the stand-ins' clock, which a paused tokio clock moves.
 
 pub mod airtable;
 pub mod clock;

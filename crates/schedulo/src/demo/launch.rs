@@ -204,6 +204,83 @@ pub async fn launch(
     })
     .await
     .with_context(|| format!("Failed to start the sandbox Airtable on {listen}"))?;
+    let Platforms {
+        x,
+        facebook,
+        tiktok,
+        cloudinary,
+    } = start_platforms(listen, &identity).await?;
+    let (cloudinary_key, cloudinary_secret) = (
+        identity.cloudinary_key.clone().unwrap_or_default(),
+        identity.cloudinary_secret.clone().unwrap_or_default(),
+    );
+    let base_id = match identity
+        .base_id
+        .clone()
+        .filter(|id| server.bases().iter().any(|(b, _)| b == id))
+    {
+        Some(id) => id,
+        None => {
+            let id = server.create_base("Schedulo Pro DB");
+            identity.base_id = Some(id.clone());
+            save_identity(&identity_path, &identity)?;
+            id
+        }
+    };
+    let env = SandboxEnv {
+        api_url: Url::parse(&server.url()).context("the sandbox's URL")?,
+        base_id,
+        token: SecretString::from(identity.token.clone()),
+        x_url: Url::parse(&x.url()).context("the sandbox X's URL")?,
+        facebook_url: Url::parse(&facebook.url()).context("the sandbox Facebook's URL")?,
+        tiktok_url: Url::parse(&tiktok.url()).context("the sandbox TikTok's URL")?,
+        vault_keys: SecretString::from(identity.vault_keys.clone().unwrap_or_default()),
+        webhook_token: SecretString::from(identity.webhook_token.clone().unwrap_or_default()),
+        cloudinary_url: SecretString::from(format!(
+            "cloudinary://{cloudinary_key}:{cloudinary_secret}@{CLOUD_NAME}"
+        )),
+        cloudinary_api_url: Url::parse(&cloudinary.url()).context("the sandbox Cloudinary's URL")?,
+    };
+    let client = AirtableClient::new(client_options(env.api_url.clone(), env.token.clone()))?;
+    let base = client.base(&env.base_id);
+    let tables = base
+        .tables()
+        .await
+        .context("Failed to read the sandbox base's schema")?;
+    let plan = schema::plan(schema, &tables);
+    let schema_changes = schema::apply::execute(&base, &plan)
+        .await
+        .context("Failed to apply the schema to the sandbox base")?;
+    let vault = Vault::from_spec(&env.vault_keys)?;
+    let accounts = demo_accounts(&identity);
+    let demo = demo::load(&base, &vault, &accounts, &x.url())
+        .await
+        .context("Failed to load the demo base")?;
+    Ok(Launched {
+        server,
+        x,
+        facebook,
+        tiktok,
+        cloudinary,
+        env,
+        base,
+        schema_changes,
+        demo_loaded: demo.loaded,
+        demo,
+    })
+}
+
+/// The stand-ins of the platforms and Cloudinary, started for the demo.
+struct Platforms {
+    x: XSandbox,
+    facebook: FacebookSandbox,
+    tiktok: TikTokSandbox,
+    cloudinary: CloudinarySandbox,
+}
+
+/// Starts X, Facebook/Instagram, TikTok and Cloudinary on the four ports after `listen`, with the
+/// identity's tokens and keys.
+async fn start_platforms(listen: SocketAddr, identity: &Identity) -> anyhow::Result<Platforms> {
     let x_token = identity.x_token.clone().unwrap_or_default();
     let fb_token = identity.facebook_token.clone().unwrap_or_default();
     let x = XSandbox::start(XSandboxOptions {
@@ -258,85 +335,42 @@ pub async fn launch(
     })
     .await
     .context("Failed to start the sandbox Cloudinary")?;
-    let base_id = match identity
-        .base_id
-        .clone()
-        .filter(|id| server.bases().iter().any(|(b, _)| b == id))
-    {
-        Some(id) => id,
-        None => {
-            let id = server.create_base("Schedulo Pro DB");
-            identity.base_id = Some(id.clone());
-            save_identity(&identity_path, &identity)?;
-            id
-        }
-    };
-    let env = SandboxEnv {
-        api_url: Url::parse(&server.url()).context("the sandbox's URL")?,
-        base_id,
-        token: SecretString::from(identity.token.clone()),
-        x_url: Url::parse(&x.url()).context("the sandbox X's URL")?,
-        facebook_url: Url::parse(&facebook.url()).context("the sandbox Facebook's URL")?,
-        tiktok_url: Url::parse(&tiktok.url()).context("the sandbox TikTok's URL")?,
-        vault_keys: SecretString::from(identity.vault_keys.clone().unwrap_or_default()),
-        webhook_token: SecretString::from(identity.webhook_token.clone().unwrap_or_default()),
-        cloudinary_url: SecretString::from(format!(
-            "cloudinary://{cloudinary_key}:{cloudinary_secret}@{CLOUD_NAME}"
-        )),
-        cloudinary_api_url: Url::parse(&cloudinary.url()).context("the sandbox Cloudinary's URL")?,
-    };
-    let client = AirtableClient::new(client_options(env.api_url.clone(), env.token.clone()))?;
-    let base = client.base(&env.base_id);
-    let tables = base
-        .tables()
-        .await
-        .context("Failed to read the sandbox base's schema")?;
-    let plan = schema::plan(schema, &tables);
-    let schema_changes = schema::apply::execute(&base, &plan)
-        .await
-        .context("Failed to apply the schema to the sandbox base")?;
-    let vault = Vault::from_spec(&env.vault_keys)?;
-    let accounts = [
+    Ok(Platforms {
+        x,
+        facebook,
+        tiktok,
+        cloudinary,
+    })
+}
+
+/// The demo's four accounts, with the identity's tokens.
+fn demo_accounts(identity: &Identity) -> [DemoAccount; 4] {
+    [
         DemoAccount {
             platform: Platform::Twitter,
             external_id: X_USER_ID.into(),
             name: "@ada_on_twitter".into(),
-            token: Some(x_token),
+            token: identity.x_token.clone(),
         },
         DemoAccount {
             platform: Platform::Facebook,
             external_id: FB_PAGE_ID.into(),
             name: "Ada's Page".into(),
-            token: Some(fb_token),
+            token: identity.facebook_token.clone(),
         },
         DemoAccount {
             platform: Platform::Instagram,
             external_id: IG_USER_ID.into(),
             name: "@ada_on_instagram".into(),
-            token: Some(ig_token),
+            token: identity.instagram_token.clone(),
         },
         DemoAccount {
             platform: Platform::TikTok,
             external_id: TIKTOK_OPEN_ID.into(),
             name: "@ada_on_tiktok".into(),
-            token: Some(tiktok_token),
+            token: identity.tiktok_token.clone(),
         },
-    ];
-    let demo = demo::load(&base, &vault, &accounts, &x.url())
-        .await
-        .context("Failed to load the demo base")?;
-    Ok(Launched {
-        server,
-        x,
-        facebook,
-        tiktok,
-        cloudinary,
-        env,
-        base,
-        schema_changes,
-        demo_loaded: demo.loaded,
-        demo,
-    })
+    ]
 }
 
 fn load_identity(path: &Path) -> anyhow::Result<Identity> {

@@ -76,42 +76,66 @@ pub async fn load(base: &Base, vault: &Vault, demo: &[DemoAccount], files_url: &
     };
     let empty = base.list_page(posts::TABLE, &probe, None).await?.records.is_empty();
     if !empty {
-        let found = base
-            .list(
-                accounts::TABLE,
-                &ListQuery {
-                    fields: vec![accounts::ACCOUNT_ID.into(), accounts::ACCESS_TOKEN.into()],
-                    ..ListQuery::default()
-                },
-            )
-            .await?;
-        let mut publishable = Vec::new();
-        let mut tokens = Vec::new();
-        for d in demo {
-            let (Some(token), Some(record)) = (
-                &d.token,
-                found
-                    .iter()
-                    .find(|r| r.fields.get(accounts::ACCOUNT_ID).and_then(Value::as_str) == Some(&d.external_id)),
-            ) else {
-                continue;
-            };
-            publishable.push((d.platform, record.id.clone()));
-            if record.fields.contains_key(accounts::ACCESS_TOKEN) {
-                continue;
-            }
-            // A sandbox made by an older version may lack some tokens.
-            let sealed = vault.encrypt(&record.id, &SecretString::from(token.clone()));
-            tokens.push((record.id.clone(), fields(&[(accounts::ACCESS_TOKEN, json!(sealed))])));
-        }
-        if !tokens.is_empty() {
-            base.update(accounts::TABLE, tokens, false).await?;
-        }
         return Ok(DemoLoaded {
             loaded: false,
-            publishable_accounts: publishable,
+            publishable_accounts: found_accounts(base, vault, demo).await?,
         });
     }
+    let user = load_user(base).await?;
+    let (account_ids, publishable) = load_accounts(base, vault, demo, &user).await?;
+    let photo = load_media(base, &user, files_url).await?;
+    load_posts(base, demo, &user, &account_ids, &photo).await?;
+    tracing::info!(
+        message = "Demo base loaded.",
+        users = 1,
+        accounts = demo.len(),
+        media = 3,
+        posts = 7
+    );
+    Ok(DemoLoaded {
+        loaded: true,
+        publishable_accounts: publishable,
+    })
+}
+
+/// The demo accounts of a base loaded before, with the tokens an older sandbox may lack added.
+async fn found_accounts(base: &Base, vault: &Vault, demo: &[DemoAccount]) -> anyhow::Result<Vec<(Platform, String)>> {
+    let found = base
+        .list(
+            accounts::TABLE,
+            &ListQuery {
+                fields: vec![accounts::ACCOUNT_ID.into(), accounts::ACCESS_TOKEN.into()],
+                ..ListQuery::default()
+            },
+        )
+        .await?;
+    let mut publishable = Vec::new();
+    let mut tokens = Vec::new();
+    for d in demo {
+        let (Some(token), Some(record)) = (
+            &d.token,
+            found
+                .iter()
+                .find(|r| r.fields.get(accounts::ACCOUNT_ID).and_then(Value::as_str) == Some(&d.external_id)),
+        ) else {
+            continue;
+        };
+        publishable.push((d.platform, record.id.clone()));
+        if record.fields.contains_key(accounts::ACCESS_TOKEN) {
+            continue;
+        }
+        // A sandbox made by an older version may lack some tokens.
+        let sealed = vault.encrypt(&record.id, &SecretString::from(token.clone()));
+        tokens.push((record.id.clone(), fields(&[(accounts::ACCESS_TOKEN, json!(sealed))])));
+    }
+    if !tokens.is_empty() {
+        base.update(accounts::TABLE, tokens, false).await?;
+    }
+    Ok(publishable)
+}
+
+/// The demo user; its record id.
+async fn load_user(base: &Base) -> anyhow::Result<String> {
     let user_row = fields(&[
         (users::USER_ID, json!("U-0001")),
         (users::EMAIL, json!("ada@example.com")),
@@ -121,11 +145,21 @@ pub async fn load(base: &Base, vault: &Vault, demo: &[DemoAccount], files_url: &
         (users::STATUS, json!("Active")),
         (users::TIME_ZONE, json!("Europe/Paris")),
     ]);
-    let user = id_of(
+    id_of(
         &upsert_by(base, users::TABLE, users::USER_ID, vec![user_row]).await?,
         "U-0001",
         users::TABLE,
-    )?;
+    )
+}
+
+/// The demo accounts, with their tokens sealed; the record ids by external id, and the accounts
+/// that can publish.
+async fn load_accounts(
+    base: &Base,
+    vault: &Vault,
+    demo: &[DemoAccount],
+    user: &str,
+) -> anyhow::Result<(HashMap<String, String>, Vec<(Platform, String)>)> {
     let account_rows = demo
         .iter()
         .map(|d| {
@@ -150,6 +184,11 @@ pub async fn load(base: &Base, vault: &Vault, demo: &[DemoAccount], files_url: &
         }
     }
     base.update(accounts::TABLE, tokens, false).await?;
+    Ok((account_ids, publishable))
+}
+
+/// The demo media (an image, a carousel, a video); the photo's record id.
+async fn load_media(base: &Base, user: &str, files_url: &str) -> anyhow::Result<String> {
     let image = format!("{}/_sandbox/files/image-1080x1080.jpg", files_url.trim_end_matches('/'));
     let video = format!(
         "{}/_sandbox/files/video-1080x1920-15s.mp4",
@@ -177,10 +216,20 @@ pub async fn load(base: &Base, vault: &Vault, demo: &[DemoAccount], files_url: &
     })
     .collect();
     let media_ids = upsert_by(base, media::TABLE, media::MEDIA_ID, media_rows).await?;
-    let photo = id_of(&media_ids, DEMO_PHOTO, media::TABLE)?;
+    id_of(&media_ids, DEMO_PHOTO, media::TABLE)
+}
+
+/// The seven demo posts: four to come, one posted, one failed, one deleted.
+async fn load_posts(
+    base: &Base,
+    demo: &[DemoAccount],
+    user: &str,
+    account_ids: &HashMap<String, String>,
+    photo: &str,
+) -> anyhow::Result<()> {
     let account = |p: Platform| {
         id_of(
-            &account_ids,
+            account_ids,
             &demo
                 .iter()
                 .find(|d| d.platform == p)
@@ -207,9 +256,9 @@ pub async fn load(base: &Base, vault: &Vault, demo: &[DemoAccount], files_url: &
         f
     };
     let rows = vec![
-        post(1, account(Platform::Twitter)?, 10, "Scheduled", Some(&photo), &[]),
+        post(1, account(Platform::Twitter)?, 10, "Scheduled", Some(photo), &[]),
         post(2, account(Platform::Facebook)?, 20, "Scheduled", None, &[]),
-        post(3, account(Platform::Facebook)?, 40, "Scheduled", Some(&photo), &[]),
+        post(3, account(Platform::Facebook)?, 40, "Scheduled", Some(photo), &[]),
         post(4, account(Platform::Twitter)?, 3600, "Scheduled", None, &[]),
         post(
             5,
@@ -233,17 +282,7 @@ pub async fn load(base: &Base, vault: &Vault, demo: &[DemoAccount], files_url: &
         post(7, account(Platform::Facebook)?, 7200, "Deleted", None, &[]),
     ];
     upsert_by(base, posts::TABLE, posts::POST_ID, rows).await?;
-    tracing::info!(
-        message = "Demo base loaded.",
-        users = 1,
-        accounts = demo.len(),
-        media = 3,
-        posts = 7
-    );
-    Ok(DemoLoaded {
-        loaded: true,
-        publishable_accounts: publishable,
-    })
+    Ok(())
 }
 
 /// Schedules one demo post on each publishable account, a few seconds apart, starting `first_in`
