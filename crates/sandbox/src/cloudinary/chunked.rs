@@ -167,19 +167,8 @@ pub async fn take(
     else {
         return Err(CldError::missing("file"));
     };
-    if bytes != chunk.last - chunk.first + 1 {
-        return Err(CldError::bad_request(format!(
-            "The chunk has {bytes} bytes, but Content-Range says bytes {}-{}",
-            chunk.first, chunk.last
-        )));
-    }
+    check_size(chunk, bytes, app.limits.chunk_min_bytes)?;
     let is_last = chunk.is_last();
-    if !is_last && bytes < app.limits.chunk_min_bytes {
-        return Err(CldError::bad_request(format!(
-            "Chunks must be at least {} bytes, but the last (got {bytes})",
-            app.limits.chunk_min_bytes
-        )));
-    }
     let key = (cloud.to_string(), chunk.upload_id.clone());
     let now = Instant::now();
     let target = {
@@ -216,21 +205,7 @@ pub async fn take(
         }
         let pending = uploads.pending.get_mut(&key).expect("inserted above");
         pending.expires = now + PENDING_FOR;
-        if let (Some(given), Some(known)) = (chunk.total, pending.total) {
-            if given != known {
-                return Err(CldError::bad_request(format!(
-                    "Content-Range total {given} differs from the total {known} an earlier chunk gave"
-                )));
-            }
-        }
-        if let Some(known) = pending.total.or(chunk.total) {
-            if chunk.last >= known {
-                return Err(CldError::bad_request(format!(
-                    "Content-Range bytes {}-{} goes past the total {known}",
-                    chunk.first, chunk.last
-                )));
-            }
-        }
+        check_total(pending.total, chunk)?;
         pending.total = pending.total.or(chunk.total);
         if !is_last {
             if let Some((last, answer)) = pending.received.get(&chunk.first) {
@@ -241,19 +216,7 @@ pub async fn take(
         }
         pending.file.path().to_path_buf()
     };
-    let offset = chunk.first;
-    let source = part.path().to_path_buf();
-    let stored = |e: String| CldError::internal(format!("The chunk could not be stored: {e}"));
-    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-        let mut from = std::fs::File::open(source)?;
-        let mut to = std::fs::OpenOptions::new().write(true).open(target)?;
-        to.seek(SeekFrom::Start(offset))?;
-        std::io::copy(&mut from, &mut to)?;
-        Ok(())
-    })
-    .await
-    .map_err(|e| stored(e.to_string()))?
-    .map_err(|e| stored(e.to_string()))?;
+    write_at(part.path().to_path_buf(), target, chunk.first).await?;
     drop(part);
     let mut inner = app.lock();
     let Some(pending) = inner.chunks.pending.get_mut(&key) else {
@@ -280,6 +243,57 @@ pub async fn take(
         file: pending.file,
         filename: pending.filename.or(filename),
     })
+}
+
+/// A chunk's size against its `Content-Range`, and (but for the last) against the smallest chunk.
+fn check_size(chunk: &ChunkHeader, bytes: u64, min_bytes: u64) -> Result<(), CldError> {
+    if bytes != chunk.last - chunk.first + 1 {
+        return Err(CldError::bad_request(format!(
+            "The chunk has {bytes} bytes, but Content-Range says bytes {}-{}",
+            chunk.first, chunk.last
+        )));
+    }
+    if !chunk.is_last() && bytes < min_bytes {
+        return Err(CldError::bad_request(format!(
+            "Chunks must be at least {min_bytes} bytes, but the last (got {bytes})"
+        )));
+    }
+    Ok(())
+}
+
+/// A chunk's `Content-Range` total against the total an earlier chunk gave (`known`).
+fn check_total(known: Option<u64>, chunk: &ChunkHeader) -> Result<(), CldError> {
+    if let (Some(given), Some(known)) = (chunk.total, known) {
+        if given != known {
+            return Err(CldError::bad_request(format!(
+                "Content-Range total {given} differs from the total {known} an earlier chunk gave"
+            )));
+        }
+    }
+    if let Some(known) = known.or(chunk.total) {
+        if chunk.last >= known {
+            return Err(CldError::bad_request(format!(
+                "Content-Range bytes {}-{} goes past the total {known}",
+                chunk.first, chunk.last
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Copies the chunk's file `source` into the upload's file `target` at `offset`.
+async fn write_at(source: std::path::PathBuf, target: std::path::PathBuf, offset: u64) -> Result<(), CldError> {
+    let stored = |e: String| CldError::internal(format!("The chunk could not be stored: {e}"));
+    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        let mut from = std::fs::File::open(source)?;
+        let mut to = std::fs::OpenOptions::new().write(true).open(target)?;
+        to.seek(SeekFrom::Start(offset))?;
+        std::io::copy(&mut from, &mut to)?;
+        Ok(())
+    })
+    .await
+    .map_err(|e| stored(e.to_string()))?
+    .map_err(|e| stored(e.to_string()))
 }
 
 /// Remembers that an upload finished as `public_id`, so that a chunk sent again is told so.

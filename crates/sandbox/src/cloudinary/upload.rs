@@ -346,14 +346,7 @@ async fn store(
             "File size too large. Got {bytes}. Maximum is {max}."
         )));
     }
-    let eager: Vec<String> = params
-        .get("eager")
-        .map(|e| e.split('|').filter(|t| !t.is_empty()).map(str::to_string).collect())
-        .unwrap_or_default();
-    let eager = if rt == Rt::Raw { Vec::new() } else { eager };
-    for t in &eager {
-        eager::parse(app, cloud, &eager::split_format(t).0)?;
-    }
+    let eager = requested_eager(app, cloud, params, rt)?;
     let eager_async = truthy(params, "eager_async").unwrap_or(false);
     if rt == Rt::Video && !eager.is_empty() && !eager_async && bytes > config.plan.sync_video_max_bytes() {
         return Err(CldError::bad_request(
@@ -412,21 +405,10 @@ async fn store(
             codec: info.video_codec.clone(),
             created_at: now,
             asset_folder: asset_folder.clone(),
-            tags: params
-                .get("tags")
-                .map(|t| {
-                    t.split(',')
-                        .map(|s| s.trim().to_string())
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default(),
+            tags: tags(params),
             context: params.get("context").cloned(),
             backup: truthy(params, "backup").unwrap_or(false),
-            original_filename: filename
-                .as_deref()
-                .map(|f| f.rsplit(['/', '\\']).next().unwrap_or(f))
-                .map(|f| f.rsplit_once('.').map_or(f, |(stem, _)| stem).to_string()),
+            original_filename: original_name(filename.as_deref()),
             signature,
             path,
             derived: Vec::new(),
@@ -438,6 +420,20 @@ async fn store(
         inner.counters.cloud_mut(cloud).uploads += 1;
         asset
     };
+    answer(app, cloud, params, &asset, eager, eager_async, n).await
+}
+
+/// The upload's answer: the asset, its eager variants (made now, or later with a notification),
+/// and the upload notification sent when one was asked for.
+async fn answer(
+    app: &SharedApp,
+    cloud: &str,
+    params: &Params,
+    asset: &Asset,
+    eager: Vec<String>,
+    eager_async: bool,
+    n: u64,
+) -> Result<Value, CldError> {
     let mut body = asset.body(&app.url, cloud);
     body["existing"] = json!(false);
     if !eager.is_empty() {
@@ -447,19 +443,54 @@ async fn store(
                 .get("eager_notification_url")
                 .or(params.get("notification_url"))
                 .cloned();
-            eager::run_later(app, cloud, &asset, eager, url, batch_id)
+            eager::run_later(app, cloud, asset, eager, url, batch_id)
         } else {
-            eager::run_now(app, cloud, &asset, &eager).await?
+            eager::run_now(app, cloud, asset, &eager).await?
         };
         body["eager"] = Value::Array(items);
     }
     if let Some(url) = params.get("notification_url") {
         let mut note = body.clone();
         note["notification_type"] = json!("upload");
-        note["timestamp"] = json!(now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        note["timestamp"] = json!(asset.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         notify::spawn(app.clone(), cloud.to_string(), url.clone(), note);
     }
     Ok(body)
+}
+
+/// The `eager` transformations asked for (none for a raw file), each checked.
+fn requested_eager(app: &SharedApp, cloud: &str, params: &Params, rt: Rt) -> Result<Vec<String>, CldError> {
+    if rt == Rt::Raw {
+        return Ok(Vec::new());
+    }
+    let eager: Vec<String> = params
+        .get("eager")
+        .map(|e| e.split('|').filter(|t| !t.is_empty()).map(str::to_string).collect())
+        .unwrap_or_default();
+    for t in &eager {
+        eager::parse(app, cloud, &eager::split_format(t).0)?;
+    }
+    Ok(eager)
+}
+
+/// `tags`: comma-separated, trimmed, empty ones left out.
+fn tags(params: &Params) -> Vec<String> {
+    params
+        .get("tags")
+        .map(|t| {
+            t.split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The uploaded file's name without its folders and extension, as Cloudinary keeps it.
+fn original_name(filename: Option<&str>) -> Option<String> {
+    filename
+        .map(|f| f.rsplit(['/', '\\']).next().unwrap_or(f))
+        .map(|f| f.rsplit_once('.').map_or(f, |(stem, _)| stem).to_string())
 }
 
 /// `POST /v1_1/{cloud}/{rt}/destroy` (signed): `{"result":"ok"}` or `{"result":"not found"}`.
