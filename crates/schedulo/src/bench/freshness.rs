@@ -63,47 +63,7 @@ async fn run_mode(mode: Mode, changes: usize, posts: usize, latency_ms: u64) -> 
     wait_quiet(&sb.airtable).await?;
     let journal = Journal::open(&dir.path().join("journal.sqlite")).await?;
 
-    // Changes: each one a post added (due in an hour) or the caption of the last one edited, at
-    // moments that do not line up with the worker's interval.
-    let mut seen_after = Vec::with_capacity(changes);
-    let mut last: Option<String> = None;
-    for i in 0..changes {
-        tokio::time::sleep(Duration::from_millis(3_000 + rand::random::<u64>() % 7_000)).await;
-        let (id, changed_at, before) = match (&last, i % 2) {
-            (Some(id), 1) => {
-                let before = journal.get(id).await?.map(|r| r.fingerprint);
-                let fields = object(json!({ posts::CAPTION: format!("edited {i}") }));
-                sb.base.update(posts::TABLE, vec![(id.clone(), fields)], false).await?;
-                (id.clone(), Utc::now(), before)
-            }
-            _ => {
-                let due = Utc::now() + chrono::Duration::hours(1);
-                let row = object(json!({
-                    posts::POST_ID: format!("fresh-{i}"),
-                    posts::ACCOUNT: [sb.accounts[0]],
-                    posts::SCHEDULED_TIME: due.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                    posts::CAPTION: format!("added {i}"),
-                    posts::STATUS: "Scheduled",
-                }));
-                let id = sb.base.create(posts::TABLE, vec![row], false).await?.remove(0).id;
-                last = Some(id.clone());
-                (id, Utc::now(), None)
-            }
-        };
-        let seen = seen(
-            &journal,
-            &id,
-            before.as_deref(),
-            changed_at + chrono::Duration::minutes(70),
-        )
-        .await?;
-        seen_after.push((seen - changed_at).num_milliseconds().max(0));
-    }
-    seen_after.sort_unstable();
-    let (p50, p99, max) = percentiles(&seen_after);
-    println!(
-        "  {mode:?}: change in the base to the worker holding it: p50 {p50} ms, p99 {p99} ms, max {max} ms over {changes} changes"
-    );
+    measure_changes(&sb, &journal, mode, changes).await?;
 
     // Publish lag with the confirm read: posts a few seconds apart, each read again before it goes.
     // The first is due after the worker has surely read them (a nudged re-read waits up to 30 s
@@ -143,6 +103,52 @@ async fn run_mode(mode: Mode, changes: usize, posts: usize, latency_ms: u64) -> 
     let _ = worker.wait();
     shutdown(sb).await;
     Ok(p99 <= 1000)
+}
+
+/// Changes: each one a post added (due in an hour) or the caption of the last one edited, at
+/// moments that do not line up with the worker's interval; prints how long the worker took to
+/// hold each.
+async fn measure_changes(sb: &Sandboxes, journal: &Journal, mode: Mode, changes: usize) -> anyhow::Result<()> {
+    let mut seen_after = Vec::with_capacity(changes);
+    let mut last: Option<String> = None;
+    for i in 0..changes {
+        tokio::time::sleep(Duration::from_millis(3_000 + rand::random::<u64>() % 7_000)).await;
+        let (id, changed_at, before) = match (&last, i % 2) {
+            (Some(id), 1) => {
+                let before = journal.get(id).await?.map(|r| r.fingerprint);
+                let fields = object(json!({ posts::CAPTION: format!("edited {i}") }));
+                sb.base.update(posts::TABLE, vec![(id.clone(), fields)], false).await?;
+                (id.clone(), Utc::now(), before)
+            }
+            _ => {
+                let due = Utc::now() + chrono::Duration::hours(1);
+                let row = object(json!({
+                    posts::POST_ID: format!("fresh-{i}"),
+                    posts::ACCOUNT: [sb.accounts[0]],
+                    posts::SCHEDULED_TIME: due.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                    posts::CAPTION: format!("added {i}"),
+                    posts::STATUS: "Scheduled",
+                }));
+                let id = sb.base.create(posts::TABLE, vec![row], false).await?.remove(0).id;
+                last = Some(id.clone());
+                (id, Utc::now(), None)
+            }
+        };
+        let seen = seen(
+            journal,
+            &id,
+            before.as_deref(),
+            changed_at + chrono::Duration::minutes(70),
+        )
+        .await?;
+        seen_after.push((seen - changed_at).num_milliseconds().max(0));
+    }
+    seen_after.sort_unstable();
+    let (p50, p99, max) = percentiles(&seen_after);
+    println!(
+        "  {mode:?}: change in the base to the worker holding it: p50 {p50} ms, p99 {p99} ms, max {max} ms over {changes} changes"
+    );
+    Ok(())
 }
 
 /// Every request to the sandbox Airtable waits `ms` before it is answered.

@@ -207,35 +207,10 @@ impl PostScheduler {
         loop {
             let turn = self.clock.now();
             // One worker owns a base at a time: a lease in the journal, renewed every turn.
-            match self
-                .journal
-                .acquire_lease(self.base.id(), &self.owner, turn, LEASE_TTL)
-                .await
-            {
-                Ok(true) if !held => {
-                    tracing::info!(message = "This worker holds the base's lease.", base = self.base.id(), owner = %self.owner);
-                    held = true;
-                }
-                Ok(true) => {}
-                Ok(false) => {
-                    if held {
-                        tracing::warn!(
-                            message = "Another worker holds this base's lease; waiting.",
-                            base = self.base.id()
-                        );
-                    }
-                    held = false;
-                    tokio::select! {
-                        _ = tokio::time::sleep(LEASE_TTL / 2) => continue,
-                        _ = &mut shutdown => break,
-                    }
-                }
-                Err(error) => {
-                    tracing::error!(message = "Failed to renew the lease; waiting.", %error);
-                    tokio::select! {
-                        _ = tokio::time::sleep(LEASE_TTL / 4) => continue,
-                        _ = &mut shutdown => break,
-                    }
+            if let Some(wait) = self.renew_lease(turn, &mut held).await {
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => continue,
+                    _ = &mut shutdown => break,
                 }
             }
             // A nudge to re-read waits until the last read is NUDGE_SPACING old: a storm of
@@ -285,31 +260,7 @@ impl PostScheduler {
                     false
                 }
             };
-            // A post due now that could not be published this turn (paused, unreadable) must not
-            // make the loop spin: it is tried again a little later. Only that post waits: a check
-            // or a preparation that fell due during the turn does not delay the next post.
-            // The loop wakes the confirm lead before a post's time, to read it again first.
-            let now = self.clock.now();
-            let lead = self.spec.trigger.confirm_lead();
-            let mut wake = match self.journal.next_due().await {
-                Ok(Some((_, due))) if !progress && due - lead <= now => {
-                    (now + chrono::Duration::seconds(5)).min(next_sync)
-                }
-                Ok(Some((_, due))) => (due - lead).min(next_sync),
-                Ok(None) => next_sync,
-                Err(error) => {
-                    tracing::error!(message = "Failed to read the journal.", %error);
-                    now + chrono::Duration::seconds(5)
-                }
-            };
-            if let Some(check) = self.next_check() {
-                wake = wake.min(check);
-            }
-            if let Some(prepare) = self.prepare_ahead().await {
-                wake = wake.min(prepare);
-            }
-            // Wake before the lease runs out, to renew it.
-            wake = wake.min(now + chrono::Duration::from_std(LEASE_TTL / 2).unwrap_or_default());
+            let wake = self.next_wake(progress, next_sync).await;
             tokio::select! {
                 _ = self.clock.sleep_until(wake) => {}
                 _ = self.nudge.notified() => {}
@@ -319,6 +270,70 @@ impl PostScheduler {
         if let Err(error) = self.journal.release_lease(self.base.id(), &self.owner).await {
             tracing::warn!(message = "Failed to release the lease.", %error);
         }
+    }
+
+    /// Renews the base's lease; how long to wait before trying again when this worker does not
+    /// hold it (another worker does, or the journal failed).
+    async fn renew_lease(&self, turn: chrono::DateTime<chrono::Utc>, held: &mut bool) -> Option<std::time::Duration> {
+        match self
+            .journal
+            .acquire_lease(self.base.id(), &self.owner, turn, LEASE_TTL)
+            .await
+        {
+            Ok(true) => {
+                if !*held {
+                    tracing::info!(message = "This worker holds the base's lease.", base = self.base.id(), owner = %self.owner);
+                }
+                *held = true;
+                None
+            }
+            Ok(false) => {
+                if *held {
+                    tracing::warn!(
+                        message = "Another worker holds this base's lease; waiting.",
+                        base = self.base.id()
+                    );
+                }
+                *held = false;
+                Some(LEASE_TTL / 2)
+            }
+            Err(error) => {
+                tracing::error!(message = "Failed to renew the lease; waiting.", %error);
+                Some(LEASE_TTL / 4)
+            }
+        }
+    }
+
+    /// When the loop wakes next, at the latest `next_sync`.
+    async fn next_wake(
+        self: &Arc<Self>,
+        progress: bool,
+        next_sync: chrono::DateTime<chrono::Utc>,
+    ) -> chrono::DateTime<chrono::Utc> {
+        // A post due now that could not be published this turn (paused, unreadable) must not
+        // make the loop spin: it is tried again a little later. Only that post waits: a check
+        // or a preparation that fell due during the turn does not delay the next post.
+        // The loop wakes the confirm lead before a post's time, to read it again first.
+        let now = self.clock.now();
+        let lead = self.spec.trigger.confirm_lead();
+        let mut wake = match self.journal.next_due().await {
+            Ok(Some((_, due))) if !progress && due - lead <= now => (now + chrono::Duration::seconds(5)).min(next_sync),
+            Ok(Some((_, due))) => (due - lead).min(next_sync),
+            Ok(None) => next_sync,
+            Err(error) => {
+                tracing::error!(message = "Failed to read the journal.", %error);
+                now + chrono::Duration::seconds(5)
+            }
+        };
+        if let Some(check) = self.next_check() {
+            wake = wake.min(check);
+        }
+        if let Some(prepare) = self.prepare_ahead().await {
+            wake = wake.min(prepare);
+        }
+        // Wake before the lease runs out, to renew it.
+        wake = wake.min(now + chrono::Duration::from_std(LEASE_TTL / 2).unwrap_or_default());
+        wake
     }
 
     /// After a read: marks webhooks received as handled (the nudges they carried were acted on this
