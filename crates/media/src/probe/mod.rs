@@ -20,6 +20,7 @@
 
 mod image;
 mod isobmff;
+mod moov;
 mod remote;
 
 #[cfg(test)]
