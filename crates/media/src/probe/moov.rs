@@ -119,3 +119,39 @@ fn parse_error(error: mp4parse::Error) -> ProbeError {
         mp4parse::Error::OutOfMemory => ProbeError::TooLarge("its moov box asks for more memory than there is".into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::synth::{self, Codec, VideoSpec};
+    use mp4parse::{CodecType, SampleEntry};
+
+    /// The codec `mp4parse` itself names for a synthetic file's first sample entry (`None`: it
+    /// gives `SampleEntry::Unknown`).
+    fn parsed_codec(codec: Codec) -> Option<CodecType> {
+        let bytes = synth::mp4(&VideoSpec {
+            codec,
+            ..VideoSpec::default()
+        });
+        let context = mp4parse::read_mp4(&mut std::io::Cursor::new(&bytes)).unwrap();
+        match context.tracks[0].stsd.as_ref()?.descriptions.first()? {
+            SampleEntry::Video(entry) => Some(entry.codec_type),
+            _ => None,
+        }
+    }
+
+    /// H.264, VP9 and AV1 are named by mp4parse; HEVC is not (our fourcc fallback names it), and
+    /// the probe gives all four.
+    #[test]
+    fn mp4parse_names_h264_vp9_and_av1_and_the_fallback_names_hevc() {
+        assert_eq!(parsed_codec(Codec::H264), Some(CodecType::H264));
+        assert_eq!(parsed_codec(Codec::Vp9), Some(CodecType::VP9));
+        assert_eq!(parsed_codec(Codec::Av1), Some(CodecType::AV1));
+        assert_eq!(parsed_codec(Codec::Hevc), None);
+        let hevc = synth::mp4(&VideoSpec {
+            codec: Codec::Hevc,
+            ..VideoSpec::default()
+        });
+        let info = super::super::probe(&hevc, None).unwrap();
+        assert_eq!(info.video_codec.as_deref(), Some("hevc"));
+    }
+}
