@@ -9,6 +9,18 @@
 //!   memory, a file, or a URL read with HTTP Range requests.
 //! - [`synth`]: synthetic but valid files (JPEG, MP4/MOV) for the sandboxes and tests.
 //! - [`MediaInfo`], [`file_name`]: the properties, and a URL's file name for messages.
+//!
+//! # Crates, and our own code
+//! - `imagesize` reads every image's width and height. Ours: the JPEG EXIF orientation, the GIF
+//!   frames and delays, the animated WEBP frames (it reads none of these), and the checks that
+//!   make a message say what is wrong and where.
+//! - `mp4parse` (Mozilla's) reads the `moov` box: the tracks, `tkhd` (size and rotation matrix),
+//!   `mdhd`, `stts` (frame rate), `stsd` (H.264, VP9, AV1, VP8, MPEG-4, H.263). Ours: the top-level
+//!   walk (the `ftyp` brand, which mp4parse keeps private, and where `moov` lies, for the Range
+//!   reads of [`probe::probe_url`]); the duration (mp4parse keeps `mvhd`'s private: the longest
+//!   `tkhd` duration is taken, equal to it by definition); the codec from the sample entry's fourcc
+//!   where mp4parse gives `Unknown` (HEVC, which it does not know; ProRes; any entry without its
+//!   configuration box). AAC audio, which mp4parse reports, has no field in [`MediaInfo`].
 
 pub mod probe;
 pub mod synth;

@@ -218,6 +218,26 @@ pub enum Codec {
 }
 
 impl Codec {
+    /// The configuration box its sample entry carries (ISO 14496-15 `avcC` and `hvcC`, the VP
+    /// codec binding's `vpcC`, AV1's `av1C`), with no parameter sets: parsers such as `mp4parse`
+    /// read the sample entry only when it is there.
+    fn config(self) -> Vec<u8> {
+        match self {
+            // Version 1, High profile, level 4.0, 4-byte lengths, no SPS, no PPS.
+            Codec::H264 => boxed(b"avcC", &[1, 0x64, 0, 0x28, 0xFF, 0xE0, 0]),
+            // Version 1, Main profile, level 4.0 (120), 4-byte lengths, no arrays.
+            Codec::Hevc => {
+                let mut c = vec![1, 0x01, 0x60, 0, 0, 0, 0x90, 0, 0, 0, 0, 0, 120];
+                c.extend_from_slice(&[0xF0, 0x00, 0xFC, 0xFD, 0xF8, 0xF8, 0, 0, 0x0F, 0]);
+                boxed(b"hvcC", &c)
+            }
+            // Version 1: profile 0, level 3.1, 8 bits 4:2:0, BT.709, no initialisation data.
+            Codec::Vp9 => full_box_v1(b"vpcC", &[0, 31, 0x82, 1, 1, 1, 0, 0]),
+            // Marker and version 1, main profile level 4.0, 8 bits 4:2:0, no OBUs.
+            Codec::Av1 => boxed(b"av1C", &[0x81, 0x08, 0x0C, 0]),
+        }
+    }
+
     fn fourcc(self) -> &'static [u8; 4] {
         match self {
             Codec::H264 => b"avc1",
@@ -358,6 +378,11 @@ fn full_box(kind: &[u8; 4], flags: u32, payload: &[u8]) -> Vec<u8> {
     boxed(kind, &body)
 }
 
+/// A full box of version 1, flags 0.
+fn full_box_v1(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
+    boxed(kind, &[&[1, 0, 0, 0][..], payload].concat())
+}
+
 fn be32s(values: &[u32]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_be_bytes()).collect()
 }
@@ -431,6 +456,7 @@ fn moov(spec: &VideoSpec, fps: f64, duration: f64, samples: u32, data_at: u64) -
     name[1..10].copy_from_slice(b"schedulo ");
     entry.extend_from_slice(&name);
     entry.extend_from_slice(&[0x00, 0x18, 0xFF, 0xFF]); // depth 24, pre-defined -1
+    entry.extend_from_slice(&spec.codec.config());
     let entry = boxed(spec.codec.fourcc(), &entry);
     let stsd = full_box(b"stsd", 0, &[&1u32.to_be_bytes()[..], &entry].concat());
     let stts = full_box(b"stts", 0, &be32s(&[1, samples, delta]));

@@ -1,71 +1,83 @@
-//! Image headers: JPEG (SOF, EXIF orientation), PNG (IHDR), GIF (screen, frames, delays), WEBP
-//! (`VP8 `, `VP8L`, `VP8X` and `ANMF` frames).
+//! Image headers. Width, height and format come from the `imagesize` crate; what it does not
+//! read stays ours: the JPEG EXIF orientation (5 to 8 swap width and height), the GIF frames and
+//! their delays, the animated WEBP's `ANMF` frames (duration and frame rate).
 
 use super::{malformed, truncated, Buf, ProbeError};
 use crate::MediaInfo;
 
+/// Width and height as `imagesize` reads them from `head`; a header it cannot finish is an error
+/// that names the format and what is missing.
+fn dims(format: &'static str, head: &[u8], what: &str) -> Result<(u32, u32), ProbeError> {
+    let size = imagesize::blob_size(head).map_err(|e| match e {
+        imagesize::ImageError::IoError(_) => truncated(
+            format,
+            format!("it ends before its {what}, in its first {} bytes", head.len()),
+        ),
+        imagesize::ImageError::CorruptedImage => malformed(format, format!("its bytes before the {what} are damaged")),
+        imagesize::ImageError::NotSupported => malformed(format, format!("no {what} where one belongs")),
+    })?;
+    let side = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    Ok((side(size.width), side(size.height)))
+}
+
+/// [`dims`], where a side of zero is an error too.
+fn size(format: &'static str, head: &[u8], what: &str) -> Result<(u32, u32), ProbeError> {
+    let (width, height) = dims(format, head, what)?;
+    if width == 0 || height == 0 {
+        return Err(malformed(format, format!("an image of {width}x{height}")));
+    }
+    Ok((width, height))
+}
+
+fn image(format: &str, (width, height): (u32, u32)) -> MediaInfo {
+    MediaInfo {
+        width: Some(width),
+        height: Some(height),
+        format: Some(format.into()),
+        ..MediaInfo::default()
+    }
+}
+
 // ---------------------------------------------------------------- JPEG
 
 pub(super) fn jpeg(head: &[u8]) -> Result<MediaInfo, ProbeError> {
-    const F: &str = "JPEG";
+    let (w, h) = size("JPEG", head, "frame header (SOF)")?;
+    let turned = (5..=8).contains(&orientation(head));
+    Ok(image("jpeg", if turned { (h, w) } else { (w, h) }))
+}
+
+/// The EXIF orientation (1 to 8) of the first APP1 `Exif` segment before the frame header; 1
+/// when there is none. `imagesize` reads no EXIF, so this walk of the segments is ours; it is
+/// lenient (anything it cannot read is "no orientation"), as [`size`] has judged the file.
+fn orientation(head: &[u8]) -> u16 {
     let b = Buf(head);
-    let mut orientation = 1;
     let mut i = 2;
-    loop {
-        let marker_at = i;
-        let Some(first) = b.u8(i) else {
-            return Err(truncated(
-                F,
-                format!("no frame header in its first {} bytes", head.len()),
-            ));
+    for _ in 0..256 {
+        let (Some(0xFF), Some(marker)) = (b.u8(i), b.u8(i + 1)) else {
+            return 1;
         };
-        if first != 0xFF {
-            return Err(malformed(F, format!("expected a marker at byte {marker_at}")));
+        if marker == 0xFF {
+            i += 1; // a fill byte
+            continue;
         }
-        // Fill bytes (0xFF) may precede a marker.
-        let mut marker = 0xFF;
-        while marker == 0xFF {
-            i += 1;
-            marker = b.u8(i).ok_or_else(|| truncated(F, "it ends inside a marker"))?;
-        }
-        i += 1;
+        i += 2;
         if matches!(marker, 0x01 | 0xD0..=0xD7) {
             continue; // markers without a length
         }
-        if matches!(marker, 0xD9 | 0xDA) {
-            return Err(malformed(F, "image data starts before any frame header"));
-        }
-        let len = usize::from(
-            b.be16(i)
-                .ok_or_else(|| truncated(F, "it ends inside a segment length"))?,
-        );
-        if len < 2 {
-            return Err(malformed(F, format!("a segment length of {len} at byte {i}")));
-        }
-        let is_frame = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
-        if is_frame {
-            let (Some(height), Some(width)) = (b.be16(i + 3), b.be16(i + 5)) else {
-                return Err(truncated(F, "it ends inside the frame header"));
-            };
-            if width == 0 || height == 0 {
-                return Err(malformed(F, format!("a frame of {width}x{height}")));
-            }
-            let (w, h) = (u32::from(width), u32::from(height));
-            let (w, h) = if (5..=8).contains(&orientation) { (h, w) } else { (w, h) };
-            return Ok(MediaInfo {
-                width: Some(w),
-                height: Some(h),
-                format: Some("jpeg".into()),
-                ..MediaInfo::default()
-            });
+        let Some(len) = b.be16(i).map(usize::from).filter(|l| *l >= 2) else {
+            return 1;
+        };
+        if matches!(marker, 0xC0..=0xCF | 0xD9 | 0xDA) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+            return 1; // the frame header or the image data: no EXIF before it
         }
         if marker == 0xE1 {
-            if let Some(segment) = b.slice(i + 2, len - 2) {
-                orientation = exif_orientation(segment).unwrap_or(orientation);
+            if let Some(o) = b.slice(i + 2, len - 2).and_then(exif_orientation) {
+                return o;
             }
         }
         i += len;
     }
+    1
 }
 
 /// The orientation tag (0x0112) of an APP1 `Exif` segment's first IFD, if present and sane.
@@ -91,23 +103,10 @@ fn exif_orientation(segment: &[u8]) -> Option<u16> {
 // ---------------------------------------------------------------- PNG
 
 pub(super) fn png(head: &[u8]) -> Result<MediaInfo, ProbeError> {
-    let b = Buf(head);
-    if head.len() < 24 {
-        return Err(truncated("PNG", "it ends before its IHDR chunk"));
-    }
-    if b.slice(12, 4) != Some(b"IHDR") {
+    if head.len() >= 16 && head.get(12..16) != Some(b"IHDR") {
         return Err(malformed("PNG", "its first chunk is not IHDR"));
     }
-    let (width, height) = (b.be32(16).unwrap_or(0), b.be32(20).unwrap_or(0));
-    if width == 0 || height == 0 {
-        return Err(malformed("PNG", format!("an image of {width}x{height}")));
-    }
-    Ok(MediaInfo {
-        width: Some(width),
-        height: Some(height),
-        format: Some("png".into()),
-        ..MediaInfo::default()
-    })
+    Ok(image("png", size("PNG", head, "IHDR chunk")?))
 }
 
 // ---------------------------------------------------------------- GIF
@@ -115,15 +114,11 @@ pub(super) fn png(head: &[u8]) -> Result<MediaInfo, ProbeError> {
 pub(super) fn gif(head: &[u8], complete: bool) -> Result<MediaInfo, ProbeError> {
     const F: &str = "GIF";
     let b = Buf(head);
-    let (Some(width), Some(height), Some(packed)) = (b.le16(6), b.le16(8), b.u8(10)) else {
+    let screen = dims(F, head, "logical screen descriptor")?;
+    let Some(packed) = b.u8(10) else {
         return Err(truncated(F, "it ends inside the logical screen descriptor"));
     };
-    let mut info = MediaInfo {
-        width: Some(u32::from(width)),
-        height: Some(u32::from(height)),
-        format: Some("gif".into()),
-        ..MediaInfo::default()
-    };
+    let mut info = image("gif", screen);
     let mut i = 13 + color_table_len(packed);
     let mut frames: u64 = 0;
     let mut delay_cs: u64 = 0;
@@ -211,46 +206,14 @@ fn skip_sub_blocks(bytes: &[u8], mut at: usize) -> Option<usize> {
 pub(super) fn webp(head: &[u8], complete: bool) -> Result<MediaInfo, ProbeError> {
     const F: &str = "WEBP";
     let b = Buf(head);
-    let mut info = MediaInfo {
-        format: Some("webp".into()),
-        ..MediaInfo::default()
-    };
     let Some(fourcc) = b.slice(12, 4) else {
         return Err(truncated(F, "it ends before its first chunk"));
     };
     let d = 20; // the first chunk's data
-    let (width, height) = match fourcc {
-        b"VP8 " => {
-            if b.slice(d + 3, 3) != Some(&[0x9D, 0x01, 0x2A]) {
-                return Err(if head.len() < d + 10 {
-                    truncated(F, "it ends inside the VP8 frame header")
-                } else {
-                    malformed(F, "no VP8 start code")
-                });
-            }
-            let (Some(w), Some(h)) = (b.le16(d + 6), b.le16(d + 8)) else {
-                return Err(truncated(F, "it ends inside the VP8 frame header"));
-            };
-            (u32::from(w & 0x3FFF), u32::from(h & 0x3FFF))
-        }
-        b"VP8L" => {
-            let (Some(signature), Some(bits)) = (b.u8(d), b.le32(d + 1)) else {
-                return Err(truncated(F, "it ends inside the VP8L header"));
-            };
-            if signature != 0x2F {
-                return Err(malformed(F, "no VP8L signature"));
-            }
-            ((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1)
-        }
-        b"VP8X" => {
-            let (Some(flags), Some(w), Some(h)) = (b.u8(d), b.le24(d + 4), b.le24(d + 7)) else {
-                return Err(truncated(F, "it ends inside the VP8X header"));
-            };
-            if flags & 0x02 != 0 {
-                animation(head, complete, &mut info)?;
-            }
-            (w + 1, h + 1)
-        }
+    let (signed, what) = match fourcc {
+        b"VP8 " => (b.slice(d + 3, 3) == Some(&[0x9D, 0x01, 0x2A]), "VP8 frame header"),
+        b"VP8L" => (b.u8(d) == Some(0x2F), "VP8L header"),
+        b"VP8X" => (true, "VP8X header"),
         other => {
             return Err(malformed(
                 F,
@@ -258,11 +221,21 @@ pub(super) fn webp(head: &[u8], complete: bool) -> Result<MediaInfo, ProbeError>
             ))
         }
     };
+    let (mut width, mut height) = dims(F, head, what)?;
+    if !signed {
+        return Err(malformed(F, format!("no signature in its {what}")));
+    }
+    if fourcc == b"VP8 " {
+        // The top two bits of each VP8 side are its upscaling, which `imagesize` leaves in.
+        (width, height) = (width & 0x3FFF, height & 0x3FFF);
+    }
     if width == 0 || height == 0 {
         return Err(malformed(F, format!("an image of {width}x{height}")));
     }
-    info.width = Some(width);
-    info.height = Some(height);
+    let mut info = image("webp", (width, height));
+    if fourcc == b"VP8X" && b.u8(d).is_some_and(|flags| flags & 0x02 != 0) {
+        animation(head, complete, &mut info)?;
+    }
     Ok(info)
 }
 

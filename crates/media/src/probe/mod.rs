@@ -2,14 +2,15 @@
 //! [`probe_url`] (HTTP Range requests, without downloading a video's `mdat`) and [`probe_file`]
 //! (a file on disk, same walk).
 //!
-//! # What is read
-//! - JPEG: the first SOF marker (width, height); the EXIF orientation (5 to 8 swap them).
-//! - PNG: IHDR. WEBP: `VP8 `, `VP8L` or `VP8X` (and the `ANMF` frames' durations when animated).
-//! - GIF: the logical screen; the frames and their delays (duration and frame rate when animated).
-//! - MP4 and MOV (ISO base media): the top-level boxes; `moov/mvhd` (duration), the first video
-//!   track (`hdlr` `vide`): `tkhd` (display size, rotated by its matrix), `mdhd` (timescale),
-//!   `stsd` (codec: `avc1`/`avc3` h264, `hvc1`/`hev1` hevc, `vp09` vp9, `av01` av1, else the
-//!   fourcc), `stts` (frame rate). The `ftyp` major brand `qt  ` is `mov`, any other `mp4`.
+//! # What is read, and by what
+//! - JPEG, PNG, GIF, WEBP: width and height by the `imagesize` crate (`image.rs`). Ours: the JPEG
+//!   EXIF orientation (5 to 8 swap them); the GIF frames and their delays, and the animated WEBP's
+//!   `ANMF` frames (duration and frame rate when animated).
+//! - MP4 and MOV (ISO base media): ours, the top-level boxes (`isobmff.rs`): the `ftyp` major brand
+//!   (`qt  ` is `mov`, any other `mp4`) and the whole `moov` box, then read by Mozilla's `mp4parse`
+//!   (`moov.rs`): the duration, the first video track (`hdlr` `vide`): `tkhd` (display size, rotated
+//!   by its matrix), `mdhd` (timescale), `stsd` (codec: `avc1`/`avc3` h264, `hvc1`/`hev1` hevc,
+//!   `vp09` vp9, `av01` av1, else the fourcc; ours where mp4parse names none), `stts` (frame rate).
 //! - WebM (EBML magic): the format only.
 //!
 //! # Design constraints
@@ -20,6 +21,7 @@
 
 mod image;
 mod isobmff;
+mod moov;
 mod remote;
 
 #[cfg(test)]

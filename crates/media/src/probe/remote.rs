@@ -1,7 +1,8 @@
 //! Reading a file from elsewhere by byte ranges: a URL ([`probe_url`], HTTP Range requests) or a
 //! file on disk ([`probe_file`]); an MP4's `moov` is found by its top-level box headers.
 
-use super::isobmff::{box_header, container_format, from_moov, top_level, MP4};
+use super::isobmff::{box_header, container_format, top_level, MP4};
+use super::moov::from_moov;
 use super::{
     malformed, probe, truncated, Kind, ProbeError, HEAD_BYTES, MAX_MOOV_BYTES, MAX_TOP_BOXES, MAX_WHOLE_BYTES,
 };
@@ -59,12 +60,10 @@ async fn probe_source<S: RangeSource>(source: &mut S, head: &[u8], total: u64) -
                 ));
             }
             let moov = source.read(at, size).await?;
-            let payload = usize::try_from(header.header_len)
-                .ok()
-                .and_then(|hl| moov.get(hl..))
-                .filter(|_| moov.len() as u64 == size)
-                .ok_or_else(|| truncated(MP4, "the moov box came back short"))?;
-            let mut info = from_moov(format, payload)?;
+            if moov.len() as u64 != size {
+                return Err(truncated(MP4, "the moov box came back short"));
+            }
+            let mut info = from_moov(format, &moov)?;
             info.bytes = Some(total);
             return Ok(info);
         }
