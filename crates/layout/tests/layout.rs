@@ -30,6 +30,45 @@ fn no_folder_imports_a_folder_that_imports_it_back() {
     assert!(found.is_empty(), "import loops between folders:\n{}", found.join("\n"));
 }
 
+/// The worker's top-level modules in layers (ARCHITECTURE.md): a module may use modules of its own
+/// layer or below, never above. A new module gets its place here.
+const WORKER_LAYERS: &[(&str, &[&str])] = &[
+    ("foundations", &["error_class", "clock", "media", "telemetry", "vault"]),
+    ("vendor clients", &["airtable", "platforms"]),
+    ("the base and the store", &["base", "schema", "journal"]),
+    ("media service", &["cloudinary"]),
+    ("configuration", &["config"]),
+    ("scenarios", &["scenarios"]),
+    ("HTTP surface", &["server"]),
+    ("composition", &["app", "status", "demo"]),
+    ("figures and the command line", &["bench", "cli"]),
+    ("commands", &["commands"]),
+];
+
+#[test]
+fn the_worker_s_modules_use_only_their_layer_and_below() {
+    let root = workspace_root();
+    let layer = |m: &str| WORKER_LAYERS.iter().position(|(_, ms)| ms.contains(&m));
+    let mut found = Vec::new();
+    for ((a, b), file) in edges(&sources(&root, "schedulo")) {
+        if a.contains('/') {
+            continue;
+        }
+        match (layer(&a), layer(&b)) {
+            (Some(la), Some(lb)) if lb > la => found.push(format!(
+                "{a} ({}) uses {b} ({}), a layer above it (in {file})",
+                WORKER_LAYERS[la].0, WORKER_LAYERS[lb].0
+            )),
+            (None, _) => found.push(format!("{a} is in no layer: give it its place in WORKER_LAYERS")),
+            (_, None) => found.push(format!("{b} is in no layer: give it its place in WORKER_LAYERS")),
+            _ => {}
+        }
+    }
+    found.sort();
+    found.dedup();
+    assert!(found.is_empty(), "imports against the layers:\n{}", found.join("\n"));
+}
+
 #[test]
 fn every_file_and_function_reads_in_one_sitting() {
     let root = workspace_root();
