@@ -13,6 +13,7 @@
 //! | Instagram containers per 24 h | [`MAX_CONTAINERS_PER_DAY`] (400) |
 //! | carousel children | [`CAROUSEL_CHILDREN`] (2 to 10) |
 //! | Instagram media (JPEG 8 MB 4:5 to 1.91:1; Reels 3 s to 15 min ...) | `instagram/checks.rs` (Meta's IG User Media reference) |
+//! | Instagram caption | at most [`CAPTION_MAX_CHARS`] (2,200) characters and [`MAX_HASHTAGS`] (5) hashtags (5 since December 2025; the old limit was 30) |
 //! | container lifetime | 24 h, then `EXPIRED` |
 
 use std::ops::RangeInclusive;
@@ -35,3 +36,23 @@ pub const MAX_CONTAINERS_PER_DAY: u32 = 400;
 
 /// Children of a carousel.
 pub const CAROUSEL_CHILDREN: RangeInclusive<usize> = 2..=10;
+
+/// Characters in an Instagram caption.
+pub const CAPTION_MAX_CHARS: usize = 2_200;
+
+/// Hashtags in an Instagram caption (Meta lowered it from 30 to 5 in December 2025).
+pub const MAX_HASHTAGS: usize = 5;
+
+/// The hashtags of `caption` as Instagram counts them: a `#` that starts a word and is followed
+/// by a letter, digit or underscore.
+pub fn hashtags(caption: &str) -> usize {
+    let chars: Vec<char> = caption.chars().collect();
+    (0..chars.len())
+        .filter(|&i| chars[i] == '#' && (i == 0 || !is_tag_char(chars[i - 1])))
+        .filter(|&i| chars.get(i + 1).is_some_and(|c| is_tag_char(*c)))
+        .count()
+}
+
+fn is_tag_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}

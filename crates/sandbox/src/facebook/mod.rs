@@ -57,6 +57,8 @@ mod graph;
 mod inspect;
 pub mod instagram;
 pub mod limits;
+#[cfg(test)]
+mod limits_tests;
 mod node;
 mod params;
 mod photos;

@@ -89,6 +89,9 @@ fn read(req: &GraphRequest) -> Result<Asked, GraphError> {
         _ if carousel_item => None,
         _ => p.text("caption"),
     };
+    if let Some(text) = &caption {
+        check_caption(text)?;
+    }
     Ok(Asked {
         kind,
         carousel_item,
@@ -96,6 +99,24 @@ fn read(req: &GraphRequest) -> Result<Asked, GraphError> {
         url,
         children,
     })
+}
+
+/// A caption against Instagram's limits ([`crate::facebook::limits`]).
+fn check_caption(text: &str) -> Result<(), GraphError> {
+    use crate::facebook::limits::{hashtags, CAPTION_MAX_CHARS, MAX_HASHTAGS};
+    let chars = text.chars().count();
+    if chars > CAPTION_MAX_CHARS {
+        return Err(GraphError::param(&format!(
+            "The caption has {chars} characters; Instagram allows {CAPTION_MAX_CHARS} (sandbox wording)"
+        )));
+    }
+    let tags = hashtags(text);
+    if tags > MAX_HASHTAGS {
+        return Err(GraphError::param(&format!(
+            "The caption has {tags} hashtags; Instagram allows {MAX_HASHTAGS} (sandbox wording)"
+        )));
+    }
+    Ok(())
 }
 
 pub async fn create(app: &SharedApp, ig_id: &str, req: &GraphRequest) -> Result<Json<Value>, GraphError> {
