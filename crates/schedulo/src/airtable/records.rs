@@ -2,11 +2,20 @@
 //! reading one, and writes chunked into requests of at most 10 records.
 
 use super::{AirtableError, Base, Call, CallContext, Formula};
-use crate::schema::SortDirection;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+
+/// The order of a listing's sort (`sort[0][direction]`: `asc` or `desc`); also how
+/// `schema/base.toml` writes a view's sort, which [`crate::schema`] reads with it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SortDirection {
+    #[default]
+    Asc,
+    Desc,
+}
 
 /// A record's fields as Airtable sends them: empty values are absent.
 pub type Fields = serde_json::Map<String, Value>;

@@ -4,6 +4,7 @@
 //! schema apply` creates what is missing, `schedulo schema check` compares, and the sandbox reads its
 //! views (which Airtable's API cannot create) to answer `view=` the way a real base would.
 
+pub use crate::airtable::SortDirection;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::path::Path;
@@ -143,14 +144,6 @@ pub struct SortSpec {
     pub field: String,
     #[serde(default)]
     pub direction: SortDirection,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum SortDirection {
-    #[default]
-    Asc,
-    Desc,
 }
 
 /// What is wrong with a schema file, with the table and field it concerns.

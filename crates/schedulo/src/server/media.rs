@@ -2,7 +2,7 @@
 //! signed direct uploads (`POST /uploads/sign`), and Cloudinary's notifications
 //! (`POST /webhooks/cloudinary`, signed with `X-Cld-Signature`).
 
-use super::webhooks::{is_record_id, refuse, refuse_bearer};
+use super::checks::{is_record_id, refuse, refuse_bearer};
 use super::ServerState;
 use crate::cloudinary::variants::Resource;
 use crate::scenarios::media_processor::job::platform_named;

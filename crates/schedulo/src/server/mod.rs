@@ -5,10 +5,11 @@
 //! nudged. A webhook that cannot be accepted gets a 4xx whose JSON body says why:
 //! `{"error": "..."}`. Secrets are compared in constant time and never echoed.
 
+mod checks;
 mod media;
 mod webhooks;
 
-pub use webhooks::{verify_airtable_mac, BubbleEvent};
+pub use webhooks::BubbleEvent;
 
 use crate::journal::Journal;
 use crate::scenarios::media_processor::MediaProcessor;

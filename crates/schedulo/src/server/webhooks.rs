@@ -1,20 +1,15 @@
 //! Bubble's nudges and Airtable's change notifications.
 
+use super::checks::{is_record_id, refuse, refuse_bearer};
 use super::ServerState;
+use crate::airtable::verify_airtable_mac;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use hmac::{Hmac, Mac};
-use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::json;
-use sha2::Sha256;
-
-pub(super) fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(json!({ "error": message.into() }))).into_response()
-}
 
 /// What Bubble may send: `{"event":"post.changed","post":"rec..."}` when one post was created,
 /// edited or deleted, or `{"event":"schedule.changed"}` for anything else.
@@ -33,45 +28,6 @@ pub enum BubbleEvent {
         #[serde(default)]
         platforms: Option<Vec<String>>,
     },
-}
-
-/// Constant-time comparison of a presented secret with ours.
-pub(super) fn same_secret(presented: &[u8], ours: &[u8]) -> bool {
-    if presented.len() != ours.len() {
-        return false;
-    }
-    presented.iter().zip(ours).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
-}
-
-/// Checks Bubble's `Authorization: Bearer <SCHEDULO_WEBHOOK_TOKEN>`; the refusal to answer with, if any.
-pub(super) fn refuse_bearer(state: &ServerState, headers: &HeaderMap) -> Option<Response> {
-    let Some(auth) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
-        return Some(refuse(
-            StatusCode::UNAUTHORIZED,
-            "missing Authorization header: send `Authorization: Bearer <SCHEDULO_WEBHOOK_TOKEN>`",
-        ));
-    };
-    let Some(presented) = auth.strip_prefix("Bearer ") else {
-        return Some(refuse(
-            StatusCode::UNAUTHORIZED,
-            "the Authorization header is not `Bearer <token>`",
-        ));
-    };
-    if !same_secret(
-        presented.trim().as_bytes(),
-        state.webhook_token.expose_secret().as_bytes(),
-    ) {
-        return Some(refuse(
-            StatusCode::UNAUTHORIZED,
-            "the bearer token is not this worker's SCHEDULO_WEBHOOK_TOKEN",
-        ));
-    }
-    None
-}
-
-/// An Airtable record id (`rec` and 14 letters or digits).
-pub(super) fn is_record_id(id: &str) -> bool {
-    id.starts_with("rec") && id.len() == 17 && id.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 pub(super) async fn bubble(State(state): State<ServerState>, headers: HeaderMap, body: Bytes) -> Response {
@@ -115,29 +71,6 @@ pub(super) async fn bubble(State(state): State<ServerState>, headers: HeaderMap,
         BubbleEvent::MediaCreated { .. } => {}
     }
     (StatusCode::ACCEPTED, Json(json!({ "accepted": true }))).into_response()
-}
-
-/// Checks `X-Airtable-Content-MAC: hmac-sha256=<hex>` against the body and the webhook's secret.
-pub fn verify_airtable_mac(header: Option<&str>, secret: &[u8], body: &[u8]) -> Result<(), &'static str> {
-    let header = header.ok_or("missing X-Airtable-Content-MAC header")?;
-    let hex = header
-        .strip_prefix("hmac-sha256=")
-        .ok_or("X-Airtable-Content-MAC is not `hmac-sha256=<hex>`")?;
-    let presented = decode_hex(hex).ok_or("X-Airtable-Content-MAC is not hexadecimal")?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).map_err(|_| "the webhook secret is unusable")?;
-    mac.update(body);
-    mac.verify_slice(&presented)
-        .map_err(|_| "X-Airtable-Content-MAC does not match the body")
-}
-
-fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 /// A ping older (or further ahead) than this is refused as a replay.
@@ -197,7 +130,7 @@ pub(super) async fn airtable(State(state): State<ServerState>, headers: HeaderMa
 }
 
 pub(super) async fn status(State(state): State<ServerState>) -> Response {
-    match crate::commands::status_report(&state.journal).await {
+    match crate::status::report(&state.journal).await {
         Ok(report) => Json(report).into_response(),
         Err(e) => refuse(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -209,28 +142,6 @@ pub(super) async fn status(State(state): State<ServerState>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn airtables_mac_is_checked_against_the_body() {
-        let secret = b"secret-bytes";
-        let body = br#"{"base":{"id":"appX"},"webhook":{"id":"achY"},"timestamp":"2026-11-25T10:00:00.000Z"}"#;
-        let mut mac = Hmac::<Sha256>::new_from_slice(secret).unwrap();
-        mac.update(body);
-        let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(
-            verify_airtable_mac(Some(&format!("hmac-sha256={hex}")), secret, body),
-            Ok(())
-        );
-        assert_eq!(
-            verify_airtable_mac(Some(&format!("hmac-sha256={hex}")), secret, b"{}"),
-            Err("X-Airtable-Content-MAC does not match the body")
-        );
-        assert_eq!(
-            verify_airtable_mac(None, secret, body),
-            Err("missing X-Airtable-Content-MAC header")
-        );
-        assert!(verify_airtable_mac(Some("sha1=00"), secret, body).is_err());
-    }
 
     #[test]
     fn bubble_events_parse_and_unknown_ones_do_not() {

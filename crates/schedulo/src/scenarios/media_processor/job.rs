@@ -8,7 +8,9 @@
 use super::assets::{ask_cloudinary, asset_from_resource, asset_of, has_every_variant, merge_notification};
 use super::failures::upload_failed;
 use super::validate::{self, Asset, Verdict};
+use super::writeback::{fail, write};
 use super::MediaProcessor;
+use super::PAUSE_SECS;
 use crate::airtable::{Formula, ListQuery, Record};
 use crate::base::names::media;
 use crate::base::{MediaItem, MediaStatus, MediaType, Platform};
@@ -27,9 +29,6 @@ const ALL_PLATFORMS: [Platform; 4] = [
     Platform::Twitter,
     Platform::TikTok,
 ];
-
-/// How long to wait after Airtable could not be read, or a run stopped, before trying again.
-pub(super) const PAUSE_SECS: i64 = 60;
 
 /// Starts claimed jobs: their records in one read, then each job in a task of its own that waits
 /// for one of `slots`, runs, and records its step (a run that panics is tried again later).
@@ -115,13 +114,6 @@ pub fn platform_named(name: &str) -> Option<Platform> {
         "tiktok" => Some(Platform::TikTok),
         _ => None,
     }
-}
-
-/// Ends the run: the record says Error with `message`.
-pub(super) async fn fail(p: &MediaProcessor, job: &MediaJob, message: String, uploads: Option<Value>) -> MediaStep {
-    write(p, &job.record_id, MediaStatus::Error, None, Some(&message), &[]).await;
-    tracing::warn!(message = "Media failed.", record = %job.record_id, reason = %message);
-    MediaStep::Failed { uploads, message }
 }
 
 async fn run(p: &MediaProcessor, job: MediaJob, record: Option<&Record>) -> MediaStep {
@@ -371,34 +363,6 @@ fn upload_key(sources: &[String], media_type: MediaType) -> String {
 fn source_fp(upload_key: &str, platforms: &[Platform]) -> String {
     let names: Vec<String> = platforms.iter().map(|p| p.to_string()).collect();
     format!("{upload_key}:{}", names.join(","))
-}
-
-/// Queues the record's outcome in the outbox and wakes it.
-async fn write(
-    p: &MediaProcessor,
-    record_id: &str,
-    status: MediaStatus,
-    url: Option<&str>,
-    message: Option<&str>,
-    valid_for: &[Platform],
-) {
-    let fields = if status == MediaStatus::Processing {
-        let mut f = crate::airtable::Fields::new();
-        f.insert(media::STATUS.into(), serde_json::json!(status.to_string()));
-        f
-    } else {
-        MediaItem::outcome_fields(status, url, message, valid_for)
-    };
-    // Not due before `write_linger_secs`: outcomes finishing meanwhile share the request.
-    let linger = chrono::Duration::seconds(p.spec.processing.write_linger_secs as i64);
-    match p
-        .journal
-        .outbox_put_after(media::TABLE, record_id, &fields, p.clock.now() + linger)
-        .await
-    {
-        Ok(()) => p.outbox_wake.notify_one(),
-        Err(error) => tracing::error!(message = "Failed to queue a media record's status.", record = record_id, %error),
-    }
 }
 
 #[cfg(test)]

@@ -341,3 +341,22 @@ impl PostScheduler {
             .await;
     }
 }
+
+/// The webhook nudges the scheduler through this (the one implementation at run time).
+impl crate::scenarios::airtable_webhook::Nudges for PostScheduler {
+    fn nudge_post(&self, record_id: &str) {
+        PostScheduler::nudge_post(self, record_id)
+    }
+    fn nudge_all(&self) {
+        PostScheduler::nudge_all(self)
+    }
+    fn set_webhook_live(&self, live: bool) {
+        PostScheduler::set_webhook_live(self, live)
+    }
+    fn webhook_live(&self) -> bool {
+        PostScheduler::webhook_live(self)
+    }
+    fn resync_secs(&self) -> i64 {
+        self.resync_interval().num_seconds()
+    }
+}
