@@ -1,5 +1,6 @@
-//! Publishing to the platforms: one [`Publisher`] per platform (`x/`, `facebook/`; Instagram and
-//! TikTok follow), each with its rules (`rules.rs`), its client, and its error classification.
+//! Publishing to the platforms: one [`Publisher`] per platform (`x/`, `facebook/`, `instagram/`,
+//! `tiktok/`), each with its rules (`rules.rs`), its client, and its error classification.
+//! Facebook and Instagram share Meta's Graph API client, codes and usage headers ([`meta_graph`]).
 //!
 //! A publish is split into steps that can be repeated safely ([`Publisher::check`],
 //! [`Publisher::prepare`]: validate, upload media) and the one step that cannot
@@ -9,6 +10,7 @@
 
 pub mod facebook;
 pub mod instagram;
+pub mod meta_graph;
 pub mod rules;
 pub mod tiktok;
 pub mod x;
