@@ -12,7 +12,8 @@
 //!   [`scenarios::media_processor`]: upload to Cloudinary with the variants, check them, write back).
 //! - [`journal`]: the durable store (SQLite through sqlx): publish states, outbox, inbox, counters, lease,
 //!   media jobs.
-//! - [`platforms`]: the `Publisher` trait and one folder per platform (rules, client, errors).
+//! - [`platforms`]: the `Platform` enum (names, parsing, the list), the `Publisher` trait, the
+//!   `Publishers` dispatch, and one folder per platform (rules, client, errors).
 //! - [`cloudinary`]: our Cloudinary client (signer, uploads, Admin API, delivery URLs, the variants).
 //! - [`media`]: the `schedulo-media` crate (media files' properties, sample files), re-exported.
 //! - [`vault`]: account tokens encrypted at rest. [`clock`]: the one clock, which tests control.

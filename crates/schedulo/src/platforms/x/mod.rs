@@ -169,7 +169,7 @@ impl XPublisher {
 
 impl Publisher for XPublisher {
     fn check(&self, post: &PostContent) -> Result<(), RuleViolation> {
-        rules::check(post, &self.rules)
+        self.rules.check(post)
     }
 
     fn prepare_ahead(&self, post: &PostContent) -> Option<Duration> {

@@ -23,13 +23,6 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-const ALL_PLATFORMS: [Platform; 4] = [
-    Platform::Instagram,
-    Platform::Facebook,
-    Platform::Twitter,
-    Platform::TikTok,
-];
-
 /// Starts claimed jobs: their records in one read, then each job in a task of its own that waits
 /// for one of `slots`, runs, and records its step (a run that panics is tried again later).
 /// Returns the tasks; each wakes the processor when it is done.
@@ -97,22 +90,11 @@ async fn record_step(p: &MediaProcessor, record_id: &str, step: MediaStep) {
 /// The platforms a job is for (names as in the base; "X" is taken for "Twitter").
 fn platforms_of(job: &MediaJob) -> Vec<Platform> {
     match &job.platforms {
-        None => ALL_PLATFORMS.to_vec(),
-        Some(names) => ALL_PLATFORMS
+        None => Platform::ALL.to_vec(),
+        Some(names) => Platform::ALL
             .into_iter()
-            .filter(|p| names.iter().any(|n| platform_named(n) == Some(*p)))
+            .filter(|p| names.iter().any(|n| Platform::named(n) == Some(*p)))
             .collect(),
-    }
-}
-
-/// A platform by name, as Bubble may send it.
-pub fn platform_named(name: &str) -> Option<Platform> {
-    match name.trim().to_ascii_lowercase().as_str() {
-        "instagram" => Some(Platform::Instagram),
-        "facebook" => Some(Platform::Facebook),
-        "twitter" | "x" => Some(Platform::Twitter),
-        "tiktok" => Some(Platform::TikTok),
-        _ => None,
     }
 }
 
@@ -375,6 +357,6 @@ mod tests {
         let key = upload_key(&sources, MediaType::Image);
         assert_eq!(key, upload_key(&sources, MediaType::Image));
         assert_ne!(key, upload_key(&sources, MediaType::Carousel));
-        assert_ne!(source_fp(&key, &[Platform::TikTok]), source_fp(&key, &ALL_PLATFORMS));
+        assert_ne!(source_fp(&key, &[Platform::TikTok]), source_fp(&key, &Platform::ALL));
     }
 }

@@ -97,6 +97,11 @@ impl XRules {
     pub fn text_length(&self, text: &str) -> usize {
         weighted_length(text, &self.weights())
     }
+
+    /// Checks a post against these rules ([`check`]), in the shape every platform's rules share.
+    pub fn check(&self, post: &crate::platforms::PostContent) -> Result<(), RuleViolation> {
+        check(post, self)
+    }
 }
 
 pub(crate) fn violation(rule: &'static str, message: String) -> RuleViolation {
