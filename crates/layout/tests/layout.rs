@@ -38,9 +38,9 @@ const WORKER_LAYERS: &[(&str, &[&str])] = &[
     ("the base and the store", &["base", "schema", "journal"]),
     ("media service", &["cloudinary"]),
     ("configuration", &["config"]),
-    ("scenarios", &["scenarios"]),
+    ("scenarios and reports", &["scenarios", "status"]),
     ("HTTP surface", &["server"]),
-    ("composition", &["app", "status", "demo"]),
+    ("composition", &["app", "demo"]),
     ("figures and the command line", &["bench", "cli"]),
     ("commands", &["commands"]),
 ];

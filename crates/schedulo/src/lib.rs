@@ -12,10 +12,12 @@
 //!   [`scenarios::media_processor`]: upload to Cloudinary with the variants, check them, write back).
 //! - [`journal`]: the durable store (SQLite through sqlx): publish states, outbox, inbox, counters, lease,
 //!   media jobs.
-//! - [`platforms`]: the `Publisher` trait and one folder per platform (rules, client, errors).
+//! - [`platforms`]: the `Platform` enum (names, parsing, the list), the `Publisher` trait, the
+//!   `Publishers` dispatch, and one folder per platform (rules, client, errors).
 //! - [`cloudinary`]: our Cloudinary client (signer, uploads, Admin API, delivery URLs, the variants).
 //! - [`media`]: the `schedulo-media` crate (media files' properties, sample files), re-exported.
 //! - [`vault`]: account tokens encrypted at rest. [`clock`]: the one clock, which tests control.
+//! - [`status`]: the status report from the journal, printed by `schedulo status` and served at `/status`.
 //! - [`server`]: the worker's HTTP server (webhooks from Bubble, Airtable and Cloudinary, Bubble's signed
 //!   uploads, `/healthz`, `/status`).
 //! - [`demo`]: the sandboxes (the `schedulo-sandbox` crate, which depends on no worker code) started
@@ -40,5 +42,6 @@ pub mod platforms;
 pub mod scenarios;
 pub mod schema;
 pub mod server;
+pub mod status;
 pub mod telemetry;
 pub mod vault;

@@ -9,7 +9,7 @@
 //! - URLs under 16,000 characters: listings whose URL would pass 15,000 go as `POST .../listRecords`.
 //! - Every call counts against the workspace's monthly quota: [`usage`] counts them on disk.
 //! - Webhooks ([`webhooks`]): at most 10 per base, 7 days of life unless refreshed, payloads read
-//!   50 at a time with a cursor.
+//!   50 at a time with a cursor; a ping's signature is checked by [`verify_airtable_mac`].
 //!
 //! Error classes ([`error`]): auth (401, 403), rate-limited (429: wait, not an attempt), transient
 //! (5xx, network: retried with exponential backoff and jitter, by `backon`), permanent (4xx), and
@@ -19,6 +19,7 @@ pub mod error;
 pub mod formula;
 pub mod limiter;
 pub mod meta;
+mod ping;
 pub mod records;
 pub mod usage;
 pub mod webhooks;
@@ -27,6 +28,7 @@ pub use error::{AirtableError, ApiErrorType, CallContext};
 pub use formula::Formula;
 pub use limiter::Limits;
 pub use meta::{FieldMeta, TableMeta, ViewMeta};
+pub use ping::verify_airtable_mac;
 pub use records::{BatchError, Fields, ListQuery, Record, SortDirection, UpsertResult};
 pub use usage::UsageCounter;
 pub use webhooks::{CreatedWebhook, Payload, PayloadPage, Specification, WebhookInfo};

@@ -7,6 +7,16 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+/// The order of a listing's sort (`sort[0][direction]`: `asc` or `desc`); also how
+/// `schema/base.toml` writes a view's sort, which [`crate::schema`] reads with it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SortDirection {
+    #[default]
+    Asc,
+    Desc,
+}
+
 /// A record's fields as Airtable sends them: empty values are absent.
 pub type Fields = serde_json::Map<String, Value>;
 
@@ -28,16 +38,6 @@ pub struct Record {
     pub created_time: String,
     #[serde(default)]
     pub fields: Fields,
-}
-
-/// The order of a sort, as Airtable's `sort[n][direction]` takes it (`asc` or `desc`); also the
-/// schema file's word for a view's sort.
-#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize, PartialEq, Eq, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum SortDirection {
-    #[default]
-    Asc,
-    Desc,
 }
 
 /// What to list.

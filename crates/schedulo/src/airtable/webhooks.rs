@@ -20,12 +20,10 @@
 
 use super::{AirtableError, Base, Call};
 use chrono::{DateTime, Utc};
-use hmac::{Hmac, Mac};
 use reqwest::Method;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sha2::Sha256;
 use std::collections::BTreeMap;
 
 /// The most payloads Airtable returns in one page.
@@ -334,29 +332,6 @@ impl Base {
         }
         Ok((payloads, cursor))
     }
-}
-
-/// Checks `X-Airtable-Content-MAC: hmac-sha256=<hex>` against the body and the webhook's secret.
-pub fn verify_mac(header: Option<&str>, secret: &[u8], body: &[u8]) -> Result<(), &'static str> {
-    let header = header.ok_or("missing X-Airtable-Content-MAC header")?;
-    let hex = header
-        .strip_prefix("hmac-sha256=")
-        .ok_or("X-Airtable-Content-MAC is not `hmac-sha256=<hex>`")?;
-    let presented = decode_hex(hex).ok_or("X-Airtable-Content-MAC is not hexadecimal")?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).map_err(|_| "the webhook secret is unusable")?;
-    mac.update(body);
-    mac.verify_slice(&presented)
-        .map_err(|_| "X-Airtable-Content-MAC does not match the body")
-}
-
-fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 #[cfg(test)]

@@ -10,10 +10,17 @@ use serde_json::json;
 
 choice!(SubscriptionPlan { Free => "Free", Basic => "Basic", Pro => "Pro", Enterprise => "Enterprise" });
 choice!(UserStatus { Active => "Active", Inactive => "Inactive", Trial => "Trial" });
-choice!(
-    /// The seed names X "Twitter"; the schema keeps the seed's name.
-    Platform { Instagram => "Instagram", Facebook => "Facebook", Twitter => "Twitter", TikTok => "TikTok" }
-);
+/// The seed names X "Twitter"; the schema keeps the seed's name. The enum, its names and the
+/// list of platforms are [`crate::platforms::Platform`]'s.
+pub use crate::platforms::Platform;
+
+impl super::read::Choice for Platform {
+    const ALL: &'static [Self] = &Platform::ALL;
+    fn name(self) -> &'static str {
+        self.choice_name()
+    }
+}
+
 choice!(AccountStatus { Connected => "Connected", Disconnected => "Disconnected", Error => "Error" });
 choice!(MediaType { Image => "Image", Video => "Video", Carousel => "Carousel" });
 choice!(MediaStatus { Ready => "Ready", Processing => "Processing", Error => "Error" });

@@ -7,8 +7,7 @@
 //! recommended widths (Instagram 1080 px; X and Facebook 1200 px). Video variants are cropped and
 //! re-encoded as H.264 (`vc_h264`), which every platform takes.
 
-use crate::base::Platform;
-use crate::platforms::PostFormat;
+use crate::platforms::{Platform, PostFormat};
 
 /// A resource type as Cloudinary names it in its paths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -8,7 +8,6 @@ mod status;
 mod usage;
 
 pub use schema::render_check;
-pub use status::status_report;
 
 use crate::airtable::{AirtableClient, Base};
 use crate::cli::{BenchCommand, Command};

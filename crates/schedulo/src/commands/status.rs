@@ -1,52 +1,9 @@
-//! `schedulo status`: what is scheduled, published, failed, and waiting in the outbox, from the journal.
+//! `schedulo status`: prints what is scheduled, published, failed, and waiting in the outbox; the
+//! report itself is [`crate::status::report`] (also served at `/status`).
 
 use crate::config::Config;
 use crate::journal::Journal;
-use serde_json::{json, Value};
 use std::process::ExitCode;
-
-/// The status as JSON (also served at `/status`).
-pub async fn status_report(journal: &Journal) -> anyhow::Result<Value> {
-    let mut posts = serde_json::Map::new();
-    for (state, n) in journal.counts_by_state().await? {
-        posts.insert(state.to_string(), json!(n));
-    }
-    let next = journal.next_due().await?;
-    let unresolved: Vec<Value> = journal
-        .unresolved_intents()
-        .await?
-        .into_iter()
-        .map(|r| json!({"record": r.record_id, "state": r.state.to_string(), "since": r.updated_at}))
-        .collect();
-    let waiting: Vec<Value> = journal
-        .waiting(50)
-        .await?
-        .into_iter()
-        .map(|r| {
-            json!({
-                "record": r.record_id,
-                "post": r.post_id,
-                "platform": r.platform,
-                "state": r.state.to_string(),
-                "next_attempt": if r.state == crate::journal::PostState::Retrying { Some(r.due_at) } else { None },
-                "attempts": r.attempts,
-                "reason": r.last_error,
-            })
-        })
-        .collect();
-    let mut media = serde_json::Map::new();
-    for (state, n) in journal.media_counts().await? {
-        media.insert(state, json!(n));
-    }
-    Ok(json!({
-        "posts": posts,
-        "media_jobs": media,
-        "waiting": waiting,
-        "outbox": journal.outbox_len().await?,
-        "next_due": next.map(|(id, at)| json!({"record": id, "at": at})),
-        "unresolved": unresolved,
-    }))
-}
 
 pub async fn status(config: Config) -> anyhow::Result<ExitCode> {
     let path = config.journal_file();
@@ -55,7 +12,7 @@ pub async fn status(config: Config) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let journal = Journal::open(&path).await?;
-    let report = status_report(&journal).await?;
+    let report = crate::status::report(&journal).await?;
     println!("Journal {}:", path.display());
     println!("  posts by state:");
     if let Some(posts) = report["posts"].as_object() {

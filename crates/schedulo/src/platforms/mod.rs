@@ -1,5 +1,8 @@
-//! Publishing to the platforms: one [`Publisher`] per platform (`x/`, `facebook/`; Instagram and
-//! TikTok follow), each with its rules (`rules.rs`), its client, and its error classification.
+//! Publishing to the platforms: one [`Publisher`] per platform (`x/`, `facebook/`, `instagram/`,
+//! `tiktok/`), each with its rules (`rules.rs`), its client, and its error classification.
+//! Facebook and Instagram share Meta's Graph API client, codes and usage headers ([`meta_graph`]).
+//! [`Platform`] names the four (the one list of them); [`Publishers`] holds one publisher each and
+//! dispatches to it with a `match`; [`rules::PlatformRules`] checks a post by platform without a client.
 //!
 //! A publish is split into steps that can be repeated safely ([`Publisher::check`],
 //! [`Publisher::prepare`]: validate, upload media) and the one step that cannot
@@ -9,6 +12,9 @@
 
 pub mod facebook;
 pub mod instagram;
+pub mod meta_graph;
+mod platform;
+pub mod publishers;
 pub mod rules;
 pub mod tiktok;
 pub mod x;
@@ -16,6 +22,8 @@ pub mod x;
 use crate::error_class::ErrorClass;
 pub use crate::media::MediaInfo;
 use chrono::{DateTime, Utc};
+pub use platform::Platform;
+pub use publishers::{PlatformUrls, Publishers};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use std::fmt;

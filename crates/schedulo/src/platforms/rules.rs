@@ -10,6 +10,7 @@ use super::facebook::FacebookRules;
 use super::instagram::InstagramRules;
 use super::tiktok::TikTokRules;
 use super::x::XRules;
+use super::{Platform, PostContent, RuleViolation};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -48,6 +49,17 @@ impl PlatformRules {
     /// Parses the file's text.
     pub fn parse(text: &str) -> Result<PlatformRules, toml::de::Error> {
         toml::from_str(text)
+    }
+
+    /// Checks a post against `platform`'s rules; no call is made. The same check as that
+    /// platform's [`super::Publisher::check`], which holds the same rules.
+    pub fn check(&self, platform: Platform, post: &PostContent) -> Result<(), RuleViolation> {
+        match platform {
+            Platform::Twitter => self.x.check(post),
+            Platform::Facebook => self.facebook.check(post),
+            Platform::Instagram => self.instagram.check(post),
+            Platform::TikTok => self.tiktok.check(post),
+        }
     }
 }
 

@@ -2,10 +2,10 @@
 //! signed direct uploads (`POST /uploads/sign`), and Cloudinary's notifications
 //! (`POST /webhooks/cloudinary`, signed with `X-Cld-Signature`).
 
-use super::webhooks::{is_record_id, refuse, refuse_bearer};
+use super::checks::{is_record_id, refuse, refuse_bearer};
 use super::ServerState;
 use crate::cloudinary::variants::Resource;
-use crate::scenarios::media_processor::job::platform_named;
+use crate::platforms::Platform;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -34,7 +34,7 @@ pub(super) async fn media_event(
         );
     }
     if let Some(names) = &platforms {
-        if let Some(bad) = names.iter().find(|n| platform_named(n).is_none()) {
+        if let Some(bad) = names.iter().find(|n| Platform::named(n).is_none()) {
             return refuse(
                 StatusCode::BAD_REQUEST,
                 format!(

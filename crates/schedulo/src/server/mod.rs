@@ -5,6 +5,7 @@
 //! nudged. A webhook that cannot be accepted gets a 4xx whose JSON body says why:
 //! `{"error": "..."}`. Secrets are compared in constant time and never echoed.
 
+mod checks;
 mod media;
 mod webhooks;
 

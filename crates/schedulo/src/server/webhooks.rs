@@ -1,18 +1,15 @@
 //! Bubble's nudges and Airtable's change notifications.
 
+use super::checks::{is_record_id, refuse, refuse_bearer};
 use super::ServerState;
+use crate::airtable::verify_airtable_mac;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::json;
-
-pub(super) fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(json!({ "error": message.into() }))).into_response()
-}
 
 /// What Bubble may send: `{"event":"post.changed","post":"rec..."}` when one post was created,
 /// edited or deleted, or `{"event":"schedule.changed"}` for anything else.
@@ -31,45 +28,6 @@ pub enum BubbleEvent {
         #[serde(default)]
         platforms: Option<Vec<String>>,
     },
-}
-
-/// Constant-time comparison of a presented secret with ours.
-pub(super) fn same_secret(presented: &[u8], ours: &[u8]) -> bool {
-    if presented.len() != ours.len() {
-        return false;
-    }
-    presented.iter().zip(ours).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
-}
-
-/// Checks Bubble's `Authorization: Bearer <SCHEDULO_WEBHOOK_TOKEN>`; the refusal to answer with, if any.
-pub(super) fn refuse_bearer(state: &ServerState, headers: &HeaderMap) -> Option<Response> {
-    let Some(auth) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
-        return Some(refuse(
-            StatusCode::UNAUTHORIZED,
-            "missing Authorization header: send `Authorization: Bearer <SCHEDULO_WEBHOOK_TOKEN>`",
-        ));
-    };
-    let Some(presented) = auth.strip_prefix("Bearer ") else {
-        return Some(refuse(
-            StatusCode::UNAUTHORIZED,
-            "the Authorization header is not `Bearer <token>`",
-        ));
-    };
-    if !same_secret(
-        presented.trim().as_bytes(),
-        state.webhook_token.expose_secret().as_bytes(),
-    ) {
-        return Some(refuse(
-            StatusCode::UNAUTHORIZED,
-            "the bearer token is not this worker's SCHEDULO_WEBHOOK_TOKEN",
-        ));
-    }
-    None
-}
-
-/// An Airtable record id (`rec` and 14 letters or digits).
-pub(super) fn is_record_id(id: &str) -> bool {
-    id.starts_with("rec") && id.len() == 17 && id.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 pub(super) async fn bubble(State(state): State<ServerState>, headers: HeaderMap, body: Bytes) -> Response {
@@ -138,7 +96,7 @@ pub(super) async fn airtable(State(state): State<ServerState>, headers: HeaderMa
              AIRTABLE_WEBHOOK_MAC_SECRET for one made by hand)",
         );
     };
-    if let Err(why) = crate::airtable::webhooks::verify_mac(header, secret, &body) {
+    if let Err(why) = verify_airtable_mac(header, secret, &body) {
         return refuse(StatusCode::UNAUTHORIZED, why);
     }
     let value: serde_json::Value = match serde_json::from_slice(&body) {
@@ -172,7 +130,7 @@ pub(super) async fn airtable(State(state): State<ServerState>, headers: HeaderMa
 }
 
 pub(super) async fn status(State(state): State<ServerState>) -> Response {
-    match crate::commands::status_report(&state.journal).await {
+    match crate::status::report(&state.journal).await {
         Ok(report) => Json(report).into_response(),
         Err(e) => refuse(
             StatusCode::SERVICE_UNAVAILABLE,

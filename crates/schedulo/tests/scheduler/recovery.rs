@@ -89,7 +89,7 @@ async fn an_unconfirmed_post_is_published_again_at_most_once_then_reviewed() {
         .unwrap()
         .starts_with("Needs review"));
     // `schedulo status` shows it waiting for a person, with the reason.
-    let report = schedulo::commands::status_report(&w.journal).await.unwrap();
+    let report = schedulo::status::report(&w.journal).await.unwrap();
     assert_eq!(report["waiting"][0]["state"], "Review", "{report}");
     assert!(
         report["waiting"][0]["reason"]

@@ -26,7 +26,7 @@
 //! post cannot carry photos or a video; one video, never with photos; Page videos up to 1 GB and
 //! 20 min, 9:16 to 16:9; Reels 3-90 s, 9:16, at least 540x960; no Stories.
 //!
-//! # Limits ([`usage`]; developers.facebook.com/docs/graph-api/overview/rate-limiting)
+//! # Limits ([`meta_graph::usage`](crate::platforms::meta_graph::usage); developers.facebook.com/docs/graph-api/overview/rate-limiting)
 //! Page-token calls count against the Page's Business Use Case limit (reported in
 //! `X-Business-Use-Case-Usage`, with `estimated_time_to_regain_access` in minutes), app calls
 //! against the app's (`X-App-Usage`). Above 90 % of any figure, or while Meta gives a time to
@@ -35,7 +35,7 @@
 //! (codes 4, 17, 32, 341, 368, 613, 80001) starts the same hold. 30 API Reels per Page in 24 h:
 //! over it a Reel waits ([`FacebookOptions::reels_limit_wait`]).
 //!
-//! # Error classes ([`errors`]; developers.facebook.com/docs/graph-api/guides/error-handling)
+//! # Error classes ([`meta_graph::errors`](crate::platforms::meta_graph::errors); developers.facebook.com/docs/graph-api/guides/error-handling)
 //! | Meta's code | class |
 //! |---|---|
 //! | 190, 102 (any subcode: 458, 459, 460, 463, 464, 467, 492) | auth: the Page must be reconnected |
@@ -49,39 +49,28 @@
 //! reconciles and never repeats it blindly. Nothing here retries.
 //!
 //! # Layout
-//! [`rules`] (and `video_rules`), [`errors`], [`usage`], `client` (one call, shared with
-//! Instagram), `poll` (waiting for processing), [`video`], [`reconcile`], `wording`.
+//! [`rules`] (and `video_rules`), [`video`], [`reconcile`]. The Graph API client, Meta's error
+//! codes, usage headers, the wait for processing and the wording of messages are shared with
+//! Instagram: [`crate::platforms::meta_graph`].
 
-pub(crate) mod client;
-pub mod errors;
-pub(crate) mod poll;
 pub mod reconcile;
 pub mod rules;
-pub mod usage;
 pub mod video;
 mod video_rules;
-pub(crate) mod wording;
 
-pub use errors::{GraphErrorBody, MetaCode};
-pub use poll::PollBackoff;
+pub use crate::platforms::meta_graph::{PollBackoff, UsagePolicy};
 pub use rules::FacebookRules;
-pub use usage::UsagePolicy;
 
 use crate::clock::Clock;
 use crate::error_class::ErrorClass;
+use crate::platforms::meta_graph::client::{Call, Graph, Vendor};
+use crate::platforms::meta_graph::{DEFAULT_TIMEOUT, DEFAULT_VERSION};
 use crate::platforms::{
     Account, Attempt, Found, PostContent, PostFormat, Prepared, PublishError, Published, Publisher, Receipts, Sent,
 };
-use client::{Call, Graph, Vendor};
 use serde_json::{json, Value};
 use std::time::Duration;
 use url::Url;
-
-/// The Graph API version used unless configured.
-pub const DEFAULT_VERSION: &str = "v21.0";
-
-/// Timeout of one HTTP request unless configured.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What the publisher needs; built from the worker's config or by tests.
 #[derive(Debug, Clone)]

@@ -6,8 +6,8 @@
 //! not covered); a post without text cannot be told apart from others, so it is not guessed at:
 //! the answer stays `OutcomeUnknown` for a person to check.
 
-use super::client::{Call, Graph};
 use crate::error_class::ErrorClass;
+use crate::platforms::meta_graph::client::{Call, Graph};
 use crate::platforms::{Account, PostContent, PublishError, Published};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;

@@ -13,7 +13,7 @@
 //! "1080 x 1920 pixels (recommended). Minimum is 540 x 960 pixels"; "24 to 60 frames per
 //! second"; "3 to 90 seconds"; "Compression - H.264, H.265 (VP9, AV1 are also supported)").
 
-use super::wording::{is_web_url, megabytes};
+use crate::platforms::meta_graph::wording::{is_web_url, megabytes};
 use crate::platforms::{MediaKind, PostContent, PostFormat, RuleViolation};
 use serde::{Deserialize, Serialize};
 

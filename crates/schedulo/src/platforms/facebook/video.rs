@@ -18,10 +18,10 @@
 //! - Meta allows 30 API-published Reels per Page in a moving 24 h; over it the finish call is
 //!   refused and the Reel waits ([`super::FacebookOptions::reels_limit_wait`]).
 
-use super::client::{Call, Scheme};
-use super::poll::{poll, Polled};
 use super::{id_of, FacebookPublisher};
 use crate::error_class::ErrorClass;
+use crate::platforms::meta_graph::client::{Call, Scheme};
+use crate::platforms::meta_graph::poll::{poll, Polled};
 use crate::platforms::{Account, Found, PostContent, Prepared, PublishError, Published};
 use serde::Deserialize;
 use serde_json::{json, Value};

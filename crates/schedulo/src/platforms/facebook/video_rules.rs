@@ -2,7 +2,7 @@
 //! The values are [`FacebookRules`]'; a property that is unknown is left to Meta.
 
 use super::rules::{check_link, violation, FacebookRules};
-use super::wording::{allowed, duration, formats, is_web_url, label, megabytes, number, ratio};
+use crate::platforms::meta_graph::wording::{allowed, duration, formats, is_web_url, label, megabytes, number, ratio};
 use crate::platforms::{MediaKind, MediaRef, PostContent, PostFormat, RuleViolation};
 
 impl FacebookRules {

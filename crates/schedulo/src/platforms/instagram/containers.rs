@@ -13,9 +13,9 @@
 
 use super::InstagramPublisher;
 use crate::error_class::ErrorClass;
-use crate::platforms::facebook::client::Call;
-use crate::platforms::facebook::poll::{poll, Polled};
-use crate::platforms::facebook::wording::label;
+use crate::platforms::meta_graph::client::Call;
+use crate::platforms::meta_graph::poll::{poll, Polled};
+use crate::platforms::meta_graph::wording::label;
 use crate::platforms::{Account, MediaKind, MediaRef, PostContent, PostFormat, PublishError};
 use serde_json::{json, Map, Value};
 use std::time::Duration;

@@ -29,9 +29,9 @@
 //! is `RateLimited` until the oldest post of the window leaves it. Meta's refusal for it (code 9,
 //! subcode 2207042) is handled the same way. 400 containers per account in 24 h (a refusal is
 //! `RateLimited`). The Graph API usage headers and throttle codes hold calls as for Facebook
-//! ([`crate::platforms::facebook::usage`]).
+//! ([`crate::platforms::meta_graph::usage`]).
 //!
-//! # Error classes (Meta's Graph API codes, [`crate::platforms::facebook::errors`], and
+//! # Error classes (Meta's Graph API codes, [`crate::platforms::meta_graph::errors`], and
 //! Instagram's: developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/error-codes)
 //! | Meta | class |
 //! |---|---|
@@ -47,7 +47,8 @@
 //!
 //! # Layout
 //! [`rules`], [`containers`], `publish` (what `publish` waits for), [`quota`], [`reconcile`]; the
-//! Graph API client is Facebook's.
+//! Graph API client, error codes and usage headers are [`crate::platforms::meta_graph`], shared
+//! with Facebook.
 
 pub mod containers;
 mod publish;
@@ -55,14 +56,14 @@ pub mod quota;
 pub mod reconcile;
 pub mod rules;
 
-pub use crate::platforms::facebook::PollBackoff;
+pub use crate::platforms::meta_graph::PollBackoff;
 pub use rules::InstagramRules;
 
 use crate::clock::Clock;
 use crate::error_class::ErrorClass;
-use crate::platforms::facebook::client::{Call, Graph, Vendor};
-use crate::platforms::facebook::wording::label;
-use crate::platforms::facebook::UsagePolicy;
+use crate::platforms::meta_graph::client::{Call, Graph, Vendor};
+use crate::platforms::meta_graph::wording::label;
+use crate::platforms::meta_graph::UsagePolicy;
 use crate::platforms::{
     Account, Attempt, Found, PostContent, Prepared, PublishError, Published, Publisher, Receipts, RuleViolation, Sent,
 };
@@ -109,8 +110,8 @@ impl InstagramOptions {
     pub fn new(graph_url: Url) -> InstagramOptions {
         InstagramOptions {
             graph_url,
-            version: crate::platforms::facebook::DEFAULT_VERSION.to_string(),
-            timeout: crate::platforms::facebook::DEFAULT_TIMEOUT,
+            version: crate::platforms::meta_graph::DEFAULT_VERSION.to_string(),
+            timeout: crate::platforms::meta_graph::DEFAULT_TIMEOUT,
             poll: PollBackoff::default(),
             prepare_wait: Duration::from_secs(30),
             publish_wait: Duration::from_secs(120),
@@ -295,3 +296,6 @@ impl Publisher for InstagramPublisher {
         self.find(account, post, attempt).await
     }
 }
+
+#[cfg(test)]
+mod sandbox_tests;

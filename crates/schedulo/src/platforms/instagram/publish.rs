@@ -4,8 +4,8 @@
 use super::containers::{self, Plan, StatusCode};
 use super::{reconcile, InstagramPublisher};
 use crate::error_class::ErrorClass;
-use crate::platforms::facebook::client::Call;
-use crate::platforms::facebook::wording::label;
+use crate::platforms::meta_graph::client::Call;
+use crate::platforms::meta_graph::wording::label;
 use crate::platforms::{Account, Attempt, Found, PostContent, Prepared, PublishError, Published, Receipts};
 use serde_json::Value;
 use std::time::Duration;

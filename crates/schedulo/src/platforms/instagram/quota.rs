@@ -9,8 +9,8 @@
 
 use super::InstagramPublisher;
 use crate::error_class::ErrorClass;
-use crate::platforms::facebook::client::Call;
-use crate::platforms::facebook::wording::duration;
+use crate::platforms::meta_graph::client::Call;
+use crate::platforms::meta_graph::wording::duration;
 use crate::platforms::{Account, PublishError};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;

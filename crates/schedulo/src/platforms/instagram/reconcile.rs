@@ -13,7 +13,7 @@
 use super::containers::StatusCode;
 use super::InstagramPublisher;
 use crate::error_class::ErrorClass;
-use crate::platforms::facebook::client::Call;
+use crate::platforms::meta_graph::client::Call;
 use crate::platforms::{Account, Attempt, Found, PostContent, PostFormat, PublishError, Published};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;

@@ -11,7 +11,7 @@
 //! since December 2025, formerly 30). Story images are not held to the feed's aspect range
 //! (Stories are 9:16; Meta fits other images).
 
-use crate::platforms::facebook::wording::{allowed, duration, formats, is_web_url, label, megabytes, number, ratio};
+use crate::platforms::meta_graph::wording::{allowed, duration, formats, is_web_url, label, megabytes, number, ratio};
 use crate::platforms::{MediaKind, MediaRef, PostContent, PostFormat, RuleViolation};
 use serde::{Deserialize, Serialize};
 

@@ -241,7 +241,7 @@ impl TikTokPublisher {
 
 impl Publisher for TikTokPublisher {
     fn check(&self, post: &PostContent) -> Result<(), RuleViolation> {
-        rules::check(post, &self.rules).map(|_| ())
+        self.rules.check(post)
     }
 
     async fn prepare(&self, account: &Account, post: &PostContent) -> Result<Prepared, PublishError> {

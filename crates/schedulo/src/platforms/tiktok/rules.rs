@@ -78,6 +78,13 @@ pub enum Shape {
     Photos,
 }
 
+impl TikTokRules {
+    /// Checks a post against these rules ([`check`]), in the shape every platform's rules share.
+    pub fn check(&self, post: &PostContent) -> Result<(), RuleViolation> {
+        check(post, self).map(|_| ())
+    }
+}
+
 /// Checks a post against TikTok's rules; no call is made. Returns what it publishes as.
 pub fn check(post: &PostContent, rules: &TikTokRules) -> Result<Shape, RuleViolation> {
     if post.format == PostFormat::Story {

@@ -19,7 +19,7 @@
 //! - Text: 280 weighted characters (twitter-text v3: URLs 23, emoji and CJK 2; [`text`]).
 //! - Media: up to 4 images, or 1 GIF, or 1 video; images up to 5 MB (JPEG, PNG, GIF, WEBP); GIFs
 //!   up to 15 MB; video MP4 or MOV, up to 512 MB, 0.5 s to 140 s, 1:3 to 3:1, at most 60 fps
-//!   ([`media_rules`]). No Stories or Reels: such a post is refused by [`Publisher::check`].
+//!   ([`rules::media`]). No Stories or Reels: such a post is refused by [`Publisher::check`].
 //! - Chunked upload: segments of at most 5 MB, `segment_index` 0 to 999; a media id expires
 //!   (`expires_after_secs`, 24 h after finalize).
 //! - `POST /2/tweets`: 100 per 15 minutes per user, 10,000 per 24 hours per app; answers carry
@@ -47,7 +47,6 @@ mod client;
 pub mod errors;
 pub mod limits;
 pub mod media;
-pub mod media_rules;
 mod publish;
 mod reconcile;
 pub mod rules;
@@ -170,7 +169,7 @@ impl XPublisher {
 
 impl Publisher for XPublisher {
     fn check(&self, post: &PostContent) -> Result<(), RuleViolation> {
-        rules::check(post, &self.rules)
+        self.rules.check(post)
     }
 
     fn prepare_ahead(&self, post: &PostContent) -> Option<Duration> {

@@ -9,8 +9,7 @@
 
 use super::chunked::{Processed, Upload};
 use super::client::{unreachable, Api};
-use super::media_rules;
-use super::rules::{file_name, megabytes, XRules};
+use super::rules::{file_name, media as media_rules, megabytes, XRules};
 use crate::error_class::ErrorClass;
 use crate::media::probe::probe_file;
 use crate::media::MediaInfo;

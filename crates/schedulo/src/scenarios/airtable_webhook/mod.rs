@@ -43,7 +43,6 @@ pub use keeper::remove;
 use crate::airtable::Base;
 use crate::clock::Clock;
 use crate::journal::{InboxPut, Journal};
-use crate::scenarios::post_scheduler::PostScheduler;
 use crate::vault::Vault;
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretSlice};
@@ -93,7 +92,8 @@ impl Default for Timing {
     }
 }
 
-/// What the webhook tells the scheduler. The scheduler is the one implementation at run time;
+/// What the webhook tells the scheduler. The scheduler is the one implementation at run time
+/// (in [`crate::scenarios::post_scheduler`], which depends on this module, not the other way);
 /// tests record the calls.
 pub trait Nudges: Send + Sync {
     fn nudge_post(&self, record_id: &str);
@@ -102,24 +102,6 @@ pub trait Nudges: Send + Sync {
     fn webhook_live(&self) -> bool;
     /// For the log line of the fallback: how often the schedule is re-read without the webhook.
     fn resync_secs(&self) -> i64;
-}
-
-impl Nudges for PostScheduler {
-    fn nudge_post(&self, record_id: &str) {
-        PostScheduler::nudge_post(self, record_id)
-    }
-    fn nudge_all(&self) {
-        PostScheduler::nudge_all(self)
-    }
-    fn set_webhook_live(&self, live: bool) {
-        PostScheduler::set_webhook_live(self, live)
-    }
-    fn webhook_live(&self) -> bool {
-        PostScheduler::webhook_live(self)
-    }
-    fn resync_secs(&self) -> i64 {
-        self.resync_interval().num_seconds()
-    }
 }
 
 /// The webhook in use: its id and opened MAC key (never stored plain).
@@ -232,7 +214,7 @@ impl AirtableWebhook {
                     "this worker's Airtable webhook is not set up yet; try again",
                 ));
             };
-            crate::airtable::webhooks::verify_mac(mac, active.key.expose_secret(), body)
+            crate::airtable::verify_airtable_mac(mac, active.key.expose_secret(), body)
                 .map_err(|why| Refusal::new(401, why))?;
             active.id.clone()
         };

@@ -1,8 +1,8 @@
 //! Upload failures: retried when they may pass (without counting what is not the record's fault),
 //! else the record says why, in Cloudinary's own words.
 
-use super::job::{fail, PAUSE_SECS};
-use super::MediaProcessor;
+use super::writeback::fail;
+use super::{MediaProcessor, PAUSE_SECS};
 use crate::cloudinary::CloudinaryError;
 use crate::error_class::ErrorClass;
 use crate::journal::{MediaJob, MediaStep};

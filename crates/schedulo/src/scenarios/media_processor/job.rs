@@ -8,7 +8,9 @@
 use super::assets::{ask_cloudinary, asset_from_resource, asset_of, has_every_variant, merge_notification};
 use super::failures::upload_failed;
 use super::validate::{self, Asset, Verdict};
+use super::writeback::{fail, write};
 use super::MediaProcessor;
+use super::PAUSE_SECS;
 use crate::airtable::{Formula, ListQuery, Record};
 use crate::base::names::media;
 use crate::base::{MediaItem, MediaStatus, MediaType, Platform};
@@ -20,16 +22,6 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::sync::Arc;
-
-const ALL_PLATFORMS: [Platform; 4] = [
-    Platform::Instagram,
-    Platform::Facebook,
-    Platform::Twitter,
-    Platform::TikTok,
-];
-
-/// How long to wait after Airtable could not be read, or a run stopped, before trying again.
-pub(super) const PAUSE_SECS: i64 = 60;
 
 /// Starts claimed jobs: their records in one read, then each job in a task of its own that waits
 /// for one of `slots`, runs, and records its step (a run that panics is tried again later).
@@ -98,30 +90,12 @@ async fn record_step(p: &MediaProcessor, record_id: &str, step: MediaStep) {
 /// The platforms a job is for (names as in the base; "X" is taken for "Twitter").
 fn platforms_of(job: &MediaJob) -> Vec<Platform> {
     match &job.platforms {
-        None => ALL_PLATFORMS.to_vec(),
-        Some(names) => ALL_PLATFORMS
+        None => Platform::ALL.to_vec(),
+        Some(names) => Platform::ALL
             .into_iter()
-            .filter(|p| names.iter().any(|n| platform_named(n) == Some(*p)))
+            .filter(|p| names.iter().any(|n| Platform::named(n) == Some(*p)))
             .collect(),
     }
-}
-
-/// A platform by name, as Bubble may send it.
-pub fn platform_named(name: &str) -> Option<Platform> {
-    match name.trim().to_ascii_lowercase().as_str() {
-        "instagram" => Some(Platform::Instagram),
-        "facebook" => Some(Platform::Facebook),
-        "twitter" | "x" => Some(Platform::Twitter),
-        "tiktok" => Some(Platform::TikTok),
-        _ => None,
-    }
-}
-
-/// Ends the run: the record says Error with `message`.
-pub(super) async fn fail(p: &MediaProcessor, job: &MediaJob, message: String, uploads: Option<Value>) -> MediaStep {
-    write(p, &job.record_id, MediaStatus::Error, None, Some(&message), &[]).await;
-    tracing::warn!(message = "Media failed.", record = %job.record_id, reason = %message);
-    MediaStep::Failed { uploads, message }
 }
 
 async fn run(p: &MediaProcessor, job: MediaJob, record: Option<&Record>) -> MediaStep {
@@ -373,34 +347,6 @@ fn source_fp(upload_key: &str, platforms: &[Platform]) -> String {
     format!("{upload_key}:{}", names.join(","))
 }
 
-/// Queues the record's outcome in the outbox and wakes it.
-async fn write(
-    p: &MediaProcessor,
-    record_id: &str,
-    status: MediaStatus,
-    url: Option<&str>,
-    message: Option<&str>,
-    valid_for: &[Platform],
-) {
-    let fields = if status == MediaStatus::Processing {
-        let mut f = crate::airtable::Fields::new();
-        f.insert(media::STATUS.into(), serde_json::json!(status.to_string()));
-        f
-    } else {
-        MediaItem::outcome_fields(status, url, message, valid_for)
-    };
-    // Not due before `write_linger_secs`: outcomes finishing meanwhile share the request.
-    let linger = chrono::Duration::seconds(p.spec.processing.write_linger_secs as i64);
-    match p
-        .journal
-        .outbox_put_after(media::TABLE, record_id, &fields, p.clock.now() + linger)
-        .await
-    {
-        Ok(()) => p.outbox_wake.notify_one(),
-        Err(error) => tracing::error!(message = "Failed to queue a media record's status.", record = record_id, %error),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -411,6 +357,6 @@ mod tests {
         let key = upload_key(&sources, MediaType::Image);
         assert_eq!(key, upload_key(&sources, MediaType::Image));
         assert_ne!(key, upload_key(&sources, MediaType::Carousel));
-        assert_ne!(source_fp(&key, &[Platform::TikTok]), source_fp(&key, &ALL_PLATFORMS));
+        assert_ne!(source_fp(&key, &[Platform::TikTok]), source_fp(&key, &Platform::ALL));
     }
 }

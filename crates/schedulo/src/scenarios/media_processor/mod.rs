@@ -26,6 +26,7 @@ mod assets;
 mod failures;
 pub mod job;
 pub mod validate;
+mod writeback;
 
 use crate::airtable::Base;
 use crate::clock::Clock;
@@ -39,6 +40,9 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
+
+/// How long to wait after Airtable could not be read, or a run stopped, before trying again.
+const PAUSE_SECS: i64 = 60;
 
 /// The route Cloudinary's notifications come to.
 pub const NOTIFICATION_PATH: &str = "/webhooks/cloudinary";

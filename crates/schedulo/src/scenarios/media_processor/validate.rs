@@ -4,11 +4,11 @@
 //! properties Cloudinary reported. A platform suits the media when one of its variants passes;
 //! otherwise its refusal names the rule and the value.
 
-use crate::base::{MediaType, Platform};
+use crate::base::MediaType;
 use crate::cloudinary::variants::{self, Resource};
 use crate::media::MediaInfo;
 use crate::platforms::rules::PlatformRules;
-use crate::platforms::{MediaKind, MediaRef, PostContent, PostFormat, RuleViolation};
+use crate::platforms::{MediaKind, MediaRef, Platform, PostContent, PostFormat, RuleViolation};
 use serde::{Deserialize, Serialize};
 
 /// One uploaded file, as Cloudinary described it (kept in the journal between steps).
@@ -54,19 +54,9 @@ impl Verdict {
         let lines: Vec<String> = self
             .refused
             .iter()
-            .map(|(p, v)| format!("Not for {}: {}", display(*p), v.message))
+            .map(|(p, v)| format!("Not for {}: {}", p.display_name(), v.message))
             .collect();
         Some(lines.join("\n"))
-    }
-}
-
-/// The platform as people call it (the base still says "Twitter").
-pub fn display(p: Platform) -> &'static str {
-    match p {
-        Platform::Instagram => "Instagram",
-        Platform::Facebook => "Facebook",
-        Platform::Twitter => "X",
-        Platform::TikTok => "TikTok",
     }
 }
 
@@ -125,7 +115,7 @@ pub fn validate(media_type: MediaType, assets: &[Asset], platforms: &[Platform],
                 media,
                 format,
             };
-            check(platform, &post, rules).map_err(|v| refusals.push(v)).is_ok()
+            rules.check(platform, &post).map_err(|v| refusals.push(v)).is_ok()
         });
         match (suits, refusals.into_iter().next()) {
             (false, Some(v)) => verdict.refused.push((platform, v)),
@@ -140,15 +130,6 @@ fn media_ref(url: &str, kind: MediaKind, info: &MediaInfo) -> MediaRef {
         url: url.to_string(),
         kind,
         info: info.clone(),
-    }
-}
-
-fn check(platform: Platform, post: &PostContent, rules: &PlatformRules) -> Result<(), RuleViolation> {
-    match platform {
-        Platform::Twitter => crate::platforms::x::rules::check(post, &rules.x),
-        Platform::Facebook => rules.facebook.check(post),
-        Platform::Instagram => rules.instagram.check(post),
-        Platform::TikTok => crate::platforms::tiktok::rules::check(post, &rules.tiktok).map(|_| ()),
     }
 }
 
@@ -189,12 +170,7 @@ mod tests {
 
     #[test]
     fn an_image_with_its_variants_suits_every_platform() {
-        let all = [
-            Platform::Instagram,
-            Platform::Facebook,
-            Platform::Twitter,
-            Platform::TikTok,
-        ];
+        let all = Platform::ALL;
         let v = validate(MediaType::Image, &[image_asset()], &all, &PlatformRules::default());
         assert_eq!(v.refused, vec![], "{:?}", v.message());
         assert_eq!(v.valid_for, all);

@@ -18,7 +18,6 @@ mod media;
 pub mod outbox;
 mod prepare;
 mod publish;
-pub mod publishers;
 mod sync;
 
 use crate::airtable::Base;
@@ -26,11 +25,11 @@ use crate::base::{ScheduledPost, SocialAccount};
 use crate::clock::Clock;
 use crate::journal::Journal;
 use crate::platforms::PostContent;
+use crate::platforms::Publishers;
 use crate::scenarios::PostScheduler as Spec;
 use crate::vault::Vault;
 pub use confirm::ConfirmReport;
 pub use publish::Outcome;
-use publishers::Publishers;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -351,5 +350,24 @@ impl PostScheduler {
             .journal
             .inbox_prune(self.clock.now() - chrono::Duration::days(7))
             .await;
+    }
+}
+
+/// The webhook nudges the scheduler through this (the one implementation at run time).
+impl crate::scenarios::airtable_webhook::Nudges for PostScheduler {
+    fn nudge_post(&self, record_id: &str) {
+        PostScheduler::nudge_post(self, record_id)
+    }
+    fn nudge_all(&self) {
+        PostScheduler::nudge_all(self)
+    }
+    fn set_webhook_live(&self, live: bool) {
+        PostScheduler::set_webhook_live(self, live)
+    }
+    fn webhook_live(&self) -> bool {
+        PostScheduler::webhook_live(self)
+    }
+    fn resync_secs(&self) -> i64 {
+        self.resync_interval().num_seconds()
     }
 }

@@ -1,15 +1,9 @@
 //! End-to-end checks: the sandbox on 127.0.0.1:0, driven by the real `FacebookPublisher`
-//! (`publish.rs`, `failures.rs`, `videos.rs`), the real `InstagramPublisher` (`instagram.rs`,
-//! `instagram_failures.rs`, `instagram_limits.rs`, with `ig_env.rs`) and by raw HTTP (`graph.rs`,
-//! `instagram_http.rs`).
+//! (`publish.rs`, `failures.rs`, `videos.rs`) and by raw HTTP (`graph.rs`). Instagram's are in
+//! `instagram/sandbox_tests`.
 
 mod failures;
 mod graph;
-mod ig_env;
-mod instagram;
-mod instagram_failures;
-mod instagram_http;
-mod instagram_limits;
 mod publish;
 mod videos;
 

@@ -95,7 +95,7 @@ async fn reconcile_finds_nothing_when_nothing_went_out() {
     let since = Utc::now() - Duration::minutes(1);
     let other = FacebookPublisher::new({
         let mut o = FacebookOptions::new(env.sandbox.url().parse().unwrap());
-        o.version = crate::platforms::facebook::DEFAULT_VERSION.into();
+        o.version = crate::platforms::meta_graph::DEFAULT_VERSION.into();
         o
     })
     .unwrap();

@@ -1,6 +1,6 @@
 //! The Instagram side of the sandbox over raw HTTP: Meta's shapes and errors.
 
-use super::ig_env::*;
+use super::env::*;
 use serde_json::{json, Value};
 
 async fn post_form(env: &IgEnv, path: &str, form: &[(&str, &str)]) -> (u16, Value) {

@@ -1,7 +1,7 @@
 //! Instagram's publishing limit, read from Meta: a post over it waits, without using up an
 //! attempt, until the oldest post of the window leaves it; then it goes out.
 
-use super::ig_env::*;
+use super::env::*;
 use crate::error_class::ErrorClass;
 use crate::platforms::{MediaKind, PostFormat};
 use chrono::SubsecRound;

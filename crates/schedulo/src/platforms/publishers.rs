@@ -1,6 +1,6 @@
-//! The platforms' publishers, picked by the account's `Platform` with a `match`.
+//! The platforms' publishers, picked by the account's [`Platform`] with a `match`: the one
+//! dispatch from a platform to its [`Publisher`].
 
-use crate::base::Platform;
 use crate::clock::Clock;
 use crate::platforms::facebook::{FacebookOptions, FacebookPublisher};
 use crate::platforms::instagram::{InstagramOptions, InstagramPublisher};
@@ -9,7 +9,7 @@ use crate::platforms::tiktok::limits::CallLimits;
 use crate::platforms::tiktok::{TikTokOptions, TikTokPublisher};
 use crate::platforms::x::{XOptions, XPublisher};
 use crate::platforms::{
-    Account, Attempt, Found, PostContent, Prepared, PublishError, Publisher, Receipts, RuleViolation, Sent,
+    Account, Attempt, Found, Platform, PostContent, Prepared, PublishError, Publisher, Receipts, RuleViolation, Sent,
 };
 use std::time::Duration;
 use url::Url;

@@ -2,7 +2,7 @@
 //! call from [`MediaInfo`] as the post carries it (a property that is unknown is not checked), and
 //! again from the downloaded file itself, before it is uploaded. The numbers are [`XRules`].
 
-use super::rules::{megabytes, violation, XRules};
+use super::{megabytes, violation, XRules};
 use crate::media::MediaInfo;
 use crate::platforms::{MediaKind, RuleViolation};
 

@@ -2,7 +2,7 @@
 //! (never in a URL), the usage headers of the answer applied, and a failure classified. Nothing
 //! here retries: the scheduler owns retries.
 //!
-//! Shared by the Facebook and Instagram publishers (`pub(crate)`): both speak the Graph API at
+//! Used by the Facebook and Instagram publishers (`pub(crate)`): both speak the Graph API at
 //! the same URL; [`Vendor`] names the platform and the account in messages.
 
 use super::errors::{describe, GraphErrorBody, MetaCode};

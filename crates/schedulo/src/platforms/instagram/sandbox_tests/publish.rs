@@ -1,7 +1,7 @@
 //! Instagram posts that go out: an image, a carousel, a Reel, a Story; a container still
 //! processing at the due time is waited for.
 
-use super::ig_env::*;
+use super::env::*;
 use crate::platforms::{MediaKind, PostFormat};
 use std::time::Duration;
 use tokio::time::Instant;

@@ -1,7 +1,7 @@
 //! Instagram posts that do not go out, or whose fate is unknown: each in its class, with a
 //! message fit for people, never with the token; and reconcile after `media_publish`.
 
-use super::ig_env::*;
+use super::env::*;
 use crate::error_class::ErrorClass;
 use crate::media::MediaInfo;
 use crate::platforms::{Attempt, Found, MediaKind, PostFormat, Publisher};
