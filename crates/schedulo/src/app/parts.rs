@@ -113,8 +113,8 @@ pub(super) fn media_processor(
         tracing::warn!(message = "CLOUDINARY_URL is not set: media webhooks will be refused.");
         return Ok(None);
     };
-    let client =
-        CloudinaryClient::new(cloudinary_options(cloudinary, clock)).context("Failed to set up the Cloudinary client")?;
+    let client = CloudinaryClient::new(cloudinary_options(cloudinary, clock))
+        .context("Failed to set up the Cloudinary client")?;
     let public_url = config
         .public_url
         .clone()

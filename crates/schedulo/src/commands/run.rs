@@ -53,8 +53,7 @@ async fn launch_demo(config: &Config, clock: Clock) -> anyhow::Result<Launched> 
     tracing::info!(message = "Nothing configured: running against the built-in sandboxes.", airtable = %env.api_url, x = %env.x_url, facebook = %env.facebook_url, tiktok = %env.tiktok_url, cloudinary = %env.cloudinary_api_url);
     print!("{}", env.dotenv_lines());
     let first_in = chrono::Duration::seconds(if launched.demo_loaded { 60 } else { 5 });
-    let ids = crate::demo::seed::schedule_more(&launched.base, &launched.demo, clock.now(), first_in)
-        .await?;
+    let ids = crate::demo::seed::schedule_more(&launched.base, &launched.demo, clock.now(), first_in).await?;
     tracing::info!(
         message = "Demo posts scheduled.",
         posts = ids.len(),

@@ -17,7 +17,8 @@ pub fn worker_config(config: &Config, env: &SandboxEnv) -> anyhow::Result<Config
     if listen.ip().is_unspecified() {
         listen.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
     }
-    let public_url = url::Url::parse(&format!("http://{listen}")).context("the worker's own address (SCHEDULO_LISTEN)")?;
+    let public_url =
+        url::Url::parse(&format!("http://{listen}")).context("the worker's own address (SCHEDULO_LISTEN)")?;
     Ok(Config {
         airtable: AirtableTarget::Remote {
             api_url: env.api_url.clone(),

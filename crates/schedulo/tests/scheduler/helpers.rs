@@ -137,7 +137,14 @@ impl World {
         let tt_account = add_account(&base, &vault, "TikTok", TT_OPEN_ID, "@ada", TT_TOKEN).await;
         let ig_account = add_account(&base, &vault, "Instagram", IG_USER, "@ada", IG_TOKEN).await;
         let data_dir = tempfile::tempdir().unwrap();
-        let config = worker_config(&airtable, &base, [&x.url(), &fb.url(), &tiktok.url()], &vault_spec, &data_dir, vars);
+        let config = worker_config(
+            &airtable,
+            &base,
+            [&x.url(), &fb.url(), &tiktok.url()],
+            &vault_spec,
+            &data_dir,
+            vars,
+        );
         let clock = Clock::new();
         let app = build(&config, clock, None).await;
         World {
