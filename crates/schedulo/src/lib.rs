@@ -3,6 +3,8 @@
 //! writes what happened back.
 //!
 //! # Layout
+//! - [`app`]: [`app::Application`], the running worker built from a `Config`; `schedulo run` and the
+//!   integration tests build it the same way.
 //! - [`config`]: environment (and `.env`) into one validated [`config::Config`]; secrets never printed.
 //! - [`airtable`]: the one Airtable client of the process: limits, retries, paging, batches, schema API.
 //! - [`base`]: the base's tables as Rust types; the one place that knows field names.
@@ -27,6 +29,7 @@
 //! - [`error_class`]: the classes every vendor error maps to.
 
 pub mod airtable;
+pub mod app;
 pub mod base;
 pub mod bench;
 pub mod cli;

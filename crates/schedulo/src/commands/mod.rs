@@ -1,6 +1,6 @@
 //! What each command of the CLI does. `main` parses, sets up logs and config, and calls [`dispatch`].
 
-pub(crate) mod run;
+mod run;
 mod sandbox;
 mod schema;
 mod setup;
@@ -9,9 +9,10 @@ mod usage;
 
 pub use schema::render_check;
 
-use crate::airtable::{AirtableClient, Base};
+pub(crate) use crate::app::configured_base;
+
 use crate::cli::{BenchCommand, Command};
-use crate::config::{AirtableTarget, Config};
+use crate::config::Config;
 use std::process::ExitCode;
 
 /// Runs one command to its end (or to Ctrl-C for long-running ones).
@@ -54,24 +55,6 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCo
         Command::Setup(crate::cli::SetupCommand::Cloudinary { fix, fixed_folders }) => {
             setup::cloudinary(config, fix, fixed_folders).await
         }
-    }
-}
-
-/// The configured base, through a client set up from config.
-pub(crate) fn configured_base(config: &Config) -> anyhow::Result<Base> {
-    match &config.airtable {
-        AirtableTarget::Remote {
-            api_url,
-            token,
-            base_id,
-        } => {
-            let client = AirtableClient::new(config.client_options(api_url.clone(), token.clone()))?;
-            Ok(client.base(base_id))
-        }
-        AirtableTarget::Sandbox => anyhow::bail!(
-            "no Airtable base is configured: set AIRTABLE_TOKEN and AIRTABLE_BASE_ID (see .env.example), \
-             or run `schedulo sandbox` and use the variables it prints"
-        ),
     }
 }
 

@@ -16,9 +16,9 @@ pub async fn schema(cmd: SchemaCommand, config: Config) -> anyhow::Result<ExitCo
 
 /// The schema file named on the command line, else in config (`SCHEDULO_SCHEMA_FILE`), else the built-in one.
 pub(crate) fn load_schema(file: Option<&std::path::PathBuf>, config: &Config) -> anyhow::Result<Schema> {
-    match file.or(config.schema_file.as_ref()) {
+    match file {
         Some(path) => Ok(Schema::load(path)?),
-        None => Ok(Schema::builtin()),
+        None => crate::app::configured_schema(config),
     }
 }
 

@@ -13,7 +13,7 @@ pub async fn cloudinary(config: Config, fix: bool, fixed_folders: bool) -> anyho
     let cloudinary = config.cloudinary.as_ref().context(
         "CLOUDINARY_URL is not set: set it to cloudinary://<api_key>:<api_secret>@<cloud_name> from the Cloudinary console (see .env.example)",
     )?;
-    let client = CloudinaryClient::new(super::run::cloudinary_options(cloudinary, Clock::system()))
+    let client = CloudinaryClient::new(crate::app::cloudinary_options(cloudinary, Clock::system()))
         .context("Failed to set up the Cloudinary client")?;
     let plan = SetupPlan {
         backup: cloudinary.paid,

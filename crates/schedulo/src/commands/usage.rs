@@ -47,7 +47,7 @@ pub fn usage(config: Config) -> anyhow::Result<ExitCode> {
         of_quota(forecast)
     );
 
-    let cadence = super::run::read_cadence(&config, &Spec::load(&config.scenario_dir)?);
+    let cadence = crate::app::read_cadence(&config, &Spec::load(&config.scenario_dir)?);
     println!(
         "Idle re-reads of the schedule (planned at {} calls a read; a read that finds nothing due costs 1):",
         cadence::calls_a_read()

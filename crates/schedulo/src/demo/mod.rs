@@ -10,9 +10,12 @@
 //! - [`seed`]: the demo base's rows (users, accounts, media, posts) and the posts added while it runs.
 //! - [`tables`]: the worker's schema file ([`crate::schema::Schema`]) as the sandbox Airtable's
 //!   model of a base ([`schedulo_sandbox::airtable::model::TableSpec`]).
+//! - [`worker`]: the worker's `Config` against the launched sandboxes, for `Application::build`.
 
 pub mod launch;
 pub mod seed;
 pub mod tables;
+pub mod worker;
 
 pub use tables::sandbox_tables;
+pub use worker::worker_config;

@@ -1,24 +1,24 @@
-//! A world: the sandbox Airtable with the schema, the sandbox Cloudinary, a journal on disk, the
-//! Media Processor and the worker's HTTP server (which Cloudinary's notifications reach).
+//! A world: the sandbox Airtable with the schema, the sandbox Cloudinary, and the worker built by
+//! `Application::build` from a config pointing at them (its journal on disk, its HTTP server on
+//! port 0, which Cloudinary's notifications reach). The tests step the Media Processor.
 
 use schedulo::airtable::{Base, Fields, Record};
+use schedulo::app::Application;
 use schedulo::base::names::{media, users};
 use schedulo::clock::Clock;
 use schedulo::cloudinary::{CloudinaryClient, CloudinaryOptions};
+use schedulo::config::Config;
 use schedulo::journal::{Journal, MediaJob, MediaJobState};
 use schedulo::platforms::rules::PlatformRules;
-use schedulo::platforms::{PlatformUrls, Publishers};
 use schedulo::scenarios::media_processor::MediaProcessor;
 use schedulo::scenarios::post_scheduler::outbox::Outbox;
-use schedulo::scenarios::post_scheduler::PostScheduler;
-use schedulo::scenarios::{MediaProcessor as MediaSpec, PostScheduler as Spec};
-use schedulo::server::{self, ServerState};
+use schedulo::scenarios::MediaProcessor as MediaSpec;
 use schedulo::vault::Vault;
 use schedulo_sandbox::airtable::AirtableSandbox;
 use schedulo_sandbox::cloudinary::{
     CloudinarySandbox, CloudinarySandboxLimits, CloudinarySandboxOptions, SandboxCloud,
 };
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,12 +35,14 @@ pub struct World {
     #[allow(dead_code)]
     pub airtable: AirtableSandbox,
     pub cloudinary: CloudinarySandbox,
+    /// The base through the worker's own Airtable client.
     pub base: Base,
     pub clock: Clock,
-    /// Kept so that the journal's directory lives as long as the world.
+    /// Kept so that the worker's files (journal, call counter) live as long as the world.
     #[allow(dead_code)]
-    pub journal_dir: tempfile::TempDir,
+    pub data_dir: tempfile::TempDir,
     pub journal: Journal,
+    /// The worker's Media Processor.
     pub processor: Arc<MediaProcessor>,
     pub outbox: Outbox,
     /// The worker's HTTP server.
@@ -88,55 +90,29 @@ impl World {
             .unwrap()[0]
             .id
             .clone();
-        let journal_dir = tempfile::tempdir().unwrap();
-        let journal = Journal::open(&journal_dir.path().join("journal.sqlite")).await.unwrap();
+        let data_dir = tempfile::tempdir().unwrap();
+        let config = worker_config(&airtable, &base, &cloudinary, &data_dir);
         let clock = Clock::new();
-        let mut world = World {
+        // A second of paused time: the worker's new Airtable client knows nothing of the calls
+        // just made, and the sandbox's one-second window forgets them.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let app = Application::build(&config, clock).await.unwrap();
+        let world = World {
             airtable,
-            base: base.clone(),
+            base: app.base().clone(),
             clock,
-            journal: journal.clone(),
-            journal_dir,
-            processor: Arc::new(processor(&base, &journal, &cloudinary, clock, None)),
-            outbox: Outbox::new(
-                base.clone(),
-                journal.clone(),
-                Spec::builtin().outbox,
-                clock,
-                Arc::new(Notify::new()),
-            ),
+            journal: app.journal().clone(),
+            data_dir,
+            processor: app.media().expect("Cloudinary is configured").clone(),
+            outbox: app.outbox().clone(),
             cloudinary,
-            url: String::new(),
+            url: format!("http://{}", app.address()),
             user,
             http: reqwest::Client::new(),
         };
-        world.serve().await;
+        // The server alone: the tests step the processor and flush the outbox themselves.
+        app.serve(std::future::pending()).unwrap();
         world
-    }
-
-    /// Starts the worker's HTTP server for the current processor (notifications come to it).
-    pub async fn serve(&mut self) {
-        // Bind first, so that the processor knows where Cloudinary's notifications go.
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        self.url = format!("http://{addr}");
-        let public: url::Url = self.url.parse().unwrap();
-        self.processor = Arc::new(processor(
-            &self.base,
-            &self.journal,
-            &self.cloudinary,
-            self.clock,
-            Some(&public),
-        ));
-        let state = ServerState {
-            airtable_webhook: None,
-            media: Some(self.processor.clone()),
-            journal: self.journal.clone(),
-            scheduler: scheduler(&self.base, &self.journal, self.clock),
-            webhook_token: SecretString::from(HOOK_TOKEN),
-            airtable_mac_secret: None,
-        };
-        server::serve_listener(listener, state, std::future::pending()).unwrap();
     }
 
     /// A `MediaLibrary` record of the world's user.
@@ -234,6 +210,8 @@ impl World {
     }
 }
 
+/// A Media Processor alone, wired by hand beside the world's worker, for the tests that need a
+/// second processor: one Cloudinary cannot notify (`public` None), or one that dies mid-job.
 pub fn processor(
     base: &Base,
     journal: &Journal,
@@ -254,25 +232,38 @@ pub fn processor(
     )
 }
 
-/// A scheduler for the server's state (the media tests never publish).
-fn scheduler(base: &Base, journal: &Journal, clock: Clock) -> Arc<PostScheduler> {
-    let closed: url::Url = "http://127.0.0.1:9".parse().unwrap();
-    let urls = PlatformUrls {
-        x: closed.clone(),
-        facebook: closed.clone(),
-        tiktok: closed,
-    };
-    let publishers = Arc::new(Publishers::new(&urls, clock).unwrap());
-    let vault = Arc::new(Vault::from_spec(&Vault::generate_spec("k1")).unwrap());
-    Arc::new(PostScheduler::new(
-        base.clone(),
-        journal.clone(),
-        vault,
-        publishers,
-        Spec::builtin(),
-        clock,
-        Arc::new(Notify::new()),
-    ))
+/// The worker's config: the sandbox Airtable and Cloudinary, platforms nowhere (the media tests
+/// never publish), its files in `data_dir`, the built-in scenarios, its server on port 0.
+fn worker_config(
+    airtable: &AirtableSandbox,
+    base: &Base,
+    cloudinary: &CloudinarySandbox,
+    data_dir: &tempfile::TempDir,
+) -> Config {
+    let dir = data_dir.path();
+    let closed = "http://127.0.0.1:9".to_string();
+    let vars = [
+        ("AIRTABLE_API_URL", airtable.url()),
+        ("AIRTABLE_TOKEN", AIRTABLE_TOKEN.into()),
+        ("AIRTABLE_BASE_ID", base.id().into()),
+        ("X_API_URL", closed.clone()),
+        ("FACEBOOK_GRAPH_URL", closed.clone()),
+        ("TIKTOK_API_URL", closed),
+        ("CLOUDINARY_URL", format!("cloudinary://{API_KEY}:{API_SECRET}@{CLOUD}")),
+        ("CLOUDINARY_API_URL", cloudinary.url()),
+        ("CLOUDINARY_DELIVERY_URL", cloudinary.url()),
+        (
+            "SCHEDULO_VAULT_KEYS",
+            Vault::generate_spec("k1").expose_secret().to_string(),
+        ),
+        ("SCHEDULO_WEBHOOK_TOKEN", HOOK_TOKEN.into()),
+        ("SCHEDULO_LISTEN", "127.0.0.1:0".into()),
+        ("SCHEDULO_DATA_DIR", dir.display().to_string()),
+        ("SCHEDULO_JOURNAL", dir.join("journal.sqlite").display().to_string()),
+        // No scenario files there: the built-in ones.
+        ("SCHEDULO_SCENARIO_DIR", dir.join("scenarios").display().to_string()),
+    ];
+    Config::from_vars(vars.into_iter().map(|(k, v)| (k.to_string(), v))).unwrap()
 }
 
 /// A field's text.

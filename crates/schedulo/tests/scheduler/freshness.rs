@@ -79,12 +79,12 @@ fn texts(timeline: &[(String, bool)]) -> Vec<&str> {
 /// after the next re-read; with it, on its time. Each exactly once; the post moved later goes out
 /// at its new time.
 async fn changes_before_the_time_are_what_gets_published(d: i64, webhook: bool) {
-    let w = World::start().await;
+    let mut w = World::start().await;
     let t0 = w.clock.now();
     let r = schedule_round(&w).await;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let (scheduler, worker) = if webhook {
-        let (worker, _) = Worker::start(&w, "127.0.0.1:0".parse().unwrap()).await;
+        let (worker, _) = Worker::start(&mut w, "127.0.0.1:0".parse().unwrap()).await;
         (None, Some(worker))
     } else {
         let run = tokio::spawn(w.scheduler.clone().run(async {

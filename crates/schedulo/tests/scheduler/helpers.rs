@@ -1,22 +1,23 @@
-//! A world of sandboxes, a base with the schema, accounts with encrypted tokens, and the scheduler.
+//! A world of sandboxes, a base with the schema, accounts with encrypted tokens, and the worker
+//! built by `Application::build` from a config pointing at the sandboxes (its server on port 0).
+//! Tests step the worker's parts (`scheduler`, `outbox`) or run them.
 
 use schedulo::airtable::{Base, Fields, Record};
+use schedulo::app::Application;
 use schedulo::base::names::{accounts, media, posts};
 use schedulo::clock::Clock;
+use schedulo::config::Config;
 use schedulo::journal::Journal;
-use schedulo::platforms::{PlatformUrls, Publishers};
 use schedulo::scenarios::post_scheduler::outbox::Outbox;
 use schedulo::scenarios::post_scheduler::{Outcome, PostScheduler};
-use schedulo::scenarios::PostScheduler as Spec;
 use schedulo::vault::Vault;
 use schedulo_sandbox::airtable::AirtableSandbox;
 use schedulo_sandbox::facebook::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage, InstagramSandboxUser};
 use schedulo_sandbox::tiktok::{TikTokSandbox, TikTokSandboxCreator, TikTokSandboxOptions};
 use schedulo_sandbox::x::{XSandbox, XSandboxOptions, XSandboxUser};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use std::sync::Arc;
-use tokio::sync::Notify;
 
 pub const AIRTABLE_TOKEN: &str = "patWorldAirtable.secret0001";
 pub const X_TOKEN: &str = "x-user-token-secret-0002";
@@ -29,18 +30,28 @@ pub const IG_TOKEN: &str = "ig-user-token-secret-0005";
 pub const IG_USER: &str = "17841400000000001";
 pub const TT_TOKEN: &str = "act.tiktok-token-secret-0004";
 pub const TT_OPEN_ID: &str = "-000AdaTikTok";
+/// Bubble's bearer token in the worker's config (`SCHEDULO_WEBHOOK_TOKEN`).
+pub const HOOK_TOKEN: &str = "hook-secret";
 
 pub struct World {
     pub airtable: AirtableSandbox,
     pub x: XSandbox,
     pub fb: FacebookSandbox,
     pub tiktok: TikTokSandbox,
-    pub urls: PlatformUrls,
+    /// The base through the worker's own Airtable client (its calls count in the worker's counter).
     pub base: Base,
+    /// The vault the accounts' tokens were sealed with; the worker's keys are the same.
     pub vault: Arc<Vault>,
     pub vault_spec: SecretString,
     pub clock: Clock,
-    pub journal_dir: tempfile::TempDir,
+    /// The worker's configuration: the sandboxes' URLs, its files in `data_dir`, port 0.
+    pub config: Config,
+    /// Kept so that the worker's files (journal, call counter) live as long as the world.
+    #[allow(dead_code)]
+    pub data_dir: tempfile::TempDir,
+    /// The worker as built, until something runs it ([`World::serve`], `webhook::Worker`).
+    pub app: Option<Application>,
+    /// The worker's parts, kept when the worker runs.
     pub journal: Journal,
     pub scheduler: Arc<PostScheduler>,
     pub outbox: Outbox,
@@ -63,6 +74,19 @@ impl World {
 
     /// A world whose Graph sandbox (Facebook and Instagram) is set up by `graph`.
     pub async fn start_with(graph: impl FnOnce(FacebookSandboxOptions) -> FacebookSandboxOptions) -> World {
+        World::start_configured(graph, &[]).await
+    }
+
+    /// A world whose worker's config has `vars` besides the sandboxes' (like
+    /// `AIRTABLE_WEBHOOK_MAC_SECRET`).
+    pub async fn start_with_vars(vars: &[(&str, &str)]) -> World {
+        World::start_configured(|o| o, vars).await
+    }
+
+    async fn start_configured(
+        graph: impl FnOnce(FacebookSandboxOptions) -> FacebookSandboxOptions,
+        vars: &[(&str, &str)],
+    ) -> World {
         let (airtable, base) = crate::common::airtable_with_base(AIRTABLE_TOKEN, "world").await;
         let x = XSandbox::start(XSandboxOptions {
             listen: "127.0.0.1:0".parse().unwrap(),
@@ -105,11 +129,6 @@ impl World {
         })
         .await
         .unwrap();
-        let urls = PlatformUrls {
-            x: x.url().parse().unwrap(),
-            facebook: fb.url().parse().unwrap(),
-            tiktok: tiktok.url().parse().unwrap(),
-        };
         let vault_spec = Vault::generate_spec("k1");
         let vault = Arc::new(Vault::from_spec(&vault_spec).unwrap());
         let x_account = add_account(&base, &vault, "Twitter", X_USER, "@ada", X_TOKEN).await;
@@ -117,24 +136,32 @@ impl World {
         let fb_account = add_account(&base, &vault, "Facebook", FB_PAGE, "Ada's Page", FB_TOKEN).await;
         let tt_account = add_account(&base, &vault, "TikTok", TT_OPEN_ID, "@ada", TT_TOKEN).await;
         let ig_account = add_account(&base, &vault, "Instagram", IG_USER, "@ada", IG_TOKEN).await;
-        let journal_dir = tempfile::tempdir().unwrap();
-        let journal = Journal::open(&journal_dir.path().join("journal.sqlite")).await.unwrap();
+        let data_dir = tempfile::tempdir().unwrap();
+        let config = worker_config(
+            &airtable,
+            &base,
+            [&x.url(), &fb.url(), &tiktok.url()],
+            &vault_spec,
+            &data_dir,
+            vars,
+        );
         let clock = Clock::new();
-        let (scheduler, outbox) = make_scheduler(&base, &journal, &vault, &urls, clock);
+        let app = build(&config, clock, None).await;
         World {
             airtable,
             x,
             fb,
             tiktok,
-            urls,
-            base,
+            base: app.base().clone(),
             vault,
             vault_spec,
             clock,
-            journal_dir,
-            journal,
-            scheduler,
-            outbox,
+            config,
+            data_dir,
+            journal: app.journal().clone(),
+            scheduler: app.scheduler().clone(),
+            outbox: app.outbox().clone(),
+            app: Some(app),
             x_account,
             x2_account,
             fb_account,
@@ -143,15 +170,35 @@ impl World {
         }
     }
 
-    /// A new scheduler over the same journal file, as after the worker was killed and restarted.
+    /// Replaces the worker by one built anew from `config` (on `listener` when given), as after
+    /// the worker was killed and restarted; the previous one is dropped first, freeing its port.
+    pub async fn rebuild(&mut self, config: &Config, listener: Option<tokio::net::TcpListener>) {
+        self.app = None;
+        let app = build(config, self.clock, listener).await;
+        self.base = app.base().clone();
+        self.journal = app.journal().clone();
+        self.scheduler = app.scheduler().clone();
+        self.outbox = app.outbox().clone();
+        self.app = Some(app);
+    }
+
+    /// A new worker over the same journal file, as after the worker was killed and restarted.
     pub async fn restart(&mut self) {
-        let journal = Journal::open(&self.journal_dir.path().join("journal.sqlite"))
-            .await
-            .unwrap();
-        let (scheduler, outbox) = make_scheduler(&self.base, &journal, &self.vault, &self.urls, self.clock);
-        self.journal = journal;
-        self.scheduler = scheduler;
-        self.outbox = outbox;
+        let config = self.config.clone();
+        self.rebuild(&config, None).await;
+    }
+
+    /// Another worker built from the same config (over the same journal, its own owner name).
+    pub async fn second_worker(&self) -> Application {
+        build(&self.config, self.clock, None).await
+    }
+
+    /// Serves the worker's HTTP routes (and nothing else: the tests step the loops); its URL.
+    pub fn serve(&mut self) -> String {
+        let app = self.app.take().expect("the worker is not running yet");
+        let url = format!("http://{}", app.address());
+        app.serve(std::future::pending()).unwrap();
+        url
     }
 
     /// Schedules a post on `account`, due `in_secs` from now.
@@ -315,27 +362,49 @@ impl World {
     }
 }
 
-fn make_scheduler(
+/// The worker's config: the sandboxes' URLs (Airtable, then `[x, facebook, tiktok]`), the vault's
+/// keys, its files in `data_dir`, the built-in scenarios, and its server on port 0.
+fn worker_config(
+    airtable: &AirtableSandbox,
     base: &Base,
-    journal: &Journal,
-    vault: &Arc<Vault>,
-    urls: &PlatformUrls,
-    clock: Clock,
-) -> (Arc<PostScheduler>, Outbox) {
-    let publishers = Arc::new(Publishers::new(urls, clock).unwrap());
-    let wake = Arc::new(Notify::new());
-    let spec = Spec::builtin();
-    let outbox = Outbox::new(base.clone(), journal.clone(), spec.outbox.clone(), clock, wake.clone());
-    let scheduler = PostScheduler::new(
-        base.clone(),
-        journal.clone(),
-        vault.clone(),
-        publishers,
-        spec,
-        clock,
-        wake,
-    );
-    (Arc::new(scheduler), outbox)
+    platforms: [&str; 3],
+    vault_spec: &SecretString,
+    data_dir: &tempfile::TempDir,
+    extra: &[(&str, &str)],
+) -> Config {
+    let dir = data_dir.path();
+    let mut vars: Vec<(String, String)> = [
+        ("AIRTABLE_API_URL", airtable.url()),
+        ("AIRTABLE_TOKEN", AIRTABLE_TOKEN.into()),
+        ("AIRTABLE_BASE_ID", base.id().into()),
+        ("X_API_URL", platforms[0].into()),
+        ("FACEBOOK_GRAPH_URL", platforms[1].into()),
+        ("TIKTOK_API_URL", platforms[2].into()),
+        ("SCHEDULO_VAULT_KEYS", vault_spec.expose_secret().into()),
+        ("SCHEDULO_WEBHOOK_TOKEN", HOOK_TOKEN.into()),
+        ("SCHEDULO_LISTEN", "127.0.0.1:0".into()),
+        ("SCHEDULO_DATA_DIR", dir.display().to_string()),
+        ("SCHEDULO_JOURNAL", dir.join("journal.sqlite").display().to_string()),
+        // No scenario files there: the built-in ones.
+        ("SCHEDULO_SCENARIO_DIR", dir.join("scenarios").display().to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    Config::from_vars(vars).unwrap()
+}
+
+/// The worker, built as `schedulo run` builds it. A second of paused time first: the new worker's
+/// Airtable client knows nothing of the calls the previous client just made (a new process would
+/// not either), and the sandbox's one-second window forgets them.
+pub async fn build(config: &Config, clock: Clock, listener: Option<tokio::net::TcpListener>) -> Application {
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    match listener {
+        Some(listener) => Application::build_with_listener(config, clock, listener).await,
+        None => Application::build(config, clock).await,
+    }
+    .unwrap()
 }
 
 async fn add_account(base: &Base, vault: &Vault, platform: &str, external: &str, name: &str, token: &str) -> String {
@@ -360,21 +429,6 @@ async fn add_account(base: &Base, vault: &Vault, platform: &str, external: &str,
     .await
     .unwrap();
     id
-}
-
-/// Another worker (its own scheduler and publishers, named `owner`) over the same journal.
-pub fn second_scheduler(w: &World, owner: &str) -> Arc<PostScheduler> {
-    let publishers = Arc::new(Publishers::new(&w.urls, w.clock).unwrap());
-    let scheduler = PostScheduler::new(
-        w.base.clone(),
-        w.journal.clone(),
-        w.vault.clone(),
-        publishers,
-        Spec::builtin(),
-        w.clock,
-        Arc::new(Notify::new()),
-    );
-    Arc::new(scheduler.with_owner(owner))
 }
 
 /// POSTs to a sandbox's admin path (`/_sandbox/...`), asserting success.

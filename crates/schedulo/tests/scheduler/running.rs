@@ -1,9 +1,7 @@
 //! The scheduler's loop and the worker's webhooks, over HTTP.
 
-use crate::helpers::World;
+use crate::helpers::{World, HOOK_TOKEN};
 use schedulo::base::names::posts;
-use schedulo::server::{self, ServerState};
-use secrecy::SecretString;
 use serde_json::json;
 use std::time::Duration;
 
@@ -45,26 +43,11 @@ async fn an_idle_month_stays_within_the_read_share() {
     assert!(a_month <= budget, "{calls} calls in 3 idle hours");
 }
 
-async fn serve(w: &World, mac: Option<Vec<u8>>) -> String {
-    let state = ServerState {
-        airtable_webhook: None,
-        media: None,
-        journal: w.journal.clone(),
-        scheduler: w.scheduler.clone(),
-        webhook_token: SecretString::from("hook-secret"),
-        airtable_mac_secret: mac,
-    };
-    let (addr, _) = server::serve("127.0.0.1:0".parse().unwrap(), state, std::future::pending())
-        .await
-        .unwrap();
-    format!("http://{addr}")
-}
-
 /// Bubble's nudge: a wrong token is refused with a 401 that says why; a good one is kept and acted on.
 #[tokio::test(start_paused = true)]
 async fn bubbles_webhook_is_authenticated_durable_and_nudges_the_scheduler() {
-    let w = World::start().await;
-    let url = serve(&w, None).await;
+    let mut w = World::start().await;
+    let url = w.serve();
     let client = reqwest::Client::new();
     let refused = client
         .post(format!("{url}/webhooks/bubble"))
@@ -81,7 +64,7 @@ async fn bubbles_webhook_is_authenticated_durable_and_nudges_the_scheduler() {
     );
     let bad = client
         .post(format!("{url}/webhooks/bubble"))
-        .bearer_auth("hook-secret")
+        .bearer_auth(HOOK_TOKEN)
         .json(&json!({"event": "post.changed", "post": "nope"}))
         .send()
         .await
@@ -92,7 +75,7 @@ async fn bubbles_webhook_is_authenticated_durable_and_nudges_the_scheduler() {
     let id = w.schedule(&w.x_account, "nudged in", 30).await;
     let ok = client
         .post(format!("{url}/webhooks/bubble"))
-        .bearer_auth("hook-secret")
+        .bearer_auth(HOOK_TOKEN)
         .json(&json!({"event": "post.changed", "post": id}))
         .send()
         .await
@@ -117,9 +100,10 @@ async fn bubbles_webhook_is_authenticated_durable_and_nudges_the_scheduler() {
 #[tokio::test(start_paused = true)]
 async fn airtables_notification_is_verified_by_its_mac() {
     use hmac::{Hmac, Mac};
-    let w = World::start().await;
     let secret = b"airtable-mac-secret".to_vec();
-    let url = serve(&w, Some(secret.clone())).await;
+    let encoded = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &secret);
+    let mut w = World::start_with_vars(&[("AIRTABLE_WEBHOOK_MAC_SECRET", &encoded)]).await;
+    let url = w.serve();
     let body = json!({"base": {"id": w.base.id()}, "webhook": {"id": "achX"}, "timestamp": w.clock.now().to_rfc3339()})
         .to_string();
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&secret).unwrap();
@@ -149,7 +133,7 @@ async fn airtables_notification_is_verified_by_its_mac() {
 async fn two_workers_on_one_journal_publish_each_post_once() {
     let w = World::start().await;
     let id = w.schedule(&w.x_account, "only once", 30).await;
-    let other = crate::helpers::second_scheduler(&w, "worker-b");
+    let other = w.second_worker().await.scheduler().clone();
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let until = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;

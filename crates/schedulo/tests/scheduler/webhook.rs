@@ -3,59 +3,38 @@
 //! they name.
 
 use crate::helpers::World;
-use schedulo::scenarios::airtable_webhook::{AirtableWebhook, Timing, Watched};
-use schedulo::server::{self, ServerState};
-use secrecy::SecretString;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-/// The worker's server, scheduler and webhook keeper, stopped together.
+/// The whole worker running (server, scheduler, webhook keeper, outbox), built with
+/// `SCHEDULO_PUBLIC_URL` at its own address so that it keeps a webhook on the sandbox base.
 pub struct Worker {
     stop: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<()>>,
+    task: JoinHandle<anyhow::Result<()>>,
 }
 
 impl Worker {
-    pub async fn start(w: &World, listen: SocketAddr) -> (Worker, SocketAddr) {
+    /// Builds the world's worker anew listening on `listen`, and runs it.
+    pub async fn start(w: &mut World, listen: SocketAddr) -> (Worker, SocketAddr) {
+        w.app = None;
         let listener = tokio::net::TcpListener::bind(listen).await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let public = format!("http://{addr}").parse().unwrap();
-        let hook = Arc::new(AirtableWebhook::new(
-            w.base.clone(),
-            w.journal.clone(),
-            w.vault.clone(),
-            w.scheduler.clone(),
-            w.clock,
-            AirtableWebhook::url_for(&public),
-            Watched::from_tables(&w.base.tables().await.unwrap()).unwrap(),
-            Timing::default(),
-        ));
-        let state = ServerState {
-            airtable_webhook: Some(hook.clone()),
-            media: None,
-            journal: w.journal.clone(),
-            scheduler: w.scheduler.clone(),
-            webhook_token: SecretString::from("hook-secret"),
-            airtable_mac_secret: None,
-        };
-        let (stop, stopped) = watch::channel(false);
-        let until = |mut rx: watch::Receiver<bool>| async move {
-            let _ = rx.wait_for(|s| *s).await;
-        };
-        let (_, server) = server::serve_listener(listener, state, until(stopped.clone())).unwrap();
-        let scheduler = tokio::spawn(w.scheduler.clone().run(until(stopped.clone())));
-        let keeper = tokio::spawn(hook.run(until(stopped)));
-        let tasks = vec![server, scheduler, keeper];
-        (Worker { stop, tasks }, addr)
+        let mut config = w.config.clone();
+        config.public_url = Some(format!("http://{addr}").parse().unwrap());
+        w.rebuild(&config, Some(listener)).await;
+        let app = w.app.take().unwrap();
+        assert!(app.airtable_webhook().is_some(), "the worker keeps a webhook");
+        let (stop, mut stopped) = watch::channel(false);
+        let task = tokio::spawn(app.run(async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        }));
+        (Worker { stop, task }, addr)
     }
 
     pub async fn stop(self) {
         let _ = self.stop.send(true);
-        for task in self.tasks {
-            task.await.unwrap();
-        }
+        self.task.await.unwrap().unwrap();
     }
 }
 
@@ -63,8 +42,8 @@ impl Worker {
 /// schedule is re-read only hourly: the ping's payload named it and the scheduler read it by id.
 #[tokio::test(start_paused = true)]
 async fn a_post_added_while_the_webhook_is_live_is_seen_without_a_reread_of_the_schedule() {
-    let w = World::start().await;
-    let (worker, _) = Worker::start(&w, "127.0.0.1:0".parse().unwrap()).await;
+    let mut w = World::start().await;
+    let (worker, _) = Worker::start(&mut w, "127.0.0.1:0".parse().unwrap()).await;
     w.advance(40).await;
     assert!(w.scheduler.webhook_live(), "the webhook was made and its payloads read");
     assert_eq!(w.airtable.webhooks(w.base.id()).len(), 1);
@@ -84,7 +63,7 @@ async fn a_post_added_while_the_webhook_is_live_is_seen_without_a_reread_of_the_
 #[tokio::test(start_paused = true)]
 async fn a_restarted_worker_keeps_its_webhook_and_its_cursor() {
     let mut w = World::start().await;
-    let (worker, addr) = Worker::start(&w, "127.0.0.1:0".parse().unwrap()).await;
+    let (worker, addr) = Worker::start(&mut w, "127.0.0.1:0".parse().unwrap()).await;
     w.advance(40).await;
     w.schedule(&w.x_account, "before the restart", 3000).await;
     w.advance(10).await;
@@ -99,7 +78,7 @@ async fn a_restarted_worker_keeps_its_webhook_and_its_cursor() {
         first.cursor,
         "the cursor is kept on disk"
     );
-    let (worker, _) = Worker::start(&w, addr).await;
+    let (worker, _) = Worker::start(&mut w, addr).await;
     w.advance(10).await;
     let hooks = w.airtable.webhooks(w.base.id());
     assert_eq!(hooks.len(), 1, "{hooks:?}");

@@ -36,6 +36,8 @@ pub struct FlushReport {
     pub dropped: usize,
 }
 
+/// Cheap to clone: clones share the base's client, the journal and the wake-up.
+#[derive(Clone)]
 pub struct Outbox {
     base: Base,
     journal: Journal,
