@@ -69,15 +69,29 @@ pub struct Application {
     address: SocketAddr,
 }
 
+/// Binds `config.listen`.
+async fn listen(config: &Config) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("Failed to listen on {} (SCHEDULO_LISTEN)", config.listen))
+}
+
 impl Application {
     /// Builds the worker from `config`, listening on `config.listen` (port 0: any free port).
     ///
     /// A base whose schema the worker cannot work with is a [`SchemaBreaks`] error.
     pub async fn build(config: &Config, clock: Clock) -> anyhow::Result<Application> {
-        let listener = TcpListener::bind(config.listen)
-            .await
-            .with_context(|| format!("Failed to listen on {} (SCHEDULO_LISTEN)", config.listen))?;
-        Application::build_with_listener(config, clock, listener).await
+        let listener = listen(config).await?;
+        Application::assemble(config, clock, listener, None).await
+    }
+
+    /// Builds the worker on `base`, a base of the process's one Airtable client that has already
+    /// been used (the demo's launch applied the schema and loaded rows through it): the worker
+    /// then keeps to the base's rate limit together with those calls, instead of starting a
+    /// second client that does not know of them and meets Airtable's 30 s lock-out.
+    pub async fn build_on(config: &Config, clock: Clock, base: Base) -> anyhow::Result<Application> {
+        let listener = listen(config).await?;
+        Application::assemble(config, clock, listener, Some(base)).await
     }
 
     /// Builds the worker serving on `listener` (bound by the caller, so that the worker's
@@ -87,8 +101,17 @@ impl Application {
         clock: Clock,
         listener: TcpListener,
     ) -> anyhow::Result<Application> {
+        Application::assemble(config, clock, listener, None).await
+    }
+
+    async fn assemble(
+        config: &Config,
+        clock: Clock,
+        listener: TcpListener,
+        base: Option<Base>,
+    ) -> anyhow::Result<Application> {
         let address = listener.local_addr().context("Failed to read the server's address")?;
-        let (base, tables) = parts::checked_base(config).await?;
+        let (base, tables) = parts::checked_base(config, base).await?;
         let vault = Arc::new(parts::vault(config)?);
         let journal = parts::open_journal(&config.journal_file()).await?;
         let spec = Spec::load(&config.scenario_dir)?;

@@ -60,9 +60,12 @@ pub fn configured_base(config: &Config) -> anyhow::Result<Base> {
 
 /// The configured base and its tables, refused ([`SchemaBreaks`]) when they lack what the
 /// worker needs.
-pub(super) async fn checked_base(config: &Config) -> anyhow::Result<(Base, Vec<TableMeta>)> {
+pub(super) async fn checked_base(config: &Config, given: Option<Base>) -> anyhow::Result<(Base, Vec<TableMeta>)> {
     let schema = configured_schema(config)?;
-    let base = configured_base(config)?;
+    let base = match given {
+        Some(base) => base,
+        None => configured_base(config)?,
+    };
     let tables = base.tables().await.context("Failed to read the base's schema")?;
     let comparison = schema::compare(&schema, &tables);
     if comparison.breaks_worker() {

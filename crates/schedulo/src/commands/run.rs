@@ -19,7 +19,11 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
         }
         AirtableTarget::Remote { .. } => (config, None),
     };
-    let app = match Application::build(&config, clock).await {
+    let built = match &sandbox {
+        Some(launched) => Application::build_on(&config, clock, launched.base.clone()).await,
+        None => Application::build(&config, clock).await,
+    };
+    let app = match built {
         Ok(app) => app,
         Err(e) => match e.downcast_ref::<SchemaBreaks>() {
             Some(SchemaBreaks(comparison)) => {
