@@ -13,7 +13,8 @@
 //! - [`facebook`]: Meta's Graph API for Facebook Pages and Instagram professional accounts.
 //! - [`tiktok`]: the Content Posting API (creator info, direct post, uploads, status).
 //! - [`files`]: sample media served at `/_sandbox/files/...`; [`faults`]: faults a test injects;
-//!   [`clock`]: the stand-ins' clock, which a paused tokio clock moves.
+//!   [`clock`]: the stand-ins' clock, which a paused tokio clock moves; [`latency`]: how long each
+//!   stand-in takes to answer (off in tests, each vendor's typical figures for a person).
 
 pub mod airtable;
 pub mod clock;
@@ -23,6 +24,7 @@ mod compat;
 pub mod facebook;
 pub mod faults;
 pub mod files;
+pub mod latency;
 mod server;
 pub mod tiktok;
 pub mod x;

@@ -1,5 +1,6 @@
 //! Serving a sandbox's router on loopback, and stopping it: the same for every sandbox.
 
+use crate::latency::LatencyHandle;
 use anyhow::Context;
 use axum::Router;
 use std::net::SocketAddr;
@@ -17,6 +18,7 @@ pub struct Bound {
 /// A sandbox's server, running on the current tokio runtime.
 pub struct Server {
     addr: SocketAddr,
+    latency: LatencyHandle,
     stop: oneshot::Sender<()>,
     task: JoinHandle<()>,
 }
@@ -50,9 +52,12 @@ impl Bound {
         self.addr
     }
 
-    /// Serves `router` until [`Server::stop`].
+    /// Serves `router` until [`Server::stop`], each request waiting the server's latency (none
+    /// until [`Server::latency`] is set).
     pub fn serve(self, router: Router) -> Server {
         let Bound { listener, addr, name } = self;
+        let latency = LatencyHandle::default();
+        let router = crate::latency::delayed(router, latency.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, router).with_graceful_shutdown(async {
@@ -63,7 +68,12 @@ impl Bound {
             }
         });
         tracing::debug!(message = %format!("Sandbox {name} listening."), %addr);
-        Server { addr, stop, task }
+        Server {
+            addr,
+            latency,
+            stop,
+            task,
+        }
     }
 }
 
@@ -75,6 +85,11 @@ impl Server {
     /// `http://127.0.0.1:PORT`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// How long each request waits before it is handled.
+    pub fn latency(&self) -> &LatencyHandle {
+        &self.latency
     }
 
     /// Stops accepting requests and lets running ones finish.

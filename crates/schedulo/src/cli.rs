@@ -70,6 +70,10 @@ pub struct SandboxArgs {
     /// Where the sandbox keeps its bases (default: SCHEDULO_DATA_DIR/sandbox).
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
+    /// How long each stand-in takes to answer: off, realistic (each vendor's typical response time),
+    /// or one time for every request like 250ms (default: SCHEDULO_SANDBOX_LATENCY, realistic).
+    #[arg(long)]
+    pub latency: Option<schedulo_sandbox::latency::Profile>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -112,6 +116,10 @@ pub enum BenchCommand {
         /// Seconds the first run's posts are spread over.
         #[arg(long, default_value_t = 300)]
         spread: u64,
+        /// How long the sandboxes take to answer: off, realistic (each vendor's typical time) or
+        /// one time for every request like 250ms. The set-up runs without it.
+        #[arg(long, default_value = "off")]
+        latency: schedulo_sandbox::latency::Profile,
     },
     /// How soon the worker acts on a change made in the base (polled, and with Airtable's webhook),
     /// publish lag with the confirm read, Airtable calls per post.
@@ -122,9 +130,10 @@ pub enum BenchCommand {
         /// Posts published (1.5 s apart) to measure the lag with the confirm read.
         #[arg(long, default_value_t = 40)]
         posts: usize,
-        /// Milliseconds the sandbox Airtable waits before each answer (0: none).
-        #[arg(long, default_value_t = 250)]
-        latency_ms: u64,
+        /// How long the sandboxes take to answer: off, realistic (each vendor's typical time) or
+        /// one time for every request like 250ms. The set-up runs without it.
+        #[arg(long, default_value = "realistic")]
+        latency: schedulo_sandbox::latency::Profile,
     },
     /// Cloudinary and the Media Processor: memory and throughput of a large chunked upload, images per second end to end.
     Media {

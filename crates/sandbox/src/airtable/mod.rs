@@ -100,7 +100,7 @@ mod fields;
 pub mod formula;
 mod gate;
 mod ids;
-mod limits;
+pub mod limits;
 mod links;
 mod listing;
 mod meta;
@@ -187,6 +187,17 @@ impl AirtableSandbox {
         tokio::spawn(webhooks::pings::run(Arc::downgrade(&app), news));
         let server = bound.serve(router(app.clone()));
         Ok(AirtableSandbox { server, app })
+    }
+
+    /// How long each request waits before it is handled ([`crate::latency`]): `profile` with
+    /// this vendor's typical figures ([`limits::TYPICAL_LATENCY`]). Off at start.
+    pub fn set_latency(&self, profile: crate::latency::Profile) {
+        self.server.latency().set(profile.latency(limits::TYPICAL_LATENCY));
+    }
+
+    /// The latency set now.
+    pub fn latency(&self) -> crate::latency::Latency {
+        self.server.latency().get()
     }
 
     /// `http://127.0.0.1:PORT`, the URL to give clients as their endpoint.

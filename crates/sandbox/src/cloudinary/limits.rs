@@ -14,6 +14,14 @@
 //! | synchronous video eager | 40 MB free / 300 MB paid | cloudinary.md, "Upload API" |
 //! | one request | 100 MB (the sandbox reads up to [`MAX_BODY_BYTES`]); larger files in chunks of at least 5 MB but the last | cloudinary.md, "Upload API" |
 
+/// How long Cloudinary typically takes to answer, network included: 150 ms for a read (Admin API,
+/// and delivery, which a CDN serves), 500 ms for an upload or destroy call before the time the
+/// bytes themselves take. An assumption (Cloudinary publishes no response times).
+pub const TYPICAL_LATENCY: crate::latency::Latency = crate::latency::Latency {
+    read: std::time::Duration::from_millis(150),
+    write: std::time::Duration::from_millis(500),
+};
+
 /// How old a signed request's `timestamp` may be (an hour).
 pub const MAX_AGE_SECS: i64 = 3600;
 

@@ -6,10 +6,12 @@
 use super::tests::{start, CLOUD, KEY, SECRET};
 use crate::compat::{client_available, run_script};
 
-/// Runs `tests/compat/<script>` with `program` against a fresh sandbox (its URL, cloud and
-/// credentials as arguments).
+/// Runs `tests/compat/<script>` with `program` against a fresh sandbox as `schedulo sandbox`
+/// starts it (Cloudinary's limits and typical latency), its URL, cloud and credentials as
+/// arguments.
 async fn run_sdk_script(program: String, script: &str) {
     let sandbox = start().await;
+    sandbox.set_latency(crate::latency::Profile::Realistic);
     let args = [sandbox.url().as_str(), CLOUD, KEY, SECRET]
         .map(str::to_string)
         .to_vec();

@@ -18,6 +18,13 @@
 
 use std::ops::RangeInclusive;
 
+/// How long the Graph API typically takes to answer, network included: 300 ms for a read, 600 ms
+/// for a publish, upload or container step. An assumption (Meta publishes no response times).
+pub const TYPICAL_LATENCY: crate::latency::Latency = crate::latency::Latency {
+    read: std::time::Duration::from_millis(300),
+    write: std::time::Duration::from_millis(600),
+};
+
 /// The Graph API version the sandbox serves unless told otherwise.
 pub const GRAPH_VERSION: &str = "v21.0";
 

@@ -16,6 +16,14 @@
 //! | photos per post | at most 35 |
 //! | chunked `FILE_UPLOAD` | chunks 5 MB to 64 MB, the last up to 128 MB |
 
+/// How long TikTok's Open API typically takes to answer, network included: 300 ms for a read,
+/// 500 ms for an init, a status fetch (a `POST`) or an upload chunk. An assumption (TikTok
+/// publishes no response times).
+pub const TYPICAL_LATENCY: crate::latency::Latency = crate::latency::Latency {
+    read: std::time::Duration::from_millis(300),
+    write: std::time::Duration::from_millis(500),
+};
+
 /// Video containers TikTok takes, as [`schedulo_media::MediaInfo::format`] names them.
 pub const VIDEO_FORMATS: &[&str] = &["mp4", "webm", "mov"];
 

@@ -290,6 +290,17 @@ impl TikTokSandbox {
         Ok(TikTokSandbox { server, app })
     }
 
+    /// How long each request waits before it is handled ([`crate::latency`]): `profile` with
+    /// this vendor's typical figures ([`limits::TYPICAL_LATENCY`]). Off at start.
+    pub fn set_latency(&self, profile: crate::latency::Profile) {
+        self.server.latency().set(profile.latency(limits::TYPICAL_LATENCY));
+    }
+
+    /// The latency set now.
+    pub fn latency(&self) -> crate::latency::Latency {
+        self.server.latency().get()
+    }
+
     /// `http://127.0.0.1:PORT`, the API URL to give the publisher.
     pub fn url(&self) -> String {
         self.app.url.clone()

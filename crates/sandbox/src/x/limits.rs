@@ -19,6 +19,14 @@
 
 use std::time::Duration;
 
+/// How long X typically takes to answer, network included: 250 ms for a read, 400 ms for a post
+/// or an upload step. An assumption (X publishes no response times); third-party write-ups of
+/// API v2 name 100-300 ms as the usual range for reads.
+pub const TYPICAL_LATENCY: crate::latency::Latency = crate::latency::Latency {
+    read: Duration::from_millis(250),
+    write: Duration::from_millis(400),
+};
+
 /// Weighted characters a post may have.
 pub const MAX_WEIGHTED_CHARS: usize = super::text::V3.max_weighted_length;
 

@@ -38,7 +38,7 @@ pub async fn run(records: usize, seconds: u64) -> anyhow::Result<bool> {
         .context("Failed to apply the schema to the bench base")?;
     let calls = || client.usage().this_month(&base_id);
 
-    println!("schedulo bench airtable: {records} records, sustained run of {seconds} s, sandbox at Airtable's limits");
+    println!("schedulo bench airtable: {records} records, sustained run of {seconds} s, sandbox at Airtable's limits, latency off");
     let rows: Vec<Fields> = (0..records)
         .map(|i| {
             let mut f = Fields::new();

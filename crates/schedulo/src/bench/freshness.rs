@@ -1,7 +1,6 @@
 //! `schedulo bench freshness`: how soon the worker acts on a change made in Airtable's grid, and
 //! what the confirm read costs. The sandboxes run in this process (Airtable at its real limits,
-//! every request answered after `--latency-ms`, 250 by default: an assumption for Airtable's
-//! typical response time over the internet, until the sandbox has its own latency profile); the
+//! every request answered after the sandbox's latency, `--latency realistic` by default); the
 //! worker is the real `schedulo run`, a child process. Figures:
 //! - time from a change in the base (a post added, a caption edited) to the worker holding it in
 //!   its journal, p50 and p99, polled (the re-read interval the plan allows) and, when the
@@ -11,11 +10,11 @@
 
 use super::scheduler::{
     object, percentiles, spawn_worker, start_sandboxes, wait_published, wait_quiet, worker_calls, Sandboxes,
-    BENCH_TOKEN,
 };
 use crate::base::names::posts;
 use crate::journal::Journal;
 use chrono::{DateTime, Utc};
+use schedulo_sandbox::latency::Profile;
 use serde_json::json;
 use std::time::Duration;
 
@@ -28,22 +27,18 @@ enum Mode {
     Webhook,
 }
 
-pub async fn run(changes: usize, posts: usize, latency_ms: u64) -> anyhow::Result<bool> {
-    println!(
-        "schedulo bench freshness: {changes} changes in the base, then {posts} posts; Airtable answers after {latency_ms} ms (assumed typical)"
-    );
+pub async fn run(changes: usize, posts: usize, latency: Profile) -> anyhow::Result<bool> {
+    println!("schedulo bench freshness: {changes} changes in the base, then {posts} posts; sandbox latency {latency}");
     let mut met = true;
     for mode in [Mode::Polled, Mode::Webhook] {
-        met &= run_mode(mode, changes, posts, latency_ms).await?;
+        met &= run_mode(mode, changes, posts, latency).await?;
     }
     Ok(met)
 }
 
-async fn run_mode(mode: Mode, changes: usize, posts: usize, latency_ms: u64) -> anyhow::Result<bool> {
+async fn run_mode(mode: Mode, changes: usize, posts: usize, latency: Profile) -> anyhow::Result<bool> {
     let sb = start_sandboxes().await?;
-    if latency_ms > 0 {
-        latency(&sb, latency_ms).await?;
-    }
+    sb.set_latency(latency);
     let dir = tempfile::tempdir()?;
     let listen = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
     let public = format!("http://{listen}");
@@ -147,22 +142,6 @@ async fn measure_changes(sb: &Sandboxes, journal: &Journal, mode: Mode, changes:
     let (p50, p99, max) = percentiles(&seen_after);
     println!(
         "  {mode:?}: change in the base to the worker holding it: p50 {p50} ms, p99 {p99} ms, max {max} ms over {changes} changes"
-    );
-    Ok(())
-}
-
-/// Every request to the sandbox Airtable waits `ms` before it is answered.
-async fn latency(sb: &Sandboxes, ms: u64) -> anyhow::Result<()> {
-    let resp = reqwest::Client::new()
-        .post(format!("{}/_sandbox/faults", sb.airtable.url()))
-        .bearer_auth(BENCH_TOKEN)
-        .json(&json!({ "path_prefix": "/v0/", "count": u32::MAX, "delay_ms": ms }))
-        .send()
-        .await?;
-    anyhow::ensure!(
-        resp.status().is_success(),
-        "the sandbox refused the latency: {}",
-        resp.status()
     );
     Ok(())
 }

@@ -55,7 +55,9 @@ pub async fn run(upload_mb: u64, images: usize) -> anyhow::Result<bool> {
         timeout: Duration::from_secs(300),
         ..CloudinaryOptions::new(CLOUD, KEY, SecretString::from(SECRET))
     })?;
-    println!("schedulo bench media: a {upload_mb} MB chunked upload, then {images} images end to end");
+    println!(
+        "schedulo bench media: a {upload_mb} MB chunked upload, then {images} images end to end; sandbox latency off"
+    );
     let memory_ok = large_upload(&cloudinary, &client, upload_mb).await?;
     let images_ok = images_end_to_end(&cloudinary, &client, images).await?;
     cloudinary.shutdown().await;

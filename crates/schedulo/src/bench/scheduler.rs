@@ -18,6 +18,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use schedulo_sandbox::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
 use schedulo_sandbox::facebook::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage};
+use schedulo_sandbox::latency::Profile;
 use schedulo_sandbox::x::{XSandbox, XSandboxOptions, XSandboxUser};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
@@ -41,9 +42,10 @@ pub(super) struct Sandboxes {
     pub(super) vault_spec: SecretString,
 }
 
-pub async fn run(posts: usize, spread_secs: u64) -> anyhow::Result<bool> {
-    println!("schedulo bench scheduler: {posts} posts over {spread_secs} s, then {posts} posts due in one second");
+pub async fn run(posts: usize, spread_secs: u64, latency: Profile) -> anyhow::Result<bool> {
+    println!("schedulo bench scheduler: {posts} posts over {spread_secs} s, then {posts} posts due in one second; sandbox latency {latency}");
     let sb = start_sandboxes().await?;
+    sb.set_latency(latency);
     let dir = tempfile::tempdir()?;
     let services = [("X_API_URL", sb.x.url()), ("FACEBOOK_GRAPH_URL", sb.facebook.url())];
     let mut worker = spawn_worker(
@@ -111,6 +113,15 @@ pub async fn run(posts: usize, spread_secs: u64) -> anyhow::Result<bool> {
     sb.x.shutdown().await;
     sb.facebook.shutdown().await;
     Ok(met)
+}
+
+impl Sandboxes {
+    /// Gives every stand-in `latency` (the set-up ran without it).
+    pub(super) fn set_latency(&self, latency: Profile) {
+        self.airtable.set_latency(latency);
+        self.x.set_latency(latency);
+        self.facebook.set_latency(latency);
+    }
 }
 
 pub(super) async fn start_sandboxes() -> anyhow::Result<Sandboxes> {

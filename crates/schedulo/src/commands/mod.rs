@@ -28,13 +28,13 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<ExitCo
         Command::Bench(BenchCommand::Freshness {
             changes,
             posts,
-            latency_ms,
+            latency,
         }) => {
-            let met = crate::bench::freshness::run(changes, posts, latency_ms).await?;
+            let met = crate::bench::freshness::run(changes, posts, latency).await?;
             Ok(if met { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Command::Bench(BenchCommand::Scheduler { posts, spread }) => {
-            let met = crate::bench::scheduler::run(posts, spread).await?;
+        Command::Bench(BenchCommand::Scheduler { posts, spread, latency }) => {
+            let met = crate::bench::scheduler::run(posts, spread, latency).await?;
             Ok(if met { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Bench(BenchCommand::Platforms {

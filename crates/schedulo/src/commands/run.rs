@@ -49,12 +49,16 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
 async fn launch_demo(config: &Config, clock: Clock) -> anyhow::Result<Launched> {
     let schema = crate::app::configured_schema(config)?;
     let data_dir = config.sandbox_dir();
-    let launched = crate::demo::launch::launch(config.sandbox_listen, &data_dir, &schema, |url, token| {
-        config.client_options(url, token)
-    })
+    let launched = crate::demo::launch::launch(
+        config.sandbox_listen,
+        &data_dir,
+        &schema,
+        config.sandbox_latency,
+        |url, token| config.client_options(url, token),
+    )
     .await?;
     let env = &launched.env;
-    tracing::info!(message = "Nothing configured: running against the built-in sandboxes.", airtable = %env.api_url, x = %env.x_url, facebook = %env.facebook_url, tiktok = %env.tiktok_url, cloudinary = %env.cloudinary_api_url);
+    tracing::info!(message = "Nothing configured: running against the built-in sandboxes.", latency = %config.sandbox_latency, airtable = %env.api_url, x = %env.x_url, facebook = %env.facebook_url, tiktok = %env.tiktok_url, cloudinary = %env.cloudinary_api_url);
     print!("{}", env.dotenv_lines());
     let first_in = chrono::Duration::seconds(if launched.demo_loaded { 60 } else { 5 });
     let ids = crate::demo::seed::schedule_more(&launched.base, &launched.demo, clock.now(), first_in).await?;

@@ -8,14 +8,15 @@ use std::process::ExitCode;
 pub async fn sandbox(args: SandboxArgs, config: Config) -> anyhow::Result<ExitCode> {
     let schema = super::schema::load_schema(None, &config)?;
     let data_dir = args.data_dir.unwrap_or_else(|| config.sandbox_dir());
-    let launched = crate::demo::launch::launch(args.listen, &data_dir, &schema, |url, token| {
+    let latency = args.latency.unwrap_or(config.sandbox_latency);
+    let launched = crate::demo::launch::launch(args.listen, &data_dir, &schema, latency, |url, token| {
         config.client_options(url, token)
     })
     .await?;
     for change in &launched.schema_changes {
         tracing::info!(message = "Schema applied to the sandbox base.", change = %change);
     }
-    tracing::info!(message = "Sandbox Airtable running; Ctrl-C stops it.", url = %launched.env.api_url, data_dir = %data_dir.display());
+    tracing::info!(message = "Sandbox Airtable running; Ctrl-C stops it.", url = %launched.env.api_url, data_dir = %data_dir.display(), %latency);
     print!("{}", launched.env.dotenv_lines());
     // A worker started with these variables keeps its own Airtable webhook on the sandbox base (the
     // sandbox pings loopback addresses), so rows added in the base reach it within a second.

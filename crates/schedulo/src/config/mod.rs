@@ -68,6 +68,8 @@ pub struct Config {
     pub schema_file: Option<PathBuf>,
     /// Where the built-in sandbox listens.
     pub sandbox_listen: SocketAddr,
+    /// How long the built-in sandboxes take to answer (`SCHEDULO_SANDBOX_LATENCY`).
+    pub sandbox_latency: schedulo_sandbox::latency::Profile,
     /// Where the worker's own HTTP server (webhooks, /healthz, /status) listens.
     pub listen: SocketAddr,
     /// The bearer token Bubble's webhooks must carry; unset: Bubble's webhooks are refused.
@@ -152,6 +154,7 @@ impl Config {
             journal_path: paths.journal_path,
             scenario_dir: paths.scenario_dir,
             sandbox_listen: worker.sandbox_listen,
+            sandbox_latency: worker.sandbox_latency,
             listen: worker.listen,
             webhook_token: worker.webhook_token,
             vault_keys: worker.vault_keys,

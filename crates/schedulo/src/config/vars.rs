@@ -81,6 +81,8 @@ table! {
     SCHEDULO_SCHEMA_FILE: PLAIN, Unset, "a schema file's path";
     SCHEDULO_SANDBOX_LISTEN: PLAIN, Value("127.0.0.1:0"),
         "a loopback address and port like 127.0.0.1:8790 (port 0: any free port)";
+    SCHEDULO_SANDBOX_LATENCY: PLAIN, Value("realistic"),
+        "off, realistic (each vendor's typical response time), or one time for every request like 250ms";
     SCHEDULO_LOG: PLAIN, Value("info"), "a log filter in tracing's EnvFilter syntax, like info or schedulo=debug";
     // Cloudinary.
     CLOUDINARY_URL: SECRET, Unset,

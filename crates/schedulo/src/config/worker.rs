@@ -4,6 +4,7 @@
 use super::env::{is_http, Env};
 use super::error::ConfigError;
 use super::vars::*;
+use schedulo_sandbox::latency::Profile;
 use secrecy::SecretString;
 use std::net::SocketAddr;
 use url::Url;
@@ -13,6 +14,7 @@ use url::Url;
 pub(super) struct Worker {
     pub listen: SocketAddr,
     pub sandbox_listen: SocketAddr,
+    pub sandbox_latency: Profile,
     pub webhook_token: Option<SecretString>,
     pub vault_keys: Option<SecretString>,
     pub public_url: Option<Url>,
@@ -22,6 +24,7 @@ impl Worker {
     pub fn from_env(env: &Env) -> Result<Worker, ConfigError> {
         Ok(Worker {
             sandbox_listen: env.parse_or(&SCHEDULO_SANDBOX_LISTEN, |a: &SocketAddr| a.ip().is_loopback())?,
+            sandbox_latency: env.parse_or(&SCHEDULO_SANDBOX_LATENCY, |_| true)?,
             listen: env.parse_or(&SCHEDULO_LISTEN, |_| true)?,
             webhook_token: env.secret(&SCHEDULO_WEBHOOK_TOKEN).cloned(),
             vault_keys: vault_keys(env)?,

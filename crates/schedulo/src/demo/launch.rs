@@ -13,6 +13,7 @@ use rand::distr::{Alphanumeric, SampleString};
 use schedulo_sandbox::airtable::{AirtableSandbox, SandboxLimits, SandboxOptions};
 use schedulo_sandbox::cloudinary::{CloudinarySandbox, CloudinarySandboxOptions, SandboxCloud};
 use schedulo_sandbox::facebook::{FacebookSandbox, FacebookSandboxOptions, FacebookSandboxPage, InstagramSandboxUser};
+use schedulo_sandbox::latency::Profile;
 use schedulo_sandbox::tiktok::{TikTokSandbox, TikTokSandboxCreator, TikTokSandboxOptions};
 use schedulo_sandbox::x::{XSandbox, XSandboxOptions, XSandboxUser};
 use secrecy::{ExposeSecret, SecretString};
@@ -181,11 +182,14 @@ fn next_port(listen: SocketAddr, by: u16) -> SocketAddr {
 }
 
 /// Starts the sandboxes (Airtable on `listen`, X, Facebook/Instagram, TikTok and Cloudinary on the next four ports), makes the
-/// process's Airtable client with `client_options`, applies `schema`, loads the demo.
+/// process's Airtable client with `client_options`, applies `schema`, loads the demo, and then
+/// gives every stand-in `latency` (the set-up stands for what a person does in Airtable's grid,
+/// so it runs without it).
 pub async fn launch(
     listen: SocketAddr,
     data_dir: &Path,
     schema: &Schema,
+    latency: Profile,
     client_options: impl FnOnce(Url, SecretString) -> ClientOptions,
 ) -> anyhow::Result<Launched> {
     std::fs::create_dir_all(data_dir)
@@ -256,6 +260,11 @@ pub async fn launch(
     let demo = demo::load(&base, &vault, &accounts, &x.url())
         .await
         .context("Failed to load the demo base")?;
+    server.set_latency(latency);
+    x.set_latency(latency);
+    facebook.set_latency(latency);
+    tiktok.set_latency(latency);
+    cloudinary.set_latency(latency);
     Ok(Launched {
         server,
         x,

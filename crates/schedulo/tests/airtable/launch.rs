@@ -4,6 +4,7 @@ use schedulo::airtable::{ClientOptions, ListQuery};
 use schedulo::base::{read_all, ScheduledPost};
 use schedulo::demo::launch::launch;
 use schedulo::schema::Schema;
+use schedulo_sandbox::latency::Profile;
 use secrecy::ExposeSecret;
 
 /// The first launch creates the base, its tables and the demo; the second finds them on disk, keeps
@@ -12,7 +13,7 @@ use secrecy::ExposeSecret;
 async fn launching_the_sandbox_twice_keeps_its_base_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let listen = "127.0.0.1:0".parse().unwrap();
-    let first = launch(listen, dir.path(), &Schema::builtin(), ClientOptions::new)
+    let first = launch(listen, dir.path(), &Schema::builtin(), Profile::Off, ClientOptions::new)
         .await
         .unwrap();
     assert!(first.demo_loaded);
@@ -33,9 +34,15 @@ async fn launching_the_sandbox_twice_keeps_its_base_and_changes_nothing() {
     let vault_keys = first.env.vault_keys.expose_secret().to_string();
     first.shutdown().await;
 
-    let second = launch(listen, dir.path(), &Schema::builtin(), ClientOptions::new)
-        .await
-        .unwrap();
+    let second = launch(
+        listen,
+        dir.path(),
+        &Schema::builtin(),
+        Profile::Realistic,
+        ClientOptions::new,
+    )
+    .await
+    .unwrap();
     assert_eq!(second.env.base_id, base_id);
     assert_eq!(second.env.token.expose_secret(), token);
     assert!(second.schema_changes.is_empty(), "{:?}", second.schema_changes);
@@ -54,6 +61,17 @@ async fn launching_the_sandbox_twice_keeps_its_base_and_changes_nothing() {
         "the demo's tokens stay readable"
     );
     assert_eq!(second.demo.publishable_accounts.len(), 4);
+    // The set-up ran without latency; from now on each stand-in answers in its vendor's time.
+    let typical = schedulo_sandbox::airtable::limits::TYPICAL_LATENCY;
+    assert_eq!(second.server.latency(), typical);
+    assert_eq!(second.x.latency(), schedulo_sandbox::x::limits::TYPICAL_LATENCY);
+    assert_eq!(
+        second.cloudinary.latency(),
+        schedulo_sandbox::cloudinary::limits::TYPICAL_LATENCY
+    );
+    let asked = tokio::time::Instant::now();
+    second.base.list("ScheduledPosts", &ListQuery::default()).await.unwrap();
+    assert!(asked.elapsed() >= typical.read, "{:?}", asked.elapsed());
     assert!(
         lines.contains("X_API_URL=http://127.0.0.1:") && lines.contains("SCHEDULO_VAULT_KEYS=sandbox1="),
         "{lines}"

@@ -5,11 +5,26 @@
 use super::*;
 use crate::compat::{client_available, run_script};
 
-/// Runs `tests/compat/<script>` with `program` against a fresh sandbox (its URL and token as
-/// arguments).
+/// Runs `tests/compat/<script>` with `program` against a fresh sandbox as `schedulo sandbox`
+/// starts it: Airtable's own rate limits (5 requests/s per base, the 30 s lock-out) and its
+/// typical latency. The clients send their requests one after another without pacing; the
+/// latency paces them as the internet does, so they pass as they do against Airtable.
 async fn run_client_script(program: String, script: &str) {
-    let sandbox = start(roomy(), None).await;
+    let sandbox = start(SandboxLimits::default(), None).await;
+    sandbox.set_latency(crate::latency::Profile::Realistic);
     run_script(program, script, vec![sandbox.url(), TOKEN.to_string()]).await;
+    let (_, counters) = Client::new(&sandbox).get("/_sandbox/counters").await;
+    let served: u64 = counters["bases"]
+        .as_object()
+        .into_iter()
+        .flat_map(|bases| bases.values())
+        .map(|base| base["requests"].as_u64().unwrap_or(0))
+        .sum();
+    assert!(served >= 10, "the client's workflow reached the base: {counters}");
+    assert!(
+        !counters.to_string().contains("\"429\""),
+        "a sequential client never meets the rate limit: {counters}"
+    );
     sandbox.shutdown().await;
 }
 

@@ -3,6 +3,7 @@
 mod admin;
 mod compat;
 mod errors;
+mod latency;
 mod records;
 mod shapes;
 mod webhook_pings;

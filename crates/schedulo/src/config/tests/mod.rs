@@ -30,6 +30,7 @@ fn the_tables_defaults_are_the_clients_own() {
     assert_eq!(c.read_share, ReadShare::default());
     assert_eq!(c.listen.to_string(), "127.0.0.1:8787");
     assert_eq!(c.sandbox_listen.to_string(), "127.0.0.1:0");
+    assert_eq!(c.sandbox_latency, schedulo_sandbox::latency::Profile::Realistic);
     assert_eq!(c.data_dir, PathBuf::from(".schedulo"));
     assert_eq!(c.journal_path, PathBuf::from(".schedulo").join("journal.sqlite"));
     assert_eq!(c.scenario_dir, PathBuf::from("scenarios"));
@@ -47,6 +48,20 @@ fn a_bad_number_names_the_variable_the_problem_and_the_form() {
     );
     let err = Config::from_vars(vars(&[("AIRTABLE_BASE_RPS", "12")])).unwrap_err();
     assert!(err.to_string().contains("out of range"), "{err}");
+}
+
+#[test]
+fn the_sandbox_latency_is_a_profile_or_one_time() {
+    use schedulo_sandbox::latency::Profile;
+    let c = Config::from_vars(vars(&[("SCHEDULO_SANDBOX_LATENCY", "off")])).unwrap();
+    assert_eq!(c.sandbox_latency, Profile::Off);
+    let c = Config::from_vars(vars(&[("SCHEDULO_SANDBOX_LATENCY", "250ms")])).unwrap();
+    assert_eq!(c.sandbox_latency, Profile::Fixed(std::time::Duration::from_millis(250)));
+    let err = Config::from_vars(vars(&[("SCHEDULO_SANDBOX_LATENCY", "slow")])).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "SCHEDULO_SANDBOX_LATENCY=\"slow\" is not valid: it does not parse; expected off, realistic (each vendor's typical response time), or one time for every request like 250ms"
+    );
 }
 
 #[test]
