@@ -8,6 +8,7 @@ mod freshness;
 mod helpers;
 mod instagram;
 mod matrix;
+mod outage_at_start;
 mod publishing;
 mod recovery;
 mod running;
