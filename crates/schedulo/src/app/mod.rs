@@ -126,7 +126,12 @@ impl Application {
             facebook: config.facebook_graph_url.clone(),
             tiktok: config.tiktok_api_url.clone(),
         };
-        let publishers = Arc::new(Publishers::with_rules(&urls, &rules, clock)?);
+        let publishers = Arc::new(Publishers::with_rules(
+            &urls,
+            &rules,
+            clock,
+            parts::media_fetcher(config)?,
+        )?);
         let wake = Arc::new(Notify::new());
         let outbox = Outbox::new(base.clone(), journal.clone(), spec.outbox.clone(), clock, wake.clone());
         let scheduler = PostScheduler::new(

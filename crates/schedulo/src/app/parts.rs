@@ -96,6 +96,20 @@ pub(super) fn check_schema(schema: &Schema, tables: &[TableMeta]) -> anyhow::Res
     Ok(())
 }
 
+/// The one way media is downloaded: from the Cloudinary delivery host, `SCHEDULO_MEDIA_HOSTS`,
+/// and the sandboxes (the loopback ones among the vendor URLs).
+pub(super) fn media_fetcher(config: &Config) -> anyhow::Result<crate::fetch::MediaFetcher> {
+    let mut vendors = vec![&config.x_api_url, &config.facebook_graph_url, &config.tiktok_api_url];
+    if let AirtableTarget::Remote { api_url, .. } = &config.airtable {
+        vendors.push(api_url);
+    }
+    if let Some(cloudinary) = &config.cloudinary {
+        vendors.push(&cloudinary.api_url);
+    }
+    let policy = crate::fetch::MediaPolicy::new(&config.media_delivery, config.media_hosts.clone(), &vendors);
+    crate::fetch::MediaFetcher::new(policy).context("Failed to set up the media downloads")
+}
+
 /// The token vault; its keys are required.
 pub(super) fn vault(config: &Config) -> anyhow::Result<Vault> {
     let keys = config.vault_keys.as_ref().context(

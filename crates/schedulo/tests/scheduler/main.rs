@@ -6,6 +6,7 @@ mod cadence;
 mod common;
 mod freshness;
 mod helpers;
+mod hostile_media;
 mod instagram;
 mod matrix;
 mod outage_at_start;

@@ -122,6 +122,9 @@ pub struct TikTokOptions {
     pub limits: CallLimits,
     /// The clock for `retry_at` and deadlines (the worker's, which tests control).
     pub clock: Clock,
+    /// How the video is downloaded for `FILE_UPLOAD`; `None`: from Cloudinary's delivery host and,
+    /// when `api_url` is a sandbox on this machine, from it ([`crate::fetch::MediaFetcher::for_api`]).
+    pub media: Option<crate::fetch::MediaFetcher>,
 }
 
 impl TikTokOptions {
@@ -141,6 +144,7 @@ impl TikTokOptions {
             daily_cap_wait: Duration::from_secs(3600),
             limits: CallLimits::default(),
             clock: Clock::new(),
+            media: None,
         }
     }
 }
@@ -149,6 +153,8 @@ impl TikTokOptions {
 #[derive(Debug)]
 pub struct TikTokPublisher {
     api: client::Api,
+    /// Downloads the video for `FILE_UPLOAD` (only from allowed hosts, [`crate::fetch`]).
+    media: crate::fetch::MediaFetcher,
     upload_timeout: Duration,
     status_first_wait: Duration,
     status_max_wait: Duration,
@@ -177,7 +183,12 @@ impl TikTokPublisher {
             .user_agent(concat!("schedulo/", env!("CARGO_PKG_VERSION")))
             .build()
             .context("Failed to build the HTTP client for TikTok")?;
+        let media = match options.media {
+            Some(media) => media,
+            None => crate::fetch::MediaFetcher::for_api(&options.api_url)?,
+        };
         Ok(TikTokPublisher {
+            media,
             api: client::Api {
                 http,
                 api_url: options.api_url,

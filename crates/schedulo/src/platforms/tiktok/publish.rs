@@ -94,7 +94,7 @@ async fn uploaded_video(
     let video = the_video(post);
     let name = file_name(&video.url);
     let file = upload::download(
-        &tiktok.api.http,
+        &tiktok.media,
         &video.url,
         video.info.format.as_deref(),
         tiktok.rules.max_video_bytes,
