@@ -2,3 +2,4 @@
 //! and that nothing was fetched or leaked.
 
 mod media;
+mod sandbox;
