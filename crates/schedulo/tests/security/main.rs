@@ -2,4 +2,5 @@
 //! and that nothing was fetched or leaked.
 
 mod media;
+mod newcomer;
 mod sandbox;

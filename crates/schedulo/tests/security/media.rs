@@ -35,7 +35,10 @@ async fn secret_service() -> Secret {
 /// A media host (standing for a sandbox on this machine) whose `/moved` redirects to `to`.
 async fn redirecting_host(to: String) -> SocketAddr {
     let app = Router::new()
-        .route("/moved", get(move || async move { Redirect::temporary(&to).into_response() }))
+        .route(
+            "/moved",
+            get(move || async move { Redirect::temporary(&to).into_response() }),
+        )
         .route("/a.jpg", get(|| async { schedulo::media::synth::SAMPLE_JPG.to_vec() }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -60,24 +63,40 @@ async fn a_url_at_loopback_on_another_port_is_refused_unfetched() {
     let f = fetcher(&[], Some(sandbox));
     let why = f.admit(&format!("http://{}/admin", secret.addr)).await.unwrap_err();
     assert!(why.to_string().contains("is not a media host"), "{why}");
-    assert!(f.admit(&format!("http://{sandbox}/a.jpg")).await.is_ok(), "the sandbox's own port");
+    assert!(
+        f.admit(&format!("http://{sandbox}/a.jpg")).await.is_ok(),
+        "the sandbox's own port"
+    );
     assert_eq!(secret.hits.load(Ordering::SeqCst), 0);
 }
 
 #[tokio::test]
 async fn the_metadata_service_is_refused_even_when_listed() {
     let f = fetcher(&["169.254.169.254:80"], None);
-    let why = f.admit("http://169.254.169.254/latest/meta-data/iam/").await.unwrap_err();
-    assert!(why.to_string().contains("169.254.169.254 is a link-local address"), "{why}");
+    let why = f
+        .admit("http://169.254.169.254/latest/meta-data/iam/")
+        .await
+        .unwrap_err();
+    assert!(
+        why.to_string().contains("169.254.169.254 is a link-local address"),
+        "{why}"
+    );
     let unlisted = fetcher(&[], None);
-    let why = unlisted.admit("http://169.254.169.254/latest/meta-data/").await.unwrap_err();
+    let why = unlisted
+        .admit("http://169.254.169.254/latest/meta-data/")
+        .await
+        .unwrap_err();
     assert!(why.to_string().contains("not a media host"), "{why}");
 }
 
 #[tokio::test]
 async fn a_private_address_is_refused_even_when_listed() {
     let f = fetcher(&["10.0.0.5", "192.168.1.20:8080", "[fd00:ec2::254]:80"], None);
-    for url in ["https://10.0.0.5/a.jpg", "http://192.168.1.20:8080/a.jpg", "http://[fd00:ec2::254]/"] {
+    for url in [
+        "https://10.0.0.5/a.jpg",
+        "http://192.168.1.20:8080/a.jpg",
+        "http://[fd00:ec2::254]/",
+    ] {
         let why = f.admit(url).await.unwrap_err();
         assert!(why.to_string().contains("a private network address"), "{url}: {why}");
     }
@@ -91,7 +110,10 @@ async fn a_redirect_from_a_media_host_to_loopback_is_not_followed() {
     let url = f.admit(&format!("http://{host}/moved")).await.unwrap();
     let err = f.get(&url).send().await.unwrap_err();
     let why = MediaFetcher::refusal(&err).expect("refused by the policy");
-    assert!(why.contains("it redirects to 127.0.0.1:") && why.contains("not a media host"), "{why}");
+    assert!(
+        why.contains("it redirects to 127.0.0.1:") && why.contains("not a media host"),
+        "{why}"
+    );
     assert_eq!(secret.hits.load(Ordering::SeqCst), 0);
 }
 
@@ -101,7 +123,10 @@ async fn a_name_that_resolves_to_loopback_is_refused_before_and_at_connection() 
     let listed = format!("http://localhost:{}", secret.addr.port());
     let f = fetcher(&[&listed], None);
     let why = f.admit(&format!("{listed}/admin")).await.unwrap_err();
-    assert!(why.to_string().contains("localhost resolves to") && why.to_string().contains("loopback"), "{why}");
+    assert!(
+        why.to_string().contains("localhost resolves to") && why.to_string().contains("loopback"),
+        "{why}"
+    );
     // Even past the first judgement (a name that answers differently the second time), the
     // connection goes only where the fetcher's own resolver judged.
     let checked = f.check(&format!("{listed}/admin")).unwrap();

@@ -17,6 +17,10 @@ fn a_sandbox_beyond_loopback_without_public_is_refused_and_prints_nothing() {
         stderr.contains("not a loopback address") && stderr.contains("--public"),
         "{stderr}"
     );
-    assert!(out.stdout.is_empty(), "no variable is printed: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.stdout.is_empty(),
+        "no variable is printed: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(!dir.path().join("sandbox").exists(), "nothing was started");
 }
