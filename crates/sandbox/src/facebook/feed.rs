@@ -111,12 +111,12 @@ pub fn list(app: &SharedApp, page_id: &str, req: &GraphRequest, edge: Edge) -> R
     let inner = app.lock();
     let p = inner.authorize(req.token.as_deref(), page_id, "get")?;
     let page = &inner.pages[p];
-    let mut posts: Vec<&Post> = page.posts.iter().collect();
+    let mut posts: Vec<&Post> = page.posts.iter().rev().collect();
     if edge == Edge::Feed {
-        posts.extend(page.visitor_posts.iter());
+        posts.extend(page.visitor_posts.iter().rev());
     }
     posts.retain(|post| asked.within(post.created.timestamp()));
-    // Newest first; among posts of the same second, the later made first.
+    // Newest first (a stable sort: posts made at the same time stay newest first).
     posts.sort_by(|a, b| b.created.cmp(&a.created).then(b.at.cmp(&a.at)));
     let name = match edge {
         Edge::Feed => "feed",
