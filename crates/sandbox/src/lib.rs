@@ -14,13 +14,16 @@
 //! - [`tiktok`]: the Content Posting API (creator info, direct post, uploads, status).
 //! - [`files`]: sample media served at `/_sandbox/files/...`; [`faults`]: faults a test injects;
 //!   [`clock`]: the stand-ins' clock, which a paused tokio clock moves; [`latency`]: how long each
-//!   stand-in takes to answer (off in tests, each vendor's typical figures for a person).
+//!   stand-in takes to answer (off in tests, each vendor's typical figures for a person);
+//!   [`engagement`]: the figures (views, likes...) the platforms' read APIs report for a post,
+//!   growing with its age.
 
 pub mod airtable;
 pub mod clock;
 pub mod cloudinary;
 #[cfg(test)]
 mod compat;
+pub mod engagement;
 pub mod facebook;
 pub mod faults;
 pub mod files;

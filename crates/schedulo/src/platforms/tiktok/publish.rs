@@ -187,6 +187,7 @@ async fn init(
             Call {
                 endpoint: Endpoint::Init,
                 path: &["v2", "post", "publish", kind[0], kind[1]],
+                fields: None,
                 body,
                 what,
                 publishes: true,
