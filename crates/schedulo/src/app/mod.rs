@@ -76,9 +76,7 @@ pub struct Application {
 
 /// Binds `config.listen`.
 async fn listen(config: &Config) -> anyhow::Result<TcpListener> {
-    TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("Failed to listen on {} (SCHEDULO_LISTEN)", config.listen))
+    server::bind(config.listen).with_context(|| format!("Failed to listen on {} (SCHEDULO_LISTEN)", config.listen))
 }
 
 impl Application {

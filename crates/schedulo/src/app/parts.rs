@@ -124,7 +124,7 @@ pub(super) async fn admin_listener(config: &Config) -> anyhow::Result<Option<tok
         tracing::info!(message = "SCHEDULO_ADMIN_LISTEN is off: /status is served nowhere (`schedulo status` still reads the journal).");
         return Ok(None);
     };
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
+    let listener = crate::server::bind(addr).with_context(|| {
         format!("Failed to listen on {addr} (SCHEDULO_ADMIN_LISTEN; `off` turns the operator's listener off)")
     })?;
     let bound = listener.local_addr().unwrap_or(addr);

@@ -21,7 +21,7 @@
 //! `{"error": "..."}`.
 //!
 //! # Layout
-//! - `mod.rs`: [`ServerState`], the two routers, [`serve`].
+//! - `mod.rs`: [`ServerState`], the two routers, [`serve`]; [`bind`] a listener for them.
 //! - `guards.rs`: the header checks before the body; `limits.rs`: the body limits.
 //! - `serve.rs`: the accept loop (connection cap, header-read timeout, graceful stop).
 //! - `webhooks.rs`: Bubble's nudges, Airtable's pings; `media.rs`: the Media Processor's routes.
@@ -35,6 +35,7 @@ mod media;
 mod serve;
 mod webhooks;
 
+pub use serve::{bind, ACCEPT_BACKLOG};
 pub use webhooks::BubbleEvent;
 
 use crate::config::HttpLimits;

@@ -32,6 +32,24 @@ const MAX_HEAD_BYTES: usize = 16 * 1024;
 /// that the loop does not spin while the condition lasts.
 const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
 
+/// Connections the kernel keeps waiting while the server is at its cap (Linux caps it at
+/// `net.core.somaxconn`, 4096 by default); past it the kernel drops new connection attempts, and
+/// clients try again. std's own `bind` asks for 128.
+pub const ACCEPT_BACKLOG: u32 = 1024;
+
+/// Binds `addr` for serving, with [`ACCEPT_BACKLOG`] (and `SO_REUSEADDR`, as std's `bind` sets it,
+/// so that a restarted worker gets its port back at once).
+pub fn bind(addr: std::net::SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(ACCEPT_BACKLOG)
+}
+
 /// Serves `router` on `listener` until `stop` turns true; then stops accepting, lets the
 /// connections finish what they are doing, and ends.
 pub(super) fn spawn(
