@@ -98,8 +98,10 @@ pub(super) async fn open_journal(path: &std::path::Path) -> anyhow::Result<Journ
 /// made without reading variables (the demo's).
 pub(super) fn webhook_token(config: &Config) -> anyhow::Result<Option<SecretString>> {
     let Some(token) = &config.webhook_token else {
-        tracing::warn!(message = "SCHEDULO_WEBHOOK_TOKEN is not set: POST /webhooks/bubble and POST /uploads/sign answer 404. \
-             Set it to a token of at least 32 characters (`openssl rand -hex 32`) and give Bubble the same.");
+        tracing::warn!(
+            message = "SCHEDULO_WEBHOOK_TOKEN is not set: POST /webhooks/bubble and POST /uploads/sign answer 404. \
+             Set it to a token of at least 32 characters (`openssl rand -hex 32`) and give Bubble the same."
+        );
         return Ok(None);
     };
     // Trimmed as the server trims the presented one (the config's is trimmed already).
@@ -121,7 +123,10 @@ pub(super) fn ping_window(config: &Config) -> chrono::Duration {
 /// The operator's listener (`SCHEDULO_ADMIN_LISTEN`), bound now; `None` when it is off.
 pub(super) async fn admin_listener(config: &Config) -> anyhow::Result<Option<tokio::net::TcpListener>> {
     let Some(addr) = config.admin_listen else {
-        tracing::info!(message = "SCHEDULO_ADMIN_LISTEN is off: /status is served nowhere (`schedulo status` still reads the journal).");
+        tracing::info!(
+            message =
+                "SCHEDULO_ADMIN_LISTEN is off: /status is served nowhere (`schedulo status` still reads the journal)."
+        );
         return Ok(None);
     };
     let listener = crate::server::bind(addr).with_context(|| {

@@ -168,7 +168,11 @@ impl CloudinaryClient {
 
     /// The checks of a notification's headers alone ([`signer::check_notification_headers`]),
     /// for the server to refuse a stranger before reading the body.
-    pub fn check_notification_headers(&self, headers: &HeaderMap, now_unix: i64) -> Result<(), signer::NotificationError> {
+    pub fn check_notification_headers(
+        &self,
+        headers: &HeaderMap,
+        now_unix: i64,
+    ) -> Result<(), signer::NotificationError> {
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         signer::check_notification_headers(
             header("x-cld-timestamp"),

@@ -14,7 +14,10 @@ pub(super) async fn status(State(state): State<ServerState>) -> Response {
         Ok(report) => Json(report).into_response(),
         Err(error) => {
             tracing::error!(message = "Failed to read the journal for /status.", %error);
-            refuse(StatusCode::SERVICE_UNAVAILABLE, "the status cannot be read now; see the worker's log")
+            refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the status cannot be read now; see the worker's log",
+            )
         }
     }
 }

@@ -59,8 +59,14 @@ mod tests {
 
     #[test]
     fn only_the_same_bytes_are_the_same_secret() {
-        assert!(same_secret(b"0123456789abcdef0123456789abcdef", b"0123456789abcdef0123456789abcdef"));
-        assert!(!same_secret(b"0123456789abcdef0123456789abcdeX", b"0123456789abcdef0123456789abcdef"));
+        assert!(same_secret(
+            b"0123456789abcdef0123456789abcdef",
+            b"0123456789abcdef0123456789abcdef"
+        ));
+        assert!(!same_secret(
+            b"0123456789abcdef0123456789abcdeX",
+            b"0123456789abcdef0123456789abcdef"
+        ));
         assert!(!same_secret(b"0123456789abcdef", b"0123456789abcdef0123456789abcdef"));
         assert!(!same_secret(b"", b"0123456789abcdef0123456789abcdef"));
     }

@@ -32,7 +32,10 @@ pub(super) async fn cloudinary(State(state): State<ServerState>, request: Reques
         return refuse(StatusCode::NOT_FOUND, NOT_CONFIGURED);
     };
     let now = processor.now().timestamp();
-    if let Err(why) = processor.cloudinary().check_notification_headers(request.headers(), now) {
+    if let Err(why) = processor
+        .cloudinary()
+        .check_notification_headers(request.headers(), now)
+    {
         tracing::warn!(message = "Refused a Cloudinary notification.", reason = %why);
         return refuse(StatusCode::UNAUTHORIZED, why.to_string());
     }

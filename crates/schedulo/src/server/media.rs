@@ -14,7 +14,8 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-pub(super) const NOT_CONFIGURED: &str = "media processing is not configured on this worker (set CLOUDINARY_URL; see .env.example)";
+pub(super) const NOT_CONFIGURED: &str =
+    "media processing is not configured on this worker (set CLOUDINARY_URL; see .env.example)";
 
 /// `{"event":"media.created","media":"rec...","platforms":["Instagram",...]}`: a job, durable
 /// before the 202.

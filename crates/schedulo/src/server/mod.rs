@@ -84,7 +84,12 @@ pub struct Listeners {
 }
 
 /// A POST route behind `guard` (headers, before the body) and a body limit of `limit` bytes.
-fn guarded<G, Fut>(state: &ServerState, handler: MethodRouter<ServerState>, guard: G, limit: usize) -> MethodRouter<ServerState>
+fn guarded<G, Fut>(
+    state: &ServerState,
+    handler: MethodRouter<ServerState>,
+    guard: G,
+    limit: usize,
+) -> MethodRouter<ServerState>
 where
     G: Fn(axum::extract::State<ServerState>, axum::extract::Request, axum::middleware::Next) -> Fut
         + Clone
@@ -104,17 +109,32 @@ pub fn public_router(state: ServerState, limits: HttpLimits) -> Router {
         .route("/healthz", get(healthz))
         .route(
             crate::scenarios::airtable_webhook::PATH,
-            guarded(&state, post(webhooks::airtable), guards::airtable, limits::AIRTABLE_BODY_LIMIT),
+            guarded(
+                &state,
+                post(webhooks::airtable),
+                guards::airtable,
+                limits::AIRTABLE_BODY_LIMIT,
+            ),
         )
         .route(
             crate::scenarios::media_processor::NOTIFICATION_PATH,
-            guarded(&state, post(media::cloudinary), guards::cloudinary, limits::CLOUDINARY_BODY_LIMIT),
+            guarded(
+                &state,
+                post(media::cloudinary),
+                guards::cloudinary,
+                limits::CLOUDINARY_BODY_LIMIT,
+            ),
         );
     if state.webhook_token.is_some() {
         router = router
             .route(
                 "/webhooks/bubble",
-                guarded(&state, post(webhooks::bubble), guards::bearer, limits::BUBBLE_BODY_LIMIT),
+                guarded(
+                    &state,
+                    post(webhooks::bubble),
+                    guards::bearer,
+                    limits::BUBBLE_BODY_LIMIT,
+                ),
             )
             .route(
                 "/uploads/sign",

@@ -35,21 +35,35 @@ async fn a_thousand_connections_held_open_meet_the_cap_and_healthz_answers_once_
     let mut held = Vec::new();
     for _ in 0..1000 {
         let mut s = TcpStream::connect(w.addr).unwrap();
-        s.write_all(b"POST /webhooks/bubble HTTP/1.1\r\nHost: worker\r\n").unwrap();
+        s.write_all(b"POST /webhooks/bubble HTTP/1.1\r\nHost: worker\r\n")
+            .unwrap();
         s.set_nonblocking(true).unwrap();
         held.push(s);
     }
     let mut fresh = TcpStream::connect(w.addr).unwrap();
-    fresh.write_all(b"GET /healthz HTTP/1.1\r\nHost: worker\r\nConnection: close\r\n\r\n").unwrap();
+    fresh
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: worker\r\nConnection: close\r\n\r\n")
+        .unwrap();
     fresh.set_nonblocking(true).unwrap();
 
     tokio::time::sleep(Duration::from_secs(5)).await;
-    assert_eq!((0..held.len()).filter(|&i| closed(&mut held[i])).count(), 0, "nothing cut yet");
-    assert!(peek(&mut fresh).is_none(), "the fresh connection waits its turn at the cap");
+    assert_eq!(
+        (0..held.len()).filter(|&i| closed(&mut held[i])).count(),
+        0,
+        "nothing cut yet"
+    );
+    assert!(
+        peek(&mut fresh).is_none(),
+        "the fresh connection waits its turn at the cap"
+    );
 
     tokio::time::sleep(Duration::from_secs(7)).await;
     let cut: Vec<usize> = (0..held.len()).filter(|&i| closed(&mut held[i])).collect();
-    assert_eq!(cut.len(), 100, "the 100 being served were cut by the header timeout, no others");
+    assert_eq!(
+        cut.len(),
+        100,
+        "the 100 being served were cut by the header timeout, no others"
+    );
     assert!(peek(&mut fresh).is_none(), "still queued behind the next 100");
 
     drop(held);

@@ -10,7 +10,9 @@ use schedulo::config::Config;
 use schedulo::journal::Journal;
 use schedulo::vault::Vault;
 use schedulo_sandbox::airtable::AirtableSandbox;
-use schedulo_sandbox::cloudinary::{CloudinarySandbox, CloudinarySandboxLimits, CloudinarySandboxOptions, SandboxCloud};
+use schedulo_sandbox::cloudinary::{
+    CloudinarySandbox, CloudinarySandboxLimits, CloudinarySandboxOptions, SandboxCloud,
+};
 use secrecy::ExposeSecret;
 use std::net::SocketAddr;
 use std::sync::OnceLock;
@@ -104,7 +106,9 @@ impl World {
         // A second of paused time: the worker's new Airtable client knows nothing of the calls
         // just made, and the sandbox's one-second window forgets them.
         tokio::time::sleep(Duration::from_secs(1)).await;
-        let app = Application::build_with_listener(&config, clock, listener).await.unwrap();
+        let app = Application::build_with_listener(&config, clock, listener)
+            .await
+            .unwrap();
         let world = World {
             airtable,
             cloudinary,
@@ -208,7 +212,11 @@ async fn read_answer(stream: &mut TcpStream) -> Option<(u16, String)> {
         if let Some(end) = text.find("\r\n\r\n") {
             let length = text[..end]
                 .lines()
-                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().to_string())
+                })
                 .and_then(|v| v.parse::<usize>().ok());
             if length.is_some_and(|n| got.len() >= end + 4 + n) {
                 break;

@@ -23,7 +23,12 @@ fn passing_headers(w: &World, path: &str) -> String {
 #[tokio::test(start_paused = true)]
 async fn an_oversized_body_is_refused_from_its_length_without_being_read() {
     let w = World::start(&[]).await;
-    for path in ["/webhooks/bubble", "/uploads/sign", "/webhooks/cloudinary", "/webhooks/airtable"] {
+    for path in [
+        "/webhooks/bubble",
+        "/uploads/sign",
+        "/webhooks/cloudinary",
+        "/webhooks/airtable",
+    ] {
         let head = format!(
             "POST {path} HTTP/1.1\r\nHost: worker\r\nContent-Type: application/json\r\n{}Content-Length: 100000000\r\n\r\n{{\"event\":",
             passing_headers(&w, path)
@@ -34,7 +39,10 @@ async fn an_oversized_body_is_refused_from_its_length_without_being_read() {
             .unwrap_or_else(|| panic!("{path}: no prompt answer"));
         assert_eq!(status, 413, "{path}: {text}");
         assert_no_secret(&text);
-        assert!(closed_within(&mut stream, Duration::from_secs(1)).await, "{path}: the rest is not read");
+        assert!(
+            closed_within(&mut stream, Duration::from_secs(1)).await,
+            "{path}: the rest is not read"
+        );
     }
     assert_eq!(w.kept().await, 0);
 }
@@ -129,7 +137,10 @@ async fn a_body_sent_slowly_is_cut_by_the_request_timeout() {
     .expect("an answer");
     let after = opened.elapsed();
     assert!(got.starts_with("HTTP/1.1 408"), "{got}");
-    assert!(after >= Duration::from_secs(30) && after < Duration::from_secs(32), "after {after:?}");
+    assert!(
+        after >= Duration::from_secs(30) && after < Duration::from_secs(32),
+        "after {after:?}"
+    );
     trickle.abort();
     assert_eq!(w.kept().await, 0);
 }

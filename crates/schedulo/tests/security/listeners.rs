@@ -20,10 +20,22 @@ async fn status_is_not_on_the_public_listener_but_on_the_operators() {
     let status = w.http.get(format!("http://{admin}/status")).send().await.unwrap();
     assert_eq!(status.status().as_u16(), 200);
     let report: serde_json::Value = status.json().await.unwrap();
-    assert!(report.get("posts").is_some() && report.get("outbox").is_some(), "{report}");
+    assert!(
+        report.get("posts").is_some() && report.get("outbox").is_some(),
+        "{report}"
+    );
     assert_no_secret(&report.to_string());
-    let webhook = w.http.post(format!("http://{admin}/webhooks/bubble")).send().await.unwrap();
-    assert_eq!(webhook.status().as_u16(), 404, "the webhooks are not on the operator's listener");
+    let webhook = w
+        .http
+        .post(format!("http://{admin}/webhooks/bubble"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        webhook.status().as_u16(),
+        404,
+        "the webhooks are not on the operator's listener"
+    );
 }
 
 /// `SCHEDULO_ADMIN_LISTEN=off` binds nothing; `/status` is then served nowhere.

@@ -35,26 +35,39 @@ async fn a_hand_made_webhooks_ping_replayed_is_refused_outside_the_window_and_re
     for at in [now - chrono::Duration::minutes(6), now + chrono::Duration::minutes(6)] {
         let body = ping(w.base.id(), "achHandMade0000001", at);
         let mac = airtable_mac(MAC_KEY, &body);
-        let (status, text) = w.post("/webhooks/airtable", &[("X-Airtable-Content-MAC", &mac)], &body).await;
+        let (status, text) = w
+            .post("/webhooks/airtable", &[("X-Airtable-Content-MAC", &mac)], &body)
+            .await;
         assert_eq!(status, 400, "{text}");
-        assert!(text.contains("more than 300 s from now (AIRTABLE_PING_WINDOW_SECS): refused as a replay"), "{text}");
+        assert!(
+            text.contains("more than 300 s from now (AIRTABLE_PING_WINDOW_SECS): refused as a replay"),
+            "{text}"
+        );
     }
     assert_eq!(w.kept().await, 0);
 
     let body = ping(w.base.id(), "achHandMade0000001", now - chrono::Duration::minutes(1));
     let mac = airtable_mac(MAC_KEY, &body);
     let before = calls(&w);
-    let (status, _) = w.post("/webhooks/airtable", &[("X-Airtable-Content-MAC", &mac)], &body).await;
+    let (status, _) = w
+        .post("/webhooks/airtable", &[("X-Airtable-Content-MAC", &mac)], &body)
+        .await;
     assert_eq!(status, 204);
     tokio::time::sleep(Duration::from_secs(35)).await;
     let one_read = calls(&w) - before;
     let quiet = calls(&w);
     tokio::time::sleep(Duration::from_secs(35)).await;
-    assert_eq!(calls(&w) - quiet, 0, "without a ping nothing is read: the count is the pings'");
+    assert_eq!(
+        calls(&w) - quiet,
+        0,
+        "without a ping nothing is read: the count is the pings'"
+    );
     assert!(one_read > 0, "the ping re-read the schedule");
 
     let before = calls(&w);
-    let (status, _) = w.post("/webhooks/airtable", &[("X-Airtable-Content-MAC", &mac)], &body).await;
+    let (status, _) = w
+        .post("/webhooks/airtable", &[("X-Airtable-Content-MAC", &mac)], &body)
+        .await;
     assert_eq!(status, 204, "a repeat is answered as Airtable expects");
     tokio::time::sleep(Duration::from_secs(35)).await;
     assert_eq!(calls(&w) - before, 0, "the same ping again re-reads nothing");
@@ -62,7 +75,9 @@ async fn a_hand_made_webhooks_ping_replayed_is_refused_outside_the_window_and_re
     let other = ping(w.base.id(), "achHandMade0000001", w.clock.now());
     let mac = airtable_mac(MAC_KEY, &other);
     let before = calls(&w);
-    let (status, _) = w.post("/webhooks/airtable", &[("X-Airtable-Content-MAC", &mac)], &other).await;
+    let (status, _) = w
+        .post("/webhooks/airtable", &[("X-Airtable-Content-MAC", &mac)], &other)
+        .await;
     assert_eq!(status, 204);
     tokio::time::sleep(Duration::from_secs(35)).await;
     assert_eq!(calls(&w) - before, one_read, "another ping re-reads as the first did");
@@ -74,7 +89,10 @@ async fn a_hand_made_webhooks_ping_replayed_is_refused_outside_the_window_and_re
 /// read), and the same ping again reads nothing more.
 #[tokio::test(start_paused = true)]
 async fn the_kept_webhooks_ping_replayed_is_refused_outside_the_window_and_read_once_inside() {
-    let overrides = [("AIRTABLE_WEBHOOK_MAC_SECRET", ""), ("AIRTABLE_PING_WINDOW_SECS", "120")];
+    let overrides = [
+        ("AIRTABLE_WEBHOOK_MAC_SECRET", ""),
+        ("AIRTABLE_PING_WINDOW_SECS", "120"),
+    ];
     let (w, app) = World::build(&overrides, |config, addr| {
         config.public_url = Some(format!("http://{addr}").parse().unwrap());
     })
@@ -86,31 +104,47 @@ async fn the_kept_webhooks_ping_replayed_is_refused_outside_the_window_and_read_
     tokio::spawn(hook.clone().run(std::future::pending()));
     tokio::time::sleep(Duration::from_secs(10)).await;
     let id = hook.webhook_id().expect("the webhook was made");
-    let kept = w.journal.webhook(base.id()).await.unwrap().expect("kept in the journal");
+    // A genuine ping needs the webhook's secret, which only Airtable and the worker hold: open
+    // the worker's sealed copy (the vault's associated data is `airtable-webhook:<base>`), as an
+    // attacker replaying a captured ping would not need to.
+    let kept = w
+        .journal
+        .webhook(base.id())
+        .await
+        .unwrap()
+        .expect("kept in the journal");
     let secret = vault
         .decrypt(&format!("airtable-webhook:{}", base.id()), &kept.sealed_secret)
         .unwrap();
     let key = {
         use base64::Engine;
         use secrecy::ExposeSecret;
-        base64::engine::general_purpose::STANDARD.decode(secret.expose_secret()).unwrap()
+        base64::engine::general_purpose::STANDARD
+            .decode(secret.expose_secret())
+            .unwrap()
     };
     let count = || base.client().usage().this_month(base.id());
 
     let stale = ping(base.id(), &id, w.clock.now() - chrono::Duration::minutes(3));
     let mac = airtable_mac(&key, &stale);
-    let (status, text) = w.post("/webhooks/airtable", &[("X-Airtable-Content-MAC", &mac)], &stale).await;
+    let (status, text) = w
+        .post("/webhooks/airtable", &[("X-Airtable-Content-MAC", &mac)], &stale)
+        .await;
     assert_eq!(status, 400, "{text}");
     assert!(text.contains("more than 120 s: refused as a replay"), "{text}");
 
     let fresh = ping(base.id(), &id, w.clock.now() - chrono::Duration::minutes(1));
     let mac = airtable_mac(&key, &fresh);
     let before = count();
-    let (status, _) = w.post("/webhooks/airtable", &[("X-Airtable-Content-MAC", &mac)], &fresh).await;
+    let (status, _) = w
+        .post("/webhooks/airtable", &[("X-Airtable-Content-MAC", &mac)], &fresh)
+        .await;
     assert_eq!(status, 204);
     tokio::time::sleep(Duration::from_secs(5)).await;
     assert_eq!(count() - before, 1, "one payload read");
-    let (status, _) = w.post("/webhooks/airtable", &[("X-Airtable-Content-MAC", &mac)], &fresh).await;
+    let (status, _) = w
+        .post("/webhooks/airtable", &[("X-Airtable-Content-MAC", &mac)], &fresh)
+        .await;
     assert_eq!(status, 204);
     tokio::time::sleep(Duration::from_secs(5)).await;
     assert_eq!(count() - before, 1, "the same ping again reads nothing more");

@@ -36,10 +36,16 @@ async fn forged_missing_or_replayed_cloudinary_notifications_are_refused() {
     let (stamp, forged) = cloudinary_headers(body, now, "another-secret");
     let (old_stamp, genuine_old) = cloudinary_headers(body, now - 3 * 3600, API_SECRET);
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
-        (vec![("X-Cld-Timestamp", &stamp), ("X-Cld-Signature", &forged)], "does not match"),
+        (
+            vec![("X-Cld-Timestamp", &stamp), ("X-Cld-Signature", &forged)],
+            "does not match",
+        ),
         (vec![], "missing X-Cld-Timestamp"),
         (vec![("X-Cld-Timestamp", &stamp)], "missing X-Cld-Signature"),
-        (vec![("X-Cld-Timestamp", "yesterday"), ("X-Cld-Signature", &forged)], "not a Unix time"),
+        (
+            vec![("X-Cld-Timestamp", "yesterday"), ("X-Cld-Signature", &forged)],
+            "not a Unix time",
+        ),
         (
             vec![("X-Cld-Timestamp", &old_stamp), ("X-Cld-Signature", &genuine_old)],
             "notifications older than 7200 s are refused",
@@ -53,9 +59,16 @@ async fn forged_missing_or_replayed_cloudinary_notifications_are_refused() {
     }
     let (stamp, genuine) = cloudinary_headers(body, now, API_SECRET);
     let (status, text) = w
-        .post("/webhooks/cloudinary", &[("X-Cld-Timestamp", &stamp), ("X-Cld-Signature", &genuine)], body)
+        .post(
+            "/webhooks/cloudinary",
+            &[("X-Cld-Timestamp", &stamp), ("X-Cld-Signature", &genuine)],
+            body,
+        )
         .await;
-    assert_eq!(status, 200, "a genuine one passes (and is ignored: no job made it): {text}");
+    assert_eq!(
+        status, 200,
+        "a genuine one passes (and is ignored: no job made it): {text}"
+    );
     assert_no_secret(&logs().text());
 }
 
@@ -73,7 +86,10 @@ async fn forged_or_missing_airtable_macs_are_refused() {
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
         (vec![("X-Airtable-Content-MAC", &forged)], "does not match the body"),
         (vec![], "missing X-Airtable-Content-MAC"),
-        (vec![("X-Airtable-Content-MAC", "sha1=00ff")], "is not `hmac-sha256=<hex>`"),
+        (
+            vec![("X-Airtable-Content-MAC", "sha1=00ff")],
+            "is not `hmac-sha256=<hex>`",
+        ),
         (vec![("X-Airtable-Content-MAC", "hmac-sha256=zz")], "is not hexadecimal"),
     ];
     for (headers, why) in cases {
@@ -84,7 +100,9 @@ async fn forged_or_missing_airtable_macs_are_refused() {
     }
     assert_eq!(w.kept().await, 0, "nothing refused was kept");
     let genuine = airtable_mac(MAC_KEY, &body);
-    let (status, text) = w.post("/webhooks/airtable", &[("X-Airtable-Content-MAC", &genuine)], &body).await;
+    let (status, text) = w
+        .post("/webhooks/airtable", &[("X-Airtable-Content-MAC", &genuine)], &body)
+        .await;
     assert_eq!(status, 204, "the genuine ping passes: {text}");
     assert_no_secret(&logs().text());
 }

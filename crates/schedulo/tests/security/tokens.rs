@@ -18,9 +18,15 @@ async fn a_missing_malformed_or_forged_bearer_token_is_refused_on_each_bubble_ro
     let attempts = [
         (None, "missing Authorization header"),
         (Some(format!("Basic {HOOK_TOKEN}")), "is not `Bearer <token>`"),
-        (Some(format!("Bearer {forged}")), "is not this worker's SCHEDULO_WEBHOOK_TOKEN"),
+        (
+            Some(format!("Bearer {forged}")),
+            "is not this worker's SCHEDULO_WEBHOOK_TOKEN",
+        ),
         (Some(format!("Bearer {}", &HOOK_TOKEN[..20])), "is not this worker's"),
-        (Some(format!("Bearer {}", HOOK_TOKEN.to_uppercase())), "is not this worker's"),
+        (
+            Some(format!("Bearer {}", HOOK_TOKEN.to_uppercase())),
+            "is not this worker's",
+        ),
         // A header's trailing spaces are not part of its value: this is a bare "Bearer".
         (Some("Bearer ".to_string()), "is not `Bearer <token>`"),
         (Some("Bearer  ".to_string() + "x"), "is not this worker's"),
@@ -39,9 +45,16 @@ async fn a_missing_malformed_or_forged_bearer_token_is_refused_on_each_bubble_ro
     let (status, _) = w.post("/webhooks/bubble", &[("Authorization", &bearer)], EVENT).await;
     assert_eq!(status, 202, "the real token is taken");
     let (status, _) = w
-        .post("/webhooks/bubble", &[("Authorization", &format!("bearer   {HOOK_TOKEN} "))], EVENT)
+        .post(
+            "/webhooks/bubble",
+            &[("Authorization", &format!("bearer   {HOOK_TOKEN} "))],
+            EVENT,
+        )
         .await;
-    assert_eq!(status, 202, "the scheme in any case, the token trimmed as the configured one");
+    assert_eq!(
+        status, 202,
+        "the scheme in any case, the token trimmed as the configured one"
+    );
     assert_no_secret(&logs().text());
 }
 
@@ -52,7 +65,10 @@ async fn a_stranger_is_refused_from_the_headers_before_the_body_is_sent() {
     let w = World::start(&[]).await;
     let now = w.clock.now().timestamp();
     let routes = [
-        ("/webhooks/bubble", "Authorization: Bearer not-the-token-0123456789abcdef0123\r\n".to_string()),
+        (
+            "/webhooks/bubble",
+            "Authorization: Bearer not-the-token-0123456789abcdef0123\r\n".to_string(),
+        ),
         ("/uploads/sign", String::new()),
         ("/webhooks/cloudinary", format!("X-Cld-Timestamp: {now}\r\n")),
         ("/webhooks/airtable", "X-Airtable-Content-MAC: sha1=00\r\n".to_string()),

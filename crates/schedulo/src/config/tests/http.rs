@@ -11,7 +11,10 @@ fn a_webhook_token_shorter_than_32_characters_is_refused_without_showing_it() {
     assert_eq!(err.variable, "SCHEDULO_WEBHOOK_TOKEN");
     assert!(text.contains("20 characters long, shorter than 32"), "{text}");
     assert!(text.contains("openssl rand -hex 32"), "{text}");
-    assert!(!text.contains("s3cr3t") && !format!("{err:?}").contains("s3cr3t"), "{text}");
+    assert!(
+        !text.contains("s3cr3t") && !format!("{err:?}").contains("s3cr3t"),
+        "{text}"
+    );
 }
 
 #[test]
