@@ -144,3 +144,20 @@ async fn a_body_sent_slowly_is_cut_by_the_request_timeout() {
     trickle.abort();
     assert_eq!(w.kept().await, 0);
 }
+
+/// Request headers past 16 KiB (a header stuffed with 32 KiB) are refused with a 431 before any
+/// route sees them.
+#[tokio::test(start_paused = true)]
+async fn headers_too_large_are_refused_with_431() {
+    let w = World::start(&[]).await;
+    let head = format!(
+        "POST /webhooks/bubble HTTP/1.1\r\nHost: worker\r\nX-Stuffing: {}\r\nAuthorization: Bearer {HOOK_TOKEN}\r\n\r\n",
+        "x".repeat(32 * 1024)
+    );
+    let mut stream = tokio::net::TcpStream::connect(w.addr).await.unwrap();
+    // The server may answer and close before the last bytes are written.
+    let _ = stream.write_all(head.as_bytes()).await;
+    let (status, text) = answer(&mut stream, Duration::from_secs(1)).await.expect("an answer");
+    assert_eq!(status, 431, "{text}");
+    assert_eq!(w.kept().await, 0);
+}
