@@ -28,7 +28,7 @@ pub use error::{AirtableError, ApiErrorType, CallContext};
 pub use formula::Formula;
 pub use limiter::Limits;
 pub use meta::{FieldMeta, TableMeta, ViewMeta};
-pub use ping::verify_airtable_mac;
+pub use ping::{presented_mac, verify_airtable_mac};
 pub use records::{BatchError, Fields, ListQuery, Record, SortDirection, UpsertResult};
 pub use usage::UsageCounter;
 pub use webhooks::{CreatedWebhook, Payload, PayloadPage, Specification, WebhookInfo};

@@ -6,17 +6,24 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-/// Checks `X-Airtable-Content-MAC: hmac-sha256=<hex>` against the body and the webhook's secret.
+/// Checks `X-Airtable-Content-MAC: hmac-sha256=<hex>` against the body and the webhook's secret
+/// (`hmac`'s own constant-time `verify_slice`).
 pub fn verify_airtable_mac(header: Option<&str>, secret: &[u8], body: &[u8]) -> Result<(), &'static str> {
-    let header = header.ok_or("missing X-Airtable-Content-MAC header")?;
-    let hex = header
-        .strip_prefix("hmac-sha256=")
-        .ok_or("X-Airtable-Content-MAC is not `hmac-sha256=<hex>`")?;
-    let presented = decode_hex(hex).ok_or("X-Airtable-Content-MAC is not hexadecimal")?;
+    let presented = presented_mac(header)?;
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).map_err(|_| "the webhook secret is unusable")?;
     mac.update(body);
     mac.verify_slice(&presented)
         .map_err(|_| "X-Airtable-Content-MAC does not match the body")
+}
+
+/// The MAC an `X-Airtable-Content-MAC` header presents, decoded: what can be checked of a ping
+/// before its body is read.
+pub fn presented_mac(header: Option<&str>) -> Result<Vec<u8>, &'static str> {
+    let header = header.ok_or("missing X-Airtable-Content-MAC header")?;
+    let hex = header
+        .strip_prefix("hmac-sha256=")
+        .ok_or("X-Airtable-Content-MAC is not `hmac-sha256=<hex>`")?;
+    decode_hex(hex).ok_or("X-Airtable-Content-MAC is not hexadecimal")
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {

@@ -8,7 +8,8 @@
 //! - the [`Clock`]: the system's in production, one on tokio's paused clock in tests;
 //! - where the server listens: `config.listen` (tests give `127.0.0.1:0` and read
 //!   [`Application::address`]), or a listener bound beforehand
-//!   ([`Application::build_with_listener`]), when `SCHEDULO_PUBLIC_URL` must name the port.
+//!   ([`Application::build_with_listener`]), when `SCHEDULO_PUBLIC_URL` must name the port. The
+//!   operator's listener is bound from `config.admin_listen` ([`Application::admin_address`]).
 //!
 //! # Composition before build
 //! With nothing configured, `commands::run` launches the sandboxes first and turns their
@@ -35,7 +36,7 @@ use crate::scenarios::media_processor::MediaProcessor;
 use crate::scenarios::post_scheduler::outbox::Outbox;
 use crate::scenarios::post_scheduler::PostScheduler;
 use crate::scenarios::PostScheduler as Spec;
-use crate::server::{self, ServerState};
+use crate::server::{self, Listeners, ServerState};
 use crate::vault::Vault;
 use anyhow::Context;
 use std::future::Future;
@@ -64,19 +65,21 @@ pub struct Application {
     airtable_webhook: Option<Arc<AirtableWebhook>>,
     /// What the HTTP server serves.
     server: ServerState,
-    /// The server's socket, bound at build so that its address is known before `run`.
+    /// The server's public socket, bound at build so that its address is known before `run`.
     listener: TcpListener,
     /// `listener`'s address.
     address: SocketAddr,
     /// The schema to check once Airtable answers; `None`: checked at build (see [`startup`]).
     unchecked: Option<crate::schema::Schema>,
+    /// The operator's socket (`/status`), on loopback; `None`: `SCHEDULO_ADMIN_LISTEN=off`.
+    admin_listener: Option<TcpListener>,
+    /// What the server grants each connection.
+    http: crate::config::HttpLimits,
 }
 
 /// Binds `config.listen`.
 async fn listen(config: &Config) -> anyhow::Result<TcpListener> {
-    TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("Failed to listen on {} (SCHEDULO_LISTEN)", config.listen))
+    server::bind(config.listen).with_context(|| format!("Failed to listen on {} (SCHEDULO_LISTEN)", config.listen))
 }
 
 impl Application {
@@ -114,6 +117,7 @@ impl Application {
         base: Option<Base>,
     ) -> anyhow::Result<Application> {
         let address = listener.local_addr().context("Failed to read the server's address")?;
+        let admin_listener = parts::admin_listener(config).await?;
         let (base, schema, tables) = parts::checked_base(config, base).await?;
         let vault = Arc::new(parts::vault(config)?);
         let journal = parts::open_journal(&config.journal_file()).await?;
@@ -152,8 +156,9 @@ impl Application {
             media: media.clone(),
             journal: journal.clone(),
             scheduler: scheduler.clone(),
-            webhook_token: parts::webhook_token(config),
+            webhook_token: parts::webhook_token(config)?,
             airtable_mac_secret: config.airtable_webhook_key(),
+            airtable_ping_window: parts::ping_window(config),
         };
         Ok(Application {
             base,
@@ -167,12 +172,19 @@ impl Application {
             listener,
             address,
             unchecked: tables.is_none().then_some(schema),
+            admin_listener,
+            http: config.http,
         })
     }
 
     /// Where the HTTP server listens (the port chosen when `config.listen` said 0).
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// Where the operator's view (`/status`) listens; `None` when it is off.
+    pub fn admin_address(&self) -> Option<SocketAddr> {
+        self.admin_listener.as_ref().and_then(|l| l.local_addr().ok())
     }
 
     /// The base, through the worker's own Airtable client (its calls count in its counter).
@@ -209,8 +221,11 @@ impl Application {
     /// Serves HTTP until `shutdown` resolves, and nothing else: the scenarios' loops are left to
     /// the caller (the integration tests step them). Returns the server's task.
     pub fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<JoinHandle<()>> {
-        let (_, task) = server::serve_listener(self.listener, self.server, shutdown)?;
-        Ok(task)
+        let listeners = Listeners {
+            public: self.listener,
+            admin: self.admin_listener,
+        };
+        Ok(server::serve(listeners, self.server, self.http, shutdown))
     }
 
     /// Runs the whole worker (server, Post Scheduler, Media Processor, Airtable webhook, outbox)
@@ -222,7 +237,11 @@ impl Application {
         let stopped = |mut rx: watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|s| *s).await;
         };
-        let (_, server) = server::serve_listener(self.listener, self.server, stopped(stop_rx.clone()))?;
+        let listeners = Listeners {
+            public: self.listener,
+            admin: self.admin_listener,
+        };
+        let server = server::serve(listeners, self.server, self.http, stopped(stop_rx.clone()));
         tracing::info!(message = "Worker running; Ctrl-C stops it.", base = self.base.id(), http = %self.address);
         // The outbox stops after the scheduler, so that it flushes the statuses of the last publishes.
         let (outbox_stop_tx, outbox_stop_rx) = watch::channel(false);

@@ -15,7 +15,7 @@ use crate::scenarios::{MediaProcessor as MediaSpec, PostScheduler as Spec};
 use crate::schema::{self, Comparison, Schema};
 use crate::vault::Vault;
 use anyhow::Context;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -129,12 +129,48 @@ pub(super) async fn open_journal(path: &std::path::Path) -> anyhow::Result<Journ
         .with_context(|| format!("Failed to open the journal {}", path.display()))
 }
 
-/// Bubble's bearer token; unset: a random one nobody knows, so Bubble's webhooks are refused.
-pub(super) fn webhook_token(config: &Config) -> SecretString {
-    config.webhook_token.clone().unwrap_or_else(|| {
-        tracing::warn!(message = "SCHEDULO_WEBHOOK_TOKEN is not set: Bubble's webhooks will be refused.");
-        SecretString::from(format!("unset-{}", rand::random::<u64>()))
-    })
+/// Bubble's bearer token; unset: Bubble's routes are not served, and the log says why. One
+/// shorter than [`crate::config::MIN_WEBHOOK_TOKEN_CHARS`] is refused here too, for a `Config`
+/// made without reading variables (the demo's).
+pub(super) fn webhook_token(config: &Config) -> anyhow::Result<Option<SecretString>> {
+    let Some(token) = &config.webhook_token else {
+        tracing::warn!(
+            message = "SCHEDULO_WEBHOOK_TOKEN is not set: POST /webhooks/bubble and POST /uploads/sign answer 404. \
+             Set it to a token of at least 32 characters (`openssl rand -hex 32`) and give Bubble the same."
+        );
+        return Ok(None);
+    };
+    // Trimmed as the server trims the presented one (the config's is trimmed already).
+    let token = token.expose_secret().trim();
+    let chars = token.chars().count();
+    anyhow::ensure!(
+        chars >= crate::config::MIN_WEBHOOK_TOKEN_CHARS,
+        "SCHEDULO_WEBHOOK_TOKEN is {chars} characters long, shorter than {}: refusing to start with a token that could be guessed",
+        crate::config::MIN_WEBHOOK_TOKEN_CHARS
+    );
+    Ok(Some(SecretString::from(token.to_string())))
+}
+
+/// `AIRTABLE_PING_WINDOW_SECS` as the server and the webhook compare times.
+pub(super) fn ping_window(config: &Config) -> chrono::Duration {
+    chrono::Duration::from_std(config.airtable_ping_window).unwrap_or(chrono::Duration::minutes(5))
+}
+
+/// The operator's listener (`SCHEDULO_ADMIN_LISTEN`), bound now; `None` when it is off.
+pub(super) async fn admin_listener(config: &Config) -> anyhow::Result<Option<tokio::net::TcpListener>> {
+    let Some(addr) = config.admin_listen else {
+        tracing::info!(
+            message =
+                "SCHEDULO_ADMIN_LISTEN is off: /status is served nowhere (`schedulo status` still reads the journal)."
+        );
+        return Ok(None);
+    };
+    let listener = crate::server::bind(addr).with_context(|| {
+        format!("Failed to listen on {addr} (SCHEDULO_ADMIN_LISTEN; `off` turns the operator's listener off)")
+    })?;
+    let bound = listener.local_addr().unwrap_or(addr);
+    tracing::info!(message = "The operator's view is on loopback only.", status = %format!("http://{bound}/status"));
+    Ok(Some(listener))
 }
 
 /// The Media Processor when Cloudinary is configured. Cloudinary's notifications go to
@@ -218,7 +254,10 @@ pub(super) fn airtable_webhook(
         clock,
         AirtableWebhook::url_for(public),
         watched,
-        Timing::default(),
+        Timing {
+            max_ping_age: ping_window(config),
+            ..Timing::default()
+        },
     ))))
 }
 

@@ -166,6 +166,23 @@ impl CloudinaryClient {
         )
     }
 
+    /// The checks of a notification's headers alone ([`signer::check_notification_headers`]),
+    /// for the server to refuse a stranger before reading the body.
+    pub fn check_notification_headers(
+        &self,
+        headers: &HeaderMap,
+        now_unix: i64,
+    ) -> Result<(), signer::NotificationError> {
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        signer::check_notification_headers(
+            header("x-cld-timestamp"),
+            header("x-cld-signature"),
+            now_unix,
+            NOTIFICATION_MAX_AGE_SECS,
+        )
+        .map(|_| ())
+    }
+
     /// Runs `attempt` with the in-process retries: transient failures with exponential backoff
     /// and jitter; 420/429 after their reset when it is near enough. A call that is not
     /// `idempotent` is retried only when it surely did not reach Cloudinary, and fails as

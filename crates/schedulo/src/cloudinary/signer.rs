@@ -84,15 +84,12 @@ pub fn sign<K: AsRef<str>, V: AsRef<str>>(params: &[(K, V)], secret: &SecretStri
     algorithm.hex(&[text.as_bytes(), secret.expose_secret().as_bytes()])
 }
 
-/// Compares two hex signatures in constant time (case-insensitively).
+/// Compares two hex signatures in constant time (`subtle`), case-insensitively.
 pub fn same_signature(presented: &str, expected: &str) -> bool {
-    let (a, b) = (presented.as_bytes(), expected.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| {
-        acc | (x.to_ascii_lowercase() ^ y.to_ascii_lowercase())
-    }) == 0
+    use subtle::ConstantTimeEq;
+    let presented = presented.to_ascii_lowercase();
+    let expected = expected.to_ascii_lowercase();
+    bool::from(presented.as_bytes().ct_eq(expected.as_bytes()))
 }
 
 /// Why a notification was refused.
@@ -126,15 +123,27 @@ pub fn verify_notification(
     now: i64,
     max_age_secs: i64,
 ) -> Result<(), NotificationError> {
+    let (timestamp, signature) = check_notification_headers(timestamp, signature, now, max_age_secs)?;
+    let expected = algorithm.hex(&[body, timestamp.as_bytes(), secret.expose_secret().as_bytes()]);
+    if !same_signature(signature, &expected) {
+        return Err(NotificationError::Mismatch);
+    }
+    Ok(())
+}
+
+/// What can be checked of a notification before its body is read: both headers present, and the
+/// timestamp a Unix time no older than `max_age_secs` at `now` (nor far ahead). Returns them trimmed.
+pub fn check_notification_headers<'a>(
+    timestamp: Option<&'a str>,
+    signature: Option<&'a str>,
+    now: i64,
+    max_age_secs: i64,
+) -> Result<(&'a str, &'a str), NotificationError> {
     let timestamp = timestamp.ok_or(NotificationError::MissingTimestamp)?.trim();
     let signature = signature.ok_or(NotificationError::MissingSignature)?.trim();
     let at: i64 = timestamp
         .parse()
         .map_err(|_| NotificationError::BadTimestamp(timestamp.chars().take(40).collect()))?;
-    let expected = algorithm.hex(&[body, timestamp.as_bytes(), secret.expose_secret().as_bytes()]);
-    if !same_signature(signature, &expected) {
-        return Err(NotificationError::Mismatch);
-    }
     if now - at > max_age_secs {
         return Err(NotificationError::Stale {
             age_secs: now - at,
@@ -144,7 +153,7 @@ pub fn verify_notification(
     if at - now > FUTURE_SLACK_SECS {
         return Err(NotificationError::Future(at - now));
     }
-    Ok(())
+    Ok((timestamp, signature))
 }
 
 /// The headers Cloudinary would send with `body` at `timestamp` (the sandbox signs with this).

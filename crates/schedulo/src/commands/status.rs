@@ -1,5 +1,5 @@
 //! `schedulo status`: prints what is scheduled, published, failed, and waiting in the outbox; the
-//! report itself is [`crate::status::report`] (also served at `/status`).
+//! report itself is [`crate::status::report`] (also served at `/status` on the operator's loopback listener).
 
 use crate::config::Config;
 use crate::journal::Journal;

@@ -94,6 +94,8 @@ pub(super) struct AirtableSection {
     pub timeout: Duration,
     /// `AIRTABLE_WEBHOOK_MAC_SECRET`, checked to be base64.
     pub webhook_secret: Option<SecretString>,
+    /// A ping whose timestamp is further than this from now is a replay (`AIRTABLE_PING_WINDOW_SECS`).
+    pub ping_window: Duration,
 }
 
 impl AirtableSection {
@@ -103,6 +105,7 @@ impl AirtableSection {
             retry: retry(env)?,
             timeout: Duration::from_secs(env.parse_or(&AIRTABLE_TIMEOUT_SECS, |v| (1..=300).contains(v))?),
             webhook_secret: webhook_secret(env)?,
+            ping_window: Duration::from_secs(env.parse_or(&AIRTABLE_PING_WINDOW_SECS, |v| (10..=3600).contains(v))?),
             target: target(env)?,
             plan: plan(env)?,
             read_share: read_share(env)?,

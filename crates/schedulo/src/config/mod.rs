@@ -17,7 +17,8 @@
 //! - `airtable.rs`: the Airtable section ([`AirtableTarget`], [`Plan`], [`ReadShare`], limits, retries).
 //! - `cloudinary.rs`: the Cloudinary section ([`CloudinaryConfig`]).
 //! - `platforms.rs`: where the platforms' APIs are.
-//! - `worker.rs`: where the worker listens, its public address, the vault's keys, Bubble's token.
+//! - `worker.rs`: where the worker listens, its public address, the vault's keys.
+//! - `http.rs`: the HTTP surface: the operator's listener, [`HttpLimits`], Bubble's token.
 //! - `paths.rs`: the data directory, journal, scenarios and schema file, and the files they imply.
 //! - `dotenv.rs`: [`describe_dotenv_error`].
 //! - `tests/`: the tests, one file per section, and `env_example.rs` holding `.env.example` to the table.
@@ -27,6 +28,7 @@ mod cloudinary;
 mod dotenv;
 mod env;
 mod error;
+mod http;
 mod paths;
 mod platforms;
 pub mod vars;
@@ -39,6 +41,7 @@ pub use airtable::{AirtableTarget, Plan, ReadShare};
 pub use cloudinary::CloudinaryConfig;
 pub use dotenv::describe_dotenv_error;
 pub use error::ConfigError;
+pub use http::{HttpLimits, MIN_WEBHOOK_TOKEN_CHARS};
 pub use paths::USAGE_FILE;
 
 use crate::airtable::{ClientOptions, Limits, RetryPolicy};
@@ -75,9 +78,14 @@ pub struct Config {
     pub media_delivery: url::Url,
     /// How long the built-in sandboxes take to answer (`SCHEDULO_SANDBOX_LATENCY`).
     pub sandbox_latency: schedulo_sandbox::latency::Profile,
-    /// Where the worker's own HTTP server (webhooks, /healthz, /status) listens.
+    /// Where the worker's public HTTP server (webhooks, `/uploads/sign`, `/healthz`) listens.
     pub listen: SocketAddr,
-    /// The bearer token Bubble's webhooks must carry; unset: Bubble's webhooks are refused.
+    /// Where the operator's view (`/status`) listens, on loopback; `None`: nowhere (`off`).
+    pub admin_listen: Option<SocketAddr>,
+    /// Connections, header and request times each listener grants.
+    pub http: HttpLimits,
+    /// The bearer token Bubble's webhooks must carry, trimmed, at least
+    /// [`MIN_WEBHOOK_TOKEN_CHARS`] long; unset: Bubble's routes answer 404.
     pub webhook_token: Option<SecretString>,
     /// Keys of the token vault (`id=base64key,...`); required to publish with a real base.
     pub vault_keys: Option<SecretString>,
@@ -87,6 +95,8 @@ pub struct Config {
     pub scenario_dir: PathBuf,
     /// The secret of the Airtable webhook (`macSecretBase64`, checked to be base64); unset: not configured.
     pub airtable_webhook_secret: Option<SecretString>,
+    /// A ping further than this from now is refused as a replay (`AIRTABLE_PING_WINDOW_SECS`).
+    pub airtable_ping_window: Duration,
     /// Where X's API is.
     pub x_api_url: Url,
     /// Where Meta's Graph API is (Facebook Pages and Instagram accounts).
@@ -143,6 +153,7 @@ impl Config {
     fn from_env(env: &Env) -> Result<Config, ConfigError> {
         let airtable = airtable::AirtableSection::from_env(env)?;
         let worker = worker::Worker::from_env(env)?;
+        let http = http::Http::from_env(env)?;
         let platforms = platforms::Platforms::from_env(env)?;
         let cloudinary = CloudinaryConfig::from_env(env)?;
         let paths = paths::Paths::from_env(env);
@@ -154,6 +165,7 @@ impl Config {
             retry: airtable.retry,
             timeout: airtable.timeout,
             airtable_webhook_secret: airtable.webhook_secret,
+            airtable_ping_window: airtable.ping_window,
             data_dir: paths.data_dir,
             schema_file: paths.schema_file,
             journal_path: paths.journal_path,
@@ -163,7 +175,9 @@ impl Config {
             media_hosts: worker.media_hosts,
             media_delivery: worker.media_delivery,
             listen: worker.listen,
-            webhook_token: worker.webhook_token,
+            admin_listen: http.admin_listen,
+            http: http.limits,
+            webhook_token: http.webhook_token,
             vault_keys: worker.vault_keys,
             public_url: worker.public_url,
             x_api_url: platforms.x_api_url,

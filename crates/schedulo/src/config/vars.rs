@@ -67,6 +67,7 @@ table! {
     AIRTABLE_RETRY_MAX_DELAY_MS: PLAIN, Value("20000"), "milliseconds from 1 to 600000";
     AIRTABLE_TIMEOUT_SECS: PLAIN, Value("30"), "whole seconds from 1 to 300";
     AIRTABLE_WEBHOOK_MAC_SECRET: SECRET, Unset, "the webhook's macSecretBase64, as Airtable returned it";
+    AIRTABLE_PING_WINDOW_SECS: PLAIN, Value("300"), "whole seconds from 10 to 3600";
     // Platforms.
     X_API_URL: PLAIN, Value("https://api.x.com"), "a URL like https://api.x.com";
     FACEBOOK_GRAPH_URL: PLAIN, Value("https://graph.facebook.com"), "a URL like https://graph.facebook.com";
@@ -74,7 +75,13 @@ table! {
     // The worker.
     SCHEDULO_VAULT_KEYS: SECRET, Unset, "id=base64key pairs of 32-byte keys, separated by commas";
     SCHEDULO_LISTEN: PLAIN, Value("127.0.0.1:8787"), "an address and port like 127.0.0.1:8787 or 0.0.0.0:8787";
-    SCHEDULO_WEBHOOK_TOKEN: SECRET, Unset, "the bearer token Bubble's webhooks send, any text";
+    SCHEDULO_ADMIN_LISTEN: PLAIN, Value("127.0.0.1:8788"),
+        "a loopback address and port like 127.0.0.1:8788 (port 0: any free port), or off";
+    SCHEDULO_MAX_CONNECTIONS: PLAIN, Value("256"), "a whole number of connections from 1 to 65536";
+    SCHEDULO_HEADER_TIMEOUT_SECS: PLAIN, Value("10"), "whole seconds from 1 to 120";
+    SCHEDULO_REQUEST_TIMEOUT_SECS: PLAIN, Value("30"), "whole seconds from 1 to 600";
+    SCHEDULO_WEBHOOK_TOKEN: SECRET, Unset,
+        "at least 32 visible ASCII characters without spaces, like the output of `openssl rand -hex 32`";
     SCHEDULO_SCENARIO_DIR: PLAIN, Value("scenarios"), "a directory's path";
     SCHEDULO_JOURNAL: PLAIN, Derived("SCHEDULO_DATA_DIR/journal.sqlite"), "an SQLite file's path";
     SCHEDULO_DATA_DIR: PLAIN, Value(".schedulo"), "a directory's path";

@@ -1,5 +1,5 @@
-//! The worker's own section: where it listens, how it is reached from outside, and its secrets
-//! (the token vault's keys, the bearer token of Bubble's webhooks).
+//! The worker's own section: where it listens, how it is reached from outside, and the token
+//! vault's keys (the rest of the HTTP surface, Bubble's token included, is `http.rs`).
 
 use super::env::{is_http, Env};
 use super::error::ConfigError;
@@ -16,7 +16,6 @@ pub(super) struct Worker {
     pub listen: SocketAddr,
     pub sandbox_listen: SocketAddr,
     pub sandbox_latency: Profile,
-    pub webhook_token: Option<SecretString>,
     pub vault_keys: Option<SecretString>,
     pub public_url: Option<Url>,
     pub media_hosts: Vec<MediaHost>,
@@ -29,7 +28,6 @@ impl Worker {
             sandbox_listen: env.parse_or(&SCHEDULO_SANDBOX_LISTEN, |a: &SocketAddr| a.ip().is_loopback())?,
             sandbox_latency: env.parse_or(&SCHEDULO_SANDBOX_LATENCY, |_| true)?,
             listen: env.parse_or(&SCHEDULO_LISTEN, |_| true)?,
-            webhook_token: env.secret(&SCHEDULO_WEBHOOK_TOKEN).cloned(),
             vault_keys: vault_keys(env)?,
             public_url: public_url(env)?,
             media_hosts: media_hosts(env)?,

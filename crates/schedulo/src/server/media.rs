@@ -2,7 +2,7 @@
 //! signed direct uploads (`POST /uploads/sign`), and Cloudinary's notifications
 //! (`POST /webhooks/cloudinary`, signed with `X-Cld-Signature`).
 
-use super::checks::{is_record_id, refuse, refuse_bearer};
+use super::checks::{is_record_id, refuse};
 use super::ServerState;
 use crate::cloudinary::variants::Resource;
 use crate::platforms::Platform;
@@ -14,7 +14,8 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
-const NOT_CONFIGURED: &str = "media processing is not configured on this worker (set CLOUDINARY_URL; see .env.example)";
+pub(super) const NOT_CONFIGURED: &str =
+    "media processing is not configured on this worker (set CLOUDINARY_URL; see .env.example)";
 
 /// `{"event":"media.created","media":"rec...","platforms":["Instagram",...]}`: a job, durable
 /// before the 202.
@@ -98,10 +99,8 @@ struct SignRequest {
 
 /// `POST /uploads/sign`: the parameters for Bubble's uploader to send a file straight to
 /// Cloudinary (the API secret never leaves the worker), scoped to the user's folder.
-pub(super) async fn sign(State(state): State<ServerState>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Some(refused) = refuse_bearer(&state, &headers) {
-        return refused;
-    }
+/// Behind the bearer guard (`guards::bearer`).
+pub(super) async fn sign(State(state): State<ServerState>, body: Bytes) -> Response {
     let Some(processor) = &state.media else {
         return refuse(StatusCode::SERVICE_UNAVAILABLE, NOT_CONFIGURED);
     };
@@ -144,7 +143,8 @@ pub(super) async fn sign(State(state): State<ServerState>, headers: HeaderMap, b
     }
 }
 
-/// `POST /webhooks/cloudinary`: Cloudinary's notification, verified, kept on its job.
+/// `POST /webhooks/cloudinary`: Cloudinary's notification, verified, kept on its job; behind the
+/// headers' guard (`guards::cloudinary`).
 pub(super) async fn cloudinary(State(state): State<ServerState>, headers: HeaderMap, body: Bytes) -> Response {
     let Some(processor) = &state.media else {
         return refuse(StatusCode::NOT_FOUND, NOT_CONFIGURED);

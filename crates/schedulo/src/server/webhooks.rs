@@ -1,6 +1,6 @@
 //! Bubble's nudges and Airtable's change notifications.
 
-use super::checks::{is_record_id, refuse, refuse_bearer};
+use super::checks::{is_record_id, refuse};
 use super::ServerState;
 use crate::airtable::verify_airtable_mac;
 use axum::body::Bytes;
@@ -30,10 +30,8 @@ pub enum BubbleEvent {
     },
 }
 
+/// `POST /webhooks/bubble`, behind the bearer guard (`guards::bearer`).
 pub(super) async fn bubble(State(state): State<ServerState>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Some(refused) = refuse_bearer(&state, &headers) {
-        return refused;
-    }
     let event: BubbleEvent = match serde_json::from_slice(&body) {
         Ok(e) => e,
         Err(e) => {
@@ -73,9 +71,7 @@ pub(super) async fn bubble(State(state): State<ServerState>, headers: HeaderMap,
     (StatusCode::ACCEPTED, Json(json!({ "accepted": true }))).into_response()
 }
 
-/// A ping older (or further ahead) than this is refused as a replay.
-const MAX_PING_AGE: chrono::Duration = chrono::Duration::minutes(10);
-
+/// `POST /webhooks/airtable`, behind the MAC header's guard (`guards::airtable`).
 pub(super) async fn airtable(State(state): State<ServerState>, headers: HeaderMap, body: Bytes) -> Response {
     let header = headers.get("x-airtable-content-mac").and_then(|v| v.to_str().ok());
     // The webhook the worker keeps: its own checks, its inbox, its reader.
@@ -90,11 +86,7 @@ pub(super) async fn airtable(State(state): State<ServerState>, headers: HeaderMa
     }
     // A webhook made by hand (AIRTABLE_WEBHOOK_MAC_SECRET): a ping means "re-read".
     let Some(secret) = &state.airtable_mac_secret else {
-        return refuse(
-            StatusCode::NOT_FOUND,
-            "Airtable change notifications are not configured (SCHEDULO_PUBLIC_URL for a webhook the worker keeps, \
-             AIRTABLE_WEBHOOK_MAC_SECRET for one made by hand)",
-        );
+        return refuse(StatusCode::NOT_FOUND, super::guards::AIRTABLE_NOT_CONFIGURED);
     };
     if let Err(why) = verify_airtable_mac(header, secret, &body) {
         return refuse(StatusCode::UNAUTHORIZED, why);
@@ -103,40 +95,50 @@ pub(super) async fn airtable(State(state): State<ServerState>, headers: HeaderMa
         Ok(v) => v,
         Err(e) => return refuse(StatusCode::BAD_REQUEST, format!("the body is not JSON: {e}")),
     };
-    let stamp = value
-        .get("timestamp")
-        .and_then(|t| t.as_str())
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
-    match stamp {
-        Some(at) if (state.scheduler.clock.now() - at.to_utc()).abs() <= MAX_PING_AGE => {}
-        Some(at) => {
+    let stamp = match fresh_timestamp(&value, state.scheduler.clock.now(), state.airtable_ping_window) {
+        Ok(stamp) => stamp,
+        Err(why) => return refuse(StatusCode::BAD_REQUEST, why),
+    };
+    // The same ping again (a replay inside the window, or Airtable's own retry) is kept once and
+    // causes one re-read: its webhook and timestamp name it.
+    let webhook = value.pointer("/webhook/id").and_then(|v| v.as_str()).unwrap_or("");
+    let dedup = format!("{webhook}:{}", stamp.timestamp_millis());
+    match state.journal.inbox_put("airtable", Some(&dedup), &value).await {
+        Ok(crate::journal::InboxPut::Inserted(_)) => {}
+        Ok(crate::journal::InboxPut::Duplicate(_)) => return StatusCode::NO_CONTENT.into_response(),
+        Err(error) => {
+            tracing::error!(message = "Failed to keep an Airtable notification.", %error);
             return refuse(
-                StatusCode::BAD_REQUEST,
-                format!("the ping's timestamp {at} is more than 10 minutes from now: refused as a replay"),
-            )
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the worker cannot store the notification now",
+            );
         }
-        None => return refuse(StatusCode::BAD_REQUEST, "the ping has no RFC 3339 \"timestamp\""),
-    }
-    if let Err(error) = state.journal.inbox_put("airtable", None, &value).await {
-        tracing::error!(message = "Failed to keep an Airtable notification.", %error);
-        return refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the worker cannot store the notification now",
-        );
     }
     // A ping says only that something changed: one read of the schedule finds out what.
     state.scheduler.nudge_all();
     StatusCode::NO_CONTENT.into_response()
 }
 
-pub(super) async fn status(State(state): State<ServerState>) -> Response {
-    match crate::status::report(&state.journal).await {
-        Ok(report) => Json(report).into_response(),
-        Err(e) => refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("the journal cannot be read: {e}"),
-        ),
+/// The ping's RFC 3339 `timestamp`, if it is within `window` of `now`; else why not.
+fn fresh_timestamp(
+    value: &serde_json::Value,
+    now: chrono::DateTime<chrono::Utc>,
+    window: chrono::Duration,
+) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    let stamp = value
+        .get("timestamp")
+        .and_then(|t| t.as_str())
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .ok_or("the ping has no RFC 3339 \"timestamp\"")?
+        .to_utc();
+    if (now - stamp).abs() > window {
+        return Err(format!(
+            "the ping's timestamp {} is more than {} s from now (AIRTABLE_PING_WINDOW_SECS): refused as a replay",
+            stamp.to_rfc3339(),
+            window.num_seconds()
+        ));
     }
+    Ok(stamp)
 }
 
 #[cfg(test)]

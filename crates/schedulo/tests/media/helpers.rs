@@ -28,7 +28,7 @@ pub const AIRTABLE_TOKEN: &str = "patMediaWorld.secret0001";
 pub const CLOUD: &str = "schedulo-test";
 pub const API_KEY: &str = "614335564976464";
 pub const API_SECRET: &str = "cld-secret-DoNotLeak-0007";
-pub const HOOK_TOKEN: &str = "hook-secret-0008";
+pub const HOOK_TOKEN: &str = "hook-secret-0008-0123456789abcdef0123";
 
 pub struct World {
     /// Kept so that the sandbox runs as long as the world.
@@ -258,6 +258,8 @@ fn worker_config(
         ),
         ("SCHEDULO_WEBHOOK_TOKEN", HOOK_TOKEN.into()),
         ("SCHEDULO_LISTEN", "127.0.0.1:0".into()),
+        // The operator's listener on any free port: tests run side by side.
+        ("SCHEDULO_ADMIN_LISTEN", "127.0.0.1:0".into()),
         ("SCHEDULO_DATA_DIR", dir.display().to_string()),
         ("SCHEDULO_JOURNAL", dir.join("journal.sqlite").display().to_string()),
         // No scenario files there: the built-in ones.

@@ -31,7 +31,7 @@ pub const IG_USER: &str = "17841400000000001";
 pub const TT_TOKEN: &str = "act.tiktok-token-secret-0004";
 pub const TT_OPEN_ID: &str = "-000AdaTikTok";
 /// Bubble's bearer token in the worker's config (`SCHEDULO_WEBHOOK_TOKEN`).
-pub const HOOK_TOKEN: &str = "hook-secret";
+pub const HOOK_TOKEN: &str = "hook-secret-0123456789abcdef0123456789";
 
 pub struct World {
     pub airtable: AirtableSandbox,
@@ -383,6 +383,8 @@ fn worker_config(
         ("SCHEDULO_VAULT_KEYS", vault_spec.expose_secret().into()),
         ("SCHEDULO_WEBHOOK_TOKEN", HOOK_TOKEN.into()),
         ("SCHEDULO_LISTEN", "127.0.0.1:0".into()),
+        // The operator's listener on any free port: tests run side by side.
+        ("SCHEDULO_ADMIN_LISTEN", "127.0.0.1:0".into()),
         ("SCHEDULO_DATA_DIR", dir.display().to_string()),
         ("SCHEDULO_JOURNAL", dir.join("journal.sqlite").display().to_string()),
         // No scenario files there: the built-in ones.

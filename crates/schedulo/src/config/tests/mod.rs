@@ -4,6 +4,7 @@
 mod airtable;
 mod cloudinary;
 mod env_example;
+mod http;
 mod vars;
 
 use super::*;

@@ -68,7 +68,8 @@ pub struct Timing {
     pub first_check: chrono::Duration,
     /// Refresh when less than this remains of the webhook's 7 days: 3 days.
     pub refresh_below: chrono::Duration,
-    /// A ping whose timestamp is further than this from now is refused (a replay): 10 minutes.
+    /// A ping whose timestamp is further than this from now is refused (a replay): 5 minutes
+    /// (`AIRTABLE_PING_WINDOW_SECS`).
     pub max_ping_age: chrono::Duration,
     /// Pings within this window after the first are read together: 2 s.
     pub coalesce: Duration,
@@ -84,7 +85,7 @@ impl Default for Timing {
             check_every: chrono::Duration::days(1),
             first_check: chrono::Duration::hours(1),
             refresh_below: chrono::Duration::days(3),
-            max_ping_age: chrono::Duration::minutes(10),
+            max_ping_age: chrono::Duration::minutes(5),
             coalesce: Duration::from_secs(2),
             retry_after: chrono::Duration::minutes(5),
             max_pages: 20,
