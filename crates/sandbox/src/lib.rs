@@ -14,7 +14,9 @@
 //! - [`tiktok`]: the Content Posting API (creator info, direct post, uploads, status).
 //! - [`files`]: sample media served at `/_sandbox/files/...`; [`faults`]: faults a test injects;
 //!   [`clock`]: the stand-ins' clock, which a paused tokio clock moves; [`latency`]: how long each
-//!   stand-in takes to answer (off in tests, each vendor's typical figures for a person).
+//!   stand-in takes to answer (off in tests, each vendor's typical figures for a person);
+//!   [`persist`]: the JSON snapshot in a data directory that keeps a stand-in's state across
+//!   restarts (Airtable's bases, and X, Graph, TikTok and Cloudinary given a `data_dir`).
 
 pub mod airtable;
 pub mod clock;
@@ -25,6 +27,7 @@ pub mod facebook;
 pub mod faults;
 pub mod files;
 pub mod latency;
+pub mod persist;
 mod server;
 pub mod tiktok;
 pub mod x;
