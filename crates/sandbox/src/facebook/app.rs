@@ -98,7 +98,8 @@ pub struct Post {
 }
 
 /// Requests per path and status, and what was created (`GET /_sandbox/counters`).
-#[derive(Debug, Default, Clone, Serialize, PartialEq)]
+#[derive(Debug, Default, Clone, Serialize, serde::Deserialize, PartialEq)]
+#[serde(default)]
 pub struct Counters {
     /// Graph API requests (the admin path is not counted).
     pub requests: u64,
