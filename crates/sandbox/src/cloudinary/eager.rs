@@ -112,6 +112,8 @@ pub async fn derive(
         }
     }
     inner.counters.cloud_mut(cloud).transformations += 1;
+    drop(inner);
+    app.changed();
     Ok(derived)
 }
 
