@@ -104,6 +104,8 @@ pub struct Inner {
     pub notifications: Vec<NotificationView>,
     /// Chunked uploads under way and recently finished.
     pub chunks: super::chunked::Chunks,
+    /// `eager_async` batches waiting for their time.
+    pub eager_jobs: Vec<super::eager::EagerJob>,
     /// The last number given (ids and file names never repeat, across restarts too).
     pub(super) next: u64,
 }

@@ -363,6 +363,10 @@ impl CloudinarySandbox {
         if let Some(changes) = kept.changes() {
             let _ = app.changes.set(changes);
         }
+        let waiting = app.lock().eager_jobs.clone();
+        for job in waiting {
+            eager::spawn_job(app.clone(), job);
+        }
         let server = bound.serve(kept.around(router(app.clone())));
         Ok(CloudinarySandbox { server, app, kept })
     }

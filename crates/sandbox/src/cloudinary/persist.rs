@@ -13,7 +13,9 @@
 //! hour, so the 500 an hour carry over); `counters` (which `GET /usage` reads: storage,
 //! bandwidth, transformations); `notifications`; chunked uploads under way (`pending`: `cloud`,
 //! `upload_id`, `file`, `total`, `received` ranges with their answers, `filename`, `expires`) and
-//! recently `finished`; and `next` (ids and file names never repeat).
+//! recently `finished`; `eager_jobs` (the `eager_async` batches still waiting: `cloud`,
+//! `resource_type`, `public_id`, `eager`, `notify_url`, `batch_id`, `due`), which a restarted
+//! sandbox carries out at their time; and `next` (ids and file names never repeat).
 //!
 //! A cloud's name, key, secret and plan are the options', at each start: the file never holds an
 //! API secret. A cloud in the file that the options do not name is kept in the file as it was,
@@ -21,12 +23,13 @@
 //! by the process's death) are removed at load.
 //!
 //! # What is not kept
-//! An `eager_async` batch still waiting at a restart is not started again: its variants of an
-//! image are still made when first delivered, but its `eager` notification is not sent.
+//! A notification being sent or retried when the process stops is not sent again after it (its
+//! derived files are kept, so the Admin API shows them).
 
 use super::app::Inner;
 use super::chunked::{Finished, Pending};
 use super::counters::Counters;
+use super::eager::EagerJob;
 use super::notify::NotificationView;
 use super::store::{Asset, CloudState, Derived, Preset, Rt, Window};
 use crate::clock::Clock;
@@ -60,7 +63,20 @@ struct Saved {
     #[serde(default)]
     finished: Vec<SavedFinished>,
     #[serde(default)]
+    eager_jobs: Vec<SavedEagerJob>,
+    #[serde(default)]
     next: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedEagerJob {
+    cloud: String,
+    resource_type: Rt,
+    public_id: String,
+    eager: Vec<String>,
+    notify_url: Option<String>,
+    batch_id: String,
+    due: DateTime<Utc>,
 }
 
 /// What a cloud holds, as its file keeps it (clouds not configured now are kept as read).
@@ -213,6 +229,19 @@ pub fn load(dir: &DataDir, mut inner: Inner) -> anyhow::Result<Loaded> {
         };
         inner.chunks.finished.insert((f.cloud, f.upload_id), finished);
     }
+    inner.eager_jobs = saved
+        .eager_jobs
+        .into_iter()
+        .map(|j| EagerJob {
+            cloud: j.cloud,
+            rt: j.resource_type,
+            public_id: j.public_id,
+            eager: j.eager,
+            notify_url: j.notify_url,
+            batch_id: j.batch_id,
+            due: at(j.due),
+        })
+        .collect();
     inner.counters = saved.counters;
     inner.notifications = saved.notifications;
     inner.next = saved.next;
@@ -359,6 +388,19 @@ pub fn snapshot(inner: &Inner, clock: &Clock, dir: &Path, parked: &BTreeMap<Stri
                 upload_id: upload_id.clone(),
                 public_id: f.public_id.clone(),
                 until: wall(f.until),
+            })
+            .collect(),
+        eager_jobs: inner
+            .eager_jobs
+            .iter()
+            .map(|j| SavedEagerJob {
+                cloud: j.cloud.clone(),
+                resource_type: j.rt,
+                public_id: j.public_id.clone(),
+                eager: j.eager.clone(),
+                notify_url: j.notify_url.clone(),
+                batch_id: j.batch_id.clone(),
+                due: wall(j.due),
             })
             .collect(),
         next: inner.next,

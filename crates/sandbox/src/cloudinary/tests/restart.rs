@@ -87,3 +87,28 @@ async fn a_corrupt_state_file_refuses_to_start_and_names_the_file() {
     let err = format!("{:#}", start_on(dir.path()).await.err().expect("refused"));
     assert!(err.contains(&dir.path().join("cloudinary.json").display().to_string()), "{err}");
 }
+
+/// An `eager_async` batch still waiting when the sandbox stops is carried out at its time by the
+/// next one: its derived file appears and is served.
+#[tokio::test(start_paused = true)]
+async fn an_eager_async_batch_waiting_at_a_restart_is_made_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = start_on(dir.path()).await.unwrap();
+    let params = signed(&first, &[("public_id", "later"), ("eager", "w_50"), ("eager_async", "true")]);
+    let (status, up) = upload(&first, "image", sample("image-200x100.jpg"), "a.jpg", params).await;
+    assert_eq!((status, &up["eager"][0]["status"]), (200, &json!("processing")), "{up}");
+    first.shutdown().await;
+
+    let second = start_on(dir.path()).await.unwrap();
+    assert!(second.asset(CLOUD, "later").unwrap().derived.is_empty());
+    tokio::time::advance(Duration::from_secs(6)).await;
+    for _ in 0..100 {
+        if !second.asset(CLOUD, "later").unwrap().derived.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let derived = second.asset(CLOUD, "later").unwrap().derived;
+    assert_eq!(derived.len(), 1, "made after the restart");
+    assert_eq!(bytes_at(&derived[0].url).await.0, 200);
+}
