@@ -63,7 +63,9 @@ impl Clock {
             Ok(ahead) => self.start + ahead,
             Err(_) => {
                 let back = (-gap).to_std().unwrap_or(std::time::Duration::MAX);
-                self.start.checked_sub(back).unwrap_or_else(|| earliest_before(self.start, back))
+                self.start
+                    .checked_sub(back)
+                    .unwrap_or_else(|| earliest_before(self.start, back))
             }
         }
     }
@@ -110,6 +112,9 @@ mod tests {
         let back = second.instant_of(saved);
         assert_eq!(Instant::now() - back, Duration::from_secs(600));
         assert_eq!(second.wall_of(back), saved);
-        assert_eq!(second.wall_of(second.instant_of(last + chrono::Duration::seconds(5))), last + chrono::Duration::seconds(5));
+        assert_eq!(
+            second.wall_of(second.instant_of(last + chrono::Duration::seconds(5))),
+            last + chrono::Duration::seconds(5)
+        );
     }
 }

@@ -16,12 +16,12 @@ use super::fields::Field;
 use super::ids::{new_id, IdKind};
 use super::model::{views_of, TableSpec};
 use super::webhooks::Webhook;
+use crate::persist::DataDir;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
-use crate::persist::DataDir;
 use std::path::{Path, PathBuf};
 
 /// Version of the file format; bumped on incompatible changes.

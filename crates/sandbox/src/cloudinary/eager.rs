@@ -198,7 +198,12 @@ pub fn spawn_job(app: SharedApp, job: EagerJob) {
     tokio::spawn(async move {
         tokio::time::sleep_until(job.due).await;
         let key = (job.rt, job.public_id.clone());
-        let asset = app.lock().clouds.get(&job.cloud).and_then(|c| c.assets.get(&key)).cloned();
+        let asset = app
+            .lock()
+            .clouds
+            .get(&job.cloud)
+            .and_then(|c| c.assets.get(&key))
+            .cloned();
         if let Some(asset) = asset {
             let mut done = Vec::new();
             for t in &job.eager {

@@ -331,7 +331,10 @@ impl CloudinarySandbox {
             .map(|d| crate::persist::DataDir::open(d, "Cloudinary"))
             .transpose()?;
         let (loaded, files) = match &data {
-            Some(data) => (persist::load(data, inner)?, app::FilesDir::kept(data.path().join(persist::FILES))),
+            Some(data) => (
+                persist::load(data, inner)?,
+                app::FilesDir::kept(data.path().join(persist::FILES)),
+            ),
             None => {
                 let files = app::FilesDir::temporary()
                     .map_err(|e| anyhow::anyhow!("Failed to make the sandbox Cloudinary's directory: {e}"))?;
@@ -356,7 +359,7 @@ impl CloudinarySandbox {
                 crate::persist::Kept::spawn(data, persist::FILE, move || {
                     let saved = persist::snapshot(&app.lock(), &app.clock, &path, &parked);
                     crate::persist::to_json(&saved)
-                })
+                })?
             }
             None => crate::persist::Kept::default(),
         };

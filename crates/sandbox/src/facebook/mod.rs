@@ -219,7 +219,7 @@ impl FacebookSandbox {
                 crate::persist::Kept::spawn(dir, persist::FILE, move || {
                     let saved = persist::snapshot(&app.lock(), &app.clock);
                     crate::persist::to_json(&saved)
-                })
+                })?
             }
             None => crate::persist::Kept::default(),
         };
@@ -295,7 +295,11 @@ impl FacebookSandbox {
 
 /// The options' Pages and Instagram accounts: a saved one with the same id takes the options'
 /// token and name, others are added (refused when an id or token is taken).
-fn add_configured(app: &SharedApp, pages: Vec<FacebookSandboxPage>, users: Vec<InstagramSandboxUser>) -> anyhow::Result<()> {
+fn add_configured(
+    app: &SharedApp,
+    pages: Vec<FacebookSandboxPage>,
+    users: Vec<InstagramSandboxUser>,
+) -> anyhow::Result<()> {
     for page in pages {
         let Err(page) = persist::reclaim_page(&mut app.lock(), page) else {
             continue;

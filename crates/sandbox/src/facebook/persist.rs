@@ -133,8 +133,15 @@ pub fn load(dir: &DataDir, mut fresh: Inner) -> anyhow::Result<(Inner, Clock)> {
         .into_iter()
         .map(|u| ig::restore(u, &clock))
         .collect::<anyhow::Result<_>>()
-        .map_err(|e| anyhow::anyhow!("The sandbox state file {} is not valid: {e:#}", dir.file(FILE).display()))?;
-    fresh.usage.restore_calls(saved.usage.calls.into_iter().map(at).collect());
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "The sandbox state file {} is not valid: {e:#}",
+                dir.file(FILE).display()
+            )
+        })?;
+    fresh
+        .usage
+        .restore_calls(saved.usage.calls.into_iter().map(at).collect());
     fresh.usage.set = saved.usage.set;
     fresh.counters = saved.counters;
     fresh.next_id = fresh.next_id.max(saved.next_id);

@@ -94,8 +94,18 @@ pub fn restore(saved: SavedIgUser, clock: &Clock) -> anyhow::Result<IgUser> {
         })
         .collect();
     for m in saved.media {
-        let media_type = known(&m.media_type, &["IMAGE", "VIDEO", "CAROUSEL_ALBUM"], "media_type", &m.id)?;
-        let product = known(&m.media_product_type, &["FEED", "REELS", "STORY"], "media_product_type", &m.id)?;
+        let media_type = known(
+            &m.media_type,
+            &["IMAGE", "VIDEO", "CAROUSEL_ALBUM"],
+            "media_type",
+            &m.id,
+        )?;
+        let product = known(
+            &m.media_product_type,
+            &["FEED", "REELS", "STORY"],
+            "media_product_type",
+            &m.id,
+        )?;
         user.media.push(IgMedia {
             id: m.id,
             container: m.container,

@@ -33,7 +33,12 @@ async fn start_on(dir: &Path) -> anyhow::Result<FacebookSandbox> {
     .await
 }
 
-async fn call(sb: &FacebookSandbox, method: reqwest::Method, path: &str, form: &[(&str, &str)]) -> (u16, HeaderMap, Value) {
+async fn call(
+    sb: &FacebookSandbox,
+    method: reqwest::Method,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, HeaderMap, Value) {
     let res = reqwest::Client::new()
         .request(method, format!("{}/{V}/{path}", sb.url()))
         .form(form)
@@ -57,12 +62,22 @@ async fn posts_instagram_media_usage_and_the_publishing_window_survive_a_restart
     let first = start_on(dir.path()).await.unwrap();
     let post = reqwest::Method::POST;
     let feed = format!("{PAGE}/feed");
-    let (status, _, body) = call(&first, post.clone(), &feed, &[("message", "before"), ("access_token", PAGE_TOKEN)]).await;
+    let (status, _, body) = call(
+        &first,
+        post.clone(),
+        &feed,
+        &[("message", "before"), ("access_token", PAGE_TOKEN)],
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     let post_id = body["id"].as_str().unwrap().to_string();
     let image = format!("{}/_sandbox/files/image-1080x1080.jpg", first.url());
     let media = format!("{IG}/media");
-    let form = [("image_url", image.as_str()), ("caption", "kept"), ("access_token", IG_TOKEN)];
+    let form = [
+        ("image_url", image.as_str()),
+        ("caption", "kept"),
+        ("access_token", IG_TOKEN),
+    ];
     let (status, _, body) = call(&first, post.clone(), &media, &form).await;
     assert_eq!(status, 200, "{body}");
     let container = body["id"].as_str().unwrap().to_string();
@@ -84,9 +99,19 @@ async fn posts_instagram_media_usage_and_the_publishing_window_survive_a_restart
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"][0]["id"], post_id.as_str(), "{body}");
     assert!(call_count(&headers) > used, "the hour's calls still count");
-    let (status, _, body) = call(&second, get, &format!("{media}?fields=id,caption&access_token={IG_TOKEN}"), &[]).await;
+    let (status, _, body) = call(
+        &second,
+        get,
+        &format!("{media}?fields=id,caption&access_token={IG_TOKEN}"),
+        &[],
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!((&body["data"][0]["id"], &body["data"][0]["caption"]), (&Value::from(ig_media), &Value::from("kept")), "{body}");
+    assert_eq!(
+        (&body["data"][0]["id"], &body["data"][0]["caption"]),
+        (&Value::from(ig_media), &Value::from("kept")),
+        "{body}"
+    );
     let image = format!("{}/_sandbox/files/image-1080x1080.jpg", second.url());
     let form = [("image_url", image.as_str()), ("access_token", IG_TOKEN)];
     let (_, _, body) = call(&second, post.clone(), &media, &form).await;
@@ -94,7 +119,11 @@ async fn posts_instagram_media_usage_and_the_publishing_window_survive_a_restart
     tokio::time::advance(Duration::from_secs(3)).await;
     let form = [("creation_id", another.as_str()), ("access_token", IG_TOKEN)];
     let (status, _, body) = call(&second, post, &publish, &form).await;
-    assert_eq!((status, &body["error"]["error_subcode"]), (400, &Value::from(2207042)), "{body}");
+    assert_eq!(
+        (status, &body["error"]["error_subcode"]),
+        (400, &Value::from(2207042)),
+        "{body}"
+    );
     second.shutdown().await;
 }
 
@@ -104,5 +133,8 @@ async fn a_corrupt_state_file_refuses_to_start_and_names_the_file() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("graph.json"), b"not json").unwrap();
     let err = format!("{:#}", start_on(dir.path()).await.err().expect("refused"));
-    assert!(err.contains(&dir.path().join("graph.json").display().to_string()), "{err}");
+    assert!(
+        err.contains(&dir.path().join("graph.json").display().to_string()),
+        "{err}"
+    );
 }

@@ -59,8 +59,12 @@ impl DataDir {
     /// The directory `path` of the stand-in `what` (e.g. "X"), created if missing.
     pub fn open(path: impl Into<PathBuf>, what: &str) -> anyhow::Result<DataDir> {
         let path = path.into();
-        std::fs::create_dir_all(&path)
-            .with_context(|| format!("Failed to create the sandbox {what}'s data directory {}", path.display()))?;
+        std::fs::create_dir_all(&path).with_context(|| {
+            format!(
+                "Failed to create the sandbox {what}'s data directory {}",
+                path.display()
+            )
+        })?;
         Ok(DataDir { path })
     }
 
@@ -111,7 +115,8 @@ pub fn to_json<T: Serialize>(value: &T) -> anyhow::Result<Vec<u8>> {
 
 /// Reads a snapshot file of the given `format`; every failure names the file.
 pub fn read_file<T: DeserializeOwned>(path: &Path, format: u32) -> anyhow::Result<T> {
-    let bytes = std::fs::read(path).with_context(|| format!("Failed to read the sandbox state file {}", path.display()))?;
+    let bytes =
+        std::fs::read(path).with_context(|| format!("Failed to read the sandbox state file {}", path.display()))?;
     let refuse = || {
         format!(
             "The sandbox state file {} is not valid; move it away to start empty",
@@ -146,9 +151,8 @@ pub fn relative(dir: &Path, path: &Path) -> Option<String> {
 
 /// The path a snapshot names relative to `dir`; a name that would leave `dir` is refused.
 pub fn resolve(dir: &Path, name: &str) -> anyhow::Result<PathBuf> {
-    let bad = name.is_empty()
-        || name.starts_with('/')
-        || name.split(['/', '\\']).any(|part| part == ".." || part.is_empty());
+    let bad =
+        name.is_empty() || name.starts_with('/') || name.split(['/', '\\']).any(|part| part == ".." || part.is_empty());
     anyhow::ensure!(!bad, "{name:?} is not a file name inside {}", dir.display());
     Ok(dir.join(name))
 }

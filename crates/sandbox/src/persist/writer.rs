@@ -178,14 +178,15 @@ pub struct Kept {
 }
 
 impl Kept {
-    /// Writes `<dir>/<name>.json` from `snapshot` after each change, and once now.
-    pub fn spawn<F>(dir: DataDir, name: &'static str, snapshot: F) -> Kept
+    /// Writes `<dir>/<name>.json` from `snapshot` once now (so a directory it cannot write to
+    /// stops the start), then after each change.
+    pub fn spawn<F>(dir: DataDir, name: &'static str, snapshot: F) -> anyhow::Result<Kept>
     where
         F: Fn() -> anyhow::Result<Vec<u8>> + Send + Sync + 'static,
     {
+        dir.write_bytes(name, &snapshot()?)?;
         let writer = Writer::spawn(dir, name, Changes::default(), snapshot);
-        writer.changes().mark();
-        Kept { writer: Some(writer) }
+        Ok(Kept { writer: Some(writer) })
     }
 
     /// The handle that reports changes made outside requests (background work), if kept.

@@ -310,7 +310,7 @@ impl TikTokSandbox {
                 crate::persist::Kept::spawn(dir, persist::FILE, move || {
                     let saved = persist::snapshot(&app.lock(), &app.clock, &path);
                     crate::persist::to_json(&saved)
-                })
+                })?
             }
             None => crate::persist::Kept::default(),
         };

@@ -178,7 +178,11 @@ fn restore(saved: Saved, clock: &Clock, dir: &Path) -> anyhow::Result<Inner> {
         });
     }
     let times = |ts: Vec<DateTime<Utc>>| ts.into_iter().map(at).collect::<Vec<_>>();
-    let calls = saved.calls.into_iter().map(|c| (c.token, c.endpoint, times(c.times))).collect();
+    let calls = saved
+        .calls
+        .into_iter()
+        .map(|c| (c.token, c.endpoint, times(c.times)))
+        .collect();
     let posts = saved.posts.into_iter().map(|p| (p.open_id, times(p.times))).collect();
     inner.windows = Windows::restore(calls, posts);
     inner.counters = saved.counters;

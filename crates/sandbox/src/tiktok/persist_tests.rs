@@ -25,7 +25,13 @@ async fn start_on(dir: &Path) -> anyhow::Result<TikTokSandbox> {
 }
 
 async fn call(url: &str, body: Value) -> (u16, Value) {
-    let response = reqwest::Client::new().post(url).bearer_auth(TOKEN).json(&body).send().await.unwrap();
+    let response = reqwest::Client::new()
+        .post(url)
+        .bearer_auth(TOKEN)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     let status = response.status().as_u16();
     (status, response.json().await.unwrap())
 }
@@ -84,13 +90,24 @@ async fn publishes_uploads_and_the_daily_cap_survive_a_restart_on_another_port()
     tokio::time::advance(Duration::from_secs(60)).await;
     let data = status(&second, &pulled_id).await;
     assert_eq!(data["status"], "PUBLISH_COMPLETE", "{data}");
-    assert_eq!(data["publicaly_available_post_id"].as_array().map(Vec::len), Some(1), "{data}");
+    assert_eq!(
+        data["publicaly_available_post_id"].as_array().map(Vec::len),
+        Some(1),
+        "{data}"
+    );
     let moved = upload_url.replace(&old_url, &second.url());
-    assert_eq!(put_chunk(&moved, vec![7; 5 * MB as usize + 1], 5 * MB, total).await, 201);
+    assert_eq!(
+        put_chunk(&moved, vec![7; 5 * MB as usize + 1], 5 * MB, total).await,
+        201
+    );
     assert_eq!(status(&second, &upload_id).await["uploaded_bytes"], json!(total));
     let init = format!("{}/v2/post/publish/video/init/", second.url());
     let (code, body) = call(&init, pulled).await;
-    assert_eq!((code, &body["error"]["code"]), (403, &json!("spam_risk_too_many_posts")), "{body}");
+    assert_eq!(
+        (code, &body["error"]["code"]),
+        (403, &json!("spam_risk_too_many_posts")),
+        "{body}"
+    );
     second.shutdown().await;
 }
 
@@ -100,5 +117,8 @@ async fn a_corrupt_state_file_refuses_to_start_and_names_the_file() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("tiktok.json"), b"{\"format\":1,\"publishes\":7}").unwrap();
     let err = format!("{:#}", start_on(dir.path()).await.err().expect("refused"));
-    assert!(err.contains(&dir.path().join("tiktok.json").display().to_string()), "{err}");
+    assert!(
+        err.contains(&dir.path().join("tiktok.json").display().to_string()),
+        "{err}"
+    );
 }

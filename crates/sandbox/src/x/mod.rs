@@ -181,7 +181,7 @@ impl XSandbox {
                 crate::persist::Kept::spawn(dir, persist::FILE, move || {
                     let saved = persist::snapshot(&app.lock(), &app.clock);
                     crate::persist::to_json(&saved)
-                })
+                })?
             }
             None => crate::persist::Kept::default(),
         };

@@ -102,7 +102,8 @@ pub fn load(dir: &DataDir) -> anyhow::Result<(Inner, Clock)> {
         return Ok((Inner::new(Vec::new()), Clock::start()));
     };
     let clock = Clock::resume(Some(saved.saved_at));
-    let inner = restore(saved, &clock).with_context(|| format!("The sandbox state file {} is not valid", dir.file(FILE).display()))?;
+    let inner = restore(saved, &clock)
+        .with_context(|| format!("The sandbox state file {} is not valid", dir.file(FILE).display()))?;
     Ok((inner, clock))
 }
 
@@ -162,9 +163,9 @@ fn restore(saved: Saved, clock: &Clock) -> anyhow::Result<Inner> {
 /// Adds the options' users, each replacing any saved user with the same id, token or username.
 pub fn add_configured(inner: &mut Inner, users: Vec<XSandboxUser>) -> anyhow::Result<()> {
     for user in users {
-        inner.users.retain(|u| {
-            u.id != user.id && u.token != user.token && !u.username.eq_ignore_ascii_case(&user.username)
-        });
+        inner
+            .users
+            .retain(|u| u.id != user.id && u.token != user.token && !u.username.eq_ignore_ascii_case(&user.username));
         inner
             .add_user(user)
             .map_err(|e| anyhow::anyhow!("Failed to add a sandbox X user: {e}"))?;

@@ -216,16 +216,7 @@ pub async fn launch(
     })
     .await
     .with_context(|| format!("Failed to start the sandbox Airtable on {listen}"))?;
-    let Platforms {
-        x,
-        facebook,
-        tiktok,
-        cloudinary,
-    } = start_platforms(listen, &identity, data_dir).await?;
-    let (cloudinary_key, cloudinary_secret) = (
-        identity.cloudinary_key.clone().unwrap_or_default(),
-        identity.cloudinary_secret.clone().unwrap_or_default(),
-    );
+    let platforms = start_platforms(listen, &identity, data_dir).await?;
     let base_id = match identity
         .base_id
         .clone()
@@ -239,20 +230,7 @@ pub async fn launch(
             id
         }
     };
-    let env = SandboxEnv {
-        api_url: Url::parse(&server.url()).context("the sandbox's URL")?,
-        base_id,
-        token: SecretString::from(identity.token.clone()),
-        x_url: Url::parse(&x.url()).context("the sandbox X's URL")?,
-        facebook_url: Url::parse(&facebook.url()).context("the sandbox Facebook's URL")?,
-        tiktok_url: Url::parse(&tiktok.url()).context("the sandbox TikTok's URL")?,
-        vault_keys: SecretString::from(identity.vault_keys.clone().unwrap_or_default()),
-        webhook_token: SecretString::from(identity.webhook_token.clone().unwrap_or_default()),
-        cloudinary_url: SecretString::from(format!(
-            "cloudinary://{cloudinary_key}:{cloudinary_secret}@{CLOUD_NAME}"
-        )),
-        cloudinary_api_url: Url::parse(&cloudinary.url()).context("the sandbox Cloudinary's URL")?,
-    };
+    let env = sandbox_env(&identity, base_id, &server, &platforms)?;
     let client = AirtableClient::new(client_options(env.api_url.clone(), env.token.clone()))?;
     let base = client.base(&env.base_id);
     let tables = base
@@ -263,13 +241,7 @@ pub async fn launch(
     let schema_changes = schema::apply::execute(&base, &plan)
         .await
         .context("Failed to apply the schema to the sandbox base")?;
-    let now = Addresses {
-        airtable: Some(server.url()),
-        x: Some(x.url()),
-        facebook: Some(facebook.url()),
-        tiktok: Some(tiktok.url()),
-        cloudinary: Some(cloudinary.url()),
-    };
+    let now = platforms.addresses(&server);
     let urls_moved = moved::rewrite_urls(&base, &now.moves_since(&previous)).await?;
     if now != previous {
         identity.addresses = now;
@@ -277,9 +249,15 @@ pub async fn launch(
     }
     let vault = Vault::from_spec(&env.vault_keys)?;
     let accounts = demo_accounts(&identity);
-    let demo = demo::load(&base, &vault, &accounts, &x.url())
+    let demo = demo::load(&base, &vault, &accounts, &platforms.x.url())
         .await
         .context("Failed to load the demo base")?;
+    let Platforms {
+        x,
+        facebook,
+        tiktok,
+        cloudinary,
+    } = platforms;
     server.set_latency(latency);
     x.set_latency(latency);
     facebook.set_latency(latency);
@@ -300,12 +278,52 @@ pub async fn launch(
     })
 }
 
+/// The variables that point a worker or a Bubble app at the running sandboxes.
+fn sandbox_env(
+    identity: &Identity,
+    base_id: String,
+    server: &AirtableSandbox,
+    p: &Platforms,
+) -> anyhow::Result<SandboxEnv> {
+    let (cloudinary_key, cloudinary_secret) = (
+        identity.cloudinary_key.clone().unwrap_or_default(),
+        identity.cloudinary_secret.clone().unwrap_or_default(),
+    );
+    Ok(SandboxEnv {
+        api_url: Url::parse(&server.url()).context("the sandbox's URL")?,
+        base_id,
+        token: SecretString::from(identity.token.clone()),
+        x_url: Url::parse(&p.x.url()).context("the sandbox X's URL")?,
+        facebook_url: Url::parse(&p.facebook.url()).context("the sandbox Facebook's URL")?,
+        tiktok_url: Url::parse(&p.tiktok.url()).context("the sandbox TikTok's URL")?,
+        vault_keys: SecretString::from(identity.vault_keys.clone().unwrap_or_default()),
+        webhook_token: SecretString::from(identity.webhook_token.clone().unwrap_or_default()),
+        cloudinary_url: SecretString::from(format!(
+            "cloudinary://{cloudinary_key}:{cloudinary_secret}@{CLOUD_NAME}"
+        )),
+        cloudinary_api_url: Url::parse(&p.cloudinary.url()).context("the sandbox Cloudinary's URL")?,
+    })
+}
+
 /// The stand-ins of the platforms and Cloudinary, started for the demo.
 struct Platforms {
     x: XSandbox,
     facebook: FacebookSandbox,
     tiktok: TikTokSandbox,
     cloudinary: CloudinarySandbox,
+}
+
+impl Platforms {
+    /// Where every stand-in listens now (Airtable's `server` with them).
+    fn addresses(&self, server: &AirtableSandbox) -> Addresses {
+        Addresses {
+            airtable: Some(server.url()),
+            x: Some(self.x.url()),
+            facebook: Some(self.facebook.url()),
+            tiktok: Some(self.tiktok.url()),
+            cloudinary: Some(self.cloudinary.url()),
+        }
+    }
 }
 
 /// Starts X, Facebook/Instagram, TikTok and Cloudinary on the four ports after `listen` (with port

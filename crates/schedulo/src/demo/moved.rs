@@ -68,7 +68,12 @@ pub fn next_port(listen: SocketAddr, by: u16) -> SocketAddr {
 
 /// Starts a stand-in on `listen`'s port + `by`; with port 0, on `previous` first when it is still
 /// free, else on any free port.
-pub async fn start_preferring<T, F, Fut>(listen: SocketAddr, by: u16, previous: Option<u16>, start: F) -> anyhow::Result<T>
+pub async fn start_preferring<T, F, Fut>(
+    listen: SocketAddr,
+    by: u16,
+    previous: Option<u16>,
+    start: F,
+) -> anyhow::Result<T>
 where
     F: Fn(SocketAddr) -> Fut,
     Fut: Future<Output = anyhow::Result<T>>,
@@ -78,7 +83,10 @@ where
         match start(SocketAddr::new(listen.ip(), port)).await {
             Ok(started) => return Ok(started),
             Err(error) if in_use(&error) => {
-                tracing::info!(message = "A sandbox's previous port is taken; it starts on another.", port);
+                tracing::info!(
+                    message = "A sandbox's previous port is taken; it starts on another.",
+                    port
+                );
             }
             Err(error) => return Err(error),
         }

@@ -54,7 +54,12 @@ async fn a_relaunch_comes_back_on_the_same_ports_with_what_the_stand_ins_held() 
     assert_eq!(posted.status().as_u16(), 201);
     let lines = first.env.dotenv_lines();
     first.shutdown().await;
-    for kept in ["x/x.json", "facebook/graph.json", "tiktok/tiktok.json", "cloudinary/cloudinary.json"] {
+    for kept in [
+        "x/x.json",
+        "facebook/graph.json",
+        "tiktok/tiktok.json",
+        "cloudinary/cloudinary.json",
+    ] {
         assert!(dir.path().join(kept).exists(), "{kept}");
     }
 

@@ -36,12 +36,20 @@ async fn assets_their_variants_presets_and_the_hourly_window_survive_a_restart_o
     let params = signed(&first, &[("public_id", "pic"), ("eager", eager)]);
     let (status, up) = upload(&first, "image", sample("image-200x100.jpg"), "a.jpg", params).await;
     assert_eq!(status, 200, "{up}");
-    let (original_url, variant_url) = (up["secure_url"].as_str().unwrap(), up["eager"][0]["url"].as_str().unwrap());
+    let (original_url, variant_url) = (
+        up["secure_url"].as_str().unwrap(),
+        up["eager"][0]["url"].as_str().unwrap(),
+    );
     let (_, original) = bytes_at(original_url).await;
     let (status, variant) = bytes_at(variant_url).await;
     assert_eq!(status, 200);
     let preset = json!({"name": "kept", "unsigned": true, "settings": {"folder": "x"}});
-    assert_eq!(admin(&first, Method::POST, "upload_presets", Some(preset)).await.status(), 200);
+    assert_eq!(
+        admin(&first, Method::POST, "upload_presets", Some(preset))
+            .await
+            .status(),
+        200
+    );
     assert_eq!(admin(&first, Method::GET, "usage", None).await.status(), 200);
     let old = first.url();
     first.shutdown().await;
@@ -49,19 +57,35 @@ async fn assets_their_variants_presets_and_the_hourly_window_survive_a_restart_o
     let second = start_on(dir.path()).await.unwrap();
     assert_ne!(second.url(), old);
     let r = admin(&second, Method::GET, "resources/image/upload/pic", None).await;
-    assert_eq!(r.headers()["x-featureratelimit-remaining"], "2", "3 of the hour's 5 calls used");
+    assert_eq!(
+        r.headers()["x-featureratelimit-remaining"],
+        "2",
+        "3 of the hour's 5 calls used"
+    );
     let (status, v) = answer(r).await;
-    assert_eq!((status, &v["version"], &v["bytes"]), (200, &up["version"], &up["bytes"]), "{v}");
+    assert_eq!(
+        (status, &v["version"], &v["bytes"]),
+        (200, &up["version"], &up["bytes"]),
+        "{v}"
+    );
     assert_eq!(v["derived"][0]["transformation"], eager, "{v}");
     let moved = |url: &str| url.replace(&old, &second.url());
-    assert_eq!(v["secure_url"].as_str(), Some(moved(original_url).as_str()), "URLs on the new address");
+    assert_eq!(
+        v["secure_url"].as_str(),
+        Some(moved(original_url).as_str()),
+        "URLs on the new address"
+    );
     assert_eq!(bytes_at(&moved(original_url)).await, (200, original));
     assert_eq!(bytes_at(&moved(variant_url)).await, (200, variant));
     let (status, v) = answer(admin(&second, Method::GET, "upload_presets/kept", None).await).await;
     assert_eq!((status, &v["unsigned"]), (200, &json!(true)), "{v}");
     let (_, v) = answer(admin(&second, Method::GET, "usage", None).await).await;
     assert_eq!(v["objects"]["usage"], 1.0, "{v}");
-    assert_eq!(admin(&second, Method::GET, "folders", None).await.status(), 420, "the sixth call of the hour");
+    assert_eq!(
+        admin(&second, Method::GET, "folders", None).await.status(),
+        420,
+        "the sixth call of the hour"
+    );
     second.shutdown().await;
 }
 
@@ -83,9 +107,16 @@ async fn an_upload_answered_is_kept_even_without_a_shutdown() {
 #[tokio::test(start_paused = true)]
 async fn a_corrupt_state_file_refuses_to_start_and_names_the_file() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("cloudinary.json"), b"{\"format\":1,\"clouds\":{\"demo\":{\"assets\":[{}]}}}").unwrap();
+    std::fs::write(
+        dir.path().join("cloudinary.json"),
+        b"{\"format\":1,\"clouds\":{\"demo\":{\"assets\":[{}]}}}",
+    )
+    .unwrap();
     let err = format!("{:#}", start_on(dir.path()).await.err().expect("refused"));
-    assert!(err.contains(&dir.path().join("cloudinary.json").display().to_string()), "{err}");
+    assert!(
+        err.contains(&dir.path().join("cloudinary.json").display().to_string()),
+        "{err}"
+    );
 }
 
 /// An `eager_async` batch still waiting when the sandbox stops is carried out at its time by the
@@ -94,7 +125,10 @@ async fn a_corrupt_state_file_refuses_to_start_and_names_the_file() {
 async fn an_eager_async_batch_waiting_at_a_restart_is_made_after_it() {
     let dir = tempfile::tempdir().unwrap();
     let first = start_on(dir.path()).await.unwrap();
-    let params = signed(&first, &[("public_id", "later"), ("eager", "w_50"), ("eager_async", "true")]);
+    let params = signed(
+        &first,
+        &[("public_id", "later"), ("eager", "w_50"), ("eager_async", "true")],
+    );
     let (status, up) = upload(&first, "image", sample("image-200x100.jpg"), "a.jpg", params).await;
     assert_eq!((status, &up["eager"][0]["status"]), (200, &json!("processing")), "{up}");
     first.shutdown().await;

@@ -35,7 +35,9 @@ async fn posts_media_and_the_posting_window_survive_a_restart_on_another_port() 
     let http = Http::new(&first);
     let media = base64::engine::general_purpose::STANDARD.encode(schedulo_media::synth::SAMPLE_JPG);
     let body = json!({"media": media, "media_category": "tweet_image"});
-    let (status, _, uploaded) = http.call(Method::POST, "/2/media/upload", Some(TOKEN), Some(body)).await;
+    let (status, _, uploaded) = http
+        .call(Method::POST, "/2/media/upload", Some(TOKEN), Some(body))
+        .await;
     assert_eq!(status, 200, "{uploaded}");
     let media_id = uploaded["data"]["id"].as_str().unwrap().to_string();
     let mut ids = Vec::new();
@@ -57,19 +59,34 @@ async fn posts_media_and_the_posting_window_survive_a_restart_on_another_port() 
         .call(Method::GET, &format!("/2/users/{USER_ID}/tweets"), Some(TOKEN), None)
         .await;
     assert_eq!(status, 200, "{listed}");
-    let texts: Vec<&str> = listed["data"].as_array().unwrap().iter().map(|t| t["text"].as_str().unwrap()).collect();
+    let texts: Vec<&str> = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["text"].as_str().unwrap())
+        .collect();
     assert_eq!(texts.len(), 3, "{listed}");
-    assert!(texts[0].starts_with("three ") && texts[1..] == ["two", "one"], "{texts:?}");
+    assert!(
+        texts[0].starts_with("three ") && texts[1..] == ["two", "one"],
+        "{texts:?}"
+    );
     assert_eq!(second.tweets(USER_ID)[2].2, vec![media_id.clone()]);
 
     let (status, headers, _) = post(&http, json!({ "text": "four" })).await;
     assert_eq!(status, 429, "the window of 3 carried over");
-    assert_eq!(headers["x-rate-limit-reset"].to_str().unwrap(), reset, "same window end");
+    assert_eq!(
+        headers["x-rate-limit-reset"].to_str().unwrap(),
+        reset,
+        "same window end"
+    );
     tokio::time::advance(Duration::from_secs(15 * 60)).await;
     let (status, _, answer) = post(&http, json!({ "text": "four" })).await;
     assert_eq!(status, 201, "{answer}");
     let id: u64 = answer["data"]["id"].as_str().unwrap().parse().unwrap();
-    assert!(ids.iter().all(|old| old.parse::<u64>().unwrap() < id), "ids keep growing");
+    assert!(
+        ids.iter().all(|old| old.parse::<u64>().unwrap() < id),
+        "ids keep growing"
+    );
     second.shutdown().await;
 }
 
@@ -82,7 +99,11 @@ async fn a_post_answered_is_on_disk_even_without_a_shutdown() {
     let (status, _, answer) = post(&Http::new(&first), json!({ "text": "kept" })).await;
     assert_eq!(status, 201, "{answer}");
     let again = start_on(dir.path(), 100).await.unwrap();
-    assert_eq!(again.tweets(USER_ID).len(), 1, "read from the file, the first never stopped");
+    assert_eq!(
+        again.tweets(USER_ID).len(),
+        1,
+        "read from the file, the first never stopped"
+    );
     assert_eq!(again.counters().tweets_created, 1);
 }
 
@@ -93,5 +114,9 @@ async fn a_corrupt_state_file_refuses_to_start_and_names_the_file() {
     std::fs::write(dir.path().join("x.json"), b"{\"format\":1,\"tweets\":[{]").unwrap();
     let err = format!("{:#}", start_on(dir.path(), 100).await.err().expect("refused"));
     assert!(err.contains(&dir.path().join("x.json").display().to_string()), "{err}");
-    assert_eq!(std::fs::read(dir.path().join("x.json")).unwrap(), b"{\"format\":1,\"tweets\":[{]", "left as it was");
+    assert_eq!(
+        std::fs::read(dir.path().join("x.json")).unwrap(),
+        b"{\"format\":1,\"tweets\":[{]",
+        "left as it was"
+    );
 }
