@@ -33,7 +33,10 @@ fn no_folder_imports_a_folder_that_imports_it_back() {
 /// The worker's top-level modules in layers (ARCHITECTURE.md): a module may use modules of its own
 /// layer or below, never above. A new module gets its place here.
 const WORKER_LAYERS: &[(&str, &[&str])] = &[
-    ("foundations", &["error_class", "clock", "media", "telemetry", "vault"]),
+    (
+        "foundations",
+        &["error_class", "clock", "fetch", "media", "telemetry", "vault"],
+    ),
     ("vendor clients", &["airtable", "platforms"]),
     ("the base and the store", &["base", "schema", "journal"]),
     ("media service", &["cloudinary"]),

@@ -15,7 +15,8 @@
 //! - [`files`]: sample media served at `/_sandbox/files/...`; [`faults`]: faults a test injects;
 //!   [`clock`]: the stand-ins' clock, which a paused tokio clock moves; [`latency`]: how long each
 //!   stand-in takes to answer (off in tests, each vendor's typical figures for a person);
-//!   [`persist`]: the JSON snapshot in a data directory that keeps a stand-in's state across
+//!   [`engagement`]: the figures (views, likes...) the platforms' read APIs report for a post,
+//!   growing with its age; [`persist`]: the JSON snapshot in a data directory that keeps a stand-in's state across
 //!   restarts (Airtable's bases, and X, Graph, TikTok and Cloudinary given a `data_dir`).
 
 pub mod airtable;
@@ -23,6 +24,7 @@ pub mod clock;
 pub mod cloudinary;
 #[cfg(test)]
 mod compat;
+pub mod engagement;
 pub mod facebook;
 pub mod faults;
 pub mod files;

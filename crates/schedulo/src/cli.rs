@@ -64,9 +64,13 @@ pub enum SetupCommand {
 
 #[derive(Debug, Args)]
 pub struct SandboxArgs {
-    /// Address to listen on (loopback).
+    /// Address to listen on: loopback unless `--public` is given too.
     #[arg(long, default_value = "127.0.0.1:8790")]
     pub listen: SocketAddr,
+    /// Allow a `--listen` address other than loopback. The sandboxes' tokens and keys are printed
+    /// and open everything they hold: anyone who reaches the address can use them.
+    #[arg(long)]
+    pub public: bool,
     /// Where the sandbox keeps its bases (default: SCHEDULO_DATA_DIR/sandbox).
     #[arg(long)]
     pub data_dir: Option<PathBuf>,

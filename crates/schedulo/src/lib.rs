@@ -27,6 +27,7 @@
 //! - [`commands`], [`cli`], [`telemetry`]: the command line around it all.
 //! - [`bench`]: benchmarks that print figures.
 //! - [`error_class`]: the classes every vendor error maps to.
+//! - [`fetch`]: the one way media is downloaded, and only from the hosts media should come from.
 
 pub mod airtable;
 pub mod app;
@@ -39,6 +40,7 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod error_class;
+pub mod fetch;
 pub mod journal;
 pub use schedulo_media as media;
 pub mod platforms;

@@ -70,10 +70,37 @@ pub fn add(app: &SharedApp, page: FacebookSandboxPage) -> Result<(), GraphError>
         page,
         photos: Default::default(),
         posts: Vec::new(),
+        visitor_posts: Vec::new(),
         videos: Vec::new(),
         reel_finishes: Default::default(),
     });
     Ok(())
+}
+
+/// Adds a visitor's post on a Page (`{"message"}`): it shows in the Page's `/feed`, not in its
+/// `/published_posts`. Answers `{"id"}`.
+pub async fn add_visitor_post(State(app): State<SharedApp>, Path(page_id): Path<String>, body: Bytes) -> Answer {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Visitor {
+        message: String,
+    }
+    let visitor: Visitor = parse(&body)?;
+    let mut inner = app.lock();
+    let p = inner
+        .page_index(&page_id)
+        .ok_or_else(|| GraphError::param(&format!("No Page {page_id} (sandbox wording)")))?;
+    let id = format!("{page_id}_{}", inner.new_id());
+    inner.pages[p].visitor_posts.push(super::app::Post {
+        id: id.clone(),
+        message: Some(visitor.message),
+        link: None,
+        photo_ids: Vec::new(),
+        video_id: None,
+        created: app.clock.now(),
+        at: tokio::time::Instant::now(),
+    });
+    Ok(Json(json!({ "id": id })))
 }
 
 /// The Pages, without their tokens.

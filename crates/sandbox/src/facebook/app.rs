@@ -71,6 +71,8 @@ pub struct PageState {
     pub photos: HashMap<String, Photo>,
     /// Posts, oldest first.
     pub posts: Vec<Post>,
+    /// Posts by visitors on the Page, oldest first: in `/feed`, not in `/published_posts`.
+    pub visitor_posts: Vec<Post>,
     /// Videos and Reels, oldest first.
     pub videos: Vec<Video>,
     /// When each Reel was finished for publishing (tokio clock), for the 24 h limit.

@@ -1,5 +1,9 @@
 //! A Page's feed: `POST /{version}/{page-id}/feed` (`message`, `link`, `attached_media`) ->
-//! `{id:"<page>_<post>"}`, and `GET /{version}/{page-id}/feed?since=&fields=&limit=`.
+//! `{id:"<page>_<post>"}`; `GET /{version}/{page-id}/feed` (the Page's posts and visitors' posts
+//! on it: developers.facebook.com/docs/graph-api/reference/page/feed) and
+//! `GET /{version}/{page-id}/published_posts` ("All published posts by the page":
+//! .../reference/page/published_posts), both newest first with Graph's cursor paging
+//! ([`super::paging`]), `since`, `until` and `fields`.
 //!
 //! Rules enforced on a post: a message, a link or photos; at most 10 photos
 //! (`shared/reference/platforms.md`); attached ids must be unpublished photos of this Page not yet
@@ -11,6 +15,7 @@
 use super::app::{meta_time, Post, SharedApp};
 use super::errors::GraphError;
 use super::graph::GraphRequest;
+use super::paging::{self, Asked, Link};
 use axum::Json;
 use serde_json::{json, Map, Value};
 use std::time::Duration;
@@ -89,45 +94,45 @@ pub fn create(app: &SharedApp, page_id: &str, req: &GraphRequest) -> Result<Json
     Ok(Json(json!({ "id": id })))
 }
 
-pub fn list(app: &SharedApp, page_id: &str, req: &GraphRequest) -> Result<Json<Value>, GraphError> {
-    let since = match req.params.text("since") {
-        None => i64::MIN,
-        Some(s) => s
-            .parse::<i64>()
-            .map_err(|_| GraphError::param("The parameter since must be a unix timestamp (sandbox wording)"))?,
-    };
-    let limit = match req.params.text("limit") {
-        None => 25,
-        Some(s) => s
-            .parse::<usize>()
-            .map_err(|_| GraphError::param("Param limit must be a number"))?
-            .clamp(1, 100),
-    };
+/// Which list of a Page's posts is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edge {
+    /// `/feed`: the Page's posts and visitors' posts on it.
+    Feed,
+    /// `/published_posts`: the Page's own published posts only.
+    PublishedPosts,
+}
+
+/// `GET /{page-id}/feed` or `/published_posts`: newest first, with Graph's cursor paging
+/// ([`paging`]), `since`/`until`, `fields`.
+pub fn list(app: &SharedApp, page_id: &str, req: &GraphRequest, edge: Edge) -> Result<Json<Value>, GraphError> {
+    let asked = Asked::read(req)?;
     let fields = fields(req, "created_time,message,id")?;
     let inner = app.lock();
     let p = inner.authorize(req.token.as_deref(), page_id, "get")?;
-    let data: Vec<Value> = inner.pages[p]
-        .posts
-        .iter()
-        .rev()
-        .filter(|post| post.created.timestamp() >= since)
-        .take(limit)
-        .map(|post| render(post, &fields, &app.url))
-        .collect();
+    let page = &inner.pages[p];
+    let mut posts: Vec<&Post> = page.posts.iter().rev().collect();
+    if edge == Edge::Feed {
+        posts.extend(page.visitor_posts.iter().rev());
+    }
+    posts.retain(|post| asked.within(post.created.timestamp()));
+    // Newest first (a stable sort: posts made at the same time stay newest first).
+    posts.sort_by(|a, b| b.created.cmp(&a.created).then(b.at.cmp(&a.at)));
+    let name = match edge {
+        Edge::Feed => "feed",
+        Edge::PublishedPosts => "published_posts",
+    };
+    let link = Link {
+        base_url: &app.url,
+        path: format!("/{}/{page_id}/{name}", app.version),
+    };
+    let (chosen, paging) = paging::page(&posts, |post| post.id.as_str(), &asked, req, &link)?;
+    let data: Vec<Value> = chosen.iter().map(|post| render(post, &fields, &app.url)).collect();
     let mut body = json!({ "data": data });
-    if let (Some(first), Some(last)) = (data_id(&body, 0), data_id(&body, data.len().wrapping_sub(1))) {
-        body["paging"] = json!({ "cursors": { "before": cursor(&first), "after": cursor(&last) } });
+    if let Some(paging) = paging {
+        body["paging"] = paging;
     }
     Ok(Json(body))
-}
-
-fn data_id(body: &Value, i: usize) -> Option<String> {
-    body["data"].get(i)?["id"].as_str().map(str::to_string)
-}
-
-fn cursor(id: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id)
 }
 
 /// The `fields` of a read, checked against what a post has.

@@ -3,7 +3,7 @@
 
 use super::app::{token_of, SharedApp};
 use super::errors::GraphError;
-use super::instagram::{containers, publish};
+use super::instagram::{containers, media, publish};
 use super::params::Params;
 use super::{feed, node, photos, reels, videos};
 use axum::body::Bytes;
@@ -64,15 +64,16 @@ pub async fn on_edge(
     let answer = match (instagram, method.as_str(), edge.as_str()) {
         (false, "POST", "photos") => photos::create(&app, &id, &req).await,
         (false, "POST", "feed") => feed::create(&app, &id, &req),
-        (false, "GET", "feed") => feed::list(&app, &id, &req),
+        (false, "GET", "feed") => feed::list(&app, &id, &req, feed::Edge::Feed),
+        (false, "GET", "published_posts") => feed::list(&app, &id, &req, feed::Edge::PublishedPosts),
         (false, "POST", "videos") => videos::create(&app, &id, &req).await,
         (false, "POST", "video_reels") => reels::reels(&app, &id, &req),
         (false, _, edge) => Err(GraphError::nonexisting_field(edge, "Page")),
         (true, "POST", "media") => containers::create(&app, &id, &req).await,
         (true, "POST", "media_publish") => publish::publish(&app, &id, &req),
         (true, "GET", "content_publishing_limit") => publish::limit(&app, &id, &req),
-        (true, "GET", "media") => publish::list(&app, &id, &req, false),
-        (true, "GET", "stories") => publish::list(&app, &id, &req, true),
+        (true, "GET", "media") => media::list(&app, &id, &req, false),
+        (true, "GET", "stories") => media::list(&app, &id, &req, true),
         (true, _, edge) => Err(GraphError::nonexisting_field(edge, "IGUser")),
     };
     answer.into_response()

@@ -11,8 +11,10 @@
 //!   are in [`feed`] (photos of this Page only, at most 10, a duplicate of the last message
 //!   within 5 minutes is code 506).
 //! - `GET {post-id}?fields=` (incl. `permalink_url`, which points at `/_sandbox/posts/{id}`),
-//!   `GET {page-id}?fields=id,name`, `GET {page-id}/feed?since=&fields=&limit=` (newest first, at
-//!   most 100, no `next` page).
+//!   `GET {page-id}?fields=id,name`, `GET {page-id}/feed` (the Page's posts and visitors') and
+//!   `GET {page-id}/published_posts` (the Page's own), newest first with Graph's cursor paging
+//!   (`limit` up to 100, `after`/`before`, `paging.cursors`, absolute `paging.next`/`previous`),
+//!   `since`/`until` (unix or ISO 8601) and `fields` ([`paging`]).
 //! - Videos and Reels: `POST {page-id}/videos`, `POST {page-id}/video_reels` (start, finish), the
 //!   upload host `POST /video-upload/{version}/{video-id}`, `GET {video-id}?fields=status,...`
 //!   ([`videos`]).
@@ -32,7 +34,8 @@
 //! `POST/DELETE /_sandbox/faults` ([`crate::faults`], including `apply_then_delay_ms`:
 //! the request is carried out, then its answer is held); `GET /_sandbox/counters` (requests per
 //! path and status, posts and photos created) and `POST /_sandbox/counters/reset`; `POST/GET /_sandbox/pages`;
-//! `POST /_sandbox/usage`; `GET /_sandbox/posts/{id}`; `POST/GET /_sandbox/instagram/users`;
+//! `POST /_sandbox/usage`; `GET /_sandbox/posts/{id}`; `POST /_sandbox/pages/{id}/visitor_posts`
+//! (`{"message"}`: a visitor's post, in `/feed` only); `POST/GET /_sandbox/instagram/users`;
 //! `GET /_sandbox/instagram/{ig-user-id}/media` (published media with their containers) and
 //! `GET /_sandbox/instagram/{ig-user-id}/containers`; `GET /_sandbox/instagram/p/{media-id}` (an
 //! Instagram permalink); `GET /_sandbox/videos/{id}` (a video's permalink); `GET /_sandbox/files/{name}`
@@ -67,12 +70,15 @@ pub mod limits;
 #[cfg(test)]
 mod limits_tests;
 mod node;
+mod paging;
 mod params;
 pub mod persist;
 mod persist_ig;
 #[cfg(test)]
 mod persist_tests;
 mod photos;
+#[cfg(test)]
+mod reads_tests;
 mod reels;
 mod usage;
 pub mod videos;
@@ -329,6 +335,7 @@ fn router(app: SharedApp) -> Router {
         .route("/_sandbox/counters", get(admin::counters))
         .route("/_sandbox/counters/reset", post(admin::reset_counters))
         .route("/_sandbox/pages", post(admin::add_page).get(admin::list_pages))
+        .route("/_sandbox/pages/{id}/visitor_posts", post(admin::add_visitor_post))
         .route("/_sandbox/usage", post(admin::set_usage))
         .route("/_sandbox/posts/{id}", get(admin::show_post))
         .route(

@@ -49,6 +49,14 @@ impl Params {
         }
     }
 
+    /// Every parameter that has a text value, as (name, text), for links that repeat a request.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        self.map
+            .keys()
+            .filter_map(|k| self.text(k).map(|v| (k.clone(), v)))
+            .collect()
+    }
+
     /// A parameter given as a JSON array (`children: ["1","2"]`), as text items.
     pub fn list(&self, name: &str) -> Option<Vec<String>> {
         let items = self.map.get(name)?.as_array()?;

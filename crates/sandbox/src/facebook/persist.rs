@@ -6,7 +6,7 @@
 //! `saved_at` (the sandbox's time when written; a restarted sandbox's clock never starts before
 //! it); `pages`, each with its `page` (`id`, `name`, `token`), `photos` (by id: `url`,
 //! `post_id`), `posts` (oldest first: `id`, `message`, `link`, `photo_ids`, `video_id`,
-//! `created`, `at`), `videos` (`id`, `kind`, `description`, `info`, `error`, `uploaded`,
+//! `created`, `at`), `visitor_posts` (the same, by visitors), `videos` (`id`, `kind`, `description`, `info`, `error`, `uploaded`,
 //! `publish`, `post_id`, `created`) and `reel_finishes` (for the 30 Reels a day);
 //! `instagram_users` ([`super::persist_ig`]: containers, media and the two 24-hour windows);
 //! `usage` (`calls`: the times of the last hour's calls, and `set`: the figures
@@ -57,6 +57,8 @@ struct SavedPage {
     photos: BTreeMap<String, SavedPhoto>,
     #[serde(default)]
     posts: Vec<SavedPost>,
+    #[serde(default)]
+    visitor_posts: Vec<SavedPost>,
     #[serde(default)]
     videos: Vec<SavedVideo>,
     #[serde(default)]
@@ -167,18 +169,11 @@ fn restore_page(p: SavedPage, clock: &Clock) -> PageState {
                 (id, photo)
             })
             .collect(),
-        posts: p
-            .posts
+        posts: p.posts.into_iter().map(|post| restore_post(post, clock)).collect(),
+        visitor_posts: p
+            .visitor_posts
             .into_iter()
-            .map(|post| Post {
-                id: post.id,
-                message: post.message,
-                link: post.link,
-                photo_ids: post.photo_ids,
-                video_id: post.video_id,
-                created: post.created,
-                at: at(post.at),
-            })
+            .map(|post| restore_post(post, clock))
             .collect(),
         videos: p
             .videos
@@ -196,6 +191,30 @@ fn restore_page(p: SavedPage, clock: &Clock) -> PageState {
             })
             .collect(),
         reel_finishes: p.reel_finishes.into_iter().map(at).collect(),
+    }
+}
+
+fn restore_post(post: SavedPost, clock: &Clock) -> Post {
+    Post {
+        id: post.id,
+        message: post.message,
+        link: post.link,
+        photo_ids: post.photo_ids,
+        video_id: post.video_id,
+        created: post.created,
+        at: clock.instant_of(post.at),
+    }
+}
+
+fn save_post(post: &Post, clock: &Clock) -> SavedPost {
+    SavedPost {
+        id: post.id.clone(),
+        message: post.message.clone(),
+        link: post.link.clone(),
+        photo_ids: post.photo_ids.clone(),
+        video_id: post.video_id.clone(),
+        created: post.created,
+        at: clock.wall_of(post.at),
     }
 }
 
@@ -258,19 +277,8 @@ fn save_page(p: &PageState, clock: &Clock) -> SavedPage {
                 (id.clone(), photo)
             })
             .collect(),
-        posts: p
-            .posts
-            .iter()
-            .map(|post| SavedPost {
-                id: post.id.clone(),
-                message: post.message.clone(),
-                link: post.link.clone(),
-                photo_ids: post.photo_ids.clone(),
-                video_id: post.video_id.clone(),
-                created: post.created,
-                at: wall(post.at),
-            })
-            .collect(),
+        posts: p.posts.iter().map(|post| save_post(post, clock)).collect(),
+        visitor_posts: p.visitor_posts.iter().map(|post| save_post(post, clock)).collect(),
         videos: p
             .videos
             .iter()

@@ -6,7 +6,7 @@ use super::errors::TikTokError;
 use super::TikTokSandboxCreator;
 use crate::faults::FaultSpec;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::de::DeserializeOwned;
@@ -59,4 +59,33 @@ pub async fn add_creator(State(app): State<SharedApp>, body: Bytes) -> Answer {
 pub async fn publishes(State(app): State<SharedApp>) -> Answer {
     let list = super::views(&app);
     ok(json!({ "publishes": serde_json::to_value(list).unwrap_or_default() }))
+}
+
+/// `POST /_sandbox/creators/{open_id}/scopes` `{"scopes":["video.list", ...]}`: the scopes the
+/// creator granted the app from now on (each one of TikTok's).
+pub async fn set_scopes(State(app): State<SharedApp>, Path(open_id): Path<String>, body: Bytes) -> Answer {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Scopes {
+        scopes: Vec<String>,
+    }
+    let asked: Scopes = parse(&body)?;
+    grant(&app, &open_id, asked.scopes.clone())?;
+    ok(json!({ "open_id": open_id, "scopes": asked.scopes }))
+}
+
+/// Sets the scopes `open_id` granted; refuses an unknown creator or scope.
+pub fn grant(app: &SharedApp, open_id: &str, scopes: Vec<String>) -> Result<(), TikTokError> {
+    if let Some(bad) = scopes.iter().find(|s| !super::limits::SCOPES.contains(&s.as_str())) {
+        return Err(TikTokError::invalid(format!(
+            "{bad} is not one of TikTok's scopes ({})",
+            super::limits::SCOPES.join(", ")
+        )));
+    }
+    let mut inner = app.lock();
+    if !inner.creators.iter().any(|c| c.open_id == open_id) {
+        return Err(TikTokError::invalid(format!("No creator {open_id}")));
+    }
+    inner.scopes.insert(open_id.to_string(), scopes);
+    Ok(())
 }

@@ -7,6 +7,7 @@ use super::rate::Windows;
 use super::{TikTokSandboxCreator, TikTokSandboxLimits};
 use crate::clock::Clock;
 use crate::faults::Faults;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -55,6 +56,8 @@ pub struct Inner {
     pub windows: Windows,
     pub faults: Faults<TikTokFaults>,
     pub counters: Counters,
+    /// Scopes granted per `open_id`, when a test narrowed them; absent: all of TikTok's.
+    pub scopes: HashMap<String, Vec<String>>,
     /// The last number given (ids never repeat, across restarts too).
     pub(super) next: u64,
 }
@@ -67,6 +70,7 @@ impl Inner {
             windows: Windows::default(),
             faults: Faults::default(),
             counters: Counters::default(),
+            scopes: HashMap::new(),
             next: 0,
         }
     }
@@ -108,6 +112,13 @@ impl Inner {
     pub fn next_number(&mut self) -> u64 {
         self.next += 1;
         self.next
+    }
+
+    /// Whether `open_id` granted the app `scope`.
+    pub fn granted(&self, open_id: &str, scope: &str) -> bool {
+        self.scopes
+            .get(open_id)
+            .is_none_or(|granted| granted.iter().any(|s| s == scope))
     }
 
     pub fn publish_mut(&mut self, publish_id: &str) -> Option<&mut Publish> {
@@ -169,6 +180,8 @@ pub struct Publish {
     pub verdict: Option<Result<(), String>>,
     /// The post's id, given once moderation is over.
     pub post_id: u64,
+    /// What the video's file showed once it arrived (length, size), for the Display API.
+    pub info: Option<schedulo_media::MediaInfo>,
     pub upload: Option<Upload>,
 }
 
@@ -246,6 +259,7 @@ mod tests {
             bytes: 0,
             verdict: None,
             post_id: 7,
+            info: None,
             upload: None,
         }
     }

@@ -51,6 +51,15 @@ impl TikTokError {
         )
     }
 
+    /// 401 `scope_not_authorized`: the user did not grant the scope the endpoint needs.
+    pub fn scope_not_authorized() -> TikTokError {
+        TikTokError::new(
+            StatusCode::UNAUTHORIZED,
+            "scope_not_authorized",
+            "The user did not authorize the scope required for completing this request.",
+        )
+    }
+
     /// 400 `invalid_params` with what is wrong.
     pub fn invalid(message: impl Into<String>) -> TikTokError {
         TikTokError::new(StatusCode::BAD_REQUEST, "invalid_params", message)
@@ -165,6 +174,7 @@ mod tests {
         let cases = [
             (TikTokError::token_invalid(), "error_access_token_invalid", 401),
             (TikTokError::invalid("x"), "error_invalid_params", 400),
+            (TikTokError::scope_not_authorized(), "error_scope_not_authorized", 401),
             (TikTokError::rate_limited(), "error_rate_limit_exceeded", 429),
             (TikTokError::too_many_posts(), "error_spam_risk_too_many_posts", 403),
             (

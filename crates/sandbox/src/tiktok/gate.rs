@@ -1,6 +1,7 @@
 //! What every API request and upload goes through around its handler: bearer authentication for
 //! `/v2/...` (the creator is handed to the handler as an extension; the `upload_url` carries its
-//! own token instead), the per-token rate limits, injected faults, and the counters.
+//! own token instead), the scopes each endpoint needs, the per-token rate limits, injected
+//! faults, and the counters.
 
 use super::app::{bearer, SharedApp};
 use super::errors::TikTokError;
@@ -18,7 +19,24 @@ fn endpoint_of(path: &str) -> Option<Endpoint> {
             Some(Endpoint::Init)
         }
         "/v2/post/publish/status/fetch" => Some(Endpoint::Status),
+        "/v2/video/list" => Some(Endpoint::VideoList),
+        "/v2/video/query" => Some(Endpoint::VideoQuery),
         _ => None,
+    }
+}
+
+/// The scopes a path needs, any one of them (the scope each reference page names:
+/// developers.tiktok.com `doc/content-posting-api-reference-query-creator-info`, `-direct-post`,
+/// `-upload-video`, `-photo-post`, `-get-video-status`, `doc/tiktok-api-v2-video-list`,
+/// `-video-query`). Photos need `video.publish` to post and `video.upload` for the inbox; the
+/// gate reads no body, so either lets `content/init` through.
+fn scopes_of(path: &str) -> &'static [&'static str] {
+    match path.trim_end_matches('/') {
+        "/v2/post/publish/creator_info/query" | "/v2/post/publish/video/init" => &["video.publish"],
+        "/v2/post/publish/inbox/video/init" => &["video.upload"],
+        "/v2/post/publish/content/init" | "/v2/post/publish/status/fetch" => &["video.publish", "video.upload"],
+        "/v2/video/list" | "/v2/video/query" => &["video.list"],
+        _ => &[],
     }
 }
 
@@ -35,6 +53,12 @@ pub async fn gate(State(app): State<SharedApp>, mut req: Request, next: Next) ->
             app.lock().counters.record(&route, 401);
             return TikTokError::token_invalid().into_response();
         };
+        let needs = scopes_of(&path);
+        let granted = needs.is_empty() || needs.iter().any(|s| app.lock().granted(&creator.open_id, s));
+        if !granted {
+            app.lock().counters.record(&route, 401);
+            return TikTokError::scope_not_authorized().into_response();
+        }
         if let Some(endpoint) = endpoint_of(&path) {
             let limit = app.limits.per_minute(endpoint);
             let admitted = app.lock().windows.take(&creator.token, endpoint, Instant::now(), limit);

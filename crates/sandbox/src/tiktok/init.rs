@@ -168,6 +168,7 @@ async fn video_init(
         bytes: 0,
         verdict: None,
         post_id: 0,
+        info: None,
         upload: None,
     };
     match kind {
@@ -207,6 +208,7 @@ async fn video_init(
             refuse_over_cap(&app, &creator)?;
             let fetched = media::fetch(&app.http, &url, "video_pull_failed").await;
             publish.bytes = fetched.as_ref().ok().and_then(|i| i.bytes).unwrap_or(0);
+            publish.info = fetched.as_ref().ok().cloned();
             publish.verdict = Some(fetched.and_then(|i| media::judge_video(&i, creator.max_video_post_duration_sec)));
             publish.received_at = Some(Instant::now());
             app.lock().counters.media_fetched += 1;
@@ -296,6 +298,7 @@ pub async fn content(
         bytes,
         verdict: Some(verdict),
         post_id: 0,
+        info: None,
         upload: None,
     };
     let data = take(&app, &creator, publish)?;

@@ -24,6 +24,20 @@ pub const TYPICAL_LATENCY: crate::latency::Latency = crate::latency::Latency {
     write: std::time::Duration::from_millis(500),
 };
 
+/// The scopes a user can grant an app (`shared/reference/platforms.md`, "TikTok"; developers.tiktok.com
+/// `doc/tiktok-api-scopes`): a creator of the sandbox grants them all unless a test says otherwise.
+pub const SCOPES: &[&str] = &["user.info.basic", "video.list", "video.publish", "video.upload"];
+
+/// Requests to `/v2/video/list/` and to `/v2/video/query/`, each, in a sliding minute (TikTok's
+/// default: developers.tiktok.com `doc/tiktok-api-v2-rate-limit`).
+pub const DISPLAY_PER_MINUTE: u32 = 600;
+
+/// Videos a `video/list` page holds unless `max_count` says, and at most; video ids one
+/// `video/query` takes (developers.tiktok.com `doc/tiktok-api-v2-video-list`, `-video-query`).
+pub const DEFAULT_LIST_COUNT: usize = 10;
+pub const MAX_LIST_COUNT: usize = 20;
+pub const MAX_QUERY_IDS: usize = 20;
+
 /// Video containers TikTok takes, as [`schedulo_media::MediaInfo::format`] names them.
 pub const VIDEO_FORMATS: &[&str] = &["mp4", "webm", "mov"];
 

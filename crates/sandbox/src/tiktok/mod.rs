@@ -26,20 +26,27 @@
 //!   `fail_reason` for media that break TikTok's rules (`media.rs`), else `PUBLISH_COMPLETE` (or
 //!   `SEND_TO_USER_INBOX` for the inbox flow), `publicaly_available_post_id` filled
 //!   `moderation_secs` later (never for `SELF_ONLY` posts, which are not publicly available).
-//! - Bearer auth: an unknown or missing token gets 401 `access_token_invalid`.
+//! - The Display API's `POST /v2/video/list/?fields=` (`{cursor, max_count <= 20}` ->
+//!   `data.videos`, `data.cursor`, `data.has_more`) and `POST /v2/video/query/?fields=`
+//!   (`{filters: {video_ids: [<= 20]}}`): the creator's public direct-post videos once
+//!   `PUBLISH_COMPLETE`, newest first, with counts that grow with their age ([`display`]).
+//! - Bearer auth: an unknown or missing token gets 401 `access_token_invalid`. Scopes: a creator
+//!   grants all of TikTok's ([`limits::SCOPES`]) unless narrowed ([`TikTokSandbox::set_scopes`]);
+//!   an endpoint whose scope is missing gets 401 `scope_not_authorized` (`video.publish` to post
+//!   and ask creator info, `video.upload` for the inbox, `video.list` to read videos).
 //!
 //! # Limits ([`TikTokSandboxLimits`]; TikTok's values)
 //! Per token in any rolling minute: `creator_info` 20, `init` 6 (video and photo together),
-//! `status/fetch` 30, then 429 `rate_limit_exceeded`. Per creator in any rolling 24 hours:
-//! `daily_posts` (15) posts taken, then 403 `spam_risk_too_many_posts`. An `upload_url` lasts
-//! `upload_url_secs` (an hour; an assumption).
+//! `status/fetch` 30, `video/list` and `video/query` 600 each, then 429 `rate_limit_exceeded`.
+//! Per creator in any rolling 24 hours: `daily_posts` (15) posts taken, then 403
+//! `spam_risk_too_many_posts`. An `upload_url` lasts `upload_url_secs` (an hour; an assumption).
 //!
 //! # What differs from TikTok
 //! - Media are read with [`schedulo_media::probe`] (Range requests); nothing is transcoded, and a
 //!   photo over 20 MB fails as `picture_size_check_failed` (TikTok documents no reason for it).
 //! - The `upload_url` is on the same server; ids are sequential; no OAuth,
-//!   scopes, unaudited-app rules or `spam_risk_text`. Messages TikTok does not document are the
-//!   sandbox's own words, in TikTok's shape.
+//!   unaudited-app rules or `spam_risk_text`; photo posts are not in `video/list`. Messages
+//!   TikTok does not document are the sandbox's own words, in TikTok's shape.
 //!
 //! # State across restarts
 //! Without a data directory everything is in memory and goes with the sandbox. With
@@ -51,6 +58,7 @@
 //! `POST /_sandbox/faults` and `DELETE /_sandbox/faults` ([`crate::faults`]; TikTok's
 //! bodies by status: [`errors::TikTokFaults`]); `GET /_sandbox/counters`, `POST
 //! /_sandbox/counters/reset`; `POST /_sandbox/creators` (a [`TikTokSandboxCreator`] as JSON);
+//! `POST /_sandbox/creators/{open_id}/scopes` (`{"scopes":[...]}`);
 //! `GET /_sandbox/publishes` (every post taken, with its status and when its `init` arrived);
 //! `GET /_sandbox/files/{name}` (sample media: [`crate::files`]).
 //!
@@ -61,6 +69,9 @@ mod admin;
 mod app;
 pub mod counters;
 mod creator;
+mod display;
+#[cfg(test)]
+mod display_tests;
 pub mod errors;
 mod gate;
 mod init;
@@ -197,6 +208,7 @@ impl TikTokSandboxLimits {
             rate::Endpoint::CreatorInfo => self.creator_info_per_minute,
             rate::Endpoint::Init => self.init_per_minute,
             rate::Endpoint::Status => self.status_per_minute,
+            rate::Endpoint::VideoList | rate::Endpoint::VideoQuery => limits::DISPLAY_PER_MINUTE,
         }
     }
 
@@ -364,6 +376,14 @@ impl TikTokSandbox {
             .collect()
     }
 
+    /// Narrows the scopes `open_id` granted the app to `scopes` (all of TikTok's by default); a
+    /// call that needs another is refused with 401 `scope_not_authorized`. Also
+    /// `POST /_sandbox/creators/{open_id}/scopes {"scopes":[...]}`.
+    pub fn set_scopes(&self, open_id: &str, scopes: &[&str]) -> anyhow::Result<()> {
+        admin::grant(&self.app, open_id, scopes.iter().map(|s| s.to_string()).collect())
+            .map_err(|e| anyhow::anyhow!("Failed to set the scopes of {open_id}: {}", e.body["error"]["message"]))
+    }
+
     /// The counters (also `GET /_sandbox/counters`).
     pub fn counters(&self) -> Counters {
         self.app.lock().counters.clone()
@@ -406,6 +426,8 @@ fn router(app: SharedApp) -> Router {
         .route("/v2/post/publish/inbox/video/init/", post(init::inbox_video))
         .route("/v2/post/publish/content/init/", post(init::content))
         .route("/v2/post/publish/status/fetch/", post(status::fetch))
+        .route("/v2/video/list/", post(display::list))
+        .route("/v2/video/query/", post(display::query))
         .route(
             "/upload/video/",
             put(upload::put).layer(DefaultBodyLimit::max(upload::MAX_CHUNK_BODY)),
@@ -416,6 +438,7 @@ fn router(app: SharedApp) -> Router {
         .route("/_sandbox/counters", get(admin::counters))
         .route("/_sandbox/counters/reset", post(admin::reset_counters))
         .route("/_sandbox/creators", post(admin::add_creator))
+        .route("/_sandbox/creators/{open_id}/scopes", post(admin::set_scopes))
         .route("/_sandbox/publishes", get(admin::publishes))
         .merge(crate::files::router());
     api.merge(admin)

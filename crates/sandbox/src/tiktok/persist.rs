@@ -8,11 +8,12 @@
 //! options' creators replace saved ones with the same open_id, token or username), `publishes`
 //! (oldest first: `publish_id`, `open_id`, `kind`, `source`, `inbox`, `caption`,
 //! `privacy_level`, `photos`, `created`, `init_at`, `received_at`, `bytes`, `verdict` (`"ok"`
-//! or `{"failed": reason}`), `post_id`, and for a `FILE_UPLOAD` its `upload` with `upload_id`,
+//! or `{"failed": reason}`), `post_id`, `info` (what the video's file showed), and for a `FILE_UPLOAD` its `upload` with `upload_id`,
 //! `upload_token`, `video_size`, `chunk_size`, `total_chunk_count`, `chunks` and `file`, the
 //! name of its bytes under the directory), `calls` (per token and endpoint, the times of the
 //! last minute's requests) and `posts` (per open_id, the times of the last 24 hours' posts), so
-//! neither the per-minute limits nor the daily cap start again at a restart; `counters`; `next`.
+//! neither the per-minute limits nor the daily cap start again at a restart; `scopes` (per
+//! open_id, when narrowed); `counters`; `next`.
 //! A publish's status is worked out from these times, so one processing or in moderation at a
 //! restart moves on as if nothing happened.
 //!
@@ -29,6 +30,7 @@ use crate::persist::{relative, resolve, DataDir};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The file's name in the data directory (`tiktok.json`).
@@ -50,6 +52,8 @@ struct Saved {
     calls: Vec<SavedCalls>,
     #[serde(default)]
     posts: Vec<SavedPosts>,
+    #[serde(default)]
+    scopes: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     counters: Counters,
     #[serde(default)]
@@ -74,6 +78,8 @@ struct SavedPublish {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     verdict: Option<Verdict>,
     post_id: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    info: Option<schedulo_media::MediaInfo>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     upload: Option<SavedUpload>,
 }
@@ -174,6 +180,7 @@ fn restore(saved: Saved, clock: &Clock, dir: &Path) -> anyhow::Result<Inner> {
                 Verdict::Failed(reason) => Err(reason),
             }),
             post_id: p.post_id,
+            info: p.info,
             upload,
         });
     }
@@ -185,6 +192,7 @@ fn restore(saved: Saved, clock: &Clock, dir: &Path) -> anyhow::Result<Inner> {
         .collect();
     let posts = saved.posts.into_iter().map(|p| (p.open_id, times(p.times))).collect();
     inner.windows = Windows::restore(calls, posts);
+    inner.scopes = saved.scopes.into_iter().collect();
     inner.counters = saved.counters;
     inner.next = saved.next;
     Ok(inner)
@@ -254,6 +262,7 @@ pub fn snapshot(inner: &Inner, clock: &Clock, dir: &Path) -> impl Serialize {
                 Err(reason) => Verdict::Failed(reason.clone()),
             }),
             post_id: p.post_id,
+            info: p.info.clone(),
             upload: p.upload.as_ref().map(|u| SavedUpload {
                 upload_id: u.upload_id.clone(),
                 upload_token: u.upload_token.clone(),
@@ -287,6 +296,7 @@ pub fn snapshot(inner: &Inner, clock: &Clock, dir: &Path) -> impl Serialize {
                 times: times(ts),
             })
             .collect(),
+        scopes: inner.scopes.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
         counters: inner.counters.clone(),
         next: inner.next,
     }

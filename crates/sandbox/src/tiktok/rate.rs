@@ -17,6 +17,9 @@ pub enum Endpoint {
     CreatorInfo,
     Init,
     Status,
+    /// `/v2/video/list/` and `/v2/video/query/` (600 a minute each).
+    VideoList,
+    VideoQuery,
 }
 
 const MINUTE: Duration = Duration::from_secs(60);

@@ -138,12 +138,13 @@ pub async fn put(
     if !complete {
         return Ok(StatusCode::PARTIAL_CONTENT.into_response());
     }
-    let verdict = media::read_file(&expected.path)
-        .await
-        .and_then(|info| media::judge_video(&info, max_secs));
+    let read = media::read_file(&expected.path).await;
+    let info = read.as_ref().ok().cloned();
+    let verdict = read.and_then(|info| media::judge_video(&info, max_secs));
     tracing::debug!(message = "Upload complete.", %publish_id, ok = verdict.is_ok());
     if let Some(p) = app.lock().publish_mut(&publish_id) {
         p.verdict = Some(verdict);
+        p.info = info;
         p.received_at = Some(Instant::now());
     }
     Ok(StatusCode::CREATED.into_response())

@@ -48,6 +48,7 @@ pub fn route_of(path: &str) -> String {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match segments.as_slice() {
         ["2", "users", id, "tweets"] if *id != "me" => "/2/users/{id}/tweets".to_string(),
+        ["2", "tweets", _] => "/2/tweets/{id}".to_string(),
         ["2", "media", "upload", id, step @ ("append" | "finalize")] if *id != "initialize" => {
             format!("/2/media/upload/{{id}}/{step}")
         }

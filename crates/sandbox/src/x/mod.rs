@@ -19,8 +19,13 @@
 //!   processing succeeded, uploaded by the same user in the last 24 h), no text equal to the user's previous post (403 duplicate content) -> 201
 //!   `{"data":{"id","text","edit_history_tweet_ids"}}`. The stored text is what X shows: URLs
 //!   as t.co links, `&`, `<`, `>` escaped, a t.co link to the media at the end.
-//! - `GET /2/users/{id}/tweets` (`max_results` 5 to 100, `start_time`, `end_time`,
-//!   `pagination_token`, `tweet.fields`), `GET /2/users/me`.
+//! - `GET /2/users/{id}/tweets` ([`timeline`]): newest first, `max_results` 5 to 100,
+//!   `pagination_token` with `meta.next_token` / `previous_token` / `result_count` / `newest_id` /
+//!   `oldest_id`, `start_time`, `end_time`, `since_id`, `until_id`, the 3,200 most recent posts.
+//! - `GET /2/tweets?ids=` (1 to 100) and `GET /2/tweets/{id}` ([`lookup`]): found posts in `data`,
+//!   missing ones in `errors` as X's "Not Found Error".
+//! - `tweet.fields` on every read ([`reads`]), `public_metrics` included: figures that grow with
+//!   the post's age on the sandbox clock ([`crate::engagement`]). `GET /2/users/me`.
 //! - Ids are snowflakes (milliseconds since X's epoch, shifted 22 bits).
 //! - Errors are X's bodies ([`problems`], examples in `fixtures/x/`): an unknown token gets 401
 //!   `{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}`.
@@ -31,7 +36,8 @@
 //!   `x-rate-limit-limit`, `x-rate-limit-remaining`, `x-rate-limit-reset` (epoch seconds).
 //!
 //! # What differs from the real service
-//! - No app-wide 24-hour limit, monthly usage caps, upload rate limit, or `x-*-24hour-*` headers.
+//! - No app-wide 24-hour limit, monthly usage caps, upload rate limit, or `x-*-24hour-*` headers;
+//!   the read endpoints have no rate limit; `non_public_metrics` and `organic_metrics` are not filled.
 //! - Duplicate detection compares with the user's previous post only (X looks further back).
 //! - Uploads are kept in memory until finalized (a 512 MB video takes 512 MB); processing only reads the file's
 //!   header (duration, size, format), it does not decode it. Processing failure messages other
@@ -73,8 +79,13 @@ mod tweets;
 
 #[cfg(test)]
 mod limits_tests;
+mod lookup;
+mod reads;
+#[cfg(test)]
+mod reads_tests;
 #[cfg(test)]
 mod tests;
+mod timeline;
 
 use super::server::{Bound, Server};
 use app::{App, Clock, Inner, SharedApp};
@@ -275,9 +286,10 @@ fn router(app: SharedApp) -> Router {
             post(chunked::append).layer(DefaultBodyLimit::max(append_body)),
         )
         .route("/2/media/upload/{id}/finalize", post(chunked::finalize))
-        .route("/2/tweets", post(tweets::create))
+        .route("/2/tweets", post(tweets::create).get(lookup::many))
+        .route("/2/tweets/{id}", get(lookup::one))
         .route("/2/users/me", get(tweets::me))
-        .route("/2/users/{id}/tweets", get(tweets::list))
+        .route("/2/users/{id}/tweets", get(timeline::list))
         .route_layer(axum::middleware::from_fn_with_state(app.clone(), gate::gate));
     let admin = Router::new()
         .route("/_sandbox/faults", post(admin::add_fault).delete(admin::clear_faults))

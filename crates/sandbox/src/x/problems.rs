@@ -104,6 +104,20 @@ pub fn user_not_found(id: &str) -> Value {
     })
 }
 
+/// The `errors[]` item of a 200 that names a post that does not exist; `parameter` is `ids` (the
+/// lookup of many) or `id` (of one), as X words each.
+pub fn post_not_found(id: &str, parameter: &str) -> Value {
+    json!({
+        "value": id,
+        "detail": format!("Could not find tweet with {parameter}: [{id}]."),
+        "title": "Not Found Error",
+        "resource_type": "tweet",
+        "parameter": parameter,
+        "resource_id": id,
+        "type": problem_type("resource-not-found"),
+    })
+}
+
 /// An unknown route.
 pub fn no_such_page() -> Problem {
     Problem {

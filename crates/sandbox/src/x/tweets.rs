@@ -1,5 +1,5 @@
-//! Posts: `POST /2/tweets` (with the posting rate limit and its headers on every answer),
-//! `GET /2/users/{id}/tweets`, and `GET /2/users/me`.
+//! Posts: `POST /2/tweets` (with the posting rate limit and its headers on every answer), and
+//! `GET /2/users/me`. Reading posts is [`super::timeline`] and [`super::lookup`].
 
 use super::app::{Inner, SharedApp, StoredTweet};
 use super::limits::{MAX_IMAGES, MAX_WEIGHTED_CHARS};
@@ -7,7 +7,7 @@ use super::problems::{self, invalid, Problem};
 use super::text::{find_urls, weighted_length};
 use super::XSandboxUser;
 use axum::body::Bytes;
-use axum::extract::{Extension, Path, RawQuery, State};
+use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -198,143 +198,6 @@ fn tco(id: &str, n: usize) -> String {
     format!("https://t.co/{code}")
 }
 
-/// Query parameters `GET /2/users/{id}/tweets` takes.
-const LIST_PARAMETERS: &[&str] = &[
-    "id",
-    "max_results",
-    "pagination_token",
-    "exclude",
-    "start_time",
-    "end_time",
-    "since_id",
-    "until_id",
-    "expansions",
-    "tweet.fields",
-    "media.fields",
-    "poll.fields",
-    "user.fields",
-    "place.fields",
-];
-
-/// `GET /2/users/{id}/tweets`: newest first, `max_results` 5 to 100 (10 by default), `start_time`
-/// and `end_time` (RFC 3339), `pagination_token`; `tweet.fields` adds `created_at`, `author_id`,
-/// `attachments`.
-pub async fn list(
-    State(app): State<SharedApp>,
-    Path(id): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Result<Json<Value>, Problem> {
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-        .into_owned()
-        .collect();
-    let param = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    if let Some((unknown, _)) = pairs.iter().find(|(k, _)| !LIST_PARAMETERS.contains(&k.as_str())) {
-        return Err(invalid(
-            Some((unknown, "")),
-            format!(
-                "The query parameter [{unknown}] is not one of [{}]",
-                LIST_PARAMETERS.join(",")
-            ),
-        ));
-    }
-    let max_results = match param("max_results") {
-        None => 10,
-        Some(v) => v
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (5..=100).contains(n))
-            .ok_or_else(|| {
-                invalid(
-                    Some(("max_results", v)),
-                    format!("The `max_results` query parameter value [{v}] is not between 5 and 100"),
-                )
-            })?,
-    };
-    let time = |name: &str| -> Result<Option<DateTime<Utc>>, Problem> {
-        param(name)
-            .map(|v| {
-                DateTime::parse_from_rfc3339(v)
-                    .map(|t| t.with_timezone(&Utc))
-                    .map_err(|_| {
-                        invalid(
-                            Some((name, v)),
-                            format!("Invalid '{name}':'{v}'. '{name}' must be a date-time"),
-                        )
-                    })
-            })
-            .transpose()
-    };
-    let (start, end) = (time("start_time")?, time("end_time")?);
-    let before: Option<u64> = match param("pagination_token") {
-        None => None,
-        Some(t) => Some(u64::from_str_radix(t.trim_start_matches('p'), 36).map_err(|_| {
-            invalid(
-                Some(("pagination_token", t)),
-                "The `pagination_token` query parameter value is not valid",
-            )
-        })?),
-    };
-    let fields: Vec<&str> = param("tweet.fields").unwrap_or("").split(',').collect();
-    let inner = app.lock();
-    if inner.user_by_id(&id).is_none() {
-        return Ok(Json(json!({ "errors": [problems::user_not_found(&id)] })));
-    }
-    let mut matching = inner.tweets.iter().rev().filter(|t| {
-        let n: u64 = t.id.parse().unwrap_or(0);
-        t.author_id == id
-            && start.is_none_or(|s| t.created_at >= s)
-            && end.is_none_or(|e| t.created_at < e)
-            && before.is_none_or(|b| n <= b)
-    });
-    let page: Vec<&StoredTweet> = matching.by_ref().take(max_results).collect();
-    let next = matching.next().and_then(|t| t.id.parse::<u64>().ok());
-    Ok(Json(page_json(&page, next, &fields)))
-}
-
-fn page_json(page: &[&StoredTweet], next: Option<u64>, fields: &[&str]) -> Value {
-    let data: Vec<Value> = page
-        .iter()
-        .map(|t| {
-            let mut v = json!({ "id": t.id, "text": t.text, "edit_history_tweet_ids": [t.id] });
-            if fields.contains(&"created_at") {
-                v["created_at"] = t.created_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string().into();
-            }
-            if fields.contains(&"author_id") {
-                v["author_id"] = t.author_id.clone().into();
-            }
-            if fields.contains(&"attachments") && !t.media_ids.is_empty() {
-                let keys: Vec<String> = t.media_ids.iter().map(|m| format!("3_{m}")).collect();
-                v["attachments"] = json!({ "media_keys": keys });
-            }
-            v
-        })
-        .collect();
-    let mut meta = json!({ "result_count": data.len() });
-    if let (Some(first), Some(last)) = (page.first(), page.last()) {
-        meta["newest_id"] = first.id.clone().into();
-        meta["oldest_id"] = last.id.clone().into();
-    }
-    if let Some(n) = next {
-        meta["next_token"] = format!("p{}", to_base36(n)).into();
-    }
-    if data.is_empty() {
-        json!({ "meta": meta })
-    } else {
-        json!({ "data": data, "meta": meta })
-    }
-}
-
-fn to_base36(mut n: u64) -> String {
-    let mut digits = Vec::new();
-    loop {
-        digits.push(std::char::from_digit((n % 36) as u32, 36).unwrap_or('0'));
-        n /= 36;
-        if n == 0 {
-            return digits.into_iter().rev().collect();
-        }
-    }
-}
-
 /// `GET /2/users/me`.
 pub async fn me(Extension(user): Extension<XSandboxUser>) -> Json<Value> {
     Json(json!({ "data": { "id": user.id, "name": user.username, "username": user.username } }))
@@ -352,12 +215,5 @@ mod tests {
         assert!(parts[4].starts_with("https://t.co/") && parts[5].starts_with("https://t.co/"));
         assert_ne!(parts[4], parts[5]);
         assert!(shown_text("", "1", true).starts_with("https://t.co/"));
-    }
-
-    #[test]
-    fn tokens_round_trip() {
-        for n in [0u64, 35, 36, 1_861_000_000_000_000_001, u64::MAX] {
-            assert_eq!(u64::from_str_radix(&to_base36(n), 36).unwrap(), n);
-        }
     }
 }

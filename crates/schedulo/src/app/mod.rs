@@ -20,6 +20,7 @@
 //! flushes the statuses of the last publishes.
 
 mod parts;
+mod startup;
 
 pub use parts::{cloudinary_options, configured_base, configured_schema, read_cadence, SchemaBreaks};
 
@@ -67,6 +68,8 @@ pub struct Application {
     listener: TcpListener,
     /// `listener`'s address.
     address: SocketAddr,
+    /// The schema to check once Airtable answers; `None`: checked at build (see [`startup`]).
+    unchecked: Option<crate::schema::Schema>,
 }
 
 /// Binds `config.listen`.
@@ -111,7 +114,7 @@ impl Application {
         base: Option<Base>,
     ) -> anyhow::Result<Application> {
         let address = listener.local_addr().context("Failed to read the server's address")?;
-        let (base, tables) = parts::checked_base(config, base).await?;
+        let (base, schema, tables) = parts::checked_base(config, base).await?;
         let vault = Arc::new(parts::vault(config)?);
         let journal = parts::open_journal(&config.journal_file()).await?;
         let spec = Spec::load(&config.scenario_dir)?;
@@ -123,7 +126,12 @@ impl Application {
             facebook: config.facebook_graph_url.clone(),
             tiktok: config.tiktok_api_url.clone(),
         };
-        let publishers = Arc::new(Publishers::with_rules(&urls, &rules, clock)?);
+        let publishers = Arc::new(Publishers::with_rules(
+            &urls,
+            &rules,
+            clock,
+            parts::media_fetcher(config)?,
+        )?);
         let wake = Arc::new(Notify::new());
         let outbox = Outbox::new(base.clone(), journal.clone(), spec.outbox.clone(), clock, wake.clone());
         let scheduler = PostScheduler::new(
@@ -137,7 +145,8 @@ impl Application {
         );
         let scheduler = Arc::new(scheduler.with_cadence(cadence));
         let media = parts::media_processor(config, &base, &journal, &rules, clock, &wake, address)?;
-        let airtable_webhook = parts::airtable_webhook(config, &tables, &base, &journal, &vault, &scheduler, clock)?;
+        let airtable_webhook =
+            parts::airtable_webhook(config, tables.as_deref(), &base, &journal, &vault, &scheduler, clock)?;
         let server = ServerState {
             airtable_webhook: airtable_webhook.clone(),
             media: media.clone(),
@@ -157,6 +166,7 @@ impl Application {
             server,
             listener,
             address,
+            unchecked: tables.is_none().then_some(schema),
         })
     }
 
@@ -205,6 +215,8 @@ impl Application {
 
     /// Runs the whole worker (server, Post Scheduler, Media Processor, Airtable webhook, outbox)
     /// until `shutdown` resolves; then lets what is in flight finish and flushes the outbox.
+    /// Ends early, with the error, for what an operator must fix that shows only once Airtable
+    /// answers (the worker started while it was down, see [`startup`]).
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let stopped = |mut rx: watch::Receiver<bool>| async move {
@@ -217,11 +229,24 @@ impl Application {
         let outbox = tokio::spawn(self.outbox.run(stopped(outbox_stop_rx)));
         let mut loops = vec![tokio::spawn(self.scheduler.run(stopped(stop_rx.clone())))];
         loops.extend(self.media.map(|m| tokio::spawn(m.run(stopped(stop_rx.clone())))));
-        loops.extend(
-            self.airtable_webhook
-                .map(|w| tokio::spawn(w.run(stopped(stop_rx.clone())))),
-        );
-        shutdown.await;
+        let (fatal_tx, mut fatal_rx) = tokio::sync::mpsc::channel::<anyhow::Error>(1);
+        match self.unchecked {
+            None => loops.extend(
+                self.airtable_webhook
+                    .map(|w| tokio::spawn(w.run(stopped(stop_rx.clone())))),
+            ),
+            Some(schema) => loops.push(tokio::spawn(startup::check_then_watch(
+                self.base.clone(),
+                schema,
+                self.airtable_webhook,
+                fatal_tx,
+                stopped(stop_rx.clone()),
+            ))),
+        }
+        let outcome = tokio::select! {
+            _ = shutdown => Ok(()),
+            Some(error) = fatal_rx.recv() => Err(error),
+        };
         tracing::info!(message = "Stopping: finishing what is in flight and flushing the outbox.");
         let _ = stop_tx.send(true);
         for task in loops {
@@ -230,6 +255,6 @@ impl Application {
         let _ = outbox_stop_tx.send(true);
         let _ = outbox.await;
         let _ = server.await;
-        Ok(())
+        outcome
     }
 }

@@ -59,19 +59,55 @@ pub fn configured_base(config: &Config) -> anyhow::Result<Base> {
 }
 
 /// The configured base and its tables, refused ([`SchemaBreaks`]) when they lack what the
-/// worker needs.
-pub(super) async fn checked_base(config: &Config, given: Option<Base>) -> anyhow::Result<(Base, Vec<TableMeta>)> {
+/// worker needs. Airtable unavailable (5xx, network, its lock-out) is not fatal: the tables are
+/// then `None`, and [`super::startup`] reads and checks them once Airtable answers. A token
+/// Airtable refuses, or a base it does not know, is: an operator must fix it.
+pub(super) async fn checked_base(
+    config: &Config,
+    given: Option<Base>,
+) -> anyhow::Result<(Base, Schema, Option<Vec<TableMeta>>)> {
     let schema = configured_schema(config)?;
     let base = match given {
         Some(base) => base,
         None => configured_base(config)?,
     };
-    let tables = base.tables().await.context("Failed to read the base's schema")?;
-    let comparison = schema::compare(&schema, &tables);
+    let tables = match base.tables().await {
+        Ok(tables) => tables,
+        Err(e) if super::startup::passes(&e) => {
+            tracing::warn!(
+                message = "Airtable does not answer at start; the worker runs on its journal, publishes nothing it cannot confirm, and reads the base's schema again with backoff.",
+                base = base.id(),
+                error = %e,
+            );
+            return Ok((base, schema, None));
+        }
+        Err(e) => return Err(super::startup::fatal(&base, e)),
+    };
+    check_schema(&schema, &tables)?;
+    Ok((base, schema, Some(tables)))
+}
+
+/// Refuses tables that lack what the worker needs.
+pub(super) fn check_schema(schema: &Schema, tables: &[TableMeta]) -> anyhow::Result<()> {
+    let comparison = schema::compare(schema, tables);
     if comparison.breaks_worker() {
         return Err(SchemaBreaks(comparison).into());
     }
-    Ok((base, tables))
+    Ok(())
+}
+
+/// The one way media is downloaded: from the Cloudinary delivery host, `SCHEDULO_MEDIA_HOSTS`,
+/// and the sandboxes (the loopback ones among the vendor URLs).
+pub(super) fn media_fetcher(config: &Config) -> anyhow::Result<crate::fetch::MediaFetcher> {
+    let mut vendors = vec![&config.x_api_url, &config.facebook_graph_url, &config.tiktok_api_url];
+    if let AirtableTarget::Remote { api_url, .. } = &config.airtable {
+        vendors.push(api_url);
+    }
+    if let Some(cloudinary) = &config.cloudinary {
+        vendors.push(&cloudinary.api_url);
+    }
+    let policy = crate::fetch::MediaPolicy::new(&config.media_delivery, config.media_hosts.clone(), &vendors);
+    crate::fetch::MediaFetcher::new(policy).context("Failed to set up the media downloads")
 }
 
 /// The token vault; its keys are required.
@@ -151,7 +187,7 @@ fn is_loopback(url: Option<&url::Url>) -> bool {
 /// made by hand (`AIRTABLE_WEBHOOK_MAC_SECRET`) or the worker has no public URL.
 pub(super) fn airtable_webhook(
     config: &Config,
-    tables: &[TableMeta],
+    tables: Option<&[TableMeta]>,
     base: &Base,
     journal: &Journal,
     vault: &Arc<Vault>,
@@ -171,7 +207,9 @@ pub(super) fn airtable_webhook(
         );
         return Ok(None);
     };
-    let watched = Watched::from_tables(tables).context("Failed to find the tables the webhook watches")?;
+    let watched = tables
+        .map(|t| Watched::from_tables(t).context("Failed to find the tables the webhook watches"))
+        .transpose()?;
     Ok(Some(Arc::new(AirtableWebhook::new(
         base.clone(),
         journal.clone(),

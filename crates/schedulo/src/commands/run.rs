@@ -38,11 +38,20 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
         processor.request(&record, None).await?;
         tracing::info!(message = "Demo media queued for the Media Processor.", record = %record);
     }
-    app.run(shutdown_signal()).await?;
+    let ran = app.run(shutdown_signal()).await;
     if let Some(launched) = sandbox {
         launched.shutdown().await;
     }
-    Ok(ExitCode::SUCCESS)
+    match ran {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => match e.downcast_ref::<SchemaBreaks>() {
+            Some(SchemaBreaks(comparison)) => {
+                eprint!("{}", super::schema::render_check(comparison));
+                Ok(ExitCode::FAILURE)
+            }
+            None => Err(e),
+        },
+    }
 }
 
 /// Starts the sandboxes with the schema applied, prints their variables, and schedules demo posts.

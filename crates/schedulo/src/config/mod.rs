@@ -68,6 +68,11 @@ pub struct Config {
     pub schema_file: Option<PathBuf>,
     /// Where the built-in sandbox listens.
     pub sandbox_listen: SocketAddr,
+    /// Hosts media may come from besides Cloudinary's delivery host (`SCHEDULO_MEDIA_HOSTS`).
+    pub media_hosts: Vec<crate::fetch::MediaHost>,
+    /// Cloudinary's delivery URL (`CLOUDINARY_DELIVERY_URL`), where media comes from, whether or
+    /// not the worker uploads to Cloudinary itself.
+    pub media_delivery: url::Url,
     /// How long the built-in sandboxes take to answer (`SCHEDULO_SANDBOX_LATENCY`).
     pub sandbox_latency: schedulo_sandbox::latency::Profile,
     /// Where the worker's own HTTP server (webhooks, /healthz, /status) listens.
@@ -155,6 +160,8 @@ impl Config {
             scenario_dir: paths.scenario_dir,
             sandbox_listen: worker.sandbox_listen,
             sandbox_latency: worker.sandbox_latency,
+            media_hosts: worker.media_hosts,
+            media_delivery: worker.media_delivery,
             listen: worker.listen,
             webhook_token: worker.webhook_token,
             vault_keys: worker.vault_keys,

@@ -98,6 +98,8 @@ table! {
         "bytes from 5242880 (5 MiB, Cloudinary's smallest chunk) to 100000000 (its largest request)";
     CLOUDINARY_CHUNK_THRESHOLD_BYTES: PLAIN, Value("100000000"),
         "bytes from 1 to 100000000 (Cloudinary takes at most 100 MB in one request)";
+    SCHEDULO_MEDIA_HOSTS: PLAIN, Unset,
+        "hosts media may also come from besides Cloudinary's delivery host, separated by commas, like media.example.com,cdn.example.org:8443";
     SCHEDULO_PUBLIC_URL: PLAIN, Unset,
         "the worker's address as Cloudinary and Bubble reach it, like https://worker.example.com";
 }

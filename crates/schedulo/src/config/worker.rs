@@ -4,6 +4,7 @@
 use super::env::{is_http, Env};
 use super::error::ConfigError;
 use super::vars::*;
+use crate::fetch::MediaHost;
 use schedulo_sandbox::latency::Profile;
 use secrecy::SecretString;
 use std::net::SocketAddr;
@@ -18,6 +19,8 @@ pub(super) struct Worker {
     pub webhook_token: Option<SecretString>,
     pub vault_keys: Option<SecretString>,
     pub public_url: Option<Url>,
+    pub media_hosts: Vec<MediaHost>,
+    pub media_delivery: Url,
 }
 
 impl Worker {
@@ -29,6 +32,8 @@ impl Worker {
             webhook_token: env.secret(&SCHEDULO_WEBHOOK_TOKEN).cloned(),
             vault_keys: vault_keys(env)?,
             public_url: public_url(env)?,
+            media_hosts: media_hosts(env)?,
+            media_delivery: env.service_url(&CLOUDINARY_DELIVERY_URL)?,
         })
     }
 }
@@ -40,6 +45,17 @@ fn vault_keys(env: &Env) -> Result<Option<SecretString>, ConfigError> {
     };
     crate::vault::Vault::from_spec(keys).map_err(|e| ConfigError::new(&SCHEDULO_VAULT_KEYS, None, e.to_string()))?;
     Ok(Some(keys.clone()))
+}
+
+/// `SCHEDULO_MEDIA_HOSTS`: `host`, `host:port` or `https://host`, separated by commas.
+fn media_hosts(env: &Env) -> Result<Vec<MediaHost>, ConfigError> {
+    let Some(text) = env.text(&SCHEDULO_MEDIA_HOSTS) else {
+        return Ok(Vec::new());
+    };
+    text.split(',')
+        .filter(|entry| !entry.trim().is_empty())
+        .map(|entry| MediaHost::parse(entry).map_err(|why| ConfigError::new(&SCHEDULO_MEDIA_HOSTS, Some(text), why)))
+        .collect()
 }
 
 fn public_url(env: &Env) -> Result<Option<Url>, ConfigError> {

@@ -2,6 +2,7 @@
 //! dispatch from a platform to its [`Publisher`].
 
 use crate::clock::Clock;
+use crate::fetch::{MediaFetcher, MediaPolicy};
 use crate::platforms::facebook::{FacebookOptions, FacebookPublisher};
 use crate::platforms::instagram::{InstagramOptions, InstagramPublisher};
 use crate::platforms::rules::PlatformRules;
@@ -20,6 +21,8 @@ pub struct Publishers {
     pub facebook: FacebookPublisher,
     pub instagram: InstagramPublisher,
     pub tiktok: TikTokPublisher,
+    /// The one way media is downloaded (X's uploads, TikTok's `FILE_UPLOAD`, the scheduler's probe).
+    pub media: MediaFetcher,
 }
 
 /// Where the platforms' APIs are (the real ones, or the sandbox's).
@@ -33,15 +36,28 @@ pub struct PlatformUrls {
 
 impl Publishers {
     /// The publishers with the built-in rules, on `clock` (the worker's; tests pause it).
+    /// Media comes from Cloudinary's delivery host and the sandboxes among `urls`.
     pub fn new(urls: &PlatformUrls, clock: Clock) -> anyhow::Result<Publishers> {
-        Publishers::with_rules(urls, &PlatformRules::builtin(), clock)
+        let delivery = Url::parse("https://res.cloudinary.com")?;
+        let media = MediaFetcher::new(MediaPolicy::new(
+            &delivery,
+            Vec::new(),
+            &[&urls.x, &urls.facebook, &urls.tiktok],
+        ))?;
+        Publishers::with_rules(urls, &PlatformRules::builtin(), clock, media)
     }
 
     /// The publishers with `rules` (`scenarios/platform-rules.toml`).
-    pub fn with_rules(urls: &PlatformUrls, rules: &PlatformRules, clock: Clock) -> anyhow::Result<Publishers> {
+    pub fn with_rules(
+        urls: &PlatformUrls,
+        rules: &PlatformRules,
+        clock: Clock,
+        media: MediaFetcher,
+    ) -> anyhow::Result<Publishers> {
         Ok(Publishers {
             x: XPublisher::new(XOptions {
                 rules: rules.x.clone(),
+                media: Some(media.clone()),
                 ..XOptions::new(urls.x.clone())
             })?,
             facebook: FacebookPublisher::new(FacebookOptions {
@@ -63,8 +79,10 @@ impl Publishers {
                     max_local_wait: std::time::Duration::ZERO,
                     ..CallLimits::default()
                 },
+                media: Some(media.clone()),
                 ..TikTokOptions::new(urls.tiktok.clone())
             })?,
+            media,
         })
     }
 

@@ -219,7 +219,7 @@ async fn a_cloudinary_photo_is_published_as_the_platforms_variant() {
     use schedulo::cloudinary::upload::{UploadParams, UploadResource, UploadSource};
     use schedulo::cloudinary::variants::{self, Resource};
     use schedulo_sandbox::cloudinary::{CloudinarySandbox, CloudinarySandboxOptions, SandboxCloud};
-    let w = World::start().await;
+    let mut w = World::start().await;
     let cloudinary = CloudinarySandbox::start(CloudinarySandboxOptions {
         data_dir: None,
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -230,6 +230,10 @@ async fn a_cloudinary_photo_is_published_as_the_platforms_variant() {
     .await
     .unwrap();
     let url: url::Url = cloudinary.url().parse().unwrap();
+    // The worker's media come from this Cloudinary's delivery host.
+    let mut config = w.config.clone();
+    config.media_delivery = url.clone();
+    w.rebuild(&config, None).await;
     let client = schedulo::cloudinary::CloudinaryClient::new(schedulo::cloudinary::CloudinaryOptions {
         api_url: url.clone(),
         delivery_url: url,

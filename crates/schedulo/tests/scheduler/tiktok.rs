@@ -63,7 +63,14 @@ async fn killed_after_init_does_not_post_again_after_restart() {
         .unwrap()
         .unwrap();
     // The dead worker's publisher: init went through and its publish_id reached the journal.
-    let tiktok = TikTokPublisher::new(TikTokOptions::new(w.tiktok.url().parse().unwrap())).unwrap();
+    let files: url::Url = w.x.url().parse().unwrap();
+    let delivery: url::Url = "https://res.cloudinary.com".parse().unwrap();
+    let media = schedulo::fetch::MediaFetcher::new(schedulo::fetch::MediaPolicy::new(&delivery, Vec::new(), &[&files]));
+    let tiktok = TikTokPublisher::new(TikTokOptions {
+        media: Some(media.unwrap()),
+        ..TikTokOptions::new(w.tiktok.url().parse().unwrap())
+    })
+    .unwrap();
     let account = Account {
         record_id: w.tt_account.clone(),
         external_id: TT_OPEN_ID.into(),

@@ -15,10 +15,11 @@
 //!   available"; `EXPIRED`: `-2 / 2207020`); at most `quota_total` posts per rolling
 //!   `quota_duration` (over it: `9 / 2207042`).
 //! - `GET {ig-user-id}/content_publishing_limit?fields=quota_usage,config`.
-//! - `GET {ig-user-id}/media?fields=&since=&until=&limit=` (newest first, Stories apart) and
-//!   `GET {ig-user-id}/stories`.
-//! - `GET {container-id}?fields=id,status_code,status`, `GET {media-id}?fields=id,caption,
-//!   media_type,media_product_type,permalink,timestamp,username,shortcode`, `GET {ig-user-id}?fields=
+//! - `GET {ig-user-id}/media` (newest first, Stories apart) and `GET {ig-user-id}/stories`, with
+//!   Graph's cursor paging, `since`/`until` and `fields` incl. `media_url`, `like_count`,
+//!   `comments_count` ([`media`]).
+//! - `GET {container-id}?fields=id,status_code,status`, `GET {media-id}?fields=` (those of
+//!   [`media`]), `GET {ig-user-id}?fields=
 //!   id,username,media_count`. Permalinks point at `/_sandbox/instagram/p/{media-id}`.
 //! - The account's token (`Authorization: Bearer` or `access_token`); another account's token
 //!   cannot see its objects (Meta's `100 / 33`).
@@ -29,6 +30,7 @@
 
 pub mod checks;
 pub mod containers;
+pub mod media;
 pub mod publish;
 
 use super::app::Inner;

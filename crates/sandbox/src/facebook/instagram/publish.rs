@@ -1,25 +1,14 @@
-//! Publishing a container, the publishing limit, the account's posts, and reading Instagram
-//! objects by id.
+//! Publishing a container, the publishing limit, and reading Instagram objects by id (the
+//! account's list of posts is [`super::media`]).
 
-use super::{Container, ContainerKind, IgMedia, IgUser, Status};
-use crate::facebook::app::{meta_time, SharedApp};
+use super::media::{fields, render_media};
+use super::{Container, ContainerKind, IgMedia, Status};
+use crate::facebook::app::SharedApp;
 use crate::facebook::errors::GraphError;
 use crate::facebook::graph::GraphRequest;
 use axum::Json;
 use serde_json::{json, Map, Value};
 use tokio::time::Instant;
-
-/// Fields a published media can be read with.
-const MEDIA_FIELDS: [&str; 8] = [
-    "id",
-    "caption",
-    "media_type",
-    "media_product_type",
-    "permalink",
-    "timestamp",
-    "username",
-    "shortcode",
-];
 
 /// `POST /{ig-user-id}/media_publish {creation_id}` -> `{id}`.
 pub fn publish(app: &SharedApp, ig_id: &str, req: &GraphRequest) -> Result<Json<Value>, GraphError> {
@@ -128,81 +117,6 @@ pub fn limit(app: &SharedApp, ig_id: &str, req: &GraphRequest) -> Result<Json<Va
     Ok(Json(json!({ "data": [Value::Object(entry)] })))
 }
 
-/// `GET /{ig-user-id}/media` (feed and Reels) or `/stories`, newest first.
-pub fn list(app: &SharedApp, ig_id: &str, req: &GraphRequest, stories: bool) -> Result<Json<Value>, GraphError> {
-    let time = |name: &str| -> Result<Option<i64>, GraphError> {
-        req.params
-            .text(name)
-            .map(|s| {
-                s.parse::<i64>().map_err(|_| {
-                    GraphError::param(&format!(
-                        "The parameter {name} must be a unix timestamp (sandbox wording)"
-                    ))
-                })
-            })
-            .transpose()
-    };
-    let since = time("since")?.unwrap_or(i64::MIN);
-    let until = time("until")?.unwrap_or(i64::MAX);
-    let limit = match req.params.text("limit") {
-        None => 25,
-        Some(s) => s
-            .parse::<usize>()
-            .map_err(|_| GraphError::param("Param limit must be a number"))?
-            .clamp(1, 100),
-    };
-    let fields = fields(req, "id")?;
-    let inner = app.lock();
-    let u = inner.authorize_ig(req.token.as_deref(), ig_id, "get")?;
-    let user = &inner.ig_users[u];
-    let data: Vec<Value> = user
-        .media
-        .iter()
-        .rev()
-        .filter(|m| (m.media_product_type == "STORY") == stories)
-        .filter(|m| (since..=until).contains(&m.timestamp.timestamp()))
-        .take(limit)
-        .map(|m| render_media(m, user, &fields, &app.url))
-        .collect();
-    Ok(Json(json!({ "data": data })))
-}
-
-/// The `fields` of a media read, checked.
-fn fields(req: &GraphRequest, default: &str) -> Result<Vec<String>, GraphError> {
-    let asked = req.params.text("fields").unwrap_or_else(|| default.to_string());
-    let mut out: Vec<String> = vec!["id".into()];
-    for f in asked.split(',').map(str::trim).filter(|f| !f.is_empty()) {
-        if !MEDIA_FIELDS.contains(&f) {
-            return Err(GraphError::nonexisting_field(f, "IGMedia"));
-        }
-        if !out.iter().any(|o| o == f) {
-            out.push(f.to_string());
-        }
-    }
-    Ok(out)
-}
-
-pub fn render_media(m: &IgMedia, user: &IgUser, fields: &[String], base_url: &str) -> Value {
-    let mut out = Map::new();
-    for f in fields {
-        let v = match f.as_str() {
-            "id" => json!(m.id),
-            "caption" => m.caption.as_ref().map_or(Value::Null, |c| json!(c)),
-            "media_type" => json!(m.media_type),
-            "media_product_type" => json!(m.media_product_type),
-            "permalink" => json!(format!("{base_url}/_sandbox/instagram/p/{}", m.id)),
-            "timestamp" => json!(meta_time(m.timestamp)),
-            "username" => json!(user.user.username),
-            "shortcode" => json!(m.shortcode),
-            _ => Value::Null,
-        };
-        if !v.is_null() {
-            out.insert(f.clone(), v);
-        }
-    }
-    Value::Object(out)
-}
-
 /// `GET /{id}` for a container, a published media or an account; `None` when `id` is none of them.
 pub fn get(app: &SharedApp, id: &str, req: &GraphRequest) -> Option<Result<Json<Value>, GraphError>> {
     let inner = app.lock();
@@ -237,7 +151,13 @@ pub fn get(app: &SharedApp, id: &str, req: &GraphRequest) -> Option<Result<Json<
         return Some(inner.authorize_ig(token, &ig_id, "get").and_then(|_| {
             let fields = fields(req, "id")?;
             let user = &inner.ig_users[u];
-            Ok(Json(render_media(&user.media[m], user, &fields, &app.url)))
+            Ok(Json(render_media(
+                &user.media[m],
+                user,
+                &fields,
+                &app.url,
+                app.clock.now(),
+            )))
         }));
     }
     let u = inner.ig_index(id)?;

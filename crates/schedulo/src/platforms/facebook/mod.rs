@@ -14,8 +14,9 @@
 //!   /{page-id}/videos {file_url, description}`; a Reel: the `video_reels` finish call; then a
 //!   bounded wait for processing ([`video`]).
 //! - [`Publisher::reconcile`]: a Reel by its video's status; otherwise
-//!   `GET /{version}/{page-id}/feed?since=&fields=id,message,created_time,permalink_url&limit=100`,
-//!   searched for the post's message ([`reconcile`]).
+//!   `GET /{version}/{page-id}/published_posts?since=&fields=id,message,created_time,permalink_url&limit=100`
+//!   and its `paging.next` pages, searched for the post's message ([`reconcile`], which says why
+//!   `published_posts` rather than `feed`).
 //! - The Page token goes in `Authorization: Bearer` (`OAuth` on the upload host), never in a URL.
 //!   The version is configuration (`FacebookOptions::version`): Meta versions every path and
 //!   retires old versions. Meta documents `graph-video.facebook.com` for video uploads; the

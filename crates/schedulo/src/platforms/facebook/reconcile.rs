@@ -1,13 +1,22 @@
-//! Whether a post went out after all: the Page's feed since the intent, searched for the post's
-//! message (`GET /{page-id}/feed?since=&fields=id,message,created_time,permalink_url&limit=100`).
+//! Whether a post went out after all: the Page's own posts since the intent, searched for the
+//! post's message (`GET /{page-id}/published_posts?since=&fields=id,message,created_time,
+//! permalink_url&limit=100`), following `paging.next` for up to [`MAX_PAGES`] pages.
 //!
-//! Facebook has no idempotency key, so the message is the only handle. Limits of this: one page
-//! of 100 posts is read (a Page posting more than 100 times between the intent and the check is
-//! not covered); a post without text cannot be told apart from others, so it is not guessed at:
-//! the answer stays `OutcomeUnknown` for a person to check.
+//! Why `published_posts` and not `feed`: Meta's `/feed` is "any interactions with a Facebook Page",
+//! the Page's posts and also visitors' posts and posts it is tagged in, so a visitor who wrote
+//! the same words would be taken for our post (and their posts take room in every page);
+//! `/published_posts` is "all published posts by the page" and nothing else
+//! (developers.facebook.com/docs/graph-api/reference/page/feed and .../page/published_posts).
+//! Both take `since` and pages of at most 100.
+//!
+//! Facebook has no idempotency key, so the message is the only handle: the oldest post with it
+//! since the intent is ours. A post without text cannot be told apart from others, so it is not
+//! guessed at, nor is a Page that posted more than `MAX_PAGES` pages since the intent without
+//! the post among them: both stay `OutcomeUnknown` for a person to check.
 
 use crate::error_class::ErrorClass;
 use crate::platforms::meta_graph::client::{Call, Graph};
+use crate::platforms::meta_graph::paging::{walk, Walk};
 use crate::platforms::{Account, PostContent, PublishError, Published};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -15,11 +24,8 @@ use serde::Deserialize;
 /// Clock skew allowed between the worker and Meta when asking for posts since the intent.
 const SKEW_SECS: i64 = 120;
 
-#[derive(Debug, Deserialize)]
-struct FeedPage {
-    #[serde(default)]
-    data: Vec<FeedPost>,
-}
+/// Pages of 100 posts read at most (1,000 posts since the intent).
+pub const MAX_PAGES: usize = 10;
 
 #[derive(Debug, Deserialize)]
 struct FeedPost {
@@ -47,7 +53,7 @@ pub(crate) async fn find(
         });
     }
     let call = Call::get(
-        [account.external_id.as_str(), "feed"],
+        [account.external_id.as_str(), "published_posts"],
         vec![
             ("since", (since.timestamp() - SKEW_SECS).max(0).to_string()),
             ("fields", "id,message,created_time,permalink_url".into()),
@@ -55,13 +61,26 @@ pub(crate) async fn find(
         ],
         "the list of the Page's posts",
     );
-    let value = graph.call(account, call).await?;
-    let page: FeedPage = serde_json::from_value(value).map_err(|_| PublishError {
-        class: ErrorClass::Transient,
-        message: "Facebook's list of the Page's posts could not be read".into(),
-        retry_at: None,
-    })?;
-    Ok(matching(page.data, &wanted))
+    let mut found = None;
+    let ended = walk(graph, account, call, MAX_PAGES, |posts: Vec<FeedPost>| {
+        // Later pages hold older posts: an older match replaces a newer one.
+        if let Some(older) = matching(posts, &wanted) {
+            found = Some(older);
+        }
+    })
+    .await?;
+    if found.is_none() && ended == Walk::Bounded {
+        return Err(PublishError {
+            class: ErrorClass::OutcomeUnknown,
+            message: format!(
+                "The Page has more than {} posts since this one was attempted, and the newest of them \
+                 do not include it; check the Page before posting again",
+                MAX_PAGES * 100
+            ),
+            retry_at: None,
+        });
+    }
+    Ok(found)
 }
 
 /// The oldest post with the message (Meta lists the newest first).
@@ -94,7 +113,7 @@ pub fn fallback_url(post_id: &str) -> String {
 mod tests {
     use super::*;
 
-    fn feed() -> FeedPage {
+    fn feed() -> crate::platforms::meta_graph::paging::Page<FeedPost> {
         let path = format!("{}/../../fixtures/facebook/page_feed.json", env!("CARGO_MANIFEST_DIR"));
         serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
     }

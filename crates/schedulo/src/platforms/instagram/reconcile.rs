@@ -4,7 +4,8 @@
 //! out; any other status means this very container did not (Meta publishes a container once, and
 //! a container is what `media_publish` publishes), so publishing it again cannot post twice.
 //! The media itself is then found among the account's posts since the attempt
-//! (`GET /{ig-user-id}/media?fields=id,permalink,timestamp,caption&since=`) by its caption.
+//! (`GET /{ig-user-id}/media?fields=id,permalink,timestamp,caption&since=&limit=100`, and its
+//! `paging.next` pages up to 10) by its caption.
 //!
 //! Without a container only that listing remains: a post found by its caption is published; not
 //! found is not certain (the listing may lag). A post without caption, or a Story (not listed
@@ -14,6 +15,7 @@ use super::containers::StatusCode;
 use super::InstagramPublisher;
 use crate::error_class::ErrorClass;
 use crate::platforms::meta_graph::client::Call;
+use crate::platforms::meta_graph::paging::{walk, Walk};
 use crate::platforms::{Account, Attempt, Found, PostContent, PostFormat, PublishError, Published};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -21,11 +23,8 @@ use serde::Deserialize;
 /// Clock skew allowed between the worker and Meta when listing posts since the attempt.
 const SKEW_SECS: i64 = 120;
 
-#[derive(Debug, Deserialize)]
-struct MediaPage {
-    #[serde(default)]
-    data: Vec<Media>,
-}
+/// Pages of 100 posts read at most (1,000 posts since the attempt).
+const MAX_PAGES: usize = 10;
 
 #[derive(Debug, Deserialize)]
 struct Media {
@@ -81,7 +80,11 @@ impl InstagramPublisher {
         let found = if normalize(&post.text).is_empty() || post.format == PostFormat::Story {
             None
         } else {
-            self.by_caption(account, post, attempt.since).await?
+            // The container says it went out: a listing too long to search only loses its link.
+            match self.by_caption(account, post, attempt.since).await {
+                Err(e) if e.class == ErrorClass::OutcomeUnknown => None,
+                found => found?,
+            }
         };
         Ok(Found::Published(found.unwrap_or_else(|| Published {
             platform_id: container.to_string(),
@@ -105,24 +108,36 @@ impl InstagramPublisher {
             ],
             "the list of the account's posts",
         );
-        let answer = self.graph.call(account, call).await?;
-        let page: MediaPage = serde_json::from_value(answer).map_err(|_| PublishError {
-            class: ErrorClass::Transient,
-            message: "Instagram's list of the account's posts could not be read".into(),
-            retry_at: None,
-        })?;
         let wanted = normalize(&post.text);
-        Ok(page
-            .data
-            .into_iter()
-            .rev()
-            .find(|m| m.caption.as_deref().is_some_and(|c| normalize(c) == wanted))
-            .map(|m| Published {
-                url: m
-                    .permalink
-                    .filter(|u| u.starts_with("http"))
-                    .unwrap_or_else(|| profile_url(account)),
-                platform_id: m.id,
-            }))
+        let mut found = None;
+        let ended = walk(&self.graph, account, call, MAX_PAGES, |media: Vec<Media>| {
+            // Newest first: an older match on a later page replaces a newer one.
+            if let Some(m) = media
+                .into_iter()
+                .rev()
+                .find(|m| m.caption.as_deref().is_some_and(|c| normalize(c) == wanted))
+            {
+                found = Some(m);
+            }
+        })
+        .await?;
+        if found.is_none() && ended == Walk::Bounded {
+            return Err(PublishError {
+                class: ErrorClass::OutcomeUnknown,
+                message: format!(
+                    "The account has more than {} posts since this one was attempted, and the newest of \
+                     them do not include it; check the account before posting again",
+                    MAX_PAGES * 100
+                ),
+                retry_at: None,
+            });
+        }
+        Ok(found.map(|m| Published {
+            url: m
+                .permalink
+                .filter(|u| u.starts_with("http"))
+                .unwrap_or_else(|| profile_url(account)),
+            platform_id: m.id,
+        }))
     }
 }

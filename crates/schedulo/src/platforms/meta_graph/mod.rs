@@ -19,11 +19,13 @@
 //!   `Vendor` names the platform and account in messages.
 //! - [`errors`]: Meta's error body and codes, and their classes.
 //! - [`usage`]: Meta's usage headers and the hold they put on calls ([`UsagePolicy`]).
+//! - `paging`: reading a list page by page through `paging.next`, up to a bound.
 //! - `poll`: waiting for Meta's processing ([`PollBackoff`]).
 //! - `wording`: how the rules name files, durations and sizes in messages.
 
 pub(crate) mod client;
 pub mod errors;
+pub(crate) mod paging;
 pub(crate) mod poll;
 pub mod usage;
 pub(crate) mod wording;

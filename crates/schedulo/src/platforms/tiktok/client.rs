@@ -36,6 +36,8 @@ pub struct Call<'a> {
     /// Path segments under the API URL, e.g. `["v2", "post", "publish", "video", "init"]`; the
     /// trailing slash TikTok's paths have is added.
     pub path: &'a [&'a str],
+    /// The `fields` query parameter (the Display API's), if any.
+    pub fields: Option<&'a str>,
     pub body: Value,
     /// What is asked, for people: "the video post", "the post's status".
     pub what: &'a str,
@@ -72,9 +74,13 @@ impl Api {
             retry_at: None,
         })?;
         auth.set_sensitive(true);
+        let mut url = self.url(call.path);
+        if let Some(fields) = call.fields {
+            url.query_pairs_mut().append_pair("fields", fields);
+        }
         let sent = self
             .http
-            .post(self.url(call.path))
+            .post(url)
             .header(AUTHORIZATION, auth)
             .header(CONTENT_TYPE, "application/json; charset=UTF-8")
             .body(call.body.to_string())
@@ -202,6 +208,7 @@ fn unreadable(call: &Call<'_>) -> PublishError {
 pub fn held(wait: &Wait, endpoint: Endpoint) -> PublishError {
     let what = match endpoint {
         Endpoint::Status => "The check of the post's status",
+        Endpoint::VideoList => "The search among the account's videos",
         Endpoint::CreatorInfo | Endpoint::Init => "The post",
     };
     PublishError {

@@ -162,6 +162,7 @@ pub async fn query(api: &Api, account: &Account) -> Result<CreatorInfo, PublishE
             Call {
                 endpoint: Endpoint::CreatorInfo,
                 path: &["v2", "post", "publish", "creator_info", "query"],
+                fields: None,
                 body: json!({}),
                 what: "the creator's info",
                 publishes: false,

@@ -2,7 +2,8 @@
 //! `creator_info/query` 20 a minute, `video/init` and `content/init` 6 a minute (together: TikTok
 //! counts both against the same publishing limit, and keeping them in one budget is the safe
 //! reading), `status/fetch` 30 a minute (developers.tiktok.com, direct post and get post status
-//! references).
+//! references); `video/list` 600 a minute (developers.tiktok.com `doc/tiktok-api-v2-rate-limit`),
+//! kept at 300 with a burst of [`LIST_BURST`] (the pages of one search).
 //!
 //! Each limit is a GCRA (governor) keyed by account, spacing calls evenly (6 a minute: one every
 //! 10 s), so that no rolling minute ever holds more than the limit whatever TikTok's window is.
@@ -49,6 +50,8 @@ pub enum Endpoint {
     Init,
     /// `POST /v2/post/publish/status/fetch/`.
     Status,
+    /// `POST /v2/video/list/` (the Display API).
+    VideoList,
 }
 
 impl Endpoint {
@@ -57,6 +60,7 @@ impl Endpoint {
             Endpoint::CreatorInfo => "creator_info/query",
             Endpoint::Init => "init",
             Endpoint::Status => "status/fetch",
+            Endpoint::VideoList => "video/list",
         }
     }
 
@@ -75,6 +79,9 @@ pub struct CallLimits {
     pub init_per_minute: u32,
     /// `status/fetch` calls a minute per token (TikTok: 30).
     pub status_per_minute: u32,
+    /// `video/list` calls a minute per token (300: half of TikTok's 600, so that the burst of a
+    /// few pages read at once, [`LIST_BURST`], never takes a rolling minute over TikTok's limit).
+    pub video_list_per_minute: u32,
     /// The longest a call waits for its turn before answering `RateLimited` instead (5 s).
     pub max_local_wait: Duration,
     /// How long an endpoint is held after TikTok's 429 (60 s: its limits are per minute and it
@@ -88,6 +95,7 @@ impl Default for CallLimits {
             creator_info_per_minute: 20,
             init_per_minute: 6,
             status_per_minute: 30,
+            video_list_per_minute: 300,
             max_local_wait: Duration::from_secs(5),
             after_429: Duration::from_secs(60),
         }
@@ -116,6 +124,7 @@ pub struct Limits {
     creator_info: Keyed,
     init: Keyed,
     status: Keyed,
+    video_list: Keyed,
     clock: TokioClock,
     config: CallLimits,
     /// Holds per (account, scope); one `Mutex`, never held across an `.await`.
@@ -128,13 +137,21 @@ impl std::fmt::Debug for Limits {
     }
 }
 
+/// `video/list` calls that may go one right after another (the pages of one search), before
+/// the spacing of [`CallLimits::video_list_per_minute`] applies.
+pub const LIST_BURST: u32 = 10;
+
 fn quota(per_minute: u32) -> anyhow::Result<Quota> {
+    quota_with_burst(per_minute, 1)
+}
+
+fn quota_with_burst(per_minute: u32, burst: u32) -> anyhow::Result<Quota> {
     let n = NonZeroU32::new(per_minute)
         .ok_or_else(|| anyhow::anyhow!("a TikTok call limit must be at least 1 a minute"))?;
     let period = Duration::from_secs(60) / n.get();
     Ok(Quota::with_period(period)
         .ok_or_else(|| anyhow::anyhow!("a TikTok call limit of {per_minute} a minute is too high"))?
-        .allow_burst(NonZeroU32::MIN))
+        .allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN)))
 }
 
 impl Limits {
@@ -144,6 +161,10 @@ impl Limits {
             creator_info: RateLimiter::hashmap_with_clock(quota(config.creator_info_per_minute)?, clock.clone()),
             init: RateLimiter::hashmap_with_clock(quota(config.init_per_minute)?, clock.clone()),
             status: RateLimiter::hashmap_with_clock(quota(config.status_per_minute)?, clock.clone()),
+            video_list: RateLimiter::hashmap_with_clock(
+                quota_with_burst(config.video_list_per_minute, LIST_BURST)?,
+                clock.clone(),
+            ),
             clock,
             config,
             holds: Mutex::new(HashMap::new()),
@@ -160,6 +181,7 @@ impl Limits {
             Endpoint::CreatorInfo => (&self.creator_info, self.config.creator_info_per_minute),
             Endpoint::Init => (&self.init, self.config.init_per_minute),
             Endpoint::Status => (&self.status, self.config.status_per_minute),
+            Endpoint::VideoList => (&self.video_list, self.config.video_list_per_minute),
         };
         let key = account.to_string();
         loop {

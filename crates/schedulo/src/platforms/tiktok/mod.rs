@@ -13,7 +13,9 @@
 //!   [`Sent::Accepted`] with the `publish_id`: TikTok finishes the post on its own.
 //! - [`Publisher::reconcile`] (`reconcile`): `POST /v2/post/publish/status/fetch/ {publish_id}`
 //!   until `PUBLISH_COMPLETE` (and the post id, after moderation) or `FAILED`. Without a kept
-//!   `publish_id` TikTok cannot be asked (it has no listing of posts by time): a person must look.
+//!   `publish_id`, or when the status gives no post id, the Display API's
+//!   `POST /v2/video/list/` (scope `video.list`) is searched for the video by its caption since
+//!   the attempt ([`videos`]).
 //!
 //! Every API call carries `Authorization: Bearer <the account's access token>`; the media host and
 //! the `upload_url` (which carries its own token) get none. Nothing is retried here.
@@ -28,7 +30,7 @@
 //! - Video: MP4, WebM or MOV; 360 to 4096 px a side; up to 4 GB; 23 to 60 fps; no longer than the
 //!   creator's `max_video_post_duration_sec`. Photos: JPEG or WEBP, up to 20 MB, up to 35.
 //!   Caption: 2,200 UTF-16 units. No text-only posts, no Stories; a Reel is a video post.
-//! - Per token: `creator_info` 20, `init` 6, `status/fetch` 30 calls a minute, kept locally
+//! - Per token: `creator_info` 20, `init` 6, `status/fetch` 30, `video/list` 600 (kept at 300) calls a minute, kept locally
 //!   ([`limits`]); about 15 posts a creator a day (`spam_risk_too_many_posts`).
 //!
 //! # Error classes ([`errors`]: one exhaustive `match` over [`TikTokErrorKind`])
@@ -47,7 +49,8 @@
 //! `doc/tiktok-api-v2-error-handling`, `doc/content-sharing-guidelines`; bodies in `fixtures/tiktok/`.
 //!
 //! # Layout
-//! [`rules`], [`errors`], [`limits`], `client` (one call), [`creator`], `publish`, [`upload`], `reconcile`.
+//! [`rules`], [`errors`], [`limits`], `client` (one call), [`creator`], `publish`, [`upload`], `reconcile`,
+//! [`videos`] (the search of the account's videos).
 
 mod client;
 pub mod creator;
@@ -57,6 +60,7 @@ mod publish;
 mod reconcile;
 pub mod rules;
 pub mod upload;
+pub mod videos;
 
 pub use creator::{Interactions, PrivacyChoice, PrivacyLevel};
 pub use errors::{TikTokApiError, TikTokErrorKind};
@@ -122,6 +126,9 @@ pub struct TikTokOptions {
     pub limits: CallLimits,
     /// The clock for `retry_at` and deadlines (the worker's, which tests control).
     pub clock: Clock,
+    /// How the video is downloaded for `FILE_UPLOAD`; `None`: from Cloudinary's delivery host and,
+    /// when `api_url` is a sandbox on this machine, from it ([`crate::fetch::MediaFetcher::for_api`]).
+    pub media: Option<crate::fetch::MediaFetcher>,
 }
 
 impl TikTokOptions {
@@ -141,6 +148,7 @@ impl TikTokOptions {
             daily_cap_wait: Duration::from_secs(3600),
             limits: CallLimits::default(),
             clock: Clock::new(),
+            media: None,
         }
     }
 }
@@ -149,6 +157,8 @@ impl TikTokOptions {
 #[derive(Debug)]
 pub struct TikTokPublisher {
     api: client::Api,
+    /// Downloads the video for `FILE_UPLOAD` (only from allowed hosts, [`crate::fetch`]).
+    media: crate::fetch::MediaFetcher,
     upload_timeout: Duration,
     status_first_wait: Duration,
     status_max_wait: Duration,
@@ -177,7 +187,12 @@ impl TikTokPublisher {
             .user_agent(concat!("schedulo/", env!("CARGO_PKG_VERSION")))
             .build()
             .context("Failed to build the HTTP client for TikTok")?;
+        let media = match options.media {
+            Some(media) => media,
+            None => crate::fetch::MediaFetcher::for_api(&options.api_url)?,
+        };
         Ok(TikTokPublisher {
+            media,
             api: client::Api {
                 http,
                 api_url: options.api_url,
@@ -266,10 +281,10 @@ impl Publisher for TikTokPublisher {
     async fn reconcile(
         &self,
         account: &Account,
-        _post: &PostContent,
+        post: &PostContent,
         attempt: Attempt<'_>,
     ) -> Result<Found, PublishError> {
-        reconcile::reconcile(self, account, attempt).await
+        reconcile::reconcile(self, account, post, attempt).await
     }
 }
 

@@ -94,7 +94,7 @@ async fn uploaded_video(
     let video = the_video(post);
     let name = file_name(&video.url);
     let file = upload::download(
-        &tiktok.api.http,
+        &tiktok.media,
         &video.url,
         video.info.format.as_deref(),
         tiktok.rules.max_video_bytes,
@@ -187,6 +187,7 @@ async fn init(
             Call {
                 endpoint: Endpoint::Init,
                 path: &["v2", "post", "publish", kind[0], kind[1]],
+                fields: None,
                 body,
                 what,
                 publishes: true,

@@ -7,16 +7,19 @@
 //! |---|---|
 //! | `PROCESSING_UPLOAD`, `PROCESSING_DOWNLOAD`, `SEND_TO_USER_INBOX` | pending: ask again after a backoff |
 //! | `PUBLISH_COMPLETE` with an id | published: `https://www.tiktok.com/@{handle}/video/{id}` |
-//! | `PUBLISH_COMPLETE` without an id | pending (moderation) until the deadline, then published without its id |
+//! | `PUBLISH_COMPLETE` without an id | the id from the account's video list ([`videos`]) if it is there; else pending (moderation) until the deadline, then published without its id |
 //! | `FAILED` for a daily cap | not published (certain): publishing again meets the cap as a rate limit |
 //! | `FAILED` otherwise | failed, with `fail_reason` explained |
+//! | no `publish_id` kept (the `init` answer lost) | a video found in the account's list by its caption since the attempt: published; not found: not published (not certain); a photo post or no caption: a person must look |
 
 use super::client::Call;
 use super::creator;
 use super::limits::Endpoint;
+use super::rules::caption;
+use super::videos;
 use super::TikTokPublisher;
 use crate::error_class::ErrorClass;
-use crate::platforms::{Account, Attempt, Found, PublishError, Published};
+use crate::platforms::{Account, Attempt, Found, MediaKind, PostContent, PublishError, Published};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -50,20 +53,16 @@ impl Status {
     }
 }
 
-/// Asks TikTok about the attempt named by `attempt.receipt`.
+/// Asks TikTok about the attempt named by `attempt.receipt`; without one, looks for the post
+/// among the account's videos ([`videos`]).
 pub async fn reconcile(
     tiktok: &TikTokPublisher,
     account: &Account,
+    post: &PostContent,
     attempt: Attempt<'_>,
 ) -> Result<Found, PublishError> {
     let Some(publish_id) = attempt.receipt.map(str::trim).filter(|r| !r.is_empty()) else {
-        return Err(PublishError {
-            class: ErrorClass::Permanent,
-            message: "TikTok cannot be asked about a post whose publish_id was not kept: look at the TikTok account \
-                      to see whether it went out"
-                .into(),
-            retry_at: None,
-        });
+        return without_receipt(tiktok, account, post, attempt).await;
     };
     let data = tiktok
         .api
@@ -72,6 +71,7 @@ pub async fn reconcile(
             Call {
                 endpoint: Endpoint::Status,
                 path: &["v2", "post", "publish", "status", "fetch"],
+                fields: None,
                 body: json!({ "publish_id": publish_id }),
                 what: "the post's status",
                 publishes: false,
@@ -92,6 +92,14 @@ pub async fn reconcile(
                 return Ok(Found::Published(Published {
                     url: format!("https://www.tiktok.com/@{handle}/video/{id}"),
                     platform_id: id,
+                }));
+            }
+            if let Some(found) = listed(tiktok, account, post, attempt).await {
+                tracing::info!(message = "TikTok gave no post id; found the video in the account's list.", %publish_id, id = %found);
+                tiktok.forget(publish_id);
+                return Ok(Found::Published(Published {
+                    url: format!("https://www.tiktok.com/@{handle}/video/{found}"),
+                    platform_id: found,
                 }));
             }
             let deadline = attempt.since
@@ -142,6 +150,65 @@ pub async fn reconcile(
             Ok(pending(tiktok, publish_id, note))
         }
     }
+}
+
+/// No `publish_id` was kept (the `init` answer was lost): a video is looked for among the
+/// account's videos since the attempt, by its caption. Found: published. Not found: not certain
+/// (TikTok may still be processing it, or never had it: with `FILE_UPLOAD` nothing was uploaded).
+/// A photo post or a video without caption cannot be found that way: a person must look.
+async fn without_receipt(
+    tiktok: &TikTokPublisher,
+    account: &Account,
+    post: &PostContent,
+    attempt: Attempt<'_>,
+) -> Result<Found, PublishError> {
+    let text = caption(post);
+    if !is_video(post) || text.trim().is_empty() {
+        return Err(PublishError {
+            class: ErrorClass::Permanent,
+            message: "TikTok cannot be asked about a post whose publish_id was not kept, and a photo post or a \
+                      video without caption cannot be found among the account's videos: look at the TikTok \
+                      account to see whether it went out"
+                .into(),
+            retry_at: None,
+        });
+    }
+    match videos::find(&tiktok.api, account, &text, attempt.since).await? {
+        Some(id) => {
+            let handle = handle(tiktok, account).await?;
+            tracing::info!(message = "Found the TikTok video without its publish_id.", record = %post.record_id, %id);
+            Ok(Found::Published(Published {
+                url: format!("https://www.tiktok.com/@{handle}/video/{id}"),
+                platform_id: id,
+            }))
+        }
+        None => Ok(Found::NotPublished { certain: false }),
+    }
+}
+
+/// The post's id from the account's videos, for a completed post whose status gives none; `None`
+/// when it cannot be looked up (a photo, no caption) or is not listed (yet).
+async fn listed(
+    tiktok: &TikTokPublisher,
+    account: &Account,
+    post: &PostContent,
+    attempt: Attempt<'_>,
+) -> Option<String> {
+    let text = caption(post);
+    if !is_video(post) || text.trim().is_empty() {
+        return None;
+    }
+    match videos::find(&tiktok.api, account, &text, attempt.since).await {
+        Ok(found) => found,
+        Err(error) => {
+            tracing::warn!(message = "Could not look for the TikTok video in the account's list.", %error);
+            None
+        }
+    }
+}
+
+fn is_video(post: &PostContent) -> bool {
+    post.media.iter().any(|m| m.kind == MediaKind::Video)
 }
 
 /// A post TikTok completed but whose id it has not given within the deadline (moderation that

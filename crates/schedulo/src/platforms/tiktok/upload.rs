@@ -82,7 +82,7 @@ pub struct Downloaded {
 
 /// Downloads `url` to a temporary file; refuses more than `max_bytes`.
 pub async fn download(
-    http: &reqwest::Client,
+    fetcher: &crate::fetch::MediaFetcher,
     url: &str,
     format: Option<&str>,
     max_bytes: u64,
@@ -94,12 +94,16 @@ pub async fn download(
         message: format!("Could not download {name} for TikTok: {detail}; the post did not go out"),
         retry_at: None,
     };
-    let mut response = http
-        .get(url)
-        .timeout(timeout)
-        .send()
+    let checked = fetcher
+        .admit(url)
         .await
-        .map_err(|e| failed(ErrorClass::Transient, cause(e)))?;
+        .map_err(|why| failed(ErrorClass::Permanent, format!("its URL is refused: {why}")))?;
+    let mut response = fetcher.get(&checked).timeout(timeout).send().await.map_err(|e| {
+        match crate::fetch::MediaFetcher::refusal(&e) {
+            Some(why) => failed(ErrorClass::Permanent, format!("its URL is refused: {why}")),
+            None => failed(ErrorClass::Transient, cause(e)),
+        }
+    })?;
     let status = response.status();
     if !status.is_success() {
         let class = if status.is_server_error() || status.as_u16() == 429 {

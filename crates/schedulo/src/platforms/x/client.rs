@@ -13,6 +13,8 @@ use url::Url;
 #[derive(Debug, Clone)]
 pub struct Api {
     pub http: reqwest::Client,
+    /// Downloads the posts' media (only from allowed hosts, [`crate::fetch`]).
+    pub media: crate::fetch::MediaFetcher,
     /// `https://api.x.com`, or the sandbox's URL.
     pub api_url: Url,
     /// How long to hold posting after a `usage-capped` answer.

@@ -60,22 +60,21 @@ pub async fn download(
     account: &Account,
 ) -> Result<Image, PublishError> {
     let name = file_name(&media.url);
-    let url = match url::Url::parse(&media.url) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") => u,
-        _ => {
-            return Err(permanent(format!(
-                "X cannot use the media {name}: its URL is not an http(s) URL"
-            )))
+    let url = api
+        .media
+        .admit(&media.url)
+        .await
+        .map_err(|why| permanent(format!("X cannot use the media {name}: its URL is refused: {why}")))?;
+    let doing = format!("Could not download {name} for X");
+    let mut response = match api.media.get(&url).timeout(timeout).send().await {
+        Ok(response) => response,
+        Err(e) => {
+            return Err(match crate::fetch::MediaFetcher::refusal(&e) {
+                Some(why) => permanent(format!("X cannot use the media {name}: its URL is refused: {why}")),
+                None => unreachable(ErrorClass::Transient, &doing, e, account),
+            })
         }
     };
-    let doing = format!("Could not download {name} for X");
-    let mut response = api
-        .http
-        .get(url)
-        .timeout(timeout)
-        .send()
-        .await
-        .map_err(|e| unreachable(ErrorClass::Transient, &doing, e, account))?;
     let status = response.status();
     if !status.is_success() {
         let class = if status.is_server_error() || matches!(status.as_u16(), 408 | 429) {

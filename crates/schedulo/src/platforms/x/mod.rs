@@ -97,6 +97,9 @@ pub struct XOptions {
     /// How long before its time a video or GIF post may be prepared (23 h: X keeps a media id
     /// 24 h after finalize; the hour left covers processing and a late publish).
     pub prepare_ahead: Duration,
+    /// How media is downloaded; `None`: from Cloudinary's delivery host and, when `api_url` is a
+    /// sandbox on this machine, from it ([`crate::fetch::MediaFetcher::for_api`]).
+    pub media: Option<crate::fetch::MediaFetcher>,
 }
 
 impl XOptions {
@@ -111,6 +114,7 @@ impl XOptions {
             processing_deadline: Duration::from_secs(10 * 60),
             video_download_timeout: Duration::from_secs(10 * 60),
             prepare_ahead: Duration::from_secs(23 * 60 * 60),
+            media: None,
         }
     }
 }
@@ -142,9 +146,14 @@ impl XPublisher {
             .user_agent(concat!("schedulo/", env!("CARGO_PKG_VERSION")))
             .build()
             .context("Failed to build the HTTP client for X")?;
+        let media = match options.media {
+            Some(media) => media,
+            None => crate::fetch::MediaFetcher::for_api(&options.api_url)?,
+        };
         Ok(XPublisher {
             api: client::Api {
                 http,
+                media,
                 api_url: options.api_url,
                 usage_cap_wait: options.usage_cap_wait,
             },

@@ -162,18 +162,21 @@ pub async fn download(
     media: &MediaRef,
 ) -> Result<Downloaded, PublishError> {
     let what = describe(n, media);
-    let url = match url::Url::parse(&media.url) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") => u,
-        _ => return Err(permanent(format!("X cannot use {what}: its URL is not an http(s) URL"))),
-    };
-    let doing = format!("Could not download {what} for X");
-    let mut response = api
-        .http
-        .get(url)
-        .timeout(options.download_timeout)
-        .send()
+    let url = api
+        .media
+        .admit(&media.url)
         .await
-        .map_err(|e| unreachable(ErrorClass::Transient, &doing, e, account))?;
+        .map_err(|why| permanent(format!("X cannot use {what}: its URL is refused: {why}")))?;
+    let doing = format!("Could not download {what} for X");
+    let mut response = match api.media.get(&url).timeout(options.download_timeout).send().await {
+        Ok(response) => response,
+        Err(e) => {
+            return Err(match crate::fetch::MediaFetcher::refusal(&e) {
+                Some(why) => permanent(format!("X cannot use {what}: its URL is refused: {why}")),
+                None => unreachable(ErrorClass::Transient, &doing, e, account),
+            })
+        }
+    };
     let status = response.status();
     if !status.is_success() {
         let class = if status.is_server_error() || matches!(status.as_u16(), 408 | 429) {

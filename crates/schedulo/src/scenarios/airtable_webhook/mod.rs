@@ -148,8 +148,9 @@ pub struct AirtableWebhook {
     clock: Clock,
     /// Where Airtable pings this worker (`<public URL>/webhooks/airtable`).
     url: Url,
-    /// Table and field ids, to read payloads.
-    watched: Watched,
+    /// Table and field ids, to read payloads; unset until the base's schema has been read (a
+    /// worker started while Airtable was down reads it later, see `app::startup`).
+    watched: std::sync::OnceLock<Watched>,
     timing: Timing,
     /// The webhook in use; `None` until one is kept or made.
     active: Mutex<Option<Active>>,
@@ -168,9 +169,13 @@ impl AirtableWebhook {
         scheduler: Arc<dyn Nudges>,
         clock: Clock,
         url: Url,
-        watched: Watched,
+        watched: Option<Watched>,
         timing: Timing,
     ) -> AirtableWebhook {
+        let known = std::sync::OnceLock::new();
+        if let Some(watched) = watched {
+            let _ = known.set(watched);
+        }
         AirtableWebhook {
             base,
             journal,
@@ -178,12 +183,23 @@ impl AirtableWebhook {
             scheduler,
             clock,
             url,
-            watched,
+            watched: known,
             timing,
             active: Mutex::new(None),
             pinged: Notify::new(),
             last_ping: Mutex::new(None),
         }
+    }
+
+    /// Gives the webhook the tables and fields it watches, once the base's schema is read; the
+    /// first one given stays.
+    pub fn set_watched(&self, watched: Watched) {
+        let _ = self.watched.set(watched);
+    }
+
+    /// Whether the tables it watches are known (the webhook runs only then).
+    pub fn knows_its_tables(&self) -> bool {
+        self.watched.get().is_some()
     }
 
     /// The notification URL for a worker reachable at `public` (its path is replaced).

@@ -2,7 +2,7 @@
 //! scheduler. The cursor moves only after the hand-off, page by page: a crash in between reads
 //! the page again (a post read twice costs a call; a change missed would cost a post).
 
-use super::{changes, AirtableWebhook, INBOX_SOURCE};
+use super::{changes, AirtableWebhook, Changes, INBOX_SOURCE};
 use crate::airtable::webhooks::MAX_PAYLOADS_PER_PAGE;
 use crate::airtable::{AirtableError, ApiErrorType};
 use crate::error_class::ErrorClass;
@@ -66,7 +66,14 @@ impl AirtableWebhook {
                 }
                 Err(e) => return Err(e.into()),
             };
-            let found = changes(&self.watched, &page.payloads);
+            let found = match self.watched.get() {
+                Some(watched) => changes(watched, &page.payloads),
+                // Not known yet: whatever changed, the whole schedule is read.
+                None => Changes {
+                    everything: true,
+                    ..Changes::default()
+                },
+            };
             for record_id in &found.posts {
                 self.scheduler.nudge_post(record_id);
             }

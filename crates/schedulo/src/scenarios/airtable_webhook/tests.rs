@@ -71,7 +71,7 @@ async fn setup() -> Setup {
         nudges.clone(),
         Clock::new(),
         url,
-        watched,
+        Some(watched),
         Timing::default(),
     ));
     Setup {

@@ -4,7 +4,7 @@
 //! anything is uploaded.
 
 use super::PostScheduler;
-use crate::media::probe::{probe_url, ProbeError};
+use crate::media::probe::ProbeError;
 use crate::platforms::PostContent;
 use std::time::Duration;
 
@@ -20,6 +20,16 @@ impl PostScheduler {
     pub(crate) async fn with_media_info(&self, content: &PostContent) -> Result<PostContent, String> {
         let mut content = content.clone();
         for (i, media) in content.media.iter_mut().enumerate() {
+            // Every file's URL is judged before anything, even one whose properties are known.
+            let fetcher = &self.publishers.media;
+            let url = fetcher.admit(&media.url).await.map_err(|why| {
+                format!(
+                    "Its media file {} ({}) is not fetched: MediaLibrary.{} {why}.",
+                    i + 1,
+                    crate::media::file_name(&media.url),
+                    crate::base::names::media::CLOUDINARY_URL,
+                )
+            })?;
             if media.info != Default::default() {
                 continue; // known already (from Cloudinary)
             }
@@ -28,7 +38,7 @@ impl PostScheduler {
                 media.info = info;
                 continue;
             }
-            match probe_url(&self.http, &media.url, PROBE_TIMEOUT).await {
+            match fetcher.probe(&url, PROBE_TIMEOUT).await {
                 Ok(info) => {
                     let mut memory = self.media_info.lock().expect("media info");
                     if memory.len() >= REMEMBERED {

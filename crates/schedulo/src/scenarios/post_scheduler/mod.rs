@@ -89,8 +89,6 @@ pub struct PostScheduler {
     pub(crate) prep_retry: Mutex<HashMap<String, chrono::DateTime<chrono::Utc>>>,
     /// What is known of media files, by URL (read from the files).
     pub(crate) media_info: Mutex<HashMap<String, crate::media::MediaInfo>>,
-    /// For reading media files' properties (no token is ever sent with it).
-    pub(crate) http: reqwest::Client,
     /// Whether Airtable's webhook is live and pinging (set by the webhook's keeper): the interval
     /// re-read then relaxes to the long safety interval.
     pub(crate) webhook_live: std::sync::atomic::AtomicBool,
@@ -129,7 +127,6 @@ impl PostScheduler {
             preparing: Mutex::new(std::collections::HashSet::new()),
             prep_retry: Mutex::new(HashMap::new()),
             media_info: Mutex::new(HashMap::new()),
-            http: reqwest::Client::new(),
             webhook_live: std::sync::atomic::AtomicBool::new(false),
             cadence: cadence::ReadCadence::derive(
                 crate::config::Plan::Team,

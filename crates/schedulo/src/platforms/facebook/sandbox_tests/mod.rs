@@ -5,6 +5,7 @@
 mod failures;
 mod graph;
 mod publish;
+mod reconcile;
 mod videos;
 
 use crate::error_class::ErrorClass;

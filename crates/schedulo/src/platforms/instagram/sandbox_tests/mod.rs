@@ -7,6 +7,7 @@ mod failures;
 mod http;
 mod limits;
 mod publish;
+mod reconcile;
 
 /// The Page the Instagram account is linked to, and its token.
 pub const PAGE: &str = "112233445566778";

@@ -162,7 +162,7 @@ async fn the_daily_cap_holds_posts_with_retry_at_and_they_go_out_once_it_reopens
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_timeout_or_a_5xx_on_init_is_an_unknown_outcome_and_reconciling_without_a_receipt_asks_a_person() {
+async fn a_timeout_or_a_5xx_on_init_is_an_unknown_outcome_and_reconciling_without_a_receipt_looks_in_the_video_list() {
     let sandbox = start().await;
     let http = Http::new(&sandbox);
     let tiktok = publisher_with(&sandbox, UploadMode::PullFromUrl, |o| {
@@ -202,9 +202,39 @@ async fn a_timeout_or_a_5xx_on_init_is_an_unknown_outcome_and_reconciling_withou
         "the sandbox took it, the publisher never heard"
     );
 
+    // The answer was lost, not the post: TikTok processed it meanwhile, and lists it.
+    let since = tiktok.clock.now() - chrono::Duration::minutes(2);
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    let found = tiktok
+        .publisher
+        .reconcile(&account(), &clip(&sandbox, 1), Attempt::since(since))
+        .await
+        .unwrap()
+        .into_published()
+        .expect("found in video/list");
+    let taken = sandbox.published(OPEN_ID);
+    assert_eq!(
+        Some(found.platform_id.clone()),
+        taken[0].post_id,
+        "the post TikTok took"
+    );
+    assert_eq!(
+        found.url,
+        format!("https://www.tiktok.com/@alice/video/{}", found.platform_id)
+    );
+    let other = clip(&sandbox, 7);
+    assert_eq!(
+        tiktok
+            .publisher
+            .reconcile(&account(), &other, Attempt::since(since))
+            .await
+            .unwrap(),
+        Found::NotPublished { certain: false }
+    );
+    let photos = post("photos", vec![photo(sandbox.file_url("image-1080x1350.jpg"))]);
     let err = tiktok
         .publisher
-        .reconcile(&account(), &clip(&sandbox, 1), Attempt::since(tiktok.clock.now()))
+        .reconcile(&account(), &photos, Attempt::since(since))
         .await
         .unwrap_err();
     assert_eq!(err.class, ErrorClass::Permanent);

@@ -1,6 +1,7 @@
 //! The real [`TikTokPublisher`] against the sandbox TikTok over HTTP (a server on 127.0.0.1:0),
 //! with a paused clock; and the sandbox's own answers checked with a plain HTTP client.
 
+mod display;
 mod limits;
 mod photos;
 mod shapes;

@@ -3,6 +3,7 @@
 
 mod publish;
 mod rate_limits;
+mod reconcile;
 mod video;
 
 use crate::platforms::x::{XOptions, XPublisher};
