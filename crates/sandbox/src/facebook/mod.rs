@@ -201,6 +201,7 @@ impl FacebookSandbox {
             usage: usage::Usage::new(opts.calls_per_hour),
             faults: Default::default(),
             counters: Default::default(),
+            parked: Default::default(),
         };
         let dir = opts
             .data_dir
@@ -299,24 +300,18 @@ impl FacebookSandbox {
     }
 }
 
-/// The options' Pages and Instagram accounts: a saved one with the same id takes the options'
-/// token and name, others are added (refused when an id or token is taken).
+/// Adds the options' Pages and Instagram accounts (one saved with the same id takes back what was
+/// made on it); refused when an id or token is taken.
 fn add_configured(
     app: &SharedApp,
     pages: Vec<FacebookSandboxPage>,
     users: Vec<InstagramSandboxUser>,
 ) -> anyhow::Result<()> {
     for page in pages {
-        let Err(page) = persist::reclaim_page(&mut app.lock(), page) else {
-            continue;
-        };
         let id = page.id.clone();
         admin::add(app, page).map_err(|e| anyhow::anyhow!("Page {id}: {}", e.body["error"]["message"]))?;
     }
     for user in users {
-        let Err(user) = persist::reclaim_ig(&mut app.lock(), user) else {
-            continue;
-        };
         let id = user.id.clone();
         admin::add_ig(app, user)
             .map_err(|e| anyhow::anyhow!("Instagram account {id}: {}", e.body["error"]["message"]))?;

@@ -4,7 +4,7 @@
 //!
 //! # Format (`format` 1)
 //! `saved_at` (the sandbox's time when written; a restarted sandbox's clock never starts before
-//! it); `pages`, each with its `page` (`id`, `name`, `token`), `photos` (by id: `url`,
+//! it); `pages`, each with its `page` (`id`, `name`), `photos` (by id: `url`,
 //! `post_id`), `posts` (oldest first: `id`, `message`, `link`, `photo_ids`, `video_id`,
 //! `created`, `at`), `visitor_posts` (the same, by visitors), `videos` (`id`, `kind`, `description`, `info`, `error`, `uploaded`,
 //! `publish`, `post_id`, `created`) and `reel_finishes` (for the 30 Reels a day);
@@ -14,15 +14,16 @@
 //! Times are RFC 3339 wall times; processing and expiry are worked out from them, so a container
 //! or video processing at a restart moves on as if nothing happened.
 //!
-//! At start, a Page or Instagram account of the options whose id is saved takes the options' token
-//! and name and keeps what was made on it; others are added. The usage's allowance
+//! The file holds no token: Pages and Instagram accounts come from the options at each start, and
+//! one whose id is saved takes back what was made on it (as does one added again through
+//! `POST /_sandbox/pages` or `/_sandbox/instagram/users`); until then it waits, kept in the file. The usage's allowance
 //! (`calls_per_hour`) and the processing times are the options'. Injected faults are not kept.
 
 use super::app::{Inner, PageState, Photo, Post};
 use super::persist_ig::{self as ig, SavedIgUser};
 use super::usage::UsageFigures;
 use super::videos::{Video, VideoKind};
-use super::{FacebookSandboxPage, InstagramSandboxUser};
+use super::FacebookSandboxPage;
 use crate::clock::Clock;
 use crate::persist::DataDir;
 use chrono::{DateTime, Utc};
@@ -65,12 +66,11 @@ struct SavedPage {
     reel_finishes: Vec<DateTime<Utc>>,
 }
 
-/// A Page (`name`) or an Instagram account (`username`), with its token.
+/// A Page (`name`) or an Instagram account (`username`), without its token.
 #[derive(Serialize, Deserialize)]
 pub(super) struct SavedAccount {
     pub id: String,
     pub name: String,
-    pub token: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -129,8 +129,8 @@ pub fn load(dir: &DataDir, mut fresh: Inner) -> anyhow::Result<(Inner, Clock)> {
     };
     let clock = Clock::resume(Some(saved.saved_at));
     let at = |t: DateTime<Utc>| clock.instant_of(t);
-    fresh.pages = saved.pages.into_iter().map(|p| restore_page(p, &clock)).collect();
-    fresh.ig_users = saved
+    fresh.parked.pages = saved.pages.into_iter().map(|p| restore_page(p, &clock)).collect();
+    fresh.parked.ig_users = saved
         .instagram_users
         .into_iter()
         .map(|u| ig::restore(u, &clock))
@@ -154,7 +154,7 @@ fn restore_page(p: SavedPage, clock: &Clock) -> PageState {
     let at = |t: DateTime<Utc>| clock.instant_of(t);
     PageState {
         page: FacebookSandboxPage {
-            token: p.page.token,
+            token: String::new(),
             id: p.page.id,
             name: p.page.name,
         },
@@ -218,37 +218,23 @@ fn save_post(post: &Post, clock: &Clock) -> SavedPost {
     }
 }
 
-/// Gives a saved Page the options' token and name; `Err(page)` when none has its id (the caller
-/// adds it).
-pub fn reclaim_page(inner: &mut Inner, page: FacebookSandboxPage) -> Result<(), FacebookSandboxPage> {
-    match inner.page_index(&page.id) {
-        Some(i) => {
-            inner.pages[i].page = page;
-            Ok(())
-        }
-        None => Err(page),
-    }
-}
-
-/// Gives a saved Instagram account the options' token and username; `Err(user)` when none has
-/// its id.
-pub fn reclaim_ig(inner: &mut Inner, user: InstagramSandboxUser) -> Result<(), InstagramSandboxUser> {
-    match inner.ig_index(&user.id) {
-        Some(i) => {
-            inner.ig_users[i].user = user;
-            Ok(())
-        }
-        None => Err(user),
-    }
-}
-
 /// The state as its file holds it (taken under the lock; serialized by the caller outside it).
 pub fn snapshot(inner: &Inner, clock: &Clock) -> impl Serialize {
     Saved {
         format: FORMAT,
         saved_at: clock.now(),
-        pages: inner.pages.iter().map(|p| save_page(p, clock)).collect(),
-        instagram_users: inner.ig_users.iter().map(|u| ig::save(u, clock)).collect(),
+        pages: inner
+            .pages
+            .iter()
+            .chain(&inner.parked.pages)
+            .map(|p| save_page(p, clock))
+            .collect(),
+        instagram_users: inner
+            .ig_users
+            .iter()
+            .chain(&inner.parked.ig_users)
+            .map(|u| ig::save(u, clock))
+            .collect(),
         usage: SavedUsage {
             calls: inner.usage.calls().into_iter().map(|t| clock.wall_of(t)).collect(),
             set: inner.usage.set,
@@ -264,7 +250,6 @@ fn save_page(p: &PageState, clock: &Clock) -> SavedPage {
         page: SavedAccount {
             id: p.page.id.clone(),
             name: p.page.name.clone(),
-            token: p.page.token.clone(),
         },
         photos: p
             .photos

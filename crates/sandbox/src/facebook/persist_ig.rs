@@ -1,5 +1,5 @@
 //! The Instagram accounts in the Graph API's state file ([`super::persist`]): each with its
-//! `user` (`id`, `name` (the username), `token`), `containers` (oldest first: `id`, `kind`,
+//! `user` (`id`, `name` (the username); no token), `containers` (oldest first: `id`, `kind`,
 //! `carousel_item`, `caption`, `url`, `children`, `info`, `error`, `at` (its creation, from which
 //! processing and the 24-hour expiry run), `published`), `media` (oldest first: `id`,
 //! `container`, `caption`, `media_type`, `media_product_type`, `children`, `shortcode`,
@@ -73,7 +73,7 @@ fn known(value: &str, among: &[&'static str], what: &str, media: &str) -> anyhow
 pub fn restore(saved: SavedIgUser, clock: &Clock) -> anyhow::Result<IgUser> {
     let at = |t: DateTime<Utc>| clock.instant_of(t);
     let mut user = IgUser::new(InstagramSandboxUser {
-        token: saved.user.token,
+        token: String::new(),
         id: saved.user.id,
         username: saved.user.name,
     });
@@ -128,7 +128,6 @@ pub fn save(user: &IgUser, clock: &Clock) -> SavedIgUser {
         user: SavedAccount {
             id: user.user.id.clone(),
             name: user.user.username.clone(),
-            token: user.user.token.clone(),
         },
         containers: user
             .containers

@@ -91,6 +91,11 @@ async fn posts_instagram_media_usage_and_the_publishing_window_survive_a_restart
     assert!(used >= 3, "{used}");
     let old_url = first.url();
     first.shutdown().await;
+    let file = std::fs::read_to_string(dir.path().join("graph.json")).unwrap();
+    assert!(
+        !file.contains(PAGE_TOKEN) && !file.contains(IG_TOKEN),
+        "no token in the file"
+    );
 
     let second = start_on(dir.path()).await.unwrap();
     assert_ne!(second.url(), old_url);

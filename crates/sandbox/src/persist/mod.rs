@@ -10,9 +10,10 @@
 //! ([`crate::clock::Clock::wall_of`]), so a window that started 10 minutes before a restart still
 //! ends 5 minutes after it, and time spent stopped counts.
 //!
-//! The files hold the stand-in's own test credentials (the tokens its options or admin path gave
-//! it; never Cloudinary's API secrets, which come from the options at each start), so they are
-//! written readable by their owner only, like the demo's `identity.json`.
+//! The files hold no token or secret: accounts (X users, Pages, Instagram accounts, TikTok
+//! creators) and Cloudinary's clouds come from the options at each start, and find what was made
+//! on them by their ids (the demo keeps its tokens in `identity.json` only). They are still written
+//! readable by their owner only, as they hold what the accounts posted.
 //!
 //! # Crash safety
 //! A write goes to `<name>.json.tmp`, then is renamed over `<name>.json`: a crash leaves the old
@@ -133,7 +134,7 @@ pub fn read_file<T: DeserializeOwned>(path: &Path, format: u32) -> anyhow::Resul
     serde_json::from_slice(&bytes).with_context(refuse)
 }
 
-/// Writes a file readable by its owner only (it may hold the sandbox's test tokens).
+/// Writes a file readable by its owner only.
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);

@@ -50,7 +50,7 @@
 //!
 //! # State across restarts
 //! Without a data directory everything is in memory and goes with the sandbox. With
-//! [`TikTokSandboxOptions::data_dir`], creators, publishes (and their uploads' bytes), the rate
+//! [`TikTokSandboxOptions::data_dir`], publishes (and their uploads' bytes), the rate
 //! windows, the daily cap and the counters are kept there ([`persist`] gives the format): a
 //! `publish_id` taken before a restart is answered by `status/fetch` after it.
 //!
@@ -300,11 +300,14 @@ impl TikTokSandbox {
             .data_dir
             .map(|d| crate::persist::DataDir::open(d, "TikTok"))
             .transpose()?;
-        let (mut inner, clock) = match &dir {
-            Some(dir) => persist::load(dir)?,
-            None => (Inner::new(), crate::clock::Clock::start()),
+        let (inner, clock) = match &dir {
+            Some(dir) => persist::load(dir, opts.creators)?,
+            None => {
+                let mut inner = Inner::new();
+                persist::add_configured(&mut inner, opts.creators)?;
+                (inner, crate::clock::Clock::start())
+            }
         };
-        persist::add_configured(&mut inner, opts.creators)?;
         let http = reqwest::Client::builder()
             .build()
             .map_err(|e| anyhow::anyhow!("Failed to build the sandbox TikTok's media fetcher: {e}"))?;

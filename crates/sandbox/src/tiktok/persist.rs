@@ -4,16 +4,19 @@
 //!
 //! # Format (`format` 1)
 //! `saved_at` (the sandbox's time when written; a restarted sandbox's clock never starts before
-//! it), `creators` (as `POST /_sandbox/creators` takes them, tokens included; at start the
-//! options' creators replace saved ones with the same open_id, token or username), `publishes`
+//! it), `publishes`
 //! (oldest first: `publish_id`, `open_id`, `kind`, `source`, `inbox`, `caption`,
 //! `privacy_level`, `photos`, `created`, `init_at`, `received_at`, `bytes`, `verdict` (`"ok"`
 //! or `{"failed": reason}`), `post_id`, `info` (what the video's file showed), and for a `FILE_UPLOAD` its `upload` with `upload_id`,
 //! `upload_token`, `video_size`, `chunk_size`, `total_chunk_count`, `chunks` and `file`, the
-//! name of its bytes under the directory), `calls` (per token and endpoint, the times of the
-//! last minute's requests) and `posts` (per open_id, the times of the last 24 hours' posts), so
+//! name of its bytes under the directory), `calls` (per creator's open_id and endpoint, the
+//! times of the last minute's requests; TikTok counts them per token, which the file does not
+//! hold) and `posts` (per open_id, the times of the last 24 hours' posts), so
 //! neither the per-minute limits nor the daily cap start again at a restart; `scopes` (per
 //! open_id, when narrowed); `counters`; `next`.
+//! Creators and their tokens are not in the file: they come from the options at each start (one
+//! added through `POST /_sandbox/creators` is added again after a restart, and finds its posts by
+//! its open_id); the minute windows of a token no configured creator holds are dropped.
 //! A publish's status is worked out from these times, so one processing or in moderation at a
 //! restart moves on as if nothing happened.
 //!
@@ -44,8 +47,6 @@ pub const UPLOADS: &str = "uploads";
 struct Saved {
     format: u32,
     saved_at: DateTime<Utc>,
-    #[serde(default)]
-    creators: Vec<TikTokSandboxCreator>,
     #[serde(default)]
     publishes: Vec<SavedPublish>,
     #[serde(default)]
@@ -105,7 +106,7 @@ struct SavedUpload {
 
 #[derive(Serialize, Deserialize)]
 struct SavedCalls {
-    token: String,
+    open_id: String,
     endpoint: Endpoint,
     times: Vec<DateTime<Utc>>,
 }
@@ -116,15 +117,18 @@ struct SavedPosts {
     times: Vec<DateTime<Utc>>,
 }
 
-/// The state in `dir` (empty when it has no file yet) and the clock to run it on.
-pub fn load(dir: &DataDir) -> anyhow::Result<(Inner, Clock)> {
+/// The options' `creators` with the state in `dir` (none when it has no file yet), and the clock
+/// to run it on.
+pub fn load(dir: &DataDir, creators: Vec<TikTokSandboxCreator>) -> anyhow::Result<(Inner, Clock)> {
     let uploads = dir.sub_dir(UPLOADS)?;
+    let mut inner = Inner::new();
+    add_configured(&mut inner, creators)?;
     let Some(saved) = dir.read::<Saved>(FILE, FORMAT)? else {
         remove_unnamed(&uploads, &[]);
-        return Ok((Inner::new(), Clock::start()));
+        return Ok((inner, Clock::start()));
     };
     let clock = Clock::resume(Some(saved.saved_at));
-    let inner = restore(saved, &clock, dir.path())
+    let inner = restore(inner, saved, &clock, dir.path())
         .with_context(|| format!("The sandbox state file {} is not valid", dir.file(FILE).display()))?;
     let named: Vec<_> = inner
         .publishes
@@ -147,10 +151,8 @@ fn remove_unnamed(uploads: &Path, named: &[std::path::PathBuf]) {
     }
 }
 
-fn restore(saved: Saved, clock: &Clock, dir: &Path) -> anyhow::Result<Inner> {
+fn restore(mut inner: Inner, saved: Saved, clock: &Clock, dir: &Path) -> anyhow::Result<Inner> {
     let at = |t: DateTime<Utc>| clock.instant_of(t);
-    let mut inner = Inner::new();
-    inner.creators = saved.creators;
     for p in saved.publishes {
         let kind = match p.kind.as_str() {
             "video" => "video",
@@ -185,10 +187,14 @@ fn restore(saved: Saved, clock: &Clock, dir: &Path) -> anyhow::Result<Inner> {
         });
     }
     let times = |ts: Vec<DateTime<Utc>>| ts.into_iter().map(at).collect::<Vec<_>>();
+    let token_of = |open_id: &str| {
+        let creator = inner.creators.iter().find(|c| c.open_id == open_id)?;
+        Some(creator.token.clone())
+    };
     let calls = saved
         .calls
         .into_iter()
-        .map(|c| (c.token, c.endpoint, times(c.times)))
+        .filter_map(|c| Some((token_of(&c.open_id)?, c.endpoint, times(c.times))))
         .collect();
     let posts = saved.posts.into_iter().map(|p| (p.open_id, times(p.times))).collect();
     inner.windows = Windows::restore(calls, posts);
@@ -222,14 +228,9 @@ fn reopen(dir: &Path, u: SavedUpload, bytes: u64) -> anyhow::Result<Upload> {
     })
 }
 
-/// Adds the options' creators, each replacing a saved one with the same open_id, token or username.
+/// Adds the options' creators.
 pub fn add_configured(inner: &mut Inner, creators: Vec<TikTokSandboxCreator>) -> anyhow::Result<()> {
     for creator in creators {
-        inner.creators.retain(|c| {
-            c.open_id != creator.open_id
-                && c.token != creator.token
-                && !c.username.eq_ignore_ascii_case(&creator.username)
-        });
         let open_id = creator.open_id.clone();
         inner
             .add_creator(creator)
@@ -279,14 +280,16 @@ pub fn snapshot(inner: &Inner, clock: &Clock, dir: &Path) -> impl Serialize {
     Saved {
         format: FORMAT,
         saved_at: clock.now(),
-        creators: inner.creators.clone(),
         publishes,
         calls: calls
             .into_iter()
-            .map(|(token, endpoint, ts)| SavedCalls {
-                token,
-                endpoint,
-                times: times(ts),
+            .filter_map(|(token, endpoint, ts)| {
+                let creator = inner.creators.iter().find(|c| c.token == token)?;
+                Some(SavedCalls {
+                    open_id: creator.open_id.clone(),
+                    endpoint,
+                    times: times(ts),
+                })
             })
             .collect(),
         posts: posts

@@ -84,6 +84,8 @@ async fn publishes_uploads_and_the_daily_cap_survive_a_restart_on_another_port()
     assert_eq!(put_chunk(&upload_url, vec![7; 5 * MB as usize], 0, total).await, 206);
     let old_url = first.url();
     first.shutdown().await;
+    let file = std::fs::read_to_string(dir.path().join("tiktok.json")).unwrap();
+    assert!(!file.contains(TOKEN), "no token in the file");
 
     let second = start_on(dir.path()).await.unwrap();
     assert_ne!(second.url(), old_url);

@@ -48,7 +48,7 @@
 //!
 //! # State across restarts
 //! Without a data directory everything is in memory and goes with the sandbox. With
-//! [`XSandboxOptions::data_dir`], users, posts, finalized media and their processing, the posting
+//! [`XSandboxOptions::data_dir`], posts, finalized media and their processing, the posting
 //! windows and the counters are kept in `x.json` there ([`persist`] gives the format and what is
 //! not kept): a post answered before a restart is listed by `GET /2/users/{id}/tweets` after it,
 //! and a user's 15-minute window goes on counting.
@@ -93,7 +93,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -113,7 +113,7 @@ pub struct XSandboxOptions {
 }
 
 /// An account of the sandbox: its bearer token, its user id (digits) and its username.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct XSandboxUser {
     pub token: String,

@@ -3,9 +3,7 @@
 //!
 //! # Format (`format` 1)
 //! `saved_at` (the sandbox's time when written; a restarted sandbox's clock never starts before
-//! it), `users` (`token`, `id`, `username`: the users added through the options or
-//! `POST /_sandbox/users`; at start the options' users replace saved ones with the same id, token
-//! or username), `tweets` (oldest first: `id`, `author_id`, `text` as X shows it, `submitted` as
+//! it), `tweets` (oldest first: `id`, `author_id`, `text` as X shows it, `submitted` as
 //! sent, `media_ids`, `created_at`), `media` (by media id: `owner_id`, `uploaded`, `media_key`
 //! prefix, and for a video or GIF its `processing` with `started`, `done_at` and `failure`),
 //! `uploads` (finalized chunked uploads, without bytes), `windows` (each user's posting window:
@@ -13,6 +11,9 @@
 //! and `last_id` (ids keep growing). Times are RFC 3339 wall times.
 //!
 //! # What is not kept
+//! Users and their tokens: the file holds no token (like every snapshot, [`crate::persist`]);
+//! users come from the options at each start, and one added through `POST /_sandbox/users` is
+//! added again after a restart to act, finding its posts, media and window by its id.
 //! A chunked upload not finalized yet (its segments are held in memory): after a restart its
 //! `APPEND` or `FINALIZE` gets X's 400 for an unknown media id, and the client starts the upload
 //! again. Injected faults are not kept.
@@ -37,8 +38,6 @@ pub const FORMAT: u32 = 1;
 struct Saved {
     format: u32,
     saved_at: DateTime<Utc>,
-    #[serde(default)]
-    users: Vec<XSandboxUser>,
     #[serde(default)]
     tweets: Vec<SavedTweet>,
     #[serde(default)]
@@ -109,7 +108,7 @@ pub fn load(dir: &DataDir) -> anyhow::Result<(Inner, Clock)> {
 
 fn restore(saved: Saved, clock: &Clock) -> anyhow::Result<Inner> {
     let at = |t: DateTime<Utc>| clock.instant_of(t);
-    let mut inner = Inner::new(saved.users);
+    let mut inner = Inner::new(Vec::new());
     inner.tweets = saved
         .tweets
         .into_iter()
@@ -160,12 +159,9 @@ fn restore(saved: Saved, clock: &Clock) -> anyhow::Result<Inner> {
     Ok(inner)
 }
 
-/// Adds the options' users, each replacing any saved user with the same id, token or username.
+/// Adds the options' users.
 pub fn add_configured(inner: &mut Inner, users: Vec<XSandboxUser>) -> anyhow::Result<()> {
     for user in users {
-        inner
-            .users
-            .retain(|u| u.id != user.id && u.token != user.token && !u.username.eq_ignore_ascii_case(&user.username));
         inner
             .add_user(user)
             .map_err(|e| anyhow::anyhow!("Failed to add a sandbox X user: {e}"))?;
@@ -179,7 +175,6 @@ pub fn snapshot(inner: &Inner, clock: &Clock) -> impl Serialize {
     Saved {
         format: FORMAT,
         saved_at: clock.now(),
-        users: inner.users.clone(),
         tweets: inner
             .tweets
             .iter()

@@ -51,6 +51,8 @@ async fn posts_media_and_the_posting_window_survive_a_restart_on_another_port() 
     let reset = headers["x-rate-limit-reset"].to_str().unwrap().to_string();
     let old_url = first.url();
     first.shutdown().await;
+    let file = std::fs::read_to_string(dir.path().join("x.json")).unwrap();
+    assert!(!file.contains(TOKEN), "no token in the file");
 
     let second = start_on(dir.path(), 3).await.unwrap();
     assert_ne!(second.url(), old_url, "another port");
