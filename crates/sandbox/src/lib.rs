@@ -16,7 +16,8 @@
 //!   [`clock`]: the stand-ins' clock, which a paused tokio clock moves; [`latency`]: how long each
 //!   stand-in takes to answer (off in tests, each vendor's typical figures for a person);
 //!   [`engagement`]: the figures (views, likes...) the platforms' read APIs report for a post,
-//!   growing with its age.
+//!   growing with its age; [`persist`]: the JSON snapshot in a data directory that keeps a stand-in's state across
+//!   restarts (Airtable's bases, and X, Graph, TikTok and Cloudinary given a `data_dir`).
 
 pub mod airtable;
 pub mod clock;
@@ -28,6 +29,7 @@ pub mod facebook;
 pub mod faults;
 pub mod files;
 pub mod latency;
+pub mod persist;
 mod server;
 pub mod tiktok;
 pub mod x;

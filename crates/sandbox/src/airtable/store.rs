@@ -3,8 +3,9 @@
 //! Persistence: with a data directory, each base is one file `<dir>/<baseId>.json` holding the
 //! [`Base`] below (`format`, `id`, `name`, `tables` with their fields, views and records; cells
 //! keyed by field id, in Airtable's REST format). Every mutating request rewrites its base's file
-//! synchronously (write `<baseId>.json.tmp`, then rename over the old file), so a crash leaves
-//! either the old or the new version, never a torn one.
+//! synchronously, before it is answered, through [`crate::persist::DataDir`] (write
+//! `<baseId>.json.tmp`, then rename over the old file), so a crash leaves either the old or the new
+//! version, never a torn one, and loses nothing that was answered.
 //!
 //! Later additions are optional in the file, so older files still load: `webhooks` (each with
 //! its secret, cursor and payloads, see [`super::webhooks`]), `transactionNumber` (the base's
@@ -15,6 +16,7 @@ use super::fields::Field;
 use super::ids::{new_id, IdKind};
 use super::model::{views_of, TableSpec};
 use super::webhooks::Webhook;
+use crate::persist::DataDir;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -181,16 +183,16 @@ impl Table {
 #[derive(Debug)]
 pub struct Store {
     bases: BTreeMap<String, Base>,
-    data_dir: Option<PathBuf>,
+    data_dir: Option<DataDir>,
 }
 
 impl Store {
     /// An empty store, or the bases found in `data_dir` (created if missing).
     pub fn open(data_dir: Option<PathBuf>, tables: &[TableSpec]) -> anyhow::Result<Store> {
         let mut bases = BTreeMap::new();
+        let data_dir = data_dir.map(|d| DataDir::open(d, "Airtable")).transpose()?;
         if let Some(dir) = &data_dir {
-            std::fs::create_dir_all(dir).with_context(|| format!("Failed to create {}", dir.display()))?;
-            for mut base in load_dir(dir)? {
+            for mut base in load_dir(dir.path())? {
                 base.tables.iter_mut().for_each(|t| t.sync_views(tables));
                 bases.insert(base.id.clone(), base);
             }
@@ -235,12 +237,8 @@ impl Store {
         let (Some(dir), Some(base)) = (&self.data_dir, self.bases.get(id)) else {
             return Ok(());
         };
-        let path = dir.join(format!("{id}.json"));
-        let tmp = dir.join(format!("{id}.json.tmp"));
         let bytes = serde_json::to_vec(base).context("Failed to serialize a base")?;
-        std::fs::write(&tmp, bytes).with_context(|| format!("Failed to write {}", tmp.display()))?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("Failed to rename onto {}", path.display()))?;
-        Ok(())
+        dir.write_bytes(id, &bytes)
     }
 
     pub fn persist_all(&self) -> anyhow::Result<()> {
@@ -264,15 +262,7 @@ fn load_dir(dir: &Path) -> anyhow::Result<Vec<Base>> {
         if !is_base {
             continue;
         }
-        let text = std::fs::read(&path).with_context(|| format!("Failed to read {}", path.display()))?;
-        let base: Base = serde_json::from_slice(&text)
-            .with_context(|| format!("Failed to parse sandbox base file {}", path.display()))?;
-        anyhow::ensure!(
-            base.format == FORMAT_VERSION,
-            "{}: format {} is not the supported {FORMAT_VERSION}",
-            path.display(),
-            base.format
-        );
+        let base: Base = crate::persist::read_file(&path, FORMAT_VERSION)?;
         if seen.insert(base.id.clone()) {
             out.push(base);
         }

@@ -26,11 +26,47 @@ pub struct App {
     pub http: reqwest::Client,
     /// How long one notification attempt may take.
     pub notify_timeout: Duration,
-    /// Where uploads, chunks and derived files live; removed with the sandbox.
-    pub dir: tempfile::TempDir,
+    /// Where uploads, chunks and derived files live: `<data_dir>/files` when the state is kept,
+    /// else a temporary directory removed with the sandbox.
+    pub dir: FilesDir,
+    /// Reports changes made outside requests (eager work, notifications) when the state is kept.
+    pub changes: std::sync::OnceLock<crate::persist::Changes>,
+}
+
+/// The directory of the files, and the temporary directory it is when nothing is kept.
+pub struct FilesDir {
+    path: std::path::PathBuf,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl FilesDir {
+    /// `path`, kept after the sandbox.
+    pub fn kept(path: std::path::PathBuf) -> FilesDir {
+        FilesDir { path, _temp: None }
+    }
+
+    /// A new temporary directory, removed with the sandbox.
+    pub fn temporary() -> std::io::Result<FilesDir> {
+        let temp = tempfile::Builder::new().prefix("schedulo-cloudinary-").tempdir()?;
+        Ok(FilesDir {
+            path: temp.path().to_path_buf(),
+            _temp: Some(temp),
+        })
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
 }
 
 impl App {
+    /// Says the state changed outside a request (nothing when it is not kept).
+    pub fn changed(&self) {
+        if let Some(changes) = self.changes.get() {
+            changes.mark();
+        }
+    }
+
     /// The state; a handler that panicked while holding the lock does not take the server down.
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -68,7 +104,10 @@ pub struct Inner {
     pub notifications: Vec<NotificationView>,
     /// Chunked uploads under way and recently finished.
     pub chunks: super::chunked::Chunks,
-    next: u64,
+    /// `eager_async` batches waiting for their time.
+    pub eager_jobs: Vec<super::eager::EagerJob>,
+    /// The last number given (ids and file names never repeat, across restarts too).
+    pub(super) next: u64,
 }
 
 impl Inner {

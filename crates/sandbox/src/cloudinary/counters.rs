@@ -2,10 +2,11 @@
 //! cloud the uploads stored, chunks taken, Admin API calls, and derived files made; notifications
 //! delivered and failed. The admin path and sample files are not counted.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Default, Clone, Serialize, PartialEq)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
 pub struct Counters {
     /// `"METHOD /route"` -> status -> answers.
     pub requests: BTreeMap<String, BTreeMap<String, u64>>,
@@ -18,7 +19,8 @@ pub struct Counters {
 }
 
 /// What happened in one cloud.
-#[derive(Debug, Default, Clone, Serialize, PartialEq)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
 pub struct CloudCounters {
     /// Uploads stored (an `overwrite=false` upload of an existing public id is not one).
     pub uploads: u64,

@@ -112,6 +112,8 @@ pub async fn derive(
         }
     }
     inner.counters.cloud_mut(cloud).transformations += 1;
+    drop(inner);
+    app.changed();
     Ok(derived)
 }
 
@@ -163,28 +165,67 @@ pub fn run_later(
             json!({ "status": "processing", "batch_id": batch_id, "url": url, "secure_url": url })
         })
         .collect();
-    let (app, cloud, asset) = (app.clone(), cloud.to_string(), asset.clone());
+    let job = EagerJob {
+        cloud: cloud.to_string(),
+        rt: asset.rt,
+        public_id: asset.public_id.clone(),
+        eager,
+        notify_url,
+        batch_id,
+        due: tokio::time::Instant::now() + super::secs(app.limits.eager_secs),
+    };
+    app.lock().eager_jobs.push(job.clone());
+    spawn_job(app.clone(), job);
+    items
+}
+
+/// An `eager_async` batch waiting for its time (kept across restarts, [`super::persist`]).
+#[derive(Debug, Clone)]
+pub struct EagerJob {
+    pub cloud: String,
+    pub rt: Rt,
+    pub public_id: String,
+    /// The transformations, as the upload gave them.
+    pub eager: Vec<String>,
+    pub notify_url: Option<String>,
+    pub batch_id: String,
+    /// When the derived files are made and the notification sent.
+    pub due: tokio::time::Instant,
+}
+
+/// Makes the batch's derived files at its time, sends its `eager` notification, and forgets it.
+pub fn spawn_job(app: SharedApp, job: EagerJob) {
     tokio::spawn(async move {
-        tokio::time::sleep(super::secs(app.limits.eager_secs)).await;
-        let mut done = Vec::new();
-        for t in &eager {
-            let (t, format) = split_format(t);
-            match derive(&app, &cloud, &asset, &t, format.as_deref(), None).await {
-                Ok(d) => done.push(asset.eager_item(&app.url, &cloud, &d)),
-                Err(e) => tracing::warn!(message = "An eager transformation failed.", error = %e.message()),
+        tokio::time::sleep_until(job.due).await;
+        let key = (job.rt, job.public_id.clone());
+        let asset = app
+            .lock()
+            .clouds
+            .get(&job.cloud)
+            .and_then(|c| c.assets.get(&key))
+            .cloned();
+        if let Some(asset) = asset {
+            let mut done = Vec::new();
+            for t in &job.eager {
+                let (t, format) = split_format(t);
+                match derive(&app, &job.cloud, &asset, &t, format.as_deref(), None).await {
+                    Ok(d) => done.push(asset.eager_item(&app.url, &job.cloud, &d)),
+                    Err(e) => tracing::warn!(message = "An eager transformation failed.", error = %e.message()),
+                }
+            }
+            if let Some(url) = job.notify_url.clone() {
+                let body = json!({
+                    "notification_type": "eager",
+                    "eager": done,
+                    "public_id": asset.public_id,
+                    "batch_id": job.batch_id,
+                });
+                notify::spawn(app.clone(), job.cloud.clone(), url, body);
             }
         }
-        if let Some(url) = notify_url {
-            let body = json!({
-                "notification_type": "eager",
-                "eager": done,
-                "public_id": asset.public_id,
-                "batch_id": batch_id,
-            });
-            notify::spawn(app, cloud, url, body);
-        }
+        app.lock().eager_jobs.retain(|j| j.batch_id != job.batch_id);
+        app.changed();
     });
-    items
 }
 
 fn default_format(asset: &Asset) -> &str {

@@ -17,6 +17,7 @@ async fn start(signatures: Accepted) -> CloudinarySandbox {
     let mut cloud = SandboxCloud::new(CLOUD, KEY, SECRET);
     cloud.signatures = signatures;
     CloudinarySandbox::start(CloudinarySandboxOptions {
+        data_dir: None,
         listen: "127.0.0.1:0".parse().unwrap(),
         clouds: vec![cloud],
         limits: CloudinarySandboxLimits::default(),

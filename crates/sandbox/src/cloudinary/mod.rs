@@ -67,12 +67,19 @@
 //!   `q_auto` is JPEG quality 80; resizing uses nearest-neighbour sampling (fast in debug builds);
 //!   an animated GIF is transformed as its first frame.
 //! - `url` and `secure_url` are both the sandbox's own `http://` URL. Ids, versions and
-//!   `asset_id`s are made up; nothing is persisted (files live in a temporary directory removed
-//!   with the sandbox). Messages Cloudinary does not document are the sandbox's own words.
+//!   `asset_id`s are made up. Messages Cloudinary does not document are the sandbox's own words.
 //! - `GET /upload_presets` answers settings parsed as Cloudinary does (above); with
 //!   `parsed_preset_settings: false` it answers them as they were given (`eager` as its string).
 //! - Usage counts what this sandbox stored, served and derived; credits are 1 per GB stored, 1
 //!   per GB served and 1 per 1,000 transformations.
+//!
+//! # State across restarts
+//! Without a data directory the files live in a temporary directory removed with the sandbox,
+//! and everything else in memory. With [`CloudinarySandboxOptions::data_dir`], assets (their
+//! files and derived files), presets, folders, named transformations, the Admin API's hourly
+//! window, the usage counters, notifications and chunked uploads under way are kept there
+//! ([`persist`] gives the format and what is not kept): an asset uploaded before a restart is in
+//! `GET /resources/...` after it, and its delivery URL (on the new port) serves the same bytes.
 //!
 //! # Admin path (`/_sandbox`; no auth: the sandbox listens on loopback)
 //! `POST /_sandbox/faults` and `DELETE /_sandbox/faults` ([`crate::faults`], Cloudinary's
@@ -97,6 +104,7 @@ pub mod limits;
 #[cfg(test)]
 mod limits_tests;
 mod notify;
+pub mod persist;
 mod render;
 mod signature;
 mod store;
@@ -115,6 +123,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use secrecy::SecretString;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -136,6 +145,9 @@ pub struct CloudinarySandboxOptions {
     pub limits: CloudinarySandboxLimits,
     /// How long one notification attempt may take before it counts as failed.
     pub notify_timeout: Duration,
+    /// Where the state and files are kept across restarts (`cloudinary.json` and `files/`,
+    /// [`persist`]); `None`: in memory, files in a temporary directory.
+    pub data_dir: Option<PathBuf>,
 }
 
 /// A product environment ("cloud") and its credentials.
@@ -297,10 +309,12 @@ fn secs(s: f64) -> Duration {
 pub struct CloudinarySandbox {
     server: Server,
     app: SharedApp,
+    kept: crate::persist::Kept,
 }
 
 impl CloudinarySandbox {
-    /// Binds and serves on the current tokio runtime.
+    /// Binds, loads the state kept in the data directory (refusing a file it cannot read), and
+    /// serves on the current tokio runtime.
     pub async fn start(opts: CloudinarySandboxOptions) -> anyhow::Result<CloudinarySandbox> {
         let bound = Bound::bind(opts.listen, "Cloudinary").await?;
         let mut inner = Inner::default();
@@ -312,21 +326,52 @@ impl CloudinarySandbox {
         let http = reqwest::Client::builder()
             .build()
             .map_err(|e| anyhow::anyhow!("Failed to build the sandbox Cloudinary's HTTP client: {e}"))?;
-        let dir = tempfile::Builder::new()
-            .prefix("schedulo-cloudinary-")
-            .tempdir()
-            .map_err(|e| anyhow::anyhow!("Failed to make the sandbox Cloudinary's directory: {e}"))?;
+        let data = opts
+            .data_dir
+            .map(|d| crate::persist::DataDir::open(d, "Cloudinary"))
+            .transpose()?;
+        let (loaded, files) = match &data {
+            Some(data) => (
+                persist::load(data, inner)?,
+                app::FilesDir::kept(data.path().join(persist::FILES)),
+            ),
+            None => {
+                let files = app::FilesDir::temporary()
+                    .map_err(|e| anyhow::anyhow!("Failed to make the sandbox Cloudinary's directory: {e}"))?;
+                let clock = crate::clock::Clock::start();
+                let parked = Default::default();
+                (persist::Loaded { inner, clock, parked }, files)
+            }
+        };
         let app = Arc::new(App {
-            inner: Mutex::new(inner),
+            inner: Mutex::new(loaded.inner),
             limits: opts.limits,
-            clock: crate::clock::Clock::start(),
+            clock: loaded.clock,
             url: super::server::url_of(bound.addr()),
             http,
             notify_timeout: opts.notify_timeout,
-            dir,
+            dir: files,
+            changes: Default::default(),
         });
-        let server = bound.serve(router(app.clone()));
-        Ok(CloudinarySandbox { server, app })
+        let kept = match data {
+            Some(data) => {
+                let (app, path, parked) = (app.clone(), data.path().to_path_buf(), loaded.parked);
+                crate::persist::Kept::spawn(data, persist::FILE, move || {
+                    let saved = persist::snapshot(&app.lock(), &app.clock, &path, &parked);
+                    crate::persist::to_json(&saved)
+                })?
+            }
+            None => crate::persist::Kept::default(),
+        };
+        if let Some(changes) = kept.changes() {
+            let _ = app.changes.set(changes);
+        }
+        let waiting = app.lock().eager_jobs.clone();
+        for job in waiting {
+            eager::spawn_job(app.clone(), job);
+        }
+        let server = bound.serve(kept.around(router(app.clone())));
+        Ok(CloudinarySandbox { server, app, kept })
     }
 
     /// How long each request waits before it is handled ([`crate::latency`]): `profile` with
@@ -393,9 +438,15 @@ impl CloudinarySandbox {
             .collect()
     }
 
-    /// Stops accepting requests and lets running ones finish; the files go with the sandbox.
+    /// Stops accepting requests, lets running ones finish, and writes the state a last time;
+    /// without a data directory the files go with the sandbox.
     pub async fn shutdown(self) {
         self.server.stop().await;
+        let kept = self.app.changes.get().is_some();
+        self.kept.close("Cloudinary").await;
+        if kept {
+            persist::keep_pending_files(&mut self.app.lock());
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 /// A notification as tests and `GET /_sandbox/notifications` see it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct NotificationView {
     pub cloud: String,
     /// `upload` or `eager`.
@@ -124,6 +124,8 @@ fn finish(app: &SharedApp, view: NotificationView) {
         inner.counters.notifications_failed += 1;
     }
     inner.notifications.push(view);
+    drop(inner);
+    app.changed();
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use tokio::time::Instant;
 
 /// A resource type, as Cloudinary names it in paths.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Rt {
     Image,

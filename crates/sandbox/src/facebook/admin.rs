@@ -66,14 +66,18 @@ pub fn add(app: &SharedApp, page: FacebookSandboxPage) -> Result<(), GraphError>
             page.id
         )));
     }
-    inner.pages.push(PageState {
-        page,
-        photos: Default::default(),
-        posts: Vec::new(),
-        visitor_posts: Vec::new(),
-        videos: Vec::new(),
-        reel_finishes: Default::default(),
-    });
+    let state = match inner.parked.take_page(&page.id) {
+        Some(kept) => PageState { page, ..kept },
+        None => PageState {
+            page,
+            photos: Default::default(),
+            posts: Vec::new(),
+            visitor_posts: Vec::new(),
+            videos: Vec::new(),
+            reel_finishes: Default::default(),
+        },
+    };
+    inner.pages.push(state);
     Ok(())
 }
 
@@ -169,7 +173,11 @@ pub fn add_ig(app: &SharedApp, user: InstagramSandboxUser) -> Result<(), GraphEr
             user.id
         )));
     }
-    inner.ig_users.push(IgUser::new(user));
+    let state = match inner.parked.take_ig(&user.id) {
+        Some(kept) => IgUser { user, ..kept },
+        None => IgUser::new(user),
+    };
+    inner.ig_users.push(state);
     Ok(())
 }
 

@@ -62,6 +62,30 @@ pub struct Inner {
     pub usage: Usage,
     pub faults: Faults<FacebookFaults>,
     pub counters: Counters,
+    /// What was made on Pages and Instagram accounts of an earlier run that are not configured
+    /// now (the state file holds no token): taken back when one with that id is added.
+    pub parked: Parked,
+}
+
+/// Pages and Instagram accounts read from the state file, waiting for their token.
+#[derive(Default)]
+pub struct Parked {
+    pub pages: Vec<PageState>,
+    pub ig_users: Vec<IgUser>,
+}
+
+impl Parked {
+    /// The parked Page `id`, taken out.
+    pub fn take_page(&mut self, id: &str) -> Option<PageState> {
+        let i = self.pages.iter().position(|p| p.page.id == id)?;
+        Some(self.pages.remove(i))
+    }
+
+    /// The parked Instagram account `id`, taken out.
+    pub fn take_ig(&mut self, id: &str) -> Option<IgUser> {
+        let i = self.ig_users.iter().position(|u| u.user.id == id)?;
+        Some(self.ig_users.remove(i))
+    }
 }
 
 /// A Page and what was made on it.
@@ -100,7 +124,8 @@ pub struct Post {
 }
 
 /// Requests per path and status, and what was created (`GET /_sandbox/counters`).
-#[derive(Debug, Default, Clone, Serialize, PartialEq)]
+#[derive(Debug, Default, Clone, Serialize, serde::Deserialize, PartialEq)]
+#[serde(default)]
 pub struct Counters {
     /// Graph API requests (the admin path is not counted).
     pub requests: u64,

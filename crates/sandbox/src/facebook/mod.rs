@@ -43,8 +43,15 @@
 //!
 //! # What differs from Meta
 //! No albums, scheduling, comments, reactions or insights; no resumable (chunked) Page video
-//! upload; ids are sequential; nothing is persisted; messages Meta does not document are marked
-//! "(sandbox wording)".
+//! upload; ids are sequential; messages Meta does not document are marked "(sandbox wording)".
+//!
+//! # State across restarts
+//! Without a data directory everything is in memory and goes with the sandbox. With
+//! [`FacebookSandboxOptions::data_dir`], Pages and their photos, posts, videos and Reels,
+//! Instagram accounts with their containers and media, the publishing and Reels windows, the
+//! usage and the counters are kept in `graph.json` there ([`persist`] gives the format): a post
+//! made before a restart is in `GET /{page-id}/feed` after it, an Instagram post in
+//! `GET /{ig-user-id}/media`, and `X-App-Usage` goes on from where it was.
 //!
 //! # Time
 //! Usage windows, the duplicate window, container and video processing, expiry and the publishing
@@ -65,6 +72,10 @@ mod limits_tests;
 mod node;
 mod paging;
 mod params;
+pub mod persist;
+mod persist_ig;
+#[cfg(test)]
+mod persist_tests;
 mod photos;
 #[cfg(test)]
 mod reads_tests;
@@ -79,6 +90,7 @@ use axum::routing::{any, get, post};
 use axum::Router;
 use serde::Deserialize;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -109,6 +121,8 @@ pub struct FacebookSandboxOptions {
     pub max_containers_per_day: u32,
     /// Reels a Page may publish through the API in 24 h (Meta: 30).
     pub reels_per_day: u32,
+    /// Where the state is kept across restarts (`graph.json`, [`persist`]); `None`: in memory only.
+    pub data_dir: Option<PathBuf>,
 }
 
 impl FacebookSandboxOptions {
@@ -127,6 +141,7 @@ impl FacebookSandboxOptions {
             quota_duration_secs: limits::QUOTA_DURATION_SECS,
             max_containers_per_day: limits::MAX_CONTAINERS_PER_DAY,
             reels_per_day: limits::REELS_PER_DAY,
+            data_dir: None,
         }
     }
 
@@ -166,10 +181,12 @@ pub struct FacebookSandboxPage {
 pub struct FacebookSandbox {
     server: Server,
     app: SharedApp,
+    kept: crate::persist::Kept,
 }
 
 impl FacebookSandbox {
-    /// Binds and serves on the current tokio runtime.
+    /// Binds, loads the state kept in the data directory (refusing a file it cannot read), and
+    /// serves on the current tokio runtime.
     pub async fn start(opts: FacebookSandboxOptions) -> anyhow::Result<FacebookSandbox> {
         let bound = Bound::bind(opts.listen, "Graph API").await?;
         let http = reqwest::Client::builder()
@@ -177,32 +194,44 @@ impl FacebookSandbox {
             .build()
             .context("Failed to build the sandbox's media fetcher")?;
         let settings = opts.settings();
+        let fresh = Inner {
+            pages: Vec::new(),
+            ig_users: Vec::new(),
+            next_id: 100_000_000_000_000,
+            usage: usage::Usage::new(opts.calls_per_hour),
+            faults: Default::default(),
+            counters: Default::default(),
+            parked: Default::default(),
+        };
+        let dir = opts
+            .data_dir
+            .map(|d| crate::persist::DataDir::open(d, "Graph API"))
+            .transpose()?;
+        let (inner, clock) = match &dir {
+            Some(dir) => persist::load(dir, fresh)?,
+            None => (fresh, crate::clock::Clock::start()),
+        };
         let app = Arc::new(App {
-            inner: Mutex::new(Inner {
-                pages: Vec::new(),
-                ig_users: Vec::new(),
-                next_id: 100_000_000_000_000,
-                usage: usage::Usage::new(opts.calls_per_hour),
-                faults: Default::default(),
-                counters: Default::default(),
-            }),
+            inner: Mutex::new(inner),
             version: opts.version,
             url: super::server::url_of(bound.addr()),
             http,
-            clock: crate::clock::Clock::start(),
+            clock,
             settings,
         });
-        for page in opts.pages {
-            let id = page.id.clone();
-            admin::add(&app, page).map_err(|e| anyhow::anyhow!("Page {id}: {}", e.body["error"]["message"]))?;
-        }
-        for user in opts.instagram_users {
-            let id = user.id.clone();
-            admin::add_ig(&app, user)
-                .map_err(|e| anyhow::anyhow!("Instagram account {id}: {}", e.body["error"]["message"]))?;
-        }
-        let server = bound.serve(router(app.clone()));
-        Ok(FacebookSandbox { server, app })
+        add_configured(&app, opts.pages, opts.instagram_users)?;
+        let kept = match dir {
+            Some(dir) => {
+                let app = app.clone();
+                crate::persist::Kept::spawn(dir, persist::FILE, move || {
+                    let saved = persist::snapshot(&app.lock(), &app.clock);
+                    crate::persist::to_json(&saved)
+                })?
+            }
+            None => crate::persist::Kept::default(),
+        };
+        let server = bound.serve(kept.around(router(app.clone())));
+        Ok(FacebookSandbox { server, app, kept })
     }
 
     /// How long each request waits before it is handled ([`crate::latency`]): `profile` with
@@ -264,10 +293,30 @@ impl FacebookSandbox {
         self.app.lock().usage.set.call_count = call_count_percent.min(100);
     }
 
-    /// Stops accepting requests and lets running ones finish.
+    /// Stops accepting requests, lets running ones finish, and writes the state a last time.
     pub async fn shutdown(self) {
         self.server.stop().await;
+        self.kept.close("Graph API").await;
     }
+}
+
+/// Adds the options' Pages and Instagram accounts (one saved with the same id takes back what was
+/// made on it); refused when an id or token is taken.
+fn add_configured(
+    app: &SharedApp,
+    pages: Vec<FacebookSandboxPage>,
+    users: Vec<InstagramSandboxUser>,
+) -> anyhow::Result<()> {
+    for page in pages {
+        let id = page.id.clone();
+        admin::add(app, page).map_err(|e| anyhow::anyhow!("Page {id}: {}", e.body["error"]["message"]))?;
+    }
+    for user in users {
+        let id = user.id.clone();
+        admin::add_ig(app, user)
+            .map_err(|e| anyhow::anyhow!("Instagram account {id}: {}", e.body["error"]["message"]))?;
+    }
+    Ok(())
 }
 
 fn router(app: SharedApp) -> Router {

@@ -78,6 +78,16 @@ impl Usage {
         }
     }
 
+    /// The times of the calls in the window, oldest first (for saving, [`super::persist`]).
+    pub fn calls(&self) -> Vec<Instant> {
+        self.calls.iter().copied().collect()
+    }
+
+    /// Puts back the calls [`Usage::calls`] gave.
+    pub fn restore_calls(&mut self, calls: Vec<Instant>) {
+        self.calls = calls.into();
+    }
+
     /// Counts one call at `now`.
     pub fn record(&mut self, now: Instant) {
         self.expire(now);

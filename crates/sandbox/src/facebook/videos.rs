@@ -38,7 +38,7 @@ use tokio::time::Instant;
 const FETCH_TIMEOUT: Duration = Duration::from_secs(60);
 const VIDEO_FIELDS: [&str; 6] = ["id", "status", "permalink_url", "description", "created_time", "length"];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VideoKind {
     /// `POST /{page}/videos`.

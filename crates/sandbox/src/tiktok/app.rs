@@ -24,9 +24,24 @@ pub struct App {
     pub url: String,
     /// Fetches `PULL_FROM_URL` media (loopback only).
     pub http: reqwest::Client,
+    /// Where `FILE_UPLOAD` bytes go when the state is kept (`<data_dir>/uploads`, files kept
+    /// across restarts); else temporary files removed with the sandbox.
+    pub uploads: Option<std::path::PathBuf>,
 }
 
 impl App {
+    /// A new file for the bytes of a `FILE_UPLOAD`.
+    pub fn upload_file(&self) -> std::io::Result<tempfile::NamedTempFile> {
+        match &self.uploads {
+            Some(dir) => {
+                let mut file = tempfile::Builder::new().prefix("upload-").tempfile_in(dir)?;
+                file.disable_cleanup(true);
+                Ok(file)
+            }
+            None => tempfile::NamedTempFile::new(),
+        }
+    }
+
     /// The state; a handler that panicked while holding the lock does not take the server down.
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -43,7 +58,8 @@ pub struct Inner {
     pub counters: Counters,
     /// Scopes granted per `open_id`, when a test narrowed them; absent: all of TikTok's.
     pub scopes: HashMap<String, Vec<String>>,
-    next: u64,
+    /// The last number given (ids never repeat, across restarts too).
+    pub(super) next: u64,
 }
 
 impl Inner {
@@ -111,7 +127,8 @@ impl Inner {
 }
 
 /// How the media reach the sandbox.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Source {
     PullFromUrl,
     FileUpload,

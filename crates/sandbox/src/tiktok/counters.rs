@@ -2,10 +2,11 @@
 //! (`"POST /v2/post/publish/video/init/": {"200": 3, "429": 1}`), posts taken, chunks received,
 //! media fetched. Tokens are never shown. The admin path and sample files are not counted.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Default, Clone, Serialize, PartialEq)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
 pub struct Counters {
     /// `"METHOD /route"` -> status -> answers.
     pub requests: BTreeMap<String, BTreeMap<String, u64>>,

@@ -13,6 +13,7 @@ const FIELDS: &str = "id,create_time,title,video_description,duration,width,heig
 
 async fn start() -> TikTokSandbox {
     TikTokSandbox::start(TikTokSandboxOptions {
+        data_dir: None,
         listen: "127.0.0.1:0".parse().unwrap(),
         creators: vec![TikTokSandboxCreator::new(TOKEN, OPEN_ID, "display")],
         limits: TikTokSandboxLimits {

@@ -181,7 +181,7 @@ async fn video_init(
                 ));
             };
             check_chunks(size, chunk, total).map_err(TikTokError::invalid)?;
-            let file = tempfile::NamedTempFile::new().map_err(|e| {
+            let file = app.upload_file().map_err(|e| {
                 TikTokError::new(
                     axum::http::StatusCode::INTERNAL_SERVER_ERROR,
                     "internal_error",

@@ -9,6 +9,7 @@ const TOKEN: &str = "tiktok-limits-token";
 
 async fn start() -> TikTokSandbox {
     TikTokSandbox::start(TikTokSandboxOptions {
+        data_dir: None,
         listen: "127.0.0.1:0".parse().unwrap(),
         creators: vec![TikTokSandboxCreator::new(TOKEN, "open-limits", "limits")],
         limits: TikTokSandboxLimits::default(),

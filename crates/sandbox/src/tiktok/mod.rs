@@ -44,9 +44,15 @@
 //! # What differs from TikTok
 //! - Media are read with [`schedulo_media::probe`] (Range requests); nothing is transcoded, and a
 //!   photo over 20 MB fails as `picture_size_check_failed` (TikTok documents no reason for it).
-//! - The `upload_url` is on the same server; ids are sequential; nothing is persisted; no OAuth,
+//! - The `upload_url` is on the same server; ids are sequential; no OAuth,
 //!   unaudited-app rules or `spam_risk_text`; photo posts are not in `video/list`. Messages
 //!   TikTok does not document are the sandbox's own words, in TikTok's shape.
+//!
+//! # State across restarts
+//! Without a data directory everything is in memory and goes with the sandbox. With
+//! [`TikTokSandboxOptions::data_dir`], publishes (and their uploads' bytes), the rate
+//! windows, the daily cap and the counters are kept there ([`persist`] gives the format): a
+//! `publish_id` taken before a restart is answered by `status/fetch` after it.
 //!
 //! # Admin path (`/_sandbox`; no token needed: the sandbox listens on loopback)
 //! `POST /_sandbox/faults` and `DELETE /_sandbox/faults` ([`crate::faults`]; TikTok's
@@ -71,12 +77,15 @@ mod gate;
 mod init;
 pub mod limits;
 mod media;
+pub mod persist;
 mod rate;
 mod status;
 mod upload;
 
 #[cfg(test)]
 mod limits_tests;
+#[cfg(test)]
+mod persist_tests;
 
 use super::server::{Bound, Server};
 use app::{App, Inner, SharedApp};
@@ -85,6 +94,7 @@ use axum::routing::{get, post, put};
 use axum::Router;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -105,6 +115,9 @@ pub struct TikTokSandboxOptions {
     pub listen: SocketAddr,
     pub creators: Vec<TikTokSandboxCreator>,
     pub limits: TikTokSandboxLimits,
+    /// Where the state is kept across restarts (`tiktok.json` and `uploads/`, [`persist`]);
+    /// `None`: in memory only.
+    pub data_dir: Option<PathBuf>,
 }
 
 /// A creator of the sandbox: the access token that acts for them, and what `creator_info` says.
@@ -275,31 +288,49 @@ fn views(app: &SharedApp) -> Vec<PublishView> {
 pub struct TikTokSandbox {
     server: Server,
     app: SharedApp,
+    kept: crate::persist::Kept,
 }
 
 impl TikTokSandbox {
-    /// Binds and serves on the current tokio runtime.
+    /// Binds, loads the state kept in the data directory (refusing a file it cannot read), and
+    /// serves on the current tokio runtime.
     pub async fn start(opts: TikTokSandboxOptions) -> anyhow::Result<TikTokSandbox> {
         let bound = Bound::bind(opts.listen, "TikTok").await?;
-        let mut inner = Inner::new();
-        for creator in opts.creators {
-            let open_id = creator.open_id.clone();
-            inner
-                .add_creator(creator)
-                .map_err(|e| anyhow::anyhow!("Failed to add the sandbox TikTok creator {open_id}: {e}"))?;
-        }
+        let dir = opts
+            .data_dir
+            .map(|d| crate::persist::DataDir::open(d, "TikTok"))
+            .transpose()?;
+        let (inner, clock) = match &dir {
+            Some(dir) => persist::load(dir, opts.creators)?,
+            None => {
+                let mut inner = Inner::new();
+                persist::add_configured(&mut inner, opts.creators)?;
+                (inner, crate::clock::Clock::start())
+            }
+        };
         let http = reqwest::Client::builder()
             .build()
             .map_err(|e| anyhow::anyhow!("Failed to build the sandbox TikTok's media fetcher: {e}"))?;
         let app = Arc::new(App {
             inner: Mutex::new(inner),
             limits: opts.limits,
-            clock: crate::clock::Clock::start(),
+            clock,
             url: super::server::url_of(bound.addr()),
             http,
+            uploads: dir.as_ref().map(|d| d.path().join(persist::UPLOADS)),
         });
-        let server = bound.serve(router(app.clone()));
-        Ok(TikTokSandbox { server, app })
+        let kept = match dir {
+            Some(dir) => {
+                let (app, path) = (app.clone(), dir.path().to_path_buf());
+                crate::persist::Kept::spawn(dir, persist::FILE, move || {
+                    let saved = persist::snapshot(&app.lock(), &app.clock, &path);
+                    crate::persist::to_json(&saved)
+                })?
+            }
+            None => crate::persist::Kept::default(),
+        };
+        let server = bound.serve(kept.around(router(app.clone())));
+        Ok(TikTokSandbox { server, app, kept })
     }
 
     /// How long each request waits before it is handled ([`crate::latency`]): `profile` with
@@ -384,9 +415,10 @@ impl TikTokSandbox {
         self.app.clock.now()
     }
 
-    /// Stops accepting requests and lets running ones finish.
+    /// Stops accepting requests, lets running ones finish, and writes the state a last time.
     pub async fn shutdown(self) {
         self.server.stop().await;
+        self.kept.close("TikTok").await;
     }
 }
 

@@ -11,7 +11,8 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 /// The endpoints limited per token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Endpoint {
     CreatorInfo,
     Init,
@@ -65,6 +66,35 @@ impl Windows {
     /// Counts a post of `open_id`.
     pub fn posted(&mut self, open_id: &str, now: Instant) {
         self.posts.entry(open_id.to_string()).or_default().push_back(now);
+    }
+
+    /// Every window's times, for saving ([`super::persist`]): per (token, endpoint), and per open_id.
+    #[allow(clippy::type_complexity)]
+    pub fn entries(&self) -> (Vec<(String, Endpoint, Vec<Instant>)>, Vec<(String, Vec<Instant>)>) {
+        let mut calls: Vec<_> = self
+            .calls
+            .iter()
+            .map(|((token, endpoint), times)| (token.clone(), *endpoint, times.iter().copied().collect()))
+            .collect();
+        calls.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        let mut posts: Vec<_> = self
+            .posts
+            .iter()
+            .map(|(open_id, times)| (open_id.clone(), times.iter().copied().collect()))
+            .collect();
+        posts.sort_by(|a, b| a.0.cmp(&b.0));
+        (calls, posts)
+    }
+
+    /// The windows [`Windows::entries`] gave.
+    pub fn restore(calls: Vec<(String, Endpoint, Vec<Instant>)>, posts: Vec<(String, Vec<Instant>)>) -> Windows {
+        Windows {
+            calls: calls
+                .into_iter()
+                .map(|(token, endpoint, times)| ((token, endpoint), times.into()))
+                .collect(),
+            posts: posts.into_iter().map(|(id, times)| (id, times.into())).collect(),
+        }
     }
 
     /// When `open_id` may post again, if the cap is reached at `now`.

@@ -94,7 +94,8 @@ pub struct Inner {
     pub windows: Windows,
     pub faults: Faults<XFaults>,
     pub counters: Counters,
-    last_id: u64,
+    /// The last id given (ids only grow, across restarts too).
+    pub(super) last_id: u64,
 }
 
 /// X's epoch for ids (snowflakes): 2010-11-04T01:42:54.657Z.

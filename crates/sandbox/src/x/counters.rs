@@ -2,10 +2,11 @@
 //! (`"POST /2/tweets": {"201": 3, "429": 1}`), posts created, images uploaded, and chunked uploads' segments and finalizes. Tokens are never
 //! shown. The admin path and sample files are not counted.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Default, Clone, Serialize, PartialEq)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
 pub struct Counters {
     /// `"METHOD /route"` -> status -> answers.
     pub requests: BTreeMap<String, BTreeMap<String, u64>>,

@@ -53,6 +53,7 @@ fn the_sandbox_counts_every_twitter_text_conformance_case_as_twitter_text_does()
 
 async fn start() -> XSandbox {
     XSandbox::start(XSandboxOptions {
+        data_dir: None,
         listen: "127.0.0.1:0".parse().unwrap(),
         users: vec![XSandboxUser {
             token: TOKEN.into(),

@@ -39,12 +39,19 @@
 //! - No app-wide 24-hour limit, monthly usage caps, upload rate limit, or `x-*-24hour-*` headers;
 //!   the read endpoints have no rate limit; `non_public_metrics` and `organic_metrics` are not filled.
 //! - Duplicate detection compares with the user's previous post only (X looks further back).
-//! - Uploads are kept in memory (a 512 MB video takes 512 MB); processing only reads the file's
+//! - Uploads are kept in memory until finalized (a 512 MB video takes 512 MB); processing only reads the file's
 //!   header (duration, size, format), it does not decode it. Processing failure messages other
 //!   than "Unsupported video format" are the sandbox's wording.
 //! - Messages X's documentation does not give (a body that is not JSON, an unknown property, a
 //!   post with neither text nor media) are the sandbox's own wording, in X's `invalid-request` shape.
 //! - Tokens are opaque strings with every scope; there is no OAuth.
+//!
+//! # State across restarts
+//! Without a data directory everything is in memory and goes with the sandbox. With
+//! [`XSandboxOptions::data_dir`], posts, finalized media and their processing, the posting
+//! windows and the counters are kept in `x.json` there ([`persist`] gives the format and what is
+//! not kept): a post answered before a restart is listed by `GET /2/users/{id}/tweets` after it,
+//! and a user's 15-minute window goes on counting.
 //!
 //! # Admin path (`/_sandbox`; no token needed: the sandbox listens on loopback)
 //! `POST /_sandbox/faults` (`{"method"?, "path_prefix", "count", "skip"?, "query_contains"?,
@@ -64,6 +71,7 @@ pub mod counters;
 mod gate;
 pub mod limits;
 mod media;
+pub mod persist;
 pub mod problems;
 mod rate;
 pub mod text;
@@ -87,6 +95,7 @@ use axum::Router;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -99,6 +108,8 @@ pub struct XSandboxOptions {
     pub listen: SocketAddr,
     pub users: Vec<XSandboxUser>,
     pub limits: XSandboxLimits,
+    /// Where the state is kept across restarts (`x.json`, [`persist`]); `None`: in memory only.
+    pub data_dir: Option<PathBuf>,
 }
 
 /// An account of the sandbox: its bearer token, its user id (digits) and its username.
@@ -153,24 +164,40 @@ impl Default for XSandboxLimits {
 pub struct XSandbox {
     server: Server,
     app: SharedApp,
+    kept: crate::persist::Kept,
 }
 
 impl XSandbox {
-    /// Binds and serves on the current tokio runtime.
+    /// Binds, loads the state kept in the data directory (refusing a file it cannot read), and
+    /// serves on the current tokio runtime.
     pub async fn start(opts: XSandboxOptions) -> anyhow::Result<XSandbox> {
-        let mut inner = Inner::new(Vec::new());
-        for user in opts.users {
-            inner
-                .add_user(user)
-                .map_err(|e| anyhow::anyhow!("Failed to add a sandbox X user: {e}"))?;
-        }
+        let bound = Bound::bind(opts.listen, "X").await?;
+        let dir = opts
+            .data_dir
+            .map(|d| crate::persist::DataDir::open(d, "X"))
+            .transpose()?;
+        let (mut inner, clock) = match &dir {
+            Some(dir) => persist::load(dir)?,
+            None => (Inner::new(Vec::new()), Clock::start()),
+        };
+        persist::add_configured(&mut inner, opts.users)?;
         let app = Arc::new(App {
             inner: Mutex::new(inner),
             limits: opts.limits,
-            clock: Clock::start(),
+            clock,
         });
-        let server = Bound::bind(opts.listen, "X").await?.serve(router(app.clone()));
-        Ok(XSandbox { server, app })
+        let kept = match dir {
+            Some(dir) => {
+                let app = app.clone();
+                crate::persist::Kept::spawn(dir, persist::FILE, move || {
+                    let saved = persist::snapshot(&app.lock(), &app.clock);
+                    crate::persist::to_json(&saved)
+                })?
+            }
+            None => crate::persist::Kept::default(),
+        };
+        let server = bound.serve(kept.around(router(app.clone())));
+        Ok(XSandbox { server, app, kept })
     }
 
     /// How long each request waits before it is handled ([`crate::latency`]): `profile` with
@@ -233,9 +260,10 @@ impl XSandbox {
         DateTime::from_timestamp(at.timestamp() + i64::from(at.timestamp_subsec_nanos() > 0), 0)
     }
 
-    /// Stops accepting requests and lets running ones finish.
+    /// Stops accepting requests, lets running ones finish, and writes the state a last time.
     pub async fn shutdown(self) {
         self.server.stop().await;
+        self.kept.close("X").await;
     }
 }
 

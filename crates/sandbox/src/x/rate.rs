@@ -52,6 +52,23 @@ impl Windows {
         }
     }
 
+    /// (user id, start, requests counted) of every window, for saving ([`super::persist`]).
+    pub fn entries(&self) -> Vec<(String, Instant, u32)> {
+        let mut entries: Vec<_> = self.users.iter().map(|(u, w)| (u.clone(), w.start, w.used)).collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries
+    }
+
+    /// The windows [`Windows::entries`] gave.
+    pub fn restore(entries: impl IntoIterator<Item = (String, Instant, u32)>) -> Windows {
+        Windows {
+            users: entries
+                .into_iter()
+                .map(|(user, start, used)| (user, Window { start, used }))
+                .collect(),
+        }
+    }
+
     /// When the running window of `user` ends, if one runs at `now`.
     pub fn reset_of(&self, user: &str, now: Instant, limits: &XSandboxLimits) -> Option<Instant> {
         let window = self.users.get(user)?;

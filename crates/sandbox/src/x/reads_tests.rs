@@ -11,6 +11,7 @@ use std::time::Duration;
 
 async fn start() -> XSandbox {
     XSandbox::start(XSandboxOptions {
+        data_dir: None,
         listen: "127.0.0.1:0".parse().unwrap(),
         users: vec![alice()],
         limits: XSandboxLimits {

@@ -39,6 +39,7 @@ const MAX_GROWTH_MB: f64 = 32.0;
 /// Runs both parts; true when the memory target is met and every image was processed.
 pub async fn run(upload_mb: u64, images: usize) -> anyhow::Result<bool> {
     let cloudinary = CloudinarySandbox::start(CloudinarySandboxOptions {
+        data_dir: None,
         listen: "127.0.0.1:0".parse()?,
         clouds: vec![SandboxCloud {
             plan: Plan::Paid,

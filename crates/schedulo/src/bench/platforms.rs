@@ -210,6 +210,7 @@ fn due_to_init_ms(tiktok: &TikTokSandbox, due: &[DateTime<Utc>]) -> Vec<i64> {
 async fn start_sandboxes(n: usize, container_secs: f64) -> anyhow::Result<Sandboxes> {
     let (airtable, base, vault_spec) = start_base().await?;
     let x = XSandbox::start(XSandboxOptions {
+        data_dir: None,
         listen: "127.0.0.1:0".parse()?,
         users: Vec::new(),
         limits: Default::default(),
@@ -239,6 +240,7 @@ async fn start_sandboxes(n: usize, container_secs: f64) -> anyhow::Result<Sandbo
         })
         .collect();
     let tiktok = TikTokSandbox::start(TikTokSandboxOptions {
+        data_dir: None,
         listen: "127.0.0.1:0".parse()?,
         creators: creators.clone(),
         limits: Default::default(),

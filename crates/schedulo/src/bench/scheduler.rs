@@ -134,6 +134,7 @@ pub(super) async fn start_sandboxes() -> anyhow::Result<Sandboxes> {
         })
         .collect();
     let x = XSandbox::start(XSandboxOptions {
+        data_dir: None,
         listen: "127.0.0.1:0".parse()?,
         users,
         limits: Default::default(),

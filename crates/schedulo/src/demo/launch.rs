@@ -1,8 +1,15 @@
 //! Starting the sandboxes for a person (`schedulo sandbox`, `schedulo run` with nothing configured):
-//! Airtable, X and Facebook on loopback, a stable identity kept in the data directory (tokens, base
-//! id, vault key, so that the printed variables stay valid across restarts), the schema applied
-//! through the real client, and the demo base loaded into an empty base.
+//! Airtable, X, Facebook/Instagram, TikTok and Cloudinary on loopback, a stable identity kept in
+//! the data directory (tokens, base id, vault key and the stand-ins' addresses, so that the printed
+//! variables and the base's URLs stay valid across restarts), the schema applied through the real
+//! client, and the demo base loaded into an empty base.
+//!
+//! Each stand-in keeps its state under the data directory (`bases/` for Airtable, then `x/`,
+//! `facebook/`, `tiktok/`, `cloudinary/`), so what was published before a restart can be read,
+//! reconciled and measured after it ([`schedulo_sandbox::persist`]); [`super::moved`] brings the
+//! same ports back, or the base's URLs along when they change.
 
+use super::moved::{self, port_of, start_preferring, Addresses};
 use super::seed::{self as demo, DemoAccount};
 use crate::airtable::{AirtableClient, Base, ClientOptions};
 use crate::base::Platform;
@@ -92,6 +99,9 @@ struct Identity {
     cloudinary_key: Option<String>,
     #[serde(default)]
     cloudinary_secret: Option<String>,
+    /// Where each stand-in listened last time (asked for again when `--listen` has port 0).
+    #[serde(default)]
+    addresses: Addresses,
 }
 
 fn random(prefix: &str, n: usize) -> String {
@@ -111,6 +121,7 @@ impl Identity {
             instagram_token: None,
             cloudinary_key: None,
             cloudinary_secret: None,
+            addresses: Addresses::default(),
         }
     }
 
@@ -157,6 +168,8 @@ pub struct Launched {
     pub schema_changes: Vec<String>,
     /// Whether the demo base was loaded in this run.
     pub demo_loaded: bool,
+    /// Records whose URLs were moved to stand-ins that came back on other ports ([`moved`]).
+    pub urls_moved: usize,
     /// The demo's accounts with tokens and its media, for scheduling more demo posts.
     pub demo: demo::DemoLoaded,
 }
@@ -171,17 +184,8 @@ impl Launched {
     }
 }
 
-/// The port after `listen`'s (0 stays 0: any free port).
-fn next_port(listen: SocketAddr, by: u16) -> SocketAddr {
-    let port = if listen.port() == 0 {
-        0
-    } else {
-        listen.port().saturating_add(by)
-    };
-    SocketAddr::new(listen.ip(), port)
-}
-
-/// Starts the sandboxes (Airtable on `listen`, X, Facebook/Instagram, TikTok and Cloudinary on the next four ports), makes the
+/// Starts the sandboxes (Airtable on `listen`, X, Facebook/Instagram, TikTok and Cloudinary on
+/// the next four ports; with port 0, on the ports of the last run when free), makes the
 /// process's Airtable client with `client_options`, applies `schema`, loads the demo, and then
 /// gives every stand-in `latency` (the set-up stands for what a person does in Airtable's grid,
 /// so it runs without it).
@@ -199,25 +203,20 @@ pub async fn launch(
     if identity.complete() {
         save_identity(&identity_path, &identity)?;
     }
-    let server = AirtableSandbox::start(SandboxOptions {
-        listen,
-        data_dir: Some(data_dir.join("bases")),
-        tokens: vec![identity.token.clone()],
-        tables: crate::demo::sandbox_tables(schema),
-        limits: SandboxLimits::default(),
+    let tables = crate::demo::sandbox_tables(schema);
+    let previous = identity.addresses.clone();
+    let server = start_preferring(listen, 0, port_of(previous.airtable.as_ref()), |listen| {
+        AirtableSandbox::start(SandboxOptions {
+            listen,
+            data_dir: Some(data_dir.join("bases")),
+            tokens: vec![identity.token.clone()],
+            tables: tables.clone(),
+            limits: SandboxLimits::default(),
+        })
     })
     .await
     .with_context(|| format!("Failed to start the sandbox Airtable on {listen}"))?;
-    let Platforms {
-        x,
-        facebook,
-        tiktok,
-        cloudinary,
-    } = start_platforms(listen, &identity).await?;
-    let (cloudinary_key, cloudinary_secret) = (
-        identity.cloudinary_key.clone().unwrap_or_default(),
-        identity.cloudinary_secret.clone().unwrap_or_default(),
-    );
+    let platforms = start_platforms(listen, &identity, data_dir).await?;
     let base_id = match identity
         .base_id
         .clone()
@@ -231,20 +230,7 @@ pub async fn launch(
             id
         }
     };
-    let env = SandboxEnv {
-        api_url: Url::parse(&server.url()).context("the sandbox's URL")?,
-        base_id,
-        token: SecretString::from(identity.token.clone()),
-        x_url: Url::parse(&x.url()).context("the sandbox X's URL")?,
-        facebook_url: Url::parse(&facebook.url()).context("the sandbox Facebook's URL")?,
-        tiktok_url: Url::parse(&tiktok.url()).context("the sandbox TikTok's URL")?,
-        vault_keys: SecretString::from(identity.vault_keys.clone().unwrap_or_default()),
-        webhook_token: SecretString::from(identity.webhook_token.clone().unwrap_or_default()),
-        cloudinary_url: SecretString::from(format!(
-            "cloudinary://{cloudinary_key}:{cloudinary_secret}@{CLOUD_NAME}"
-        )),
-        cloudinary_api_url: Url::parse(&cloudinary.url()).context("the sandbox Cloudinary's URL")?,
-    };
+    let env = sandbox_env(&identity, base_id, &server, &platforms)?;
     let client = AirtableClient::new(client_options(env.api_url.clone(), env.token.clone()))?;
     let base = client.base(&env.base_id);
     let tables = base
@@ -255,11 +241,23 @@ pub async fn launch(
     let schema_changes = schema::apply::execute(&base, &plan)
         .await
         .context("Failed to apply the schema to the sandbox base")?;
+    let now = platforms.addresses(&server);
+    let urls_moved = moved::rewrite_urls(&base, &now.moves_since(&previous)).await?;
+    if now != previous {
+        identity.addresses = now;
+        save_identity(&identity_path, &identity)?;
+    }
     let vault = Vault::from_spec(&env.vault_keys)?;
     let accounts = demo_accounts(&identity);
-    let demo = demo::load(&base, &vault, &accounts, &x.url())
+    let demo = demo::load(&base, &vault, &accounts, &platforms.x.url())
         .await
         .context("Failed to load the demo base")?;
+    let Platforms {
+        x,
+        facebook,
+        tiktok,
+        cloudinary,
+    } = platforms;
     server.set_latency(latency);
     x.set_latency(latency);
     facebook.set_latency(latency);
@@ -275,7 +273,35 @@ pub async fn launch(
         base,
         schema_changes,
         demo_loaded: demo.loaded,
+        urls_moved,
         demo,
+    })
+}
+
+/// The variables that point a worker or a Bubble app at the running sandboxes.
+fn sandbox_env(
+    identity: &Identity,
+    base_id: String,
+    server: &AirtableSandbox,
+    p: &Platforms,
+) -> anyhow::Result<SandboxEnv> {
+    let (cloudinary_key, cloudinary_secret) = (
+        identity.cloudinary_key.clone().unwrap_or_default(),
+        identity.cloudinary_secret.clone().unwrap_or_default(),
+    );
+    Ok(SandboxEnv {
+        api_url: Url::parse(&server.url()).context("the sandbox's URL")?,
+        base_id,
+        token: SecretString::from(identity.token.clone()),
+        x_url: Url::parse(&p.x.url()).context("the sandbox X's URL")?,
+        facebook_url: Url::parse(&p.facebook.url()).context("the sandbox Facebook's URL")?,
+        tiktok_url: Url::parse(&p.tiktok.url()).context("the sandbox TikTok's URL")?,
+        vault_keys: SecretString::from(identity.vault_keys.clone().unwrap_or_default()),
+        webhook_token: SecretString::from(identity.webhook_token.clone().unwrap_or_default()),
+        cloudinary_url: SecretString::from(format!(
+            "cloudinary://{cloudinary_key}:{cloudinary_secret}@{CLOUD_NAME}"
+        )),
+        cloudinary_api_url: Url::parse(&p.cloudinary.url()).context("the sandbox Cloudinary's URL")?,
     })
 }
 
@@ -287,48 +313,56 @@ struct Platforms {
     cloudinary: CloudinarySandbox,
 }
 
-/// Starts X, Facebook/Instagram, TikTok and Cloudinary on the four ports after `listen`, with the
-/// identity's tokens and keys.
-async fn start_platforms(listen: SocketAddr, identity: &Identity) -> anyhow::Result<Platforms> {
+impl Platforms {
+    /// Where every stand-in listens now (Airtable's `server` with them).
+    fn addresses(&self, server: &AirtableSandbox) -> Addresses {
+        Addresses {
+            airtable: Some(server.url()),
+            x: Some(self.x.url()),
+            facebook: Some(self.facebook.url()),
+            tiktok: Some(self.tiktok.url()),
+            cloudinary: Some(self.cloudinary.url()),
+        }
+    }
+}
+
+/// Starts X, Facebook/Instagram, TikTok and Cloudinary on the four ports after `listen` (with port
+/// 0, the ports of the last run when free), with the identity's tokens and keys, each keeping its
+/// state in its folder of `data_dir`.
+async fn start_platforms(listen: SocketAddr, identity: &Identity, data_dir: &Path) -> anyhow::Result<Platforms> {
+    let was = &identity.addresses;
     let x_token = identity.x_token.clone().unwrap_or_default();
-    let fb_token = identity.facebook_token.clone().unwrap_or_default();
-    let x = XSandbox::start(XSandboxOptions {
-        listen: next_port(listen, 1),
-        users: vec![XSandboxUser {
-            token: x_token.clone(),
-            id: X_USER_ID.into(),
-            username: "ada_on_twitter".into(),
-        }],
-        limits: Default::default(),
+    let x = start_preferring(listen, 1, port_of(was.x.as_ref()), |listen| {
+        XSandbox::start(XSandboxOptions {
+            listen,
+            users: vec![XSandboxUser {
+                token: x_token.clone(),
+                id: X_USER_ID.into(),
+                username: "ada_on_twitter".into(),
+            }],
+            limits: Default::default(),
+            data_dir: Some(data_dir.join("x")),
+        })
     })
     .await
     .context("Failed to start the sandbox X")?;
-    let ig_token = identity.instagram_token.clone().unwrap_or_default();
-    let facebook = FacebookSandbox::start(FacebookSandboxOptions {
-        listen: next_port(listen, 2),
-        version: GRAPH_VERSION.into(),
-        instagram_users: vec![InstagramSandboxUser {
-            token: ig_token.clone(),
-            id: IG_USER_ID.into(),
-            username: "ada_on_instagram".into(),
-        }],
-        ..FacebookSandboxOptions::new(vec![FacebookSandboxPage {
-            token: fb_token.clone(),
-            id: FB_PAGE_ID.into(),
-            name: "Ada's Page".into(),
-        }])
+    let facebook = start_preferring(listen, 2, port_of(was.facebook.as_ref()), |listen| {
+        FacebookSandbox::start(facebook_options(listen, identity, data_dir))
     })
     .await
     .context("Failed to start the sandbox Facebook")?;
     let tiktok_token = identity.tiktok_token.clone().unwrap_or_default();
-    let tiktok = TikTokSandbox::start(TikTokSandboxOptions {
-        listen: next_port(listen, 3),
-        creators: vec![TikTokSandboxCreator::new(
-            &tiktok_token,
-            TIKTOK_OPEN_ID,
-            "ada_on_tiktok",
-        )],
-        limits: Default::default(),
+    let tiktok = start_preferring(listen, 3, port_of(was.tiktok.as_ref()), |listen| {
+        TikTokSandbox::start(TikTokSandboxOptions {
+            listen,
+            creators: vec![TikTokSandboxCreator::new(
+                &tiktok_token,
+                TIKTOK_OPEN_ID,
+                "ada_on_tiktok",
+            )],
+            limits: Default::default(),
+            data_dir: Some(data_dir.join("tiktok")),
+        })
     })
     .await
     .context("Failed to start the sandbox TikTok")?;
@@ -336,11 +370,14 @@ async fn start_platforms(listen: SocketAddr, identity: &Identity) -> anyhow::Res
         identity.cloudinary_key.clone().unwrap_or_default(),
         identity.cloudinary_secret.clone().unwrap_or_default(),
     );
-    let cloudinary = CloudinarySandbox::start(CloudinarySandboxOptions {
-        listen: next_port(listen, 4),
-        clouds: vec![SandboxCloud::new(CLOUD_NAME, &cloudinary_key, &cloudinary_secret)],
-        limits: Default::default(),
-        notify_timeout: std::time::Duration::from_secs(10),
+    let cloudinary = start_preferring(listen, 4, port_of(was.cloudinary.as_ref()), |listen| {
+        CloudinarySandbox::start(CloudinarySandboxOptions {
+            listen,
+            clouds: vec![SandboxCloud::new(CLOUD_NAME, &cloudinary_key, &cloudinary_secret)],
+            limits: Default::default(),
+            notify_timeout: std::time::Duration::from_secs(10),
+            data_dir: Some(data_dir.join("cloudinary")),
+        })
     })
     .await
     .context("Failed to start the sandbox Cloudinary")?;
@@ -350,6 +387,25 @@ async fn start_platforms(listen: SocketAddr, identity: &Identity) -> anyhow::Res
         tiktok,
         cloudinary,
     })
+}
+
+/// The demo's Facebook Page and Instagram account on the sandbox Graph API.
+fn facebook_options(listen: SocketAddr, identity: &Identity, data_dir: &Path) -> FacebookSandboxOptions {
+    FacebookSandboxOptions {
+        listen,
+        version: GRAPH_VERSION.into(),
+        instagram_users: vec![InstagramSandboxUser {
+            token: identity.instagram_token.clone().unwrap_or_default(),
+            id: IG_USER_ID.into(),
+            username: "ada_on_instagram".into(),
+        }],
+        data_dir: Some(data_dir.join("facebook")),
+        ..FacebookSandboxOptions::new(vec![FacebookSandboxPage {
+            token: identity.facebook_token.clone().unwrap_or_default(),
+            id: FB_PAGE_ID.into(),
+            name: "Ada's Page".into(),
+        }])
+    }
 }
 
 /// The demo's four accounts, with the identity's tokens.

@@ -8,4 +8,5 @@ mod helpers;
 mod launch;
 mod limits;
 mod records;
+mod relaunch;
 mod schema;

@@ -73,6 +73,7 @@ impl World {
     pub async fn start_with(limits: CloudinarySandboxLimits) -> World {
         let (airtable, base) = crate::common::airtable_with_base(AIRTABLE_TOKEN, "media world").await;
         let cloudinary = CloudinarySandbox::start(CloudinarySandboxOptions {
+            data_dir: None,
             listen: "127.0.0.1:0".parse().unwrap(),
             clouds: vec![SandboxCloud::new(CLOUD, API_KEY, API_SECRET)],
             limits,

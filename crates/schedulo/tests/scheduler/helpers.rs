@@ -89,6 +89,7 @@ impl World {
     ) -> World {
         let (airtable, base) = crate::common::airtable_with_base(AIRTABLE_TOKEN, "world").await;
         let x = XSandbox::start(XSandboxOptions {
+            data_dir: None,
             listen: "127.0.0.1:0".parse().unwrap(),
             users: vec![
                 XSandboxUser {
@@ -123,6 +124,7 @@ impl World {
         .await
         .unwrap();
         let tiktok = TikTokSandbox::start(TikTokSandboxOptions {
+            data_dir: None,
             listen: "127.0.0.1:0".parse().unwrap(),
             creators: vec![TikTokSandboxCreator::new(TT_TOKEN, TT_OPEN_ID, "ada")],
             limits: Default::default(),

@@ -221,6 +221,7 @@ async fn a_cloudinary_photo_is_published_as_the_platforms_variant() {
     use schedulo_sandbox::cloudinary::{CloudinarySandbox, CloudinarySandboxOptions, SandboxCloud};
     let mut w = World::start().await;
     let cloudinary = CloudinarySandbox::start(CloudinarySandboxOptions {
+        data_dir: None,
         listen: "127.0.0.1:0".parse().unwrap(),
         clouds: vec![SandboxCloud::new("c1", "111", "cld-secret")],
         limits: Default::default(),

@@ -308,6 +308,7 @@ async fn a_sha256_cloud_checks_sha256_signatures() {
     let mut cloud = SandboxCloud::new(CLOUD, KEY, SECRET);
     cloud.signatures = super::super::Accepted::Sha256Only;
     let sb = CloudinarySandbox::start(CloudinarySandboxOptions {
+        data_dir: None,
         listen: "127.0.0.1:0".parse().unwrap(),
         clouds: vec![cloud],
         limits: CloudinarySandboxLimits::default(),

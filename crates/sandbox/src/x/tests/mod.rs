@@ -2,6 +2,7 @@
 //! 127.0.0.1:0 (the worker's publisher against it is tested on the worker's side).
 
 mod chunked;
+mod restart;
 mod shapes;
 
 use super::{XSandbox, XSandboxLimits, XSandboxOptions, XSandboxUser};
@@ -20,6 +21,7 @@ pub fn alice() -> XSandboxUser {
 
 pub async fn start() -> XSandbox {
     XSandbox::start(XSandboxOptions {
+        data_dir: None,
         listen: "127.0.0.1:0".parse().unwrap(),
         users: vec![alice()],
         limits: XSandboxLimits::default(),

@@ -19,6 +19,7 @@ pub async fn start_with(plan: Plan, limits: CloudinarySandboxLimits) -> Cloudina
     let mut cloud = SandboxCloud::new(CLOUD, KEY, SECRET);
     cloud.plan = plan;
     CloudinarySandbox::start(CloudinarySandboxOptions {
+        data_dir: None,
         listen: "127.0.0.1:0".parse().unwrap(),
         clouds: vec![cloud],
         limits,

@@ -26,6 +26,7 @@ pub fn alice() -> TikTokSandboxCreator {
 
 pub async fn start_with(creator: TikTokSandboxCreator, limits: TikTokSandboxLimits) -> TikTokSandbox {
     TikTokSandbox::start(TikTokSandboxOptions {
+        data_dir: None,
         listen: "127.0.0.1:0".parse().unwrap(),
         creators: vec![creator],
         limits,

@@ -25,6 +25,7 @@ pub fn alice() -> XSandboxUser {
 
 pub async fn start() -> XSandbox {
     XSandbox::start(XSandboxOptions {
+        data_dir: None,
         listen: "127.0.0.1:0".parse().unwrap(),
         users: vec![alice()],
         limits: XSandboxLimits::default(),

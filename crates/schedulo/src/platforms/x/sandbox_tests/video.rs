@@ -19,6 +19,7 @@ fn moving(text: &str, url: String, kind: MediaKind) -> PostContent {
 
 async fn start_with(limits: XSandboxLimits) -> XSandbox {
     XSandbox::start(XSandboxOptions {
+        data_dir: None,
         listen: "127.0.0.1:0".parse().unwrap(),
         users: vec![alice()],
         limits,
