@@ -77,7 +77,7 @@ impl Drop for Worker {
 pub async fn run(posts: usize, spread_secs: u64, container_secs: f64) -> anyhow::Result<bool> {
     println!(
         "schedulo bench platforms: {posts} Instagram and {posts} TikTok posts over {spread_secs} s; \
-         Instagram containers take {container_secs} s to process"
+         Instagram containers take {container_secs} s to process; sandbox latency off"
     );
     let sb = start_sandboxes(posts, container_secs).await?;
     let dir = tempfile::Builder::new().prefix("schedulo-bench-").tempdir()?;

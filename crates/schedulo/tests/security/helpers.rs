@@ -93,6 +93,7 @@ impl World {
             clouds: vec![SandboxCloud::new(CLOUD, API_KEY, API_SECRET)],
             limits: CloudinarySandboxLimits::default(),
             notify_timeout: Duration::from_secs(10),
+            data_dir: None,
         })
         .await
         .unwrap();
