@@ -29,6 +29,8 @@ use std::time::Duration;
 pub(super) const BENCH_TOKEN: &str = "patBenchSetup.0000000000000001";
 /// The worker's token: the sandbox counts its calls apart (`token2`).
 pub(super) const WORKER_TOKEN: &str = "patBenchWorker.0000000000000002";
+/// The bearer token of the worker's Bubble webhook (the worker takes none shorter than 32 characters).
+const WEBHOOK_TOKEN: &str = "bench-webhook-0123456789abcdef0123456789";
 /// Accounts per platform: X allows 100 posts per 15 min per user.
 const ACCOUNTS: usize = 10;
 
@@ -231,7 +233,7 @@ pub(super) fn spawn_worker(
         .env("AIRTABLE_TOKEN", WORKER_TOKEN)
         .envs(services.iter().map(|(k, v)| (k, v)))
         .env("SCHEDULO_VAULT_KEYS", vault_spec.expose_secret())
-        .env("SCHEDULO_WEBHOOK_TOKEN", "bench-webhook-0123456789abcdef0123456789")
+        .env("SCHEDULO_WEBHOOK_TOKEN", WEBHOOK_TOKEN)
         .env("SCHEDULO_ADMIN_LISTEN", "off")
         .env("SCHEDULO_LISTEN", listen.to_string())
         .env("SCHEDULO_DATA_DIR", dir)
@@ -261,7 +263,7 @@ pub(super) async fn nudge(dir: &Path) -> anyhow::Result<()> {
     for _ in 0..50 {
         let sent = reqwest::Client::new()
             .post(format!("http://{listen}/webhooks/bubble"))
-            .bearer_auth("bench-webhook")
+            .bearer_auth(WEBHOOK_TOKEN)
             .json(&json!({"event": "schedule.changed"}))
             .send()
             .await;
